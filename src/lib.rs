@@ -1,0 +1,14 @@
+//! drgsim: runway projections for China's public medical-insurance funds.
+//!
+//! The model, module by module:
+//! - [`scenario`]: scenario files, dated parameters, validation.
+//! - [`population`]: age bands, cohort aging (Leslie-type matrices), enrollment.
+//! - [`payment`]: how inpatient care is paid (DRG/DIP, coverage, behaviour).
+//! - [`fund`]: yearly accounting of one fund, runway and status.
+//! - [`projection`]: the pure year loop tying them together.
+//! - [`analysis`]: sensitivity, Monte Carlo, goal seek.
+//! - [`report`]: CSV, charts, Markdown.
+
+pub mod analysis;
+pub mod payment;
+pub mod report;
