@@ -12,3 +12,4 @@
 pub mod analysis;
 pub mod payment;
 pub mod report;
+pub mod scenario;
