@@ -11,5 +11,6 @@
 
 pub mod analysis;
 pub mod payment;
+pub mod population;
 pub mod report;
 pub mod scenario;
