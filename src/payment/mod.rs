@@ -1,1 +1,29 @@
-//! placeholder
+//! How inpatient care is paid: DRG/DIP under a fixed base rate or a floating
+//! point value, with coverage, outliers and behaviour response.
+//!
+//! - [`spec`]: the `[funds.<id>.payment]` scenario section and its validation.
+//! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on.
+//! - [`rules`]: the payment formulas (base rate, point value, outliers, recalibration).
+//! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
+//! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
+
+pub mod engine;
+pub mod groups;
+pub mod hospitals;
+pub mod negotiation;
+pub mod rules;
+pub mod spec;
+pub mod table;
+
+pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
+pub use groups::{Group, GroupTable, WeightTable};
+pub use hospitals::{Hospital, HospitalTable, Level};
+pub use negotiation::{
+    HospitalRow, LevelSummary, compare, level_summary, movers_markdown, top_movers,
+    write_hospitals_csv,
+};
+pub use spec::{PaymentMode, PaymentSpec, Recalibration};
+pub use table::{TableError, TableErrors};
+
+#[cfg(test)]
+mod tests;

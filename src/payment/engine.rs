@@ -1,0 +1,737 @@
+//! The compiled payment model ([`PaymentModel`]) and its yearly evaluation.
+//!
+//! # Group-level model
+//!
+//! Cases of band b fall in group g with share `s_gb` (from the group table: see
+//! [`GroupTable::band_group_shares`]); a share `a_hg` of group g's cases is
+//! treated at hospital h. A case of group g from band b at hospital h costs, fee
+//! for service, on average
+//!
+//! `cost_hgb = mean_cost_g x rho_hg x c_b / M_b`
+//!
+//! where `c_b` is the demand's cost per case of band b in year t, `M_b =
+//! sum_g s_gb mean_cost_g` the table's own cost per case of band b (so the table
+//! fixes relative costs and the demand fixes the level, age profile and growth),
+//! and `rho_hg = cost_level_h / sum_h' a_h'g cost_level_h'` the hospital's cost
+//! level normalised so each group's mean stays `mean_cost_g`.
+//!
+//! Case cost within a (hospital, group) is lognormal with mean `rho_hg` (relative
+//! to the group standard) and the group's CV, which gives the expected outlier
+//! quantities in closed form ([`OutlierTails`]). Everything is then linear in the
+//! cases of each band for given parameters, so [`PaymentModel::compile`-time]
+//! precomputation collapses the (hospital, group, band) sums into per-band
+//! coefficients, per hospital and per level:
+//!
+//! - `cases`, `drg_cases` (non-excluded groups), `ffs`, `ffs_drg` (x c_b),
+//! - weight units `sum s_gb a_hg RW_g k_h (1 - p_low + partial_low)` (standard
+//!   payments at rate 1, low outliers pro rata), also without `k_h` (for level
+//!   coefficient overrides) and under the reference weights (recalibration),
+//! - expected high-outlier excess in cost terms (x c_b, yuan) and in weight units
+//!   (for points), and plain `sum RW` for the CMI.
+//!
+//! `pay_year` is then O(levels x bands) = 54 multiply-adds per quantity, with
+//! dated parameters (coverage, rate, coefficients, behaviour) applied as scalars:
+//!
+//! - DRG share of a level's cases: `f_L = hospital_coverage_L x grouping_rate x
+//!   (1 - excluded_stays_share - special_review_share)`, applied to non-excluded groups;
+//! - cases `n_b x (1 + admissions)`, cost `c_b x (1 + length_of_stay) x (1 + cost_per_case)`;
+//! - coded weights x `(1 + cmi_drift)`.
+//!
+//! Rate mode: `DRG payment = r x (1 + drift) x U + m x E` (U weight units, E
+//! expected excess in yuan, m marginal share). Point-value mode: `points = 100 x
+//! ((1 + drift) x U + m x E_w)`, `point value = B / points`, DRG payment = B.
+//! Cases not paid by DRG (excluded groups, ungrouped, excluded stays, special
+//! review, hospitals outside DRG) are paid their FFS cost.
+//!
+//! # Aggregate model
+//!
+//! `DRG cases = coverage x cases`, `DRG payment = DRG cases x r x CMI x (1 + drift)
+//! x coefficient` (rate mode) or the budget (point-value mode, `point value = B /
+//! (DRG cases x CMI x (1 + drift) x 100 x coefficient)`); the other
+//! `(1 - coverage)` of FFS cost is paid fee for service.
+
+use super::groups::GroupTable;
+use super::hospitals::{HospitalTable, Level};
+use super::rules::{self, OutlierRule, OutlierTails, POINTS_PER_WEIGHT};
+use super::spec::{Ids, PaymentMode};
+use crate::population::bands::{ByBand, N_BANDS};
+use crate::scenario::ParamValues;
+
+/// What the year loop hands the payment model for year index t.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct InpatientDemand {
+    /// Inpatient cases by age band before behaviour response.
+    pub cases_by_band: ByBand,
+    /// Fee-for-service cost per case by band, yuan, already grown to year t.
+    pub cost_per_case_by_band: ByBand,
+}
+
+/// One year of inpatient payment (all yuan; costs and payments are the full
+/// medical cost, before the fund's reimbursement share).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct InpatientYear {
+    /// All inpatient cases after behaviour response.
+    pub cases: f64,
+    /// Cases paid by DRG/DIP (outliers included).
+    pub drg_cases: f64,
+    /// All cases at FFS cost.
+    pub ffs_equivalent_yuan: f64,
+    /// DRG/DIP cases at FFS cost.
+    pub drg_ffs_equivalent_yuan: f64,
+    /// What DRG/DIP paid.
+    pub drg_payment_yuan: f64,
+    /// FFS-paid cases: not covered, excluded, reviewed singly.
+    pub other_payment_yuan: f64,
+    /// `drg_payment_yuan + other_payment_yuan`.
+    pub total_payment_yuan: f64,
+    /// Coded CMI of DRG cases (drift included).
+    pub cmi: f64,
+    /// Base rate in force (point-value mode: point value x 100).
+    pub base_rate: f64,
+    /// Point value (NaN when not under a point-value budget).
+    pub point_value: f64,
+    /// `drg_payment / drg_ffs_equivalent`.
+    pub settlement_ratio: f64,
+}
+
+/// One hospital's year (the `hospitals` report).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalResult {
+    /// Hospital id.
+    pub id: String,
+    /// Hospital name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Coefficient in force.
+    pub coefficient: f64,
+    /// All inpatient cases.
+    pub cases: f64,
+    /// Cases paid by DRG/DIP.
+    pub drg_cases: f64,
+    /// Coded CMI of its DRG cases.
+    pub cmi: f64,
+    /// DRG cases at FFS cost, yuan.
+    pub ffs_equivalent_yuan: f64,
+    /// DRG/DIP payment, yuan.
+    pub payment_yuan: f64,
+    /// FFS payment for its other cases, yuan.
+    pub other_payment_yuan: f64,
+    /// `payment - ffs_equivalent` (DRG cases; FFS-paid cases break even).
+    pub surplus_yuan: f64,
+    /// `payment / ffs_equivalent`.
+    pub settlement_ratio: f64,
+}
+
+/// Hospital as compiled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Coefficient from the table.
+    pub coefficient: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Coef {
+    cases: f64,
+    drg_cases: f64,
+    ffs: f64,
+    ffs_drg: f64,
+    units: f64,
+    units_nc: f64,
+    units_ref: f64,
+    units_nc_ref: f64,
+    xs_cost: f64,
+    xs_w: f64,
+    rw: f64,
+}
+
+impl Coef {
+    fn add(&mut self, o: &Coef) {
+        self.cases += o.cases;
+        self.drg_cases += o.drg_cases;
+        self.ffs += o.ffs;
+        self.ffs_drg += o.ffs_drg;
+        self.units += o.units;
+        self.units_nc += o.units_nc;
+        self.units_ref += o.units_ref;
+        self.units_nc_ref += o.units_nc_ref;
+        self.xs_cost += o.xs_cost;
+        self.xs_w += o.xs_w;
+        self.rw += o.rw;
+    }
+}
+
+type Cells = [Coef; N_BANDS];
+
+#[derive(Clone, Debug)]
+struct GroupModel {
+    levels: [Cells; 3],
+    present: [bool; 3],
+    hospitals: Vec<HospitalInfo>,
+    cells: Vec<Cells>,
+    recalibrate: bool,
+    n_groups: usize,
+}
+
+/// A compiled payment model (see the module docs for the formulas).
+#[derive(Clone, Debug)]
+pub struct PaymentModel {
+    mode: PaymentMode,
+    ids: Ids,
+    grouped: Option<Box<GroupModel>>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Sums {
+    cases: f64,
+    drg_cases: f64,
+    ffs: f64,
+    ffs_drg: f64,
+    units: f64,
+    units_ref: f64,
+    units_plan: f64,
+    xs_cost: f64,
+    xs_plan: f64,
+    xs_w: f64,
+    rw: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Factors {
+    adm: f64,
+    costf: f64,
+    drift: f64,
+    elig: f64,
+    marg: f64,
+    coef_mult: f64,
+    level_coef: [Option<f64>; 3],
+    hosp_cov: [f64; 3],
+}
+
+/// Rate / point value settled at region level.
+#[derive(Clone, Copy, Debug)]
+struct Settled {
+    rate: f64,
+    point_value: f64,
+}
+
+fn accumulate(cells: &Cells, level: usize, f: &Factors, d: &InpatientDemand, s: &mut Sums) {
+    let share = f.hosp_cov[level] * f.elig;
+    let lc = f.level_coef[level];
+    for (b, c) in cells.iter().enumerate() {
+        let n0 = d.cases_by_band[b];
+        let c0 = d.cost_per_case_by_band[b];
+        let n = n0 * f.adm;
+        let cost = c0 * f.costf;
+        let (u, uref) = match lc {
+            Some(k) => (k * c.units_nc, k * c.units_nc_ref),
+            None => (c.units, c.units_ref),
+        };
+        let u = u * f.coef_mult;
+        let uref = uref * f.coef_mult;
+        s.cases += n * c.cases;
+        s.ffs += n * cost * c.ffs;
+        let dn = share * n;
+        s.drg_cases += dn * c.drg_cases;
+        s.ffs_drg += dn * cost * c.ffs_drg;
+        s.units += dn * u;
+        s.units_ref += dn * uref;
+        s.units_plan += share * n0 * u;
+        s.xs_cost += dn * cost * c.xs_cost;
+        s.xs_plan += share * n0 * c0 * c.xs_cost;
+        s.xs_w += dn * c.xs_w;
+        s.rw += dn * c.rw;
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+impl PaymentModel {
+    pub(crate) fn aggregate(mode: PaymentMode, ids: Ids) -> PaymentModel {
+        PaymentModel {
+            mode,
+            ids,
+            grouped: None,
+        }
+    }
+
+    /// Payment mode.
+    pub fn mode(&self) -> PaymentMode {
+        self.mode
+    }
+
+    /// Whether the model runs on group and hospital tables.
+    pub fn is_grouped(&self) -> bool {
+        self.grouped.is_some()
+    }
+
+    /// Number of groups (0 in the aggregate form).
+    pub fn n_groups(&self) -> usize {
+        self.grouped.as_ref().map_or(0, |g| g.n_groups)
+    }
+
+    /// Hospitals as compiled (empty in the aggregate form; one pseudo-hospital
+    /// `region` when the group form has no hospital table).
+    pub fn hospitals(&self) -> &[HospitalInfo] {
+        self.grouped.as_ref().map_or(&[], |g| &g.hospitals)
+    }
+
+    pub(crate) fn grouped(
+        mode: PaymentMode,
+        ids: Ids,
+        groups: &GroupTable,
+        hospitals: Option<&HospitalTable>,
+        weights: Option<&[f64]>,
+        recalibrate: bool,
+        rules: Option<[OutlierRule; 3]>,
+    ) -> PaymentModel {
+        let table_w: Vec<f64> = groups.groups.iter().map(|g| g.weight).collect();
+        let w: Vec<f64> = weights.map_or_else(|| table_w.clone(), |w| w.to_vec());
+        let s = groups.band_group_shares();
+        let m = groups.cost_per_case_by_band();
+        let hosp: Vec<HospitalInfo>;
+        let cost_levels: Vec<f64>;
+        let alloc: Vec<f64>; // h-major, n_h x n_g
+        let n_g = groups.len();
+        match hospitals {
+            Some(ht) => {
+                hosp = ht
+                    .hospitals
+                    .iter()
+                    .map(|h| HospitalInfo {
+                        id: h.id.clone(),
+                        name: h.name.clone(),
+                        level: h.level,
+                        coefficient: h.coefficient,
+                    })
+                    .collect();
+                cost_levels = ht.hospitals.iter().map(|h| h.cost_level).collect();
+                alloc = allocate(groups, &table_w, ht);
+            }
+            None => {
+                hosp = vec![HospitalInfo {
+                    id: "region".into(),
+                    name: "whole region".into(),
+                    level: Level::Secondary,
+                    coefficient: 1.0,
+                }];
+                cost_levels = vec![1.0];
+                alloc = vec![1.0; n_g];
+            }
+        }
+        let n_h = hosp.len();
+        // Group mean cost level across hospitals, E_g = sum_h a_hg cost_level_h.
+        let mut e = vec![0.0; n_g];
+        for h in 0..n_h {
+            for (g, eg) in e.iter_mut().enumerate() {
+                *eg += alloc[h * n_g + g] * cost_levels[h];
+            }
+        }
+        let mut cells = vec![[Coef::default(); N_BANDS]; n_h];
+        for (h, hi) in hosp.iter().enumerate() {
+            let k = hi.coefficient;
+            let cell = &mut cells[h];
+            for (g, grp) in groups.groups.iter().enumerate() {
+                let a = alloc[h * n_g + g];
+                if a <= 0.0 {
+                    continue;
+                }
+                let rho = if e[g] > 0.0 {
+                    cost_levels[h] / e[g]
+                } else {
+                    1.0
+                };
+                let tails = rules
+                    .map(|r| OutlierTails::lognormal(rho, grp.cost_cv, r[hi.level.index()]))
+                    .unwrap_or_default();
+                let sf = if rules.is_some() {
+                    tails.standard_factor()
+                } else {
+                    1.0
+                };
+                let xs = tails.excess_high;
+                let elig = !grp.excluded;
+                let rel_cost = rho * grp.mean_cost;
+                for (b, c) in cell.iter_mut().enumerate() {
+                    let wgt = s[g][b] * a;
+                    if wgt <= 0.0 || m[b] <= 0.0 {
+                        continue;
+                    }
+                    c.cases += wgt;
+                    let cost = wgt * rel_cost / m[b];
+                    c.ffs += cost;
+                    if elig {
+                        c.drg_cases += wgt;
+                        c.ffs_drg += cost;
+                        c.units_nc += wgt * w[g] * sf;
+                        c.units += wgt * w[g] * k * sf;
+                        c.units_nc_ref += wgt * table_w[g] * sf;
+                        c.units_ref += wgt * table_w[g] * k * sf;
+                        c.xs_cost += wgt * xs * grp.mean_cost / m[b];
+                        c.xs_w += wgt * xs * w[g];
+                        c.rw += wgt * w[g];
+                    }
+                }
+            }
+        }
+        let mut levels = [[Coef::default(); N_BANDS]; 3];
+        let mut present = [false; 3];
+        for (hi, c) in hosp.iter().zip(&cells) {
+            let l = hi.level.index();
+            present[l] = true;
+            for b in 0..N_BANDS {
+                levels[l][b].add(&c[b]);
+            }
+        }
+        PaymentModel {
+            mode,
+            ids,
+            grouped: Some(Box::new(GroupModel {
+                levels,
+                present,
+                hospitals: hosp,
+                cells,
+                recalibrate: recalibrate && weights.is_some(),
+                n_groups: n_g,
+            })),
+        }
+    }
+
+    fn factors(&self, t: usize, p: &ParamValues) -> Factors {
+        let i = &self.ids;
+        let g = |id| p.get(id, t);
+        Factors {
+            adm: 1.0 + g(i.admissions),
+            costf: (1.0 + g(i.length_of_stay)) * (1.0 + g(i.cost_per_case)),
+            drift: 1.0 + g(i.cmi_drift),
+            elig: g(i.grouping_rate) * (1.0 - g(i.excluded_stays) - g(i.special_review)).max(0.0),
+            marg: g(i.marginal_share),
+            coef_mult: g(i.coefficient),
+            level_coef: i.level_coefficients.map(|o| o.map(g)),
+            hosp_cov: i.hospital_coverage.map(g),
+        }
+    }
+
+    fn budget_yuan(&self, t: usize, p: &ParamValues) -> f64 {
+        self.ids
+            .budget_wan
+            .map_or(f64::NAN, |id| p.get(id, t) * 1e4)
+    }
+
+    fn settle(&self, t: usize, p: &ParamValues, f: &Factors, s: &Sums, recal: bool) -> Settled {
+        match self.mode {
+            PaymentMode::DrgRate => {
+                let rate = match self.ids.base_rate {
+                    Some(id) => {
+                        let r = p.get(id, t);
+                        if recal {
+                            rules::budget_neutral_rate(r, s.units_ref, s.units)
+                        } else {
+                            r
+                        }
+                    }
+                    None => rules::base_rate_from_budget(
+                        self.budget_yuan(t, p),
+                        s.units_plan,
+                        f.marg * s.xs_plan,
+                    ),
+                };
+                Settled {
+                    rate,
+                    point_value: f64::NAN,
+                }
+            }
+            PaymentMode::PointValue => {
+                let points = POINTS_PER_WEIGHT * (f.drift * s.units + f.marg * s.xs_w);
+                let pv = rules::point_value(self.budget_yuan(t, p), points);
+                Settled {
+                    rate: pv * POINTS_PER_WEIGHT,
+                    point_value: pv,
+                }
+            }
+            PaymentMode::FeeForService => Settled {
+                rate: f64::NAN,
+                point_value: f64::NAN,
+            },
+        }
+    }
+
+    /// DRG payment of sums under a settled rate / point value.
+    fn drg_pay(&self, f: &Factors, s: &Sums, st: Settled) -> f64 {
+        match self.mode {
+            PaymentMode::DrgRate => {
+                if s.units > 0.0 || s.xs_cost > 0.0 {
+                    st.rate * f.drift * s.units + f.marg * s.xs_cost
+                } else {
+                    0.0
+                }
+            }
+            PaymentMode::PointValue => {
+                let points = POINTS_PER_WEIGHT * (f.drift * s.units + f.marg * s.xs_w);
+                if points > 0.0 {
+                    st.point_value * points
+                } else {
+                    0.0
+                }
+            }
+            PaymentMode::FeeForService => 0.0,
+        }
+    }
+
+    fn region_sums(&self, gm: &GroupModel, f: &Factors, d: &InpatientDemand) -> Sums {
+        let mut s = Sums::default();
+        for l in 0..3 {
+            if gm.present[l] {
+                accumulate(&gm.levels[l], l, f, d, &mut s);
+            }
+        }
+        s
+    }
+
+    fn year_from(&self, f: &Factors, s: &Sums, st: Settled) -> InpatientYear {
+        let ffs_mode = self.mode == PaymentMode::FeeForService;
+        let cmi = rules::cmi(f.drift * s.rw, s.drg_cases);
+        let (drg_cases, drg_ffs) = if ffs_mode {
+            (0.0, 0.0)
+        } else {
+            (s.drg_cases, s.ffs_drg)
+        };
+        let drg_payment = self.drg_pay(f, s, st);
+        let other = s.ffs - drg_ffs;
+        InpatientYear {
+            cases: s.cases,
+            drg_cases,
+            ffs_equivalent_yuan: s.ffs,
+            drg_ffs_equivalent_yuan: drg_ffs,
+            drg_payment_yuan: drg_payment,
+            other_payment_yuan: other,
+            total_payment_yuan: drg_payment + other,
+            cmi,
+            base_rate: st.rate,
+            point_value: st.point_value,
+            settlement_ratio: ratio(drg_payment, drg_ffs),
+        }
+    }
+
+    /// One year of inpatient payment for year index `t`. Does not allocate;
+    /// O(levels x bands) in the group form, O(bands) in the aggregate form.
+    pub fn pay_year(&self, t: usize, p: &ParamValues, d: &InpatientDemand) -> InpatientYear {
+        let f = self.factors(t, p);
+        match &self.grouped {
+            Some(gm) => {
+                let s = self.region_sums(gm, &f, d);
+                let st = self.settle(t, p, &f, &s, gm.recalibrate);
+                self.year_from(&f, &s, st)
+            }
+            None => self.pay_aggregate(t, p, &f, d),
+        }
+    }
+
+    fn pay_aggregate(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        f: &Factors,
+        d: &InpatientDemand,
+    ) -> InpatientYear {
+        let i = &self.ids;
+        let mut n0 = 0.0;
+        let mut ffs = 0.0;
+        for b in 0..N_BANDS {
+            n0 += d.cases_by_band[b];
+            ffs += d.cases_by_band[b] * d.cost_per_case_by_band[b];
+        }
+        let cases = n0 * f.adm;
+        let ffs = ffs * f.adm * f.costf;
+        let ffs_mode = self.mode == PaymentMode::FeeForService;
+        let cov = if ffs_mode { 0.0 } else { p.get(i.coverage, t) };
+        let cmi0 = p.get(i.cmi, t);
+        let cmi = cmi0 * f.drift;
+        let coef = p.get(i.coefficient, t);
+        let drg_cases = cov * cases;
+        let drg_ffs = cov * ffs;
+        let units = drg_cases * cmi0 * coef; // weight units before coding drift
+        let (rate, pv, pay) = match self.mode {
+            PaymentMode::DrgRate => {
+                let rate = match i.base_rate {
+                    Some(id) => p.get(id, t),
+                    None => rules::base_rate_from_budget(
+                        self.budget_yuan(t, p),
+                        cov * n0 * cmi0 * coef,
+                        0.0,
+                    ),
+                };
+                (rate, f64::NAN, rate * units * f.drift)
+            }
+            PaymentMode::PointValue => {
+                let b = self.budget_yuan(t, p);
+                let points = POINTS_PER_WEIGHT * units * f.drift;
+                let pv = rules::point_value(b, points);
+                (
+                    pv * POINTS_PER_WEIGHT,
+                    pv,
+                    if points > 0.0 { b } else { 0.0 },
+                )
+            }
+            PaymentMode::FeeForService => (f64::NAN, f64::NAN, 0.0),
+        };
+        let other = ffs - drg_ffs;
+        InpatientYear {
+            cases,
+            drg_cases,
+            ffs_equivalent_yuan: ffs,
+            drg_ffs_equivalent_yuan: drg_ffs,
+            drg_payment_yuan: pay,
+            other_payment_yuan: other,
+            total_payment_yuan: pay + other,
+            cmi: if ffs_mode { f64::NAN } else { cmi },
+            base_rate: rate,
+            point_value: pv,
+            settlement_ratio: ratio(pay, drg_ffs),
+        }
+    }
+
+    /// Per-hospital detail for year index `t` (allocates; the `hospitals` report).
+    /// Empty in the aggregate form. Hospital payments add up to the region's
+    /// DRG payment of [`PaymentModel::pay_year`].
+    pub fn hospitals_year(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+    ) -> Vec<HospitalResult> {
+        let Some(gm) = &self.grouped else {
+            return Vec::new();
+        };
+        let f = self.factors(t, p);
+        let region = self.region_sums(gm, &f, d);
+        // rate / point value are settled at region level and apply to every hospital
+        let st = self.settle(t, p, &f, &region, gm.recalibrate);
+        gm.hospitals
+            .iter()
+            .zip(&gm.cells)
+            .map(|(hi, cells)| {
+                let l = hi.level.index();
+                let mut s = Sums::default();
+                accumulate(cells, l, &f, d, &mut s);
+                let y = self.year_from(&f, &s, st);
+                let coefficient = f.level_coef[l].unwrap_or(hi.coefficient) * f.coef_mult;
+                HospitalResult {
+                    id: hi.id.clone(),
+                    name: hi.name.clone(),
+                    level: hi.level,
+                    coefficient,
+                    cases: y.cases,
+                    drg_cases: y.drg_cases,
+                    cmi: y.cmi,
+                    ffs_equivalent_yuan: y.drg_ffs_equivalent_yuan,
+                    payment_yuan: y.drg_payment_yuan,
+                    other_payment_yuan: y.other_payment_yuan,
+                    surplus_yuan: y.drg_payment_yuan - y.drg_ffs_equivalent_yuan,
+                    settlement_ratio: y.settlement_ratio,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Share `a_hg` of group g's cases treated at hospital h (h-major matrix).
+///
+/// Each hospital's own case mix tilts the regional mix towards heavy or light
+/// groups, `q_hg ∝ p_g x RW_g^theta_h`, with `theta_h` solved (bisection) so the
+/// hospital's CMI is `cmi_relative_h x` the regional CMI (clamped to what the
+/// group weights can reach). The volumes `cases_h x q_hg` are then raked
+/// (iterative proportional fitting, 20 rounds) so groups total their regional
+/// cases and hospitals their own, and normalised per group.
+fn allocate(groups: &GroupTable, weights: &[f64], ht: &HospitalTable) -> Vec<f64> {
+    let n_g = groups.len();
+    let n_h = ht.hospitals.len();
+    let total: f64 = groups.groups.iter().map(|g| g.cases).sum();
+    let p: Vec<f64> = groups.groups.iter().map(|g| g.cases / total).collect();
+    let lnw: Vec<f64> = weights.iter().map(|w| w.max(1e-3).ln()).collect();
+    let cmi_reg: f64 = p.iter().zip(weights).map(|(p, w)| p * w).sum();
+    let tilted_cmi = |theta: f64, q: &mut [f64]| -> f64 {
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for g in 0..n_g {
+            let x = p[g] * (theta * lnw[g]).exp();
+            q[g] = x;
+            num += x * weights[g];
+            den += x;
+        }
+        if den > 0.0 { num / den } else { 0.0 }
+    };
+    let mut x = vec![0.0; n_h * n_g];
+    let mut q = vec![0.0; n_g];
+    for (h, hosp) in ht.hospitals.iter().enumerate() {
+        let target = hosp.cmi_relative * cmi_reg;
+        let (mut lo, mut hi) = (-8.0f64, 8.0f64);
+        for _ in 0..60 {
+            let mid = 0.5 * (lo + hi);
+            if tilted_cmi(mid, &mut q) < target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        tilted_cmi(0.5 * (lo + hi), &mut q);
+        let qs: f64 = q.iter().sum();
+        for g in 0..n_g {
+            x[h * n_g + g] = if qs > 0.0 {
+                hosp.cases * q[g] / qs
+            } else {
+                0.0
+            };
+        }
+    }
+    let v_total: f64 = ht.hospitals.iter().map(|h| h.cases).sum();
+    let mut col = vec![0.0; n_g];
+    for _ in 0..20 {
+        col.iter_mut().for_each(|c| *c = 0.0);
+        for h in 0..n_h {
+            for g in 0..n_g {
+                col[g] += x[h * n_g + g];
+            }
+        }
+        for h in 0..n_h {
+            for g in 0..n_g {
+                if col[g] > 0.0 {
+                    x[h * n_g + g] *= p[g] * v_total / col[g];
+                }
+            }
+        }
+        for (h, hosp) in ht.hospitals.iter().enumerate() {
+            let row: f64 = x[h * n_g..(h + 1) * n_g].iter().sum();
+            if row > 0.0 {
+                let f = hosp.cases / row;
+                x[h * n_g..(h + 1) * n_g].iter_mut().for_each(|v| *v *= f);
+            }
+        }
+    }
+    col.iter_mut().for_each(|c| *c = 0.0);
+    for h in 0..n_h {
+        for g in 0..n_g {
+            col[g] += x[h * n_g + g];
+        }
+    }
+    for h in 0..n_h {
+        for g in 0..n_g {
+            x[h * n_g + g] = if col[g] > 0.0 {
+                x[h * n_g + g] / col[g]
+            } else if v_total > 0.0 {
+                ht.hospitals[h].cases / v_total
+            } else {
+                0.0
+            };
+        }
+    }
+    x
+}

@@ -1,0 +1,324 @@
+//! The DRG/DIP group table: one row per group with its weight, cost and the age
+//! profile of its patients, loaded from CSV (never hard-coded).
+//!
+//! Columns (header names exact, any order, extra columns ignored):
+//!
+//! | column | meaning |
+//! | --- | --- |
+//! | `code` | group code, unique (e.g. `FM19`) |
+//! | `name` | group name |
+//! | `mdc` | major diagnostic category or DIP category |
+//! | `weight` | relative weight RW (DRG) or DIP score / 100; >= 0 |
+//! | `mean_cost` | mean fee-for-service cost per case, yuan; > 0 |
+//! | `cost_cv` | coefficient of variation of case cost within the group; >= 0 |
+//! | `cases` | cases in the reference period (base-year case mix); >= 0 |
+//! | `excluded` | 1 when the group is excluded from DRG (paid fee for service) |
+//! | `age_0-4` .. `age_85+` | share of the group's cases in each age band; the 18 shares of a row sum to 1 |
+
+use super::table::{Sheet, TableError, TableErrors, read_file};
+use crate::population::bands::{BAND_LABELS, ByBand, N_BANDS};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Tolerance on a row of age shares summing to one.
+pub const SHARE_TOLERANCE: f64 = 1e-3;
+
+/// One DRG/DIP group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Group code.
+    pub code: String,
+    /// Group name.
+    pub name: String,
+    /// Major diagnostic category (or DIP category).
+    pub mdc: String,
+    /// Relative weight RW_g (or DIP score / 100).
+    pub weight: f64,
+    /// Mean fee-for-service cost per case, yuan, in the reference period.
+    pub mean_cost: f64,
+    /// Coefficient of variation of case cost (lognormal dispersion).
+    pub cost_cv: f64,
+    /// Cases in the reference period.
+    pub cases: f64,
+    /// Excluded from DRG/DIP (paid fee for service).
+    pub excluded: bool,
+    /// Share of the group's cases by age band (sums to one).
+    pub age_shares: ByBand,
+}
+
+/// A loaded, validated group table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupTable {
+    /// The groups, in file order.
+    pub groups: Vec<Group>,
+}
+
+/// Header of the age-share column of band `b` (`age_0-4`, ..., `age_85+`).
+pub fn age_column(b: usize) -> String {
+    format!("age_{}", BAND_LABELS[b])
+}
+
+/// The columns a group table must have.
+pub fn group_columns() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "code",
+        "name",
+        "mdc",
+        "weight",
+        "mean_cost",
+        "cost_cv",
+        "cases",
+        "excluded",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend((0..N_BANDS).map(age_column));
+    v
+}
+
+impl GroupTable {
+    /// Loads and validates a group table file.
+    pub fn load(path: &Path) -> Result<GroupTable, TableErrors> {
+        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates group-table CSV text; `file` names it in errors.
+    ///
+    /// Every row is checked; all problems are returned together.
+    pub fn parse(file: &Path, text: &str) -> Result<GroupTable, TableErrors> {
+        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+        let mut errors = Vec::new();
+        let cols = group_columns();
+        let col_refs: Vec<&str> = cols.iter().map(|s| s.as_str()).collect();
+        if !sheet.require(&col_refs, &mut errors) {
+            return Err(TableErrors(errors));
+        }
+        let mut groups = Vec::with_capacity(sheet.rows.len());
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        for (line, rec) in &sheet.rows {
+            let line = *line;
+            let n_err = errors.len();
+            let code = sheet.string(line, rec, "code", &mut errors);
+            if let Some(c) = &code {
+                if let Some(first) = seen.get(c) {
+                    errors.push(sheet.error(
+                        line,
+                        Some("code"),
+                        format!("duplicate group code `{c}` (first on line {first}); codes must be unique"),
+                    ));
+                } else {
+                    seen.insert(c.clone(), line);
+                }
+            }
+            let name = sheet.text(rec, "name").to_string();
+            let mdc = sheet.text(rec, "mdc").to_string();
+            let weight = sheet.number(line, rec, "weight", 0.0, true, &mut errors);
+            let mean_cost = sheet.number(line, rec, "mean_cost", 0.0, false, &mut errors);
+            let cost_cv = sheet.number(line, rec, "cost_cv", 0.0, true, &mut errors);
+            let cases = sheet.number(line, rec, "cases", 0.0, true, &mut errors);
+            let excluded = sheet.flag(line, rec, "excluded", &mut errors);
+            let mut age_shares = [0.0; N_BANDS];
+            let mut shares_ok = true;
+            for (b, s) in age_shares.iter_mut().enumerate() {
+                match sheet.number(line, rec, &age_column(b), 0.0, true, &mut errors) {
+                    Some(v) => *s = v,
+                    None => shares_ok = false,
+                }
+            }
+            if shares_ok {
+                let sum: f64 = age_shares.iter().sum();
+                if (sum - 1.0).abs() > SHARE_TOLERANCE {
+                    errors.push(sheet.error(
+                        line,
+                        Some("age_0-4..age_85+"),
+                        format!("age shares sum to {sum:.6}, not 1; rescale the row so the 18 shares add up to 1"),
+                    ));
+                }
+            }
+            if errors.len() == n_err {
+                groups.push(Group {
+                    code: code.unwrap_or_default(),
+                    name,
+                    mdc,
+                    weight: weight.unwrap_or_default(),
+                    mean_cost: mean_cost.unwrap_or_default(),
+                    cost_cv: cost_cv.unwrap_or_default(),
+                    cases: cases.unwrap_or_default(),
+                    excluded,
+                    age_shares,
+                });
+            }
+        }
+        if groups.is_empty() && errors.is_empty() {
+            errors.push(sheet.error(0, None, "the table has no group rows".into()));
+        }
+        if errors.is_empty() && groups.iter().map(|g| g.cases).sum::<f64>() <= 0.0 {
+            errors.push(sheet.error(
+                0,
+                Some("cases"),
+                "all groups have zero cases; give the reference-period case counts".into(),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(GroupTable { groups })
+        } else {
+            Err(TableErrors(errors))
+        }
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether the table has no groups.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Reference-period cases by age band: `n_b = sum_g cases_g x age_share_gb`.
+    pub fn cases_by_band(&self) -> ByBand {
+        let mut n = [0.0; N_BANDS];
+        for g in &self.groups {
+            for (b, nb) in n.iter_mut().enumerate() {
+                *nb += g.cases * g.age_shares[b];
+            }
+        }
+        n
+    }
+
+    /// Band-to-group shares `s_gb` = share of band b's cases that fall in group g:
+    ///
+    /// `s_gb = cases_g x age_share_gb / sum_g' cases_g' x age_share_g'b`
+    ///
+    /// (row g of the result; each band column sums to one over groups, or is all
+    /// zero when no group has patients in band b, in which case the band's cases
+    /// are spread by overall group frequency).
+    pub fn band_group_shares(&self) -> Vec<ByBand> {
+        let n = self.cases_by_band();
+        let total: f64 = self.groups.iter().map(|g| g.cases).sum();
+        self.groups
+            .iter()
+            .map(|g| {
+                let mut s = [0.0; N_BANDS];
+                for (b, sb) in s.iter_mut().enumerate() {
+                    *sb = if n[b] > 0.0 {
+                        g.cases * g.age_shares[b] / n[b]
+                    } else if total > 0.0 {
+                        g.cases / total
+                    } else {
+                        0.0
+                    };
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// Mean reference cost per case of band b's patients:
+    /// `M_b = sum_g s_gb x mean_cost_g`.
+    pub fn cost_per_case_by_band(&self) -> ByBand {
+        let s = self.band_group_shares();
+        let mut m = [0.0; N_BANDS];
+        for (g, sg) in self.groups.iter().zip(&s) {
+            for (b, mb) in m.iter_mut().enumerate() {
+                *mb += sg[b] * g.mean_cost;
+            }
+        }
+        m
+    }
+}
+
+/// A replacement weight table (`code, weight`), e.g. a recalibrated weight set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightTable {
+    /// Code -> weight.
+    pub weights: HashMap<String, f64>,
+}
+
+impl WeightTable {
+    /// Loads and validates a weight table file.
+    pub fn load(path: &Path) -> Result<WeightTable, TableErrors> {
+        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses `code, weight` CSV text.
+    pub fn parse(file: &Path, text: &str) -> Result<WeightTable, TableErrors> {
+        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+        let mut errors = Vec::new();
+        if !sheet.require(&["code", "weight"], &mut errors) {
+            return Err(TableErrors(errors));
+        }
+        let mut weights = HashMap::new();
+        let mut lines: HashMap<String, u64> = HashMap::new();
+        for (line, rec) in &sheet.rows {
+            let code = sheet.string(*line, rec, "code", &mut errors);
+            let w = sheet.number(*line, rec, "weight", 0.0, true, &mut errors);
+            if let Some(c) = code {
+                if let Some(first) = lines.get(&c) {
+                    errors.push(sheet.error(
+                        *line,
+                        Some("code"),
+                        format!("duplicate group code `{c}` (first on line {first}); codes must be unique"),
+                    ));
+                } else {
+                    lines.insert(c.clone(), *line);
+                    if let Some(w) = w {
+                        weights.insert(c, w);
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(WeightTable { weights })
+        } else {
+            Err(TableErrors(errors))
+        }
+    }
+
+    /// The weights in the order of `groups`, or the codes it lacks / has extra.
+    pub fn aligned(&self, file: &Path, groups: &GroupTable) -> Result<Vec<f64>, TableErrors> {
+        let mut errors = Vec::new();
+        let mut out = Vec::with_capacity(groups.len());
+        for g in &groups.groups {
+            match self.weights.get(&g.code) {
+                Some(w) => out.push(*w),
+                None => errors.push(TableError {
+                    file: file.to_path_buf(),
+                    line: 0,
+                    column: Some("code".into()),
+                    message: format!(
+                        "no weight for group `{}` of the group table; add a row for it",
+                        g.code
+                    ),
+                }),
+            }
+        }
+        let known: std::collections::HashSet<&str> =
+            groups.groups.iter().map(|g| g.code.as_str()).collect();
+        let mut extra: Vec<&String> = self
+            .weights
+            .keys()
+            .filter(|c| !known.contains(c.as_str()))
+            .collect();
+        extra.sort();
+        for c in extra {
+            errors.push(TableError {
+                file: file.to_path_buf(),
+                line: 0,
+                column: Some("code".into()),
+                message: format!(
+                    "group `{c}` is not in the group table; remove it or fix the code"
+                ),
+            });
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(TableErrors(errors))
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The hospital table: one row per designated hospital with its level,
+//! payment coefficient, volume, case mix and cost level.
+//!
+//! Columns (header names exact, any order, extra columns ignored):
+//!
+//! | column | meaning |
+//! | --- | --- |
+//! | `id` | hospital id, unique |
+//! | `name` | hospital name |
+//! | `level` | `tertiary`, `secondary` or `primary` (三级/二级/一级 also accepted) |
+//! | `coefficient` | hospital payment coefficient (系数); > 0 |
+//! | `cases` | inpatient cases in the reference period; >= 0 |
+//! | `cmi_relative` | the hospital's CMI divided by the regional CMI; > 0 |
+//! | `cost_level` | the hospital's cost per case relative to the regional mean of the same groups (efficiency); > 0 |
+
+use super::table::{Sheet, TableErrors, read_file};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// Hospital level (医院等级).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// 三级 (tertiary).
+    Tertiary,
+    /// 二级 (secondary).
+    Secondary,
+    /// 一级 and below (primary, township health centres).
+    Primary,
+}
+
+impl Level {
+    /// Every level, in display order.
+    pub const ALL: [Level; 3] = [Level::Tertiary, Level::Secondary, Level::Primary];
+
+    /// Index 0..3 in [`Level::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Lower-case English name as written in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Tertiary => "tertiary",
+            Level::Secondary => "secondary",
+            Level::Primary => "primary",
+        }
+    }
+
+    /// Parses a level name (English, or 三级/二级/一级).
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tertiary" | "三级" | "3" => Some(Level::Tertiary),
+            "secondary" | "二级" | "2" => Some(Level::Secondary),
+            "primary" | "一级" | "1" => Some(Level::Primary),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One hospital.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hospital {
+    /// Hospital id.
+    pub id: String,
+    /// Hospital name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Payment coefficient k_h.
+    pub coefficient: f64,
+    /// Cases in the reference period.
+    pub cases: f64,
+    /// Hospital CMI / regional CMI.
+    pub cmi_relative: f64,
+    /// Cost per case relative to the regional mean of the same groups.
+    pub cost_level: f64,
+}
+
+/// A loaded, validated hospital table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalTable {
+    /// Hospitals in file order.
+    pub hospitals: Vec<Hospital>,
+}
+
+/// The columns a hospital table must have.
+pub const HOSPITAL_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "level",
+    "coefficient",
+    "cases",
+    "cmi_relative",
+    "cost_level",
+];
+
+impl HospitalTable {
+    /// Loads and validates a hospital table file.
+    pub fn load(path: &Path) -> Result<HospitalTable, TableErrors> {
+        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates hospital-table CSV text; all problems are returned together.
+    pub fn parse(file: &Path, text: &str) -> Result<HospitalTable, TableErrors> {
+        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+        let mut errors = Vec::new();
+        if !sheet.require(&HOSPITAL_COLUMNS, &mut errors) {
+            return Err(TableErrors(errors));
+        }
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut hospitals = Vec::new();
+        for (line, rec) in &sheet.rows {
+            let line = *line;
+            let n_err = errors.len();
+            let id = sheet.string(line, rec, "id", &mut errors);
+            if let Some(i) = &id {
+                if let Some(first) = seen.get(i) {
+                    errors.push(sheet.error(
+                        line,
+                        Some("id"),
+                        format!("duplicate hospital id `{i}` (first on line {first}); ids must be unique"),
+                    ));
+                } else {
+                    seen.insert(i.clone(), line);
+                }
+            }
+            let name = sheet.text(rec, "name").to_string();
+            let level_text = sheet.text(rec, "level");
+            let level = Level::parse(level_text);
+            if level.is_none() {
+                errors.push(sheet.error(
+                    line,
+                    Some("level"),
+                    format!("unknown level `{level_text}`; write tertiary, secondary or primary"),
+                ));
+            }
+            let coefficient = sheet.number(line, rec, "coefficient", 0.0, false, &mut errors);
+            let cases = sheet.number(line, rec, "cases", 0.0, true, &mut errors);
+            let cmi_relative = sheet.number(line, rec, "cmi_relative", 0.0, false, &mut errors);
+            let cost_level = sheet.number(line, rec, "cost_level", 0.0, false, &mut errors);
+            if errors.len() == n_err {
+                hospitals.push(Hospital {
+                    id: id.unwrap_or_default(),
+                    name,
+                    level: level.unwrap_or(Level::Secondary),
+                    coefficient: coefficient.unwrap_or_default(),
+                    cases: cases.unwrap_or_default(),
+                    cmi_relative: cmi_relative.unwrap_or_default(),
+                    cost_level: cost_level.unwrap_or_default(),
+                });
+            }
+        }
+        if hospitals.is_empty() && errors.is_empty() {
+            errors.push(sheet.error(0, None, "the table has no hospital rows".into()));
+        }
+        if errors.is_empty() && hospitals.iter().map(|h| h.cases).sum::<f64>() <= 0.0 {
+            errors.push(sheet.error(
+                0,
+                Some("cases"),
+                "all hospitals have zero cases; give the reference-period case counts".into(),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(HospitalTable { hospitals })
+        } else {
+            Err(TableErrors(errors))
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The hospital negotiation view: per-hospital results against another
+//! scenario, winners and losers, a summary by level. Plain data; the caller
+//! writes charts and files (a CSV helper is provided).
+
+use super::engine::HospitalResult;
+use super::hospitals::Level;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One row of the `hospitals` report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalRow {
+    /// This scenario's result.
+    pub result: HospitalResult,
+    /// `payment - payment_other`, yuan (with `--vs`; None when the hospital is not in the other).
+    pub payment_change_yuan: Option<f64>,
+    /// `(payment - payment_other) / payment_other x 100`.
+    pub payment_change_pct: Option<f64>,
+}
+
+/// Rows of `results`, with the change against `other` (matched by hospital id) when given.
+pub fn compare(results: &[HospitalResult], other: Option<&[HospitalResult]>) -> Vec<HospitalRow> {
+    let by_id: HashMap<&str, &HospitalResult> = other
+        .unwrap_or(&[])
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    results
+        .iter()
+        .map(|r| {
+            let o = by_id.get(r.id.as_str());
+            let change = o.map(|o| r.payment_yuan - o.payment_yuan);
+            let pct = o.and_then(|o| {
+                (o.payment_yuan.abs() > 0.0)
+                    .then(|| (r.payment_yuan - o.payment_yuan) / o.payment_yuan * 100.0)
+            });
+            HospitalRow {
+                result: r.clone(),
+                payment_change_yuan: change,
+                payment_change_pct: pct,
+            }
+        })
+        .collect()
+}
+
+/// Winners (largest gain first) and losers (largest loss first), `n` each.
+///
+/// With a comparison, ranked by payment change in yuan; without, by surplus
+/// (payment - FFS equivalent). Ties are broken by hospital id for stable output.
+pub fn top_movers(rows: &[HospitalRow], n: usize) -> (Vec<HospitalRow>, Vec<HospitalRow>) {
+    let key = |r: &HospitalRow| r.payment_change_yuan.unwrap_or(r.result.surplus_yuan);
+    let mut sorted: Vec<&HospitalRow> = rows.iter().filter(|r| key(r).is_finite()).collect();
+    sorted.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| a.result.id.cmp(&b.result.id))
+    });
+    let winners = sorted
+        .iter()
+        .filter(|r| key(r) > 0.0)
+        .take(n)
+        .map(|r| (*r).clone())
+        .collect();
+    let losers = sorted
+        .iter()
+        .rev()
+        .filter(|r| key(r) < 0.0)
+        .take(n)
+        .map(|r| (*r).clone())
+        .collect();
+    (winners, losers)
+}
+
+/// Totals of one hospital level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LevelSummary {
+    /// Level.
+    pub level: Level,
+    /// Hospitals.
+    pub hospitals: usize,
+    /// Hospitals whose DRG payment exceeds their FFS equivalent.
+    pub in_surplus: usize,
+    /// DRG cases.
+    pub drg_cases: f64,
+    /// `sum RW / DRG cases`.
+    pub cmi: f64,
+    /// FFS equivalent of DRG cases, yuan.
+    pub ffs_equivalent_yuan: f64,
+    /// DRG payment, yuan.
+    pub payment_yuan: f64,
+    /// `payment - ffs_equivalent`.
+    pub surplus_yuan: f64,
+    /// `payment / ffs_equivalent`.
+    pub settlement_ratio: f64,
+    /// Change in payment against the other scenario (yuan), when compared.
+    pub payment_change_yuan: Option<f64>,
+}
+
+/// Summary by level (levels with no hospital are left out).
+pub fn level_summary(rows: &[HospitalRow]) -> Vec<LevelSummary> {
+    Level::ALL
+        .iter()
+        .filter_map(|&level| {
+            let rs: Vec<&HospitalRow> = rows.iter().filter(|r| r.result.level == level).collect();
+            if rs.is_empty() {
+                return None;
+            }
+            let sum = |f: &dyn Fn(&HospitalResult) -> f64| -> f64 {
+                rs.iter()
+                    .map(|r| f(&r.result))
+                    .filter(|v| v.is_finite())
+                    .sum()
+            };
+            let drg_cases = sum(&|r| r.drg_cases);
+            let rw = sum(&|r| r.cmi * r.drg_cases);
+            let ffs = sum(&|r| r.ffs_equivalent_yuan);
+            let pay = sum(&|r| r.payment_yuan);
+            let change = if rs.iter().any(|r| r.payment_change_yuan.is_some()) {
+                Some(rs.iter().filter_map(|r| r.payment_change_yuan).sum())
+            } else {
+                None
+            };
+            Some(LevelSummary {
+                level,
+                hospitals: rs.len(),
+                in_surplus: rs.iter().filter(|r| r.result.surplus_yuan > 0.0).count(),
+                drg_cases,
+                cmi: if drg_cases > 0.0 {
+                    rw / drg_cases
+                } else {
+                    f64::NAN
+                },
+                ffs_equivalent_yuan: ffs,
+                payment_yuan: pay,
+                surplus_yuan: pay - ffs,
+                settlement_ratio: if ffs > 0.0 { pay / ffs } else { f64::NAN },
+                payment_change_yuan: change,
+            })
+        })
+        .collect()
+}
+
+/// Errors writing the hospitals report.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// CSV or file error.
+    #[error("cannot write {path}: {source}; check the output folder exists and is writable")]
+    Csv {
+        /// File being written.
+        path: String,
+        /// Cause.
+        source: csv::Error,
+    },
+}
+
+fn wan(y: f64) -> String {
+    format!("{:.2}", y / 1e4)
+}
+
+/// Writes `hospitals.csv`: `hospital, name, level, coefficient, cases, drg_cases,
+/// cmi, ffs_equivalent_wan, payment_wan, surplus_wan, settlement_ratio`, plus
+/// `payment_change_wan, payment_change_pct` when any row has a comparison.
+/// Rows are written in the order given.
+pub fn write_hospitals_csv(path: &Path, rows: &[HospitalRow]) -> Result<(), WriteError> {
+    let err = |source| WriteError::Csv {
+        path: path.display().to_string(),
+        source,
+    };
+    let vs = rows.iter().any(|r| r.payment_change_yuan.is_some());
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    let mut header = vec![
+        "hospital",
+        "name",
+        "level",
+        "coefficient",
+        "cases",
+        "drg_cases",
+        "cmi",
+        "ffs_equivalent_wan",
+        "payment_wan",
+        "surplus_wan",
+        "settlement_ratio",
+    ];
+    if vs {
+        header.extend(["payment_change_wan", "payment_change_pct"]);
+    }
+    w.write_record(&header).map_err(err)?;
+    for r in rows {
+        let h = &r.result;
+        let mut rec = vec![
+            h.id.clone(),
+            h.name.clone(),
+            h.level.to_string(),
+            format!("{:.4}", h.coefficient),
+            format!("{:.1}", h.cases),
+            format!("{:.1}", h.drg_cases),
+            format!("{:.4}", h.cmi),
+            wan(h.ffs_equivalent_yuan),
+            wan(h.payment_yuan),
+            wan(h.surplus_yuan),
+            format!("{:.4}", h.settlement_ratio),
+        ];
+        if vs {
+            rec.push(r.payment_change_yuan.map(wan).unwrap_or_default());
+            rec.push(
+                r.payment_change_pct
+                    .map(|p| format!("{p:.2}"))
+                    .unwrap_or_default(),
+            );
+        }
+        w.write_record(&rec).map_err(err)?;
+    }
+    w.flush().map_err(|e| err(e.into()))?;
+    Ok(())
+}
+
+/// Markdown table of the top `n` winners and losers (see [`top_movers`]).
+pub fn movers_markdown(rows: &[HospitalRow], n: usize) -> String {
+    let (winners, losers) = top_movers(rows, n);
+    let vs = rows.iter().any(|r| r.payment_change_yuan.is_some());
+    let mut out = String::new();
+    let head = if vs {
+        "| hospital | level | cases | CMI | payment (万) | change (万) | change % | settlement |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+    } else {
+        "| hospital | level | cases | CMI | FFS equivalent (万) | payment (万) | surplus (万) | settlement |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+    };
+    for (title, list) in [("Winners", winners), ("Losers", losers)] {
+        out.push_str(&format!("### {title}\n\n"));
+        if list.is_empty() {
+            out.push_str("(none)\n\n");
+            continue;
+        }
+        out.push_str(head);
+        for r in &list {
+            let h = &r.result;
+            if vs {
+                out.push_str(&format!(
+                    "| {} {} | {} | {:.0} | {:.3} | {} | {} | {} | {:.2} % |\n",
+                    h.id,
+                    h.name,
+                    h.level,
+                    h.drg_cases,
+                    h.cmi,
+                    wan(h.payment_yuan),
+                    r.payment_change_yuan.map(wan).unwrap_or_default(),
+                    r.payment_change_pct
+                        .map(|p| format!("{p:+.2} %"))
+                        .unwrap_or_default(),
+                    h.settlement_ratio * 100.0
+                ));
+            } else {
+                out.push_str(&format!(
+                    "| {} {} | {} | {:.0} | {:.3} | {} | {} | {} | {:.2} % |\n",
+                    h.id,
+                    h.name,
+                    h.level,
+                    h.drg_cases,
+                    h.cmi,
+                    wan(h.ffs_equivalent_yuan),
+                    wan(h.payment_yuan),
+                    wan(h.surplus_yuan),
+                    h.settlement_ratio * 100.0
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

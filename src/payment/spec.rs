@@ -1,0 +1,643 @@
+//! The `[funds.<id>.payment]` section of a scenario, and its validation.
+//!
+//! Two forms:
+//!
+//! **Aggregate** (no group table):
+//! ```toml
+//! [funds.resident.payment]
+//! mode = "drg_rate"          # or "point_value", "fee_for_service"
+//! coverage = 0.70            # share of inpatient FFS cost paid by DRG (dated)
+//! cmi = 1.0                  # dated
+//! coefficient = 0.95         # average hospital coefficient (dated)
+//! base_rate = 6200           # yuan per weight point (dated); or budget_wan
+//! ```
+//! DRG payment = DRG cases x base_rate x CMI x coefficient.
+//!
+//! **Group-level**:
+//! ```toml
+//! [funds.resident.payment]
+//! mode = "drg_rate"
+//! groups = "data/qingyang/groups.csv"
+//! hospitals = "data/qingyang/hospitals.csv"
+//! base_rate = 4100
+//! grouping_rate = 0.9993
+//! excluded_stays_share = 0.01
+//! special_review_share = 0.002
+//! level_coefficients = { secondary = 0.9 }       # overrides the table's coefficients of a level
+//! hospital_coverage = { primary = 0.8 }          # share of a level's cases at hospitals in DRG
+//! outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
+//! behaviour = { cmi_drift = 0.0, admissions = 0.0, length_of_stay = 0.0, cost_per_case = 0.0 }
+//! ```
+//! Every dated value is a [`Param`] and is registered in the [`ParamStore`] under
+//! its dotted path (e.g. `funds.resident.payment.behaviour.admissions`), so Monte
+//! Carlo and sensitivity analysis can move it. Outlier thresholds are plain numbers,
+//! not dated: they enter nonlinearly (through the lognormal tails computed once at
+//! compile time), so a threshold change is a separate scenario.
+
+use super::engine::{self, PaymentModel};
+use super::groups::{GroupTable, WeightTable};
+use super::hospitals::{HospitalTable, Level};
+use crate::scenario::{Issue, Param, ParamId, ParamStore};
+use serde::Deserialize;
+use std::path::Path;
+
+/// How DRG/DIP cases are paid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMode {
+    /// Fixed base rate: payment = rate x RW x coefficient; spending follows volume.
+    #[default]
+    DrgRate,
+    /// Global budget with floating point value (点数法 / DIP): the fund pays its budget.
+    PointValue,
+    /// Everything paid fee for service (按项目), the pre-reform baseline.
+    FeeForService,
+}
+
+/// Budget-neutral recalibration choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recalibration {
+    /// Use the new weights at the given base rate.
+    #[default]
+    None,
+    /// Solve the base rate so the new weights pay what the group table's weights would.
+    BudgetNeutral,
+}
+
+/// A dated value per hospital level (each optional).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelParams {
+    /// 三级.
+    pub tertiary: Option<Param>,
+    /// 二级.
+    pub secondary: Option<Param>,
+    /// 一级.
+    pub primary: Option<Param>,
+}
+
+impl LevelParams {
+    fn get(&self, l: Level) -> Option<&Param> {
+        match l {
+            Level::Tertiary => self.tertiary.as_ref(),
+            Level::Secondary => self.secondary.as_ref(),
+            Level::Primary => self.primary.as_ref(),
+        }
+    }
+    fn any(&self) -> bool {
+        self.tertiary.is_some() || self.secondary.is_some() || self.primary.is_some()
+    }
+}
+
+/// A plain number per hospital level.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LevelNumbers {
+    /// 三级.
+    pub tertiary: f64,
+    /// 二级.
+    pub secondary: f64,
+    /// 一级.
+    pub primary: f64,
+}
+
+impl LevelNumbers {
+    /// Value for a level.
+    pub fn get(&self, l: Level) -> f64 {
+        match l {
+            Level::Tertiary => self.tertiary,
+            Level::Secondary => self.secondary,
+            Level::Primary => self.primary,
+        }
+    }
+}
+
+fn default_high() -> LevelNumbers {
+    LevelNumbers {
+        tertiary: 3.0,
+        secondary: 2.0,
+        primary: 2.0,
+    }
+}
+fn default_low() -> f64 {
+    0.4
+}
+
+/// Outlier (高倍率 / 低倍率) rules.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlierSpec {
+    /// High-cost threshold multiple of the group mean, by level (default 3 / 2 / 2).
+    #[serde(default = "default_high")]
+    pub high_multiple: LevelNumbers,
+    /// Low-cost threshold multiple (default 0.4); low cases are paid pro rata.
+    #[serde(default = "default_low")]
+    pub low_multiple: f64,
+    /// Share of the excess over the high threshold paid on top (dated, default 1).
+    pub marginal_share: Option<Param>,
+}
+
+/// Behaviour response to the payment reform: proportional changes against the
+/// demand the year loop hands over, in force in each year (dated, default 0).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourSpec {
+    /// Coded CMI drift (upcoding): weights paid x (1 + drift); costs unchanged.
+    pub cmi_drift: Option<Param>,
+    /// Admissions response: cases x (1 + admissions).
+    pub admissions: Option<Param>,
+    /// Length-of-stay response on cost per case: cost x (1 + length_of_stay).
+    pub length_of_stay: Option<Param>,
+    /// Other cost-per-case response: cost x (1 + cost_per_case).
+    pub cost_per_case: Option<Param>,
+}
+
+/// `[funds.<id>.payment]` section of a scenario.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSpec {
+    /// Payment mode (default `drg_rate`).
+    #[serde(default)]
+    pub mode: PaymentMode,
+    /// Base rate, yuan per weight point (rate mode).
+    pub base_rate: Option<Param>,
+    /// Budget for DRG/DIP cases, 万元 per period (point-value mode; or solves the rate in rate mode).
+    pub budget_wan: Option<Param>,
+    /// Aggregate form: share of inpatient FFS cost paid by DRG.
+    pub coverage: Option<Param>,
+    /// Aggregate form: case-mix index.
+    pub cmi: Option<Param>,
+    /// Aggregate form: average hospital coefficient. Group form without a hospital table: the region's coefficient.
+    pub coefficient: Option<Param>,
+    /// Group table CSV (relative to the scenario file's folder).
+    pub groups: Option<String>,
+    /// Hospital table CSV.
+    pub hospitals: Option<String>,
+    /// Replacement weight table CSV (`code, weight`), e.g. a recalibrated set.
+    pub weights: Option<String>,
+    /// Hold a replacement weight table budget-neutral.
+    #[serde(default)]
+    pub recalibration: Recalibration,
+    /// Coefficient of every hospital of a level (overrides the table).
+    #[serde(default)]
+    pub level_coefficients: LevelParams,
+    /// Share of each level's cases at hospitals in DRG/DIP (default 1).
+    #[serde(default)]
+    pub hospital_coverage: LevelParams,
+    /// Share of cases that group successfully (入组率, default 1).
+    pub grouping_rate: Option<Param>,
+    /// Share of stays excluded by length (e.g. <= 2 or >= 60 days), paid FFS (default 0).
+    pub excluded_stays_share: Option<Param>,
+    /// Share of cases reviewed one by one (特病单议), paid FFS (default 0).
+    pub special_review_share: Option<Param>,
+    /// Outlier rules (none: every DRG case paid the standard payment).
+    pub outliers: Option<OutlierSpec>,
+    /// Behaviour response.
+    #[serde(default)]
+    pub behaviour: BehaviourSpec,
+}
+
+/// Registered parameter ids of a compiled payment model.
+#[derive(Clone, Debug)]
+pub(crate) struct Ids {
+    pub base_rate: Option<ParamId>,
+    pub budget_wan: Option<ParamId>,
+    pub coverage: ParamId,
+    pub cmi: ParamId,
+    pub coefficient: ParamId,
+    pub level_coefficients: [Option<ParamId>; 3],
+    pub hospital_coverage: [ParamId; 3],
+    pub grouping_rate: ParamId,
+    pub excluded_stays: ParamId,
+    pub special_review: ParamId,
+    pub marginal_share: ParamId,
+    pub cmi_drift: ParamId,
+    pub admissions: ParamId,
+    pub length_of_stay: ParamId,
+    pub cost_per_case: ParamId,
+}
+
+/// Registers `param` (or `default` when absent) and checks its yearly values lie in `[lo, hi]`.
+#[allow(clippy::too_many_arguments)]
+fn reg(
+    store: &mut ParamStore,
+    issues: &mut Vec<Issue>,
+    path: &str,
+    field: &str,
+    param: Option<&Param>,
+    default: f64,
+    lo: f64,
+    hi: f64,
+    what: &str,
+) -> ParamId {
+    let full = format!("{path}.{field}");
+    let p = param.cloned().unwrap_or(Param::Const(default));
+    let id = store.add(full.clone(), &p);
+    if param.is_some() {
+        let years = store.years();
+        let row = store.values().row(id);
+        for (t, v) in row.iter().enumerate() {
+            if !(v.is_finite() && *v >= lo && *v <= hi) {
+                issues.push(Issue::new(
+                    full.clone(),
+                    format!(
+                        "value {v} in {} is outside [{lo}, {hi}]; {what}",
+                        years.year(t)
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    id
+}
+
+impl PaymentSpec {
+    /// Validates and compiles. `path` is the dotted prefix (`funds.resident.payment`),
+    /// `base_dir` the scenario file's folder (CSV paths are relative to it).
+    /// Every problem found is pushed into `issues`; returns None if there is any.
+    pub fn compile(
+        &self,
+        path: &str,
+        base_dir: &Path,
+        store: &mut ParamStore,
+        issues: &mut Vec<Issue>,
+    ) -> Option<PaymentModel> {
+        let n_before = issues.len();
+        let inf = f64::INFINITY;
+        let grouped = self.groups.is_some();
+        // Mode-specific requirements.
+        match self.mode {
+            PaymentMode::DrgRate => {
+                if self.base_rate.is_some() && self.budget_wan.is_some() {
+                    issues.push(Issue::new(
+                        format!("{path}.budget_wan"),
+                        "give either `base_rate` or `budget_wan` (the rate is then solved from the budget), not both",
+                    ));
+                } else if self.base_rate.is_none() && self.budget_wan.is_none() {
+                    issues.push(Issue::new(
+                        format!("{path}.base_rate"),
+                        "mode `drg_rate` needs `base_rate` (yuan per weight point) or `budget_wan` to solve it from",
+                    ));
+                }
+            }
+            PaymentMode::PointValue => {
+                if self.budget_wan.is_none() {
+                    issues.push(Issue::new(
+                        format!("{path}.budget_wan"),
+                        "mode `point_value` needs `budget_wan` (the DRG/DIP budget, 万元 per period)",
+                    ));
+                }
+                if self.base_rate.is_some() {
+                    issues.push(Issue::new(
+                        format!("{path}.base_rate"),
+                        "mode `point_value` floats the point value from `budget_wan`; remove `base_rate` or use mode `drg_rate`",
+                    ));
+                }
+            }
+            PaymentMode::FeeForService => {}
+        }
+        if grouped {
+            for (field, set) in [
+                ("coverage", self.coverage.is_some()),
+                ("cmi", self.cmi.is_some()),
+            ] {
+                if set {
+                    issues.push(Issue::new(
+                        format!("{path}.{field}"),
+                        format!("`{field}` belongs to the aggregate form; with a group table it follows from the tables (use `grouping_rate`, `hospital_coverage`, `behaviour.cmi_drift`)"),
+                    ));
+                }
+            }
+            if self.hospitals.is_some() && self.coefficient.is_some() {
+                issues.push(Issue::new(
+                    format!("{path}.coefficient"),
+                    "with a hospital table the coefficients come from the table; change them with `level_coefficients`",
+                ));
+            }
+            if self.recalibration == Recalibration::BudgetNeutral && self.weights.is_none() {
+                issues.push(Issue::new(
+                    format!("{path}.recalibration"),
+                    "`budget_neutral` recalibration needs `weights` (the new weight table) to recalibrate to",
+                ));
+            }
+        } else {
+            let group_only = [
+                ("hospitals", self.hospitals.is_some()),
+                ("weights", self.weights.is_some()),
+                ("recalibration", self.recalibration != Recalibration::None),
+                ("level_coefficients", self.level_coefficients.any()),
+                ("hospital_coverage", self.hospital_coverage.any()),
+                ("grouping_rate", self.grouping_rate.is_some()),
+                ("excluded_stays_share", self.excluded_stays_share.is_some()),
+                ("special_review_share", self.special_review_share.is_some()),
+                ("outliers", self.outliers.is_some()),
+            ];
+            for (field, set) in group_only {
+                if set {
+                    issues.push(Issue::new(
+                        format!("{path}.{field}"),
+                        format!("`{field}` needs the group-level form; add `groups = \"<group table>.csv\"` or remove it"),
+                    ));
+                }
+            }
+            if self.mode != PaymentMode::FeeForService {
+                if self.coverage.is_none() {
+                    issues.push(Issue::new(
+                        format!("{path}.coverage"),
+                        "the aggregate form needs `coverage` (share of inpatient FFS cost paid by DRG/DIP), or give `groups`",
+                    ));
+                }
+                if self.cmi.is_none() {
+                    issues.push(Issue::new(
+                        format!("{path}.cmi"),
+                        "the aggregate form needs `cmi` (case-mix index), or give `groups`",
+                    ));
+                }
+            }
+        }
+        // Outlier thresholds.
+        let rules = self.outliers.as_ref().map(|o| {
+            for l in Level::ALL {
+                let h = o.high_multiple.get(l);
+                if !(h.is_finite() && h > 1.0) {
+                    issues.push(Issue::new(
+                        format!("{path}.outliers.high_multiple.{l}"),
+                        format!("{h} is not a multiple above 1 of the group mean; use e.g. 3.0 for tertiary, 2.0 for secondary"),
+                    ));
+                }
+            }
+            if !(o.low_multiple.is_finite() && (0.0..1.0).contains(&o.low_multiple)) {
+                issues.push(Issue::new(
+                    format!("{path}.outliers.low_multiple"),
+                    format!("{} must be in [0, 1), e.g. 0.4", o.low_multiple),
+                ));
+            }
+            Level::ALL.map(|l| super::rules::OutlierRule {
+                high_multiple: o.high_multiple.get(l),
+                low_multiple: o.low_multiple,
+            })
+        });
+        // Dated parameters.
+        let s = store;
+        let b = &self.behaviour;
+        let ids = Ids {
+            base_rate: self.base_rate.as_ref().map(|p| {
+                reg(
+                    s,
+                    issues,
+                    path,
+                    "base_rate",
+                    Some(p),
+                    0.0,
+                    f64::MIN_POSITIVE,
+                    inf,
+                    "a base rate is yuan per weight point and must be positive",
+                )
+            }),
+            budget_wan: self.budget_wan.as_ref().map(|p| {
+                reg(
+                    s,
+                    issues,
+                    path,
+                    "budget_wan",
+                    Some(p),
+                    0.0,
+                    0.0,
+                    inf,
+                    "a budget is 万元 and must be positive",
+                )
+            }),
+            coverage: reg(
+                s,
+                issues,
+                path,
+                "coverage",
+                self.coverage.as_ref(),
+                1.0,
+                0.0,
+                1.0,
+                "a coverage share is between 0 and 1",
+            ),
+            cmi: reg(
+                s,
+                issues,
+                path,
+                "cmi",
+                self.cmi.as_ref(),
+                1.0,
+                f64::MIN_POSITIVE,
+                inf,
+                "a CMI is positive",
+            ),
+            coefficient: reg(
+                s,
+                issues,
+                path,
+                "coefficient",
+                self.coefficient.as_ref(),
+                1.0,
+                f64::MIN_POSITIVE,
+                inf,
+                "a coefficient is positive",
+            ),
+            level_coefficients: Level::ALL.map(|l| {
+                self.level_coefficients.get(l).map(|p| {
+                    reg(
+                        s,
+                        issues,
+                        path,
+                        &format!("level_coefficients.{l}"),
+                        Some(p),
+                        1.0,
+                        f64::MIN_POSITIVE,
+                        inf,
+                        "a coefficient is positive",
+                    )
+                })
+            }),
+            hospital_coverage: Level::ALL.map(|l| {
+                reg(
+                    s,
+                    issues,
+                    path,
+                    &format!("hospital_coverage.{l}"),
+                    self.hospital_coverage.get(l),
+                    1.0,
+                    0.0,
+                    1.0,
+                    "a coverage share is between 0 and 1",
+                )
+            }),
+            grouping_rate: reg(
+                s,
+                issues,
+                path,
+                "grouping_rate",
+                self.grouping_rate.as_ref(),
+                1.0,
+                0.0,
+                1.0,
+                "a grouping rate is a share between 0 and 1",
+            ),
+            excluded_stays: reg(
+                s,
+                issues,
+                path,
+                "excluded_stays_share",
+                self.excluded_stays_share.as_ref(),
+                0.0,
+                0.0,
+                1.0,
+                "a share is between 0 and 1",
+            ),
+            special_review: reg(
+                s,
+                issues,
+                path,
+                "special_review_share",
+                self.special_review_share.as_ref(),
+                0.0,
+                0.0,
+                1.0,
+                "a share is between 0 and 1",
+            ),
+            marginal_share: reg(
+                s,
+                issues,
+                path,
+                "outliers.marginal_share",
+                self.outliers
+                    .as_ref()
+                    .and_then(|o| o.marginal_share.as_ref()),
+                1.0,
+                0.0,
+                inf,
+                "the marginal share of the excess is >= 0 (1 = full excess)",
+            ),
+            cmi_drift: reg(
+                s,
+                issues,
+                path,
+                "behaviour.cmi_drift",
+                b.cmi_drift.as_ref(),
+                0.0,
+                -0.99,
+                inf,
+                "a proportional change above -1",
+            ),
+            admissions: reg(
+                s,
+                issues,
+                path,
+                "behaviour.admissions",
+                b.admissions.as_ref(),
+                0.0,
+                -0.99,
+                inf,
+                "a proportional change above -1",
+            ),
+            length_of_stay: reg(
+                s,
+                issues,
+                path,
+                "behaviour.length_of_stay",
+                b.length_of_stay.as_ref(),
+                0.0,
+                -0.99,
+                inf,
+                "a proportional change above -1",
+            ),
+            cost_per_case: reg(
+                s,
+                issues,
+                path,
+                "behaviour.cost_per_case",
+                b.cost_per_case.as_ref(),
+                0.0,
+                -0.99,
+                inf,
+                "a proportional change above -1",
+            ),
+        };
+        {
+            let v = s.values();
+            let years = s.years();
+            for t in 0..years.len() {
+                let sum = v.get(ids.excluded_stays, t) + v.get(ids.special_review, t);
+                if sum > 1.0 {
+                    issues.push(Issue::new(
+                        format!("{path}.special_review_share"),
+                        format!("excluded stays and special review add to {sum} in {}, more than all cases; lower them", years.year(t)),
+                    ));
+                    break;
+                }
+            }
+        }
+        // Tables.
+        let tables = self.groups.as_ref().map(|g| {
+            let gpath = base_dir.join(g);
+            let groups = GroupTable::load(&gpath).map_err(|e| {
+                for err in e.0 {
+                    issues.push(Issue::new(format!("{path}.groups"), err.to_string()));
+                }
+            });
+            let hospitals = self.hospitals.as_ref().map(|h| {
+                HospitalTable::load(&base_dir.join(h)).map_err(|e| {
+                    for err in e.0 {
+                        issues.push(Issue::new(format!("{path}.hospitals"), err.to_string()));
+                    }
+                })
+            });
+            let weights = match (&groups, &self.weights) {
+                (Ok(gt), Some(w)) => {
+                    let wpath = base_dir.join(w);
+                    Some(
+                        WeightTable::load(&wpath)
+                            .and_then(|wt| wt.aligned(&wpath, gt))
+                            .map_err(|e| {
+                                for err in e.0 {
+                                    issues.push(Issue::new(
+                                        format!("{path}.weights"),
+                                        err.to_string(),
+                                    ));
+                                }
+                            }),
+                    )
+                }
+                _ => None,
+            };
+            (groups, hospitals, weights)
+        });
+        if issues.len() > n_before {
+            return None;
+        }
+        let model = match tables {
+            None => engine::PaymentModel::aggregate(self.mode, ids),
+            Some((Ok(groups), hospitals, weights)) => {
+                let hospitals = match hospitals {
+                    Some(Ok(h)) => Some(h),
+                    None => None,
+                    Some(Err(())) => return None,
+                };
+                let weights = match weights {
+                    Some(Ok(w)) => Some(w),
+                    None => None,
+                    Some(Err(())) => return None,
+                };
+                engine::PaymentModel::grouped(
+                    self.mode,
+                    ids,
+                    &groups,
+                    hospitals.as_ref(),
+                    weights.as_deref(),
+                    self.recalibration == Recalibration::BudgetNeutral,
+                    rules,
+                )
+            }
+            Some((Err(()), _, _)) => return None,
+        };
+        Some(model)
+    }
+}
