@@ -1,1 +1,628 @@
+//! Tests of the payment formulas, table validation and the engine, including the
+//! Qingyang H1 2025 aggregates computed from the bundled CSV tables.
 
+use super::rules::{self, OutlierRule, OutlierTails};
+use super::*;
+use crate::population::bands::N_BANDS;
+use crate::scenario::{Issue, ParamStore, Years};
+use rand::SeedableRng;
+use rand_distr::{Distribution, LogNormal};
+use std::path::{Path, PathBuf};
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+fn store(horizon: i32) -> ParamStore {
+    ParamStore::new(Years {
+        base_year: 2025,
+        horizon,
+    })
+}
+
+fn compile(toml_text: &str, dir: &Path, st: &mut ParamStore) -> Result<PaymentModel, Vec<Issue>> {
+    let spec: PaymentSpec = toml::from_str(toml_text).expect("spec parses");
+    let mut issues = Vec::new();
+    match spec.compile("funds.resident.payment", dir, st, &mut issues) {
+        Some(m) if issues.is_empty() => Ok(m),
+        _ => Err(issues),
+    }
+}
+
+/// Qingyang base demand: the H1 2025 cases and cost per case by band of the group table.
+fn qy_demand() -> InpatientDemand {
+    let g = GroupTable::load(&scenarios_dir().join("data/qingyang/groups.csv")).unwrap();
+    InpatientDemand {
+        cases_by_band: g.cases_by_band(),
+        cost_per_case_by_band: g.cost_per_case_by_band(),
+    }
+}
+
+const QY: &str = r#"
+mode = "drg_rate"
+groups = "data/qingyang/groups.csv"
+hospitals = "data/qingyang/hospitals.csv"
+base_rate = 4320
+grouping_rate = 0.9993
+excluded_stays_share = 0.008
+special_review_share = 0.002
+outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
+"#;
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
+
+// ---------------------------------------------------------------- formulas
+
+#[test]
+fn standard_payment_and_cmi() {
+    assert_eq!(rules::drg_payment(4000.0, 1.5, 0.9), 5400.0);
+    assert_eq!(rules::cmi(30.0, 20.0), 1.5);
+    assert!(rules::cmi(1.0, 0.0).is_nan());
+    assert_eq!(rules::points_per_case(1.2, 0.8), 96.0);
+    // rate from a budget: (1,000,000 - 100,000) / 300 units = 3000
+    assert_eq!(rules::base_rate_from_budget(1e6, 300.0, 1e5), 3000.0);
+}
+
+#[test]
+fn point_value_times_points_is_budget() {
+    let points = [120.0, 87.5, 310.25, 45.0];
+    let total: f64 = points.iter().sum();
+    let pv = rules::point_value(2.5e6, total);
+    let paid: f64 = points.iter().map(|p| p * pv).sum();
+    assert!((paid - 2.5e6).abs() < 1e-6);
+    assert!(rules::point_value(1.0, 0.0).is_nan());
+}
+
+#[test]
+fn outlier_payments_on_hand_worked_cases() {
+    let rule = OutlierRule {
+        high_multiple: 3.0,
+        low_multiple: 0.4,
+    };
+    // group mean 4,000; standard payment 4,000 x 1.0 x 1.0 = 4,000
+    // high: 15,000 > 12,000 -> 4,000 + 0.9 x (15,000 - 12,000) = 6,700
+    assert!((rules::case_payment(4000.0, 15_000.0, 4000.0, rule, 0.9) - 6700.0).abs() < 1e-9);
+    // low: 1,000 < 1,600 -> 4,000 x 1,000 / 4,000 = 1,000
+    assert!((rules::case_payment(4000.0, 1000.0, 4000.0, rule, 0.9) - 1000.0).abs() < 1e-9);
+    // normal: 5,000 -> 4,000
+    assert_eq!(
+        rules::case_payment(4000.0, 5000.0, 4000.0, rule, 0.9),
+        4000.0
+    );
+    // secondary threshold 2x: 9,000 > 8,000 -> 4,000 + 0.5 x 1,000 = 4,500
+    let sec = OutlierRule {
+        high_multiple: 2.0,
+        ..rule
+    };
+    assert!((rules::case_payment(4000.0, 9000.0, 4000.0, sec, 0.5) - 4500.0).abs() < 1e-9);
+}
+
+#[test]
+fn lognormal_tails_match_simulation() {
+    let rule = OutlierRule {
+        high_multiple: 2.0,
+        low_multiple: 0.4,
+    };
+    let (rho, cv) = (1.2, 0.6);
+    let t = OutlierTails::lognormal(rho, cv, rule);
+    let s2 = (1.0f64 + cv * cv).ln();
+    let d = LogNormal::new(rho.ln() - s2 / 2.0, s2.sqrt()).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let n = 400_000;
+    let (mut ph, mut xs, mut pl, mut el) = (0.0, 0.0, 0.0, 0.0);
+    for _ in 0..n {
+        let x: f64 = d.sample(&mut rng);
+        if x > 2.0 {
+            ph += 1.0;
+            xs += x - 2.0;
+        }
+        if x < 0.4 {
+            pl += 1.0;
+            el += x;
+        }
+    }
+    let n = n as f64;
+    assert!(
+        (t.p_high - ph / n).abs() < 0.003,
+        "{} vs {}",
+        t.p_high,
+        ph / n
+    );
+    assert!((t.excess_high - xs / n).abs() < 0.003);
+    assert!((t.p_low - pl / n).abs() < 0.003);
+    assert!((t.partial_low - el / n).abs() < 0.002);
+    // expected payment factor of a hand-worked case mix: standard x (1 - p_low + E[X; X<l])
+    assert!((t.standard_factor() - (1.0 - t.p_low + t.partial_low)).abs() < 1e-12);
+    // zero dispersion: a hospital at 2.5x the mean has every case above a 2x threshold
+    let z = OutlierTails::lognormal(2.5, 0.0, rule);
+    assert_eq!((z.p_high, z.excess_high, z.p_low), (1.0, 0.5, 0.0));
+}
+
+#[test]
+fn budget_neutral_rate_formula() {
+    // old table pays 4,000 x 1,000 units; new table has 1,250 units -> 3,200
+    assert_eq!(rules::budget_neutral_rate(4000.0, 1000.0, 1250.0), 3200.0);
+}
+
+// ---------------------------------------------------------------- small hand-made region
+
+const SMALL_GROUPS: &str = "code,name,mdc,weight,mean_cost,cost_cv,cases,excluded,age_0-4,age_5-9,age_10-14,age_15-19,age_20-24,age_25-29,age_30-34,age_35-39,age_40-44,age_45-49,age_50-54,age_55-59,age_60-64,age_65-69,age_70-74,age_75-79,age_80-84,age_85+
+A1,light,MDCA,0.5,2000,0,600,0,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0,0,0,0,0,0,0,0
+B1,heavy,MDCB,2.0,8000,0,300,0,0,0,0,0,0,0,0,0,0,0,0.125,0.125,0.125,0.125,0.125,0.125,0.125,0.125
+C1,excluded,MDCC,1.0,4000,0,100,1,0.0556,0.0556,0.0556,0.0556,0.0556,0.0556,0.0556,0.0556,0.0556,0.0556,0.0555,0.0555,0.0555,0.0555,0.0555,0.0555,0.0555,0.0555
+";
+const SMALL_HOSPITALS: &str = "id,name,level,coefficient,cases,cmi_relative,cost_level
+H1,City,tertiary,1.0,600,1.2,1.1
+H2,County,secondary,0.8,400,0.8,0.9
+";
+
+fn small_dir() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("groups.csv"), SMALL_GROUPS).unwrap();
+    std::fs::write(d.path().join("hospitals.csv"), SMALL_HOSPITALS).unwrap();
+    std::fs::write(
+        d.path().join("w2.csv"),
+        "code,weight\nA1,0.6\nB1,2.4\nC1,1.0\n",
+    )
+    .unwrap();
+    d
+}
+
+fn small_demand() -> InpatientDemand {
+    let g = GroupTable::parse(Path::new("groups.csv"), SMALL_GROUPS).unwrap();
+    InpatientDemand {
+        cases_by_band: g.cases_by_band(),
+        cost_per_case_by_band: g.cost_per_case_by_band(),
+    }
+}
+
+#[test]
+fn standard_payment_through_the_engine_without_hospitals() {
+    // one region, no outliers: DRG cases 900 (A1 600, B1 300), units 600 x 0.5 + 300 x 2.0 = 900
+    let d = small_dir();
+    let mut st = store(2025);
+    let m = compile(
+        "groups = \"groups.csv\"\nbase_rate = 3000\ncoefficient = 0.9",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let y = m.pay_year(0, st.values(), &small_demand());
+    assert!((y.cases - 1000.0).abs() < 1e-6);
+    assert!((y.drg_cases - 900.0).abs() < 1e-6);
+    assert!((y.cmi - 1.0).abs() < 1e-9);
+    assert!((y.drg_payment_yuan - 3000.0 * 900.0 * 0.9).abs() < 1e-3);
+    // FFS: A1 600 x 2,000 + B1 300 x 8,000 = 3.6M; C1 100 x 4,000 paid FFS
+    assert!((y.drg_ffs_equivalent_yuan - 3.6e6).abs() < 1e-3);
+    assert!((y.other_payment_yuan - 4.0e5).abs() < 1e-3);
+    assert!((y.total_payment_yuan - (2.43e6 + 4.0e5)).abs() < 1e-3);
+    assert!((y.settlement_ratio - 2.43e6 / 3.6e6).abs() < 1e-12);
+    assert!(y.point_value.is_nan());
+}
+
+#[test]
+fn point_value_engine_pays_the_budget_and_hospitals_add_up() {
+    let d = small_dir();
+    let mut st = store(2025);
+    let m = compile(
+        "mode = \"point_value\"\ngroups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nbudget_wan = 250\noutliers = { marginal_share = 0.8 }",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let dem = small_demand();
+    let y = m.pay_year(0, st.values(), &dem);
+    assert!((y.drg_payment_yuan - 2.5e6).abs() < 1e-6);
+    let hs = m.hospitals_year(0, st.values(), &dem);
+    let paid: f64 = hs.iter().map(|h| h.payment_yuan).sum();
+    assert!((paid - 2.5e6).abs() < 1e-3, "{paid}");
+    // point value x total points = budget, with points = payment / point value per hospital
+    let points: f64 = hs.iter().map(|h| h.payment_yuan / y.point_value).sum();
+    assert!((y.point_value * points - 2.5e6).abs() < 1e-3);
+    let cases: f64 = hs.iter().map(|h| h.cases).sum();
+    assert!((cases - y.cases).abs() < 1e-6);
+}
+
+#[test]
+fn rate_mode_hospitals_add_up_and_level_coefficient_moves_only_its_level() {
+    let d = small_dir();
+    let dem = small_demand();
+    let mut st = store(2025);
+    let base = compile(
+        "groups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nbase_rate = 4000\noutliers = {}",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let y = base.pay_year(0, st.values(), &dem);
+    let hs = base.hospitals_year(0, st.values(), &dem);
+    let paid: f64 = hs.iter().map(|h| h.payment_yuan).sum();
+    assert!(rel(paid, y.drg_payment_yuan) < 1e-12);
+    let mut st2 = store(2025);
+    let lifted = compile(
+        "groups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nbase_rate = 4000\noutliers = {}\nlevel_coefficients = { secondary = 0.9 }",
+        d.path(),
+        &mut st2,
+    )
+    .unwrap();
+    let hs2 = lifted.hospitals_year(0, st2.values(), &dem);
+    let rows = compare(&hs2, Some(&hs));
+    let t = rows.iter().find(|r| r.result.id == "H1").unwrap();
+    let s = rows.iter().find(|r| r.result.id == "H2").unwrap();
+    assert!(t.payment_change_yuan.unwrap().abs() < 1e-6);
+    // secondary: 0.8 -> 0.9 is +12.5 % on standard payments; outlier extras unchanged
+    let pct = s.payment_change_pct.unwrap();
+    assert!(pct > 5.0 && pct <= 12.5 + 1e-9, "{pct}");
+    assert_eq!(s.result.coefficient, 0.9);
+}
+
+#[test]
+fn budget_neutral_recalibration_pays_the_old_total() {
+    let dir = scenarios_dir();
+    let dem = qy_demand();
+    let mut st0 = store(2025);
+    let old = compile(QY, &dir, &mut st0).unwrap();
+    let y0 = old.pay_year(0, st0.values(), &dem);
+    let recal = format!(
+        "{QY}\nweights = \"data/qingyang/weights-2025-recalibrated.csv\"\nrecalibration = \"budget_neutral\""
+    );
+    let mut st1 = store(2025);
+    let new = compile(&recal, &dir, &mut st1).unwrap();
+    let y1 = new.pay_year(0, st1.values(), &dem);
+    assert!(rel(y1.drg_payment_yuan, y0.drg_payment_yuan) < 1e-9);
+    assert!(
+        (y1.base_rate - 4320.0).abs() > 1.0,
+        "the rate was re-solved"
+    );
+    // the new table alone, at the old rate, would not be neutral
+    let plain = format!("{QY}\nweights = \"data/qingyang/weights-2025-recalibrated.csv\"");
+    let mut st2 = store(2025);
+    let y2 = compile(&plain, &dir, &mut st2)
+        .unwrap()
+        .pay_year(0, st2.values(), &dem);
+    assert!(rel(y2.drg_payment_yuan, y0.drg_payment_yuan) > 1e-3);
+    // hospitals are redistributed but the total holds
+    let hs = new.hospitals_year(0, st1.values(), &dem);
+    let paid: f64 = hs.iter().map(|h| h.payment_yuan).sum();
+    assert!(rel(paid, y0.drg_payment_yuan) < 1e-9);
+}
+
+// ---------------------------------------------------------------- Qingyang calibration
+
+/// Published Qingyang H1 2025 figures (seed report).
+const QY_CASES: f64 = 226_479.0;
+const QY_FFS_WAN: f64 = 51_395.69;
+const QY_PAID_WAN: f64 = 50_139.17;
+const QY_RATIO: f64 = 0.9756;
+const QY_COST_PER_CASE: f64 = 3_949.78;
+
+#[test]
+fn qingyang_h1_2025_aggregates_within_one_percent() {
+    let mut st = store(2025);
+    let m = compile(QY, &scenarios_dir(), &mut st).unwrap();
+    assert_eq!(m.n_groups(), 732);
+    assert_eq!(m.hospitals().len(), 170);
+    let dem = qy_demand();
+    let y = m.pay_year(0, st.values(), &dem);
+    assert!(rel(y.drg_cases, QY_CASES) < 0.01, "{}", y.drg_cases);
+    assert!(rel(y.drg_ffs_equivalent_yuan / y.drg_cases, QY_COST_PER_CASE) < 0.01);
+    assert!(
+        rel(y.settlement_ratio, QY_RATIO) < 0.01,
+        "{}",
+        y.settlement_ratio
+    );
+    // The report's money figures are the fund's share (应支付): fund share of the
+    // FFS cost = 51,395.69万 / (226,479 x 3,949.78 yuan).
+    let share = QY_FFS_WAN * 1e4 / (QY_CASES * QY_COST_PER_CASE);
+    assert!(rel(share * y.drg_ffs_equivalent_yuan / 1e4, QY_FFS_WAN) < 0.01);
+    assert!(rel(share * y.drg_payment_yuan / 1e4, QY_PAID_WAN) < 0.01);
+    let hs = m.hospitals_year(0, st.values(), &dem);
+    let surplus = hs.iter().filter(|h| h.surplus_yuan > 0.0).count();
+    assert!(
+        (124..=126).contains(&surplus),
+        "{surplus} hospitals in surplus"
+    );
+}
+
+#[test]
+fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
+    let dir = scenarios_dir();
+    let dem = qy_demand();
+    let run = |extra: &str, budget: bool| {
+        let body = if budget {
+            QY.replace("mode = \"drg_rate\"", "mode = \"point_value\"")
+                .replace("base_rate = 4320", "budget_wan = 87270")
+        } else {
+            QY.to_string()
+        };
+        let mut st = store(2025);
+        let m = compile(&format!("{body}\n{extra}"), &dir, &mut st).unwrap();
+        m.pay_year(0, st.values(), &dem)
+    };
+    let vol = "behaviour = { admissions = 0.05 }";
+    let (r0, r1) = (run("", false), run(vol, false));
+    let (p0, p1) = (run("", true), run(vol, true));
+    assert!(rel(r1.drg_payment_yuan, r0.drg_payment_yuan * 1.05) < 1e-9);
+    assert!(r1.total_payment_yuan > r0.total_payment_yuan * 1.049);
+    assert!(rel(p1.drg_payment_yuan, p0.drg_payment_yuan) < 1e-12);
+    assert!(rel(p1.point_value, p0.point_value / 1.05) < 1e-9);
+    // point-value mode at the calibrated budget pays about what the rate pays
+    assert!(rel(p0.drg_payment_yuan, r0.drg_payment_yuan) < 0.001);
+    // upcoding: +3 % coded CMI raises fixed-rate spending, dilutes the point value
+    let up = "behaviour = { cmi_drift = 0.03 }";
+    assert!(run(up, false).drg_payment_yuan > r0.drg_payment_yuan * 1.02);
+    assert!(rel(run(up, true).drg_payment_yuan, p0.drg_payment_yuan) < 1e-12);
+}
+
+#[test]
+fn rate_solved_from_budget_overspends_when_volume_responds() {
+    let dir = scenarios_dir();
+    let dem = qy_demand();
+    let body = QY.replace("base_rate = 4320", "budget_wan = 87270");
+    let mut st = store(2025);
+    let m = compile(&body, &dir, &mut st).unwrap();
+    let y = m.pay_year(0, st.values(), &dem);
+    assert!(rel(y.drg_payment_yuan, 8.727e8) < 1e-9);
+    let mut st = store(2025);
+    let m = compile(
+        &format!("{body}\nbehaviour = {{ admissions = 0.05 }}"),
+        &dir,
+        &mut st,
+    )
+    .unwrap();
+    let y = m.pay_year(0, st.values(), &dem);
+    assert!(y.drg_payment_yuan > 8.727e8 * 1.04);
+}
+
+#[test]
+fn aging_shifts_spending_through_band_costs() {
+    // moving cases from young to old bands moves the case mix to the old groups
+    let d = small_dir();
+    let mut st = store(2025);
+    let m = compile(
+        "groups = \"groups.csv\"\nbase_rate = 3000",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let dem = small_demand();
+    let mut old = dem;
+    for b in 0..N_BANDS {
+        old.cases_by_band[b] = if b >= 10 {
+            dem.cases_by_band[b] * 1.5
+        } else {
+            dem.cases_by_band[b] * 0.5
+        };
+    }
+    let y0 = m.pay_year(0, st.values(), &dem);
+    let y1 = m.pay_year(0, st.values(), &old);
+    assert!(y1.cmi > y0.cmi, "heavy group B1 is the old people's group");
+}
+
+#[test]
+fn aggregate_form_formula() {
+    let mut st = store(2026);
+    let m = compile(
+        "coverage = 0.7\ncmi = 1.1\ncoefficient = 0.95\nbase_rate = { base = 5000, growth = 0.02 }",
+        Path::new("."),
+        &mut st,
+    )
+    .unwrap();
+    assert!(!m.is_grouped());
+    let mut d = InpatientDemand::default();
+    d.cases_by_band[12] = 1000.0;
+    d.cost_per_case_by_band[12] = 6000.0;
+    let y = m.pay_year(1, st.values(), &d);
+    assert!((y.drg_cases - 700.0).abs() < 1e-9);
+    assert!((y.drg_payment_yuan - 700.0 * 5100.0 * 1.1 * 0.95).abs() < 1e-6);
+    assert!((y.other_payment_yuan - 0.3 * 6.0e6).abs() < 1e-6);
+    // point value: budget paid whatever the volume
+    let mut st = store(2025);
+    let p = compile(
+        "mode = \"point_value\"\ncoverage = 0.7\ncmi = 1.1\nbudget_wan = 300",
+        Path::new("."),
+        &mut st,
+    )
+    .unwrap();
+    let y = p.pay_year(0, st.values(), &d);
+    assert!((y.drg_payment_yuan - 3.0e6).abs() < 1e-6);
+    assert!((y.point_value * 700.0 * 1.1 * 100.0 - 3.0e6).abs() < 1e-6);
+    assert!(m.hospitals_year(0, st.values(), &d).is_empty());
+}
+
+// ---------------------------------------------------------------- validation
+
+fn errs_groups(text: &str) -> String {
+    GroupTable::parse(Path::new("g.csv"), text)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn group_table_errors_name_file_line_and_column() {
+    let header = SMALL_GROUPS.lines().next().unwrap();
+    let row = SMALL_GROUPS.lines().nth(1).unwrap();
+    // missing column
+    let no_cv = SMALL_GROUPS.replace(",cost_cv", ",cv");
+    let e = errs_groups(&no_cv);
+    assert!(
+        e.contains("g.csv:1: column `cost_cv`: missing column"),
+        "{e}"
+    );
+    // duplicate code
+    let e = errs_groups(&format!("{header}\n{row}\n{row}\n"));
+    assert!(
+        e.contains("g.csv:3: column `code`: duplicate group code `A1`"),
+        "{e}"
+    );
+    // negative weight and cost
+    let neg = row.replacen(",0.5,2000,", ",-0.5,-2000,", 1);
+    let e = errs_groups(&format!("{header}\n{neg}\n"));
+    assert!(
+        e.contains("g.csv:2: column `weight`: negative value -0.5"),
+        "{e}"
+    );
+    assert!(
+        e.contains("g.csv:2: column `mean_cost`: negative value -2000"),
+        "{e}"
+    );
+    // shares not summing to one
+    let bad = row.replacen(",0.1,0.1,", ",0.3,0.1,", 1);
+    let e = errs_groups(&format!("{header}\n{bad}\n"));
+    assert!(
+        e.contains("g.csv:2: column `age_0-4..age_85+`: age shares sum to 1.2"),
+        "{e}"
+    );
+    // not a number
+    let nan = row.replacen(",600,", ",many,", 1);
+    let e = errs_groups(&format!("{header}\n{nan}\n"));
+    assert!(
+        e.contains("g.csv:2: column `cases`: `many` is not a number"),
+        "{e}"
+    );
+}
+
+#[test]
+fn hospital_table_errors_name_file_line_and_column() {
+    let e = HospitalTable::parse(
+        Path::new("h.csv"),
+        "id,name,level,coefficient,cases,cmi_relative,cost_level\nH1,a,tertiary,1,10,1,1\nH1,b,quaternary,1,10,1,1\nH3,c,primary,-1,10,1,1\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("h.csv:3: column `id`: duplicate hospital id `H1`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("h.csv:3: column `level`: unknown level `quaternary`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("h.csv:4: column `coefficient`: negative value -1"),
+        "{e}"
+    );
+    let e = HospitalTable::parse(Path::new("h.csv"), "id,name,level\nH1,a,tertiary\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("h.csv:1: column `coefficient`: missing column"),
+        "{e}"
+    );
+    assert!(e.contains("column `cost_level`"), "{e}");
+}
+
+#[test]
+fn weight_table_must_cover_the_groups() {
+    let g = GroupTable::parse(Path::new("g.csv"), SMALL_GROUPS).unwrap();
+    let w = WeightTable::parse(Path::new("w.csv"), "code,weight\nA1,1\nZZ,2\n").unwrap();
+    let e = w.aligned(Path::new("w.csv"), &g).unwrap_err().to_string();
+    assert!(
+        e.contains("no weight for group `B1`")
+            && e.contains("group `ZZ` is not in the group table"),
+        "{e}"
+    );
+}
+
+#[test]
+fn spec_problems_are_all_reported_with_paths() {
+    let d = small_dir();
+    std::fs::write(d.path().join("bad.csv"), "id,name,level,coefficient,cases,cmi_relative,cost_level\nH1,a,tertiary,1,10,1,1\nH2,b,quaternary,1,10,1,1\n").unwrap();
+    let mut st = store(2027);
+    let issues = compile(
+        "groups = \"groups.csv\"\nhospitals = \"bad.csv\"\ngrouping_rate = { values = { 2025 = 0.9, 2027 = 1.2 } }\noutliers = { low_multiple = 1.5 }\ncmi = 1.0",
+        d.path(),
+        &mut st,
+    )
+    .unwrap_err();
+    let text: Vec<String> = issues
+        .iter()
+        .map(|i| format!("{}: {}", i.path, i.message))
+        .collect();
+    let text = text.join("\n");
+    for want in [
+        "funds.resident.payment.base_rate: mode `drg_rate` needs",
+        "funds.resident.payment.cmi: `cmi` belongs to the aggregate form",
+        "funds.resident.payment.grouping_rate: value 1.2 in 2027",
+        "funds.resident.payment.outliers.low_multiple",
+        "funds.resident.payment.hospitals:",
+        "bad.csv:3: column `level`: unknown level `quaternary`",
+    ] {
+        assert!(text.contains(want), "missing `{want}` in\n{text}");
+    }
+    // aggregate form without coverage/cmi, and a group-only field
+    let mut st = store(2025);
+    let issues = compile("base_rate = 4000\noutliers = {}", Path::new("."), &mut st).unwrap_err();
+    assert_eq!(issues.len(), 3, "{issues:?}");
+    // missing file
+    let mut st = store(2025);
+    let issues = compile("groups = \"nope.csv\"\nbase_rate = 1", d.path(), &mut st).unwrap_err();
+    assert!(issues[0].message.contains("nope.csv") && issues[0].message.contains("cannot read"));
+    // unknown field rejected by serde
+    assert!(toml::from_str::<PaymentSpec>("bse_rate = 1").is_err());
+}
+
+#[test]
+fn dated_parameters_are_registered_by_path() {
+    let mut st = store(2030);
+    let d = small_dir();
+    compile(
+        "groups = \"groups.csv\"\nbase_rate = 3000\nbehaviour = { admissions = { values = { 2025 = 0.0, 2030 = 0.05 }, interpolate = \"linear\" } }",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let id = st
+        .find("funds.resident.payment.behaviour.admissions")
+        .unwrap();
+    assert!((st.values().get(id, 5) - 0.05).abs() < 1e-12);
+    assert!(st.find("funds.resident.payment.base_rate").is_some());
+    assert!(
+        st.find("funds.resident.payment.hospital_coverage.primary")
+            .is_some()
+    );
+}
+
+// ---------------------------------------------------------------- negotiation view
+
+#[test]
+fn movers_levels_and_csv() {
+    let dir = scenarios_dir();
+    let dem = qy_demand();
+    let mut st0 = store(2025);
+    let base = compile(QY, &dir, &mut st0).unwrap();
+    let mut st1 = store(2025);
+    let sec = compile(
+        &format!("{QY}\nlevel_coefficients = {{ secondary = 0.95 }}"),
+        &dir,
+        &mut st1,
+    )
+    .unwrap();
+    let h0 = base.hospitals_year(0, st0.values(), &dem);
+    let h1 = sec.hospitals_year(0, st1.values(), &dem);
+    let rows = compare(&h1, Some(&h0));
+    let (win, lose) = top_movers(&rows, 10);
+    assert!(!win.is_empty());
+    assert!(win.iter().all(|r| r.result.level == Level::Secondary));
+    assert!(
+        lose.is_empty(),
+        "raising one level's coefficient at a fixed rate takes from no one"
+    );
+    for w in win.windows(2) {
+        assert!(w[0].payment_change_yuan >= w[1].payment_change_yuan);
+    }
+    let levels = level_summary(&rows);
+    assert_eq!(levels.len(), 3);
+    assert_eq!(levels.iter().map(|l| l.hospitals).sum::<usize>(), 170);
+    assert!(levels[0].payment_change_yuan.unwrap().abs() < 1e-6);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("hospitals.csv");
+    write_hospitals_csv(&path, &rows).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("hospital,name,level,coefficient,cases,drg_cases,cmi,ffs_equivalent_wan,payment_wan,surplus_wan,settlement_ratio,payment_change_wan,payment_change_pct"));
+    assert_eq!(text.lines().count(), 171);
+    let md = movers_markdown(&rows, 5);
+    assert!(md.contains("### Winners") && md.contains("change %"));
+}
