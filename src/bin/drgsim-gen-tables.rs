@@ -11,6 +11,8 @@
 //! (226,479 DRG cases, cost per case 3,949.78 yuan, settlement ratio 97.56 %,
 //! 125 of 170 hospitals in surplus).
 
+#![allow(clippy::needless_range_loop)] // band-indexed arithmetic reads clearer with indices
+
 use clap::{Parser, ValueEnum};
 use drgsim::payment::{GroupTable, InpatientDemand, PaymentSpec};
 use drgsim::population::bands::{BAND_LABELS, N_BANDS};

@@ -127,10 +127,10 @@ impl OutlierTails {
     pub fn lognormal(rho: f64, cv: f64, rule: OutlierRule) -> OutlierTails {
         let h = rule.high_multiple;
         let l = rule.low_multiple;
-        if !(rho > 0.0) {
+        if rho.is_nan() || rho <= 0.0 {
             return OutlierTails::default();
         }
-        if !(cv > 0.0) {
+        if cv.is_nan() || cv <= 0.0 {
             let high = rho > h;
             let low = rho < l;
             return OutlierTails {
