@@ -24,7 +24,7 @@
 //! excluded_stays_share = 0.01
 //! special_review_share = 0.002
 //! level_coefficients = { secondary = 0.9 }       # overrides the table's coefficients of a level
-//! hospital_coverage = { primary = 0.8 }          # share of a level's cases at hospitals in DRG
+//! hospital_coverage = { primary = 0.8 }          # share of a level's cases at hospitals in DRG (`all = ..` for every level)
 //! outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
 //! behaviour = { cmi_drift = 0.0, admissions = 0.0, length_of_stay = 0.0, cost_per_case = 0.0 }
 //! ```
@@ -65,10 +65,13 @@ pub enum Recalibration {
     BudgetNeutral,
 }
 
-/// A dated value per hospital level (each optional).
+/// A dated value per hospital level (each optional). `all` applies to every
+/// level not given on its own (it is registered under each level's path).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LevelParams {
+    /// Every level not given separately.
+    pub all: Option<Param>,
     /// 三级.
     pub tertiary: Option<Param>,
     /// 二级.
@@ -84,9 +87,13 @@ impl LevelParams {
             Level::Secondary => self.secondary.as_ref(),
             Level::Primary => self.primary.as_ref(),
         }
+        .or(self.all.as_ref())
     }
     fn any(&self) -> bool {
-        self.tertiary.is_some() || self.secondary.is_some() || self.primary.is_some()
+        self.all.is_some()
+            || self.tertiary.is_some()
+            || self.secondary.is_some()
+            || self.primary.is_some()
     }
 }
 

@@ -626,3 +626,18 @@ fn movers_levels_and_csv() {
     let md = movers_markdown(&rows, 5);
     assert!(md.contains("### Winners") && md.contains("change %"));
 }
+
+#[test]
+fn level_params_all_applies_to_every_level_unless_given() {
+    let d = small_dir();
+    let mut st = store(2025);
+    compile(
+        "groups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nbase_rate = 1\nhospital_coverage = { all = 0.7, primary = 0.5 }",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let v = |p: &str| st.values().get(st.find(p).unwrap(), 0);
+    assert_eq!(v("funds.resident.payment.hospital_coverage.tertiary"), 0.7);
+    assert_eq!(v("funds.resident.payment.hospital_coverage.primary"), 0.5);
+}
