@@ -18,8 +18,8 @@
 //! Case cost within a (hospital, group) is lognormal with mean `rho_hg` (relative
 //! to the group standard) and the group's CV, which gives the expected outlier
 //! quantities in closed form ([`OutlierTails`]). Everything is then linear in the
-//! cases of each band for given parameters, so [`PaymentModel::compile`-time]
-//! precomputation collapses the (hospital, group, band) sums into per-band
+//! cases of each band for given parameters, so precomputation at compile time
+//! ([`PaymentSpec::compile`](super::PaymentSpec::compile)) collapses the (hospital, group, band) sums into per-band
 //! coefficients, per hospital and per level:
 //!
 //! - `cases`, `drg_cases` (non-excluded groups), `ffs`, `ffs_drg` (x c_b),

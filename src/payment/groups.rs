@@ -322,3 +322,55 @@ impl WeightTable {
         }
     }
 }
+
+/// Reads a demand file `band, cases, cost_per_case` (one row per age band label,
+/// e.g. `data/qingyang/demand-2025h1.csv`, as written by the table generator).
+/// Every band must appear once.
+pub fn read_demand_csv(path: &Path) -> Result<super::InpatientDemand, TableErrors> {
+    let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+    let sheet = Sheet::read(path, &text).map_err(|e| TableErrors(vec![e]))?;
+    let mut errors = Vec::new();
+    if !sheet.require(&["band", "cases", "cost_per_case"], &mut errors) {
+        return Err(TableErrors(errors));
+    }
+    let mut d = super::InpatientDemand::default();
+    let mut seen = [false; N_BANDS];
+    for (line, rec) in &sheet.rows {
+        let label = sheet.text(rec, "band");
+        match crate::population::bands::band_index(label) {
+            Some(b) if seen[b] => errors.push(sheet.error(
+                *line,
+                Some("band"),
+                format!("band `{label}` appears twice; give each band once"),
+            )),
+            Some(b) => {
+                seen[b] = true;
+                d.cases_by_band[b] = sheet
+                    .number(*line, rec, "cases", 0.0, true, &mut errors)
+                    .unwrap_or(0.0);
+                d.cost_per_case_by_band[b] = sheet
+                    .number(*line, rec, "cost_per_case", 0.0, true, &mut errors)
+                    .unwrap_or(0.0);
+            }
+            None => errors.push(sheet.error(
+                *line,
+                Some("band"),
+                format!("unknown band `{label}`; use 0-4, 5-9, ..., 80-84, 85+"),
+            )),
+        }
+    }
+    for (b, s) in seen.iter().enumerate() {
+        if !s {
+            errors.push(sheet.error(
+                0,
+                Some("band"),
+                format!("band `{}` is missing; add a row for it", BAND_LABELS[b]),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(d)
+    } else {
+        Err(TableErrors(errors))
+    }
+}

@@ -16,10 +16,10 @@ pub mod spec;
 pub mod table;
 
 pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
-pub use groups::{Group, GroupTable, WeightTable};
+pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalTable, Level};
 pub use negotiation::{
-    HospitalRow, LevelSummary, compare, level_summary, movers_markdown, top_movers,
+    HospitalRow, LevelSummary, compare, level_summary, movers_markdown, sort_by_change, top_movers,
     write_hospitals_csv,
 };
 pub use spec::{PaymentMode, PaymentSpec, Recalibration};

@@ -43,6 +43,17 @@ pub fn compare(results: &[HospitalResult], other: Option<&[HospitalResult]>) -> 
         .collect()
 }
 
+/// Sorts rows from the largest gain to the largest loss: by payment change in
+/// yuan when compared, else by surplus; ties by hospital id.
+pub fn sort_by_change(rows: &mut [HospitalRow]) {
+    let key = |r: &HospitalRow| r.payment_change_yuan.unwrap_or(r.result.surplus_yuan);
+    rows.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| a.result.id.cmp(&b.result.id))
+    });
+}
+
 /// Winners (largest gain first) and losers (largest loss first), `n` each.
 ///
 /// With a comparison, ranked by payment change in yuan; without, by surplus

@@ -118,7 +118,7 @@ pub struct OutlierTails {
     pub excess_high: f64,
     /// Share of cases below the low threshold.
     pub p_low: f64,
-    /// Expected cost of cases below the low threshold per case (E[X; X < l]), in units of mu_g.
+    /// Expected cost of cases below the low threshold per case (`E[X; X < l]`), in units of mu_g.
     pub partial_low: f64,
 }
 

@@ -61,7 +61,9 @@ pub enum Recalibration {
     /// Use the new weights at the given base rate.
     #[default]
     None,
-    /// Solve the base rate so the new weights pay what the group table's weights would.
+    /// Solve the base rate so the new weights pay what the group table's weights
+    /// would at `base_rate`, for the same cases, every year. (Under `point_value`,
+    /// or a rate solved from `budget_wan`, the budget already holds the total.)
     BudgetNeutral,
 }
 

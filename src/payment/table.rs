@@ -54,7 +54,7 @@ impl Sheet {
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(text.as_bytes());
+            .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
         let err = |line: u64, message: String| TableError {
             file: file.to_path_buf(),
             line,

@@ -641,3 +641,21 @@ fn level_params_all_applies_to_every_level_unless_given() {
     assert_eq!(v("funds.resident.payment.hospital_coverage.tertiary"), 0.7);
     assert_eq!(v("funds.resident.payment.hospital_coverage.primary"), 0.5);
 }
+
+#[test]
+fn demand_file_matches_the_group_table_and_bom_is_accepted() {
+    let d = read_demand_csv(&scenarios_dir().join("data/qingyang/demand-2025h1.csv")).unwrap();
+    let g = qy_demand();
+    for b in 0..N_BANDS {
+        assert!((d.cases_by_band[b] - g.cases_by_band[b]).abs() < 0.06);
+        assert!((d.cost_per_case_by_band[b] - g.cost_per_case_by_band[b]).abs() < 0.006);
+    }
+    let bom = format!("\u{feff}{SMALL_HOSPITALS}");
+    assert_eq!(
+        HospitalTable::parse(Path::new("h.csv"), &bom)
+            .unwrap()
+            .hospitals
+            .len(),
+        2
+    );
+}
