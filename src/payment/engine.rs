@@ -32,8 +32,10 @@
 //! `pay_year` is then O(levels x bands) = 54 multiply-adds per quantity, with
 //! dated parameters (coverage, rate, coefficients, behaviour) applied as scalars:
 //!
-//! - DRG share of a level's cases: `f_L = hospital_coverage_L x grouping_rate x
-//!   (1 - excluded_stays_share - special_review_share)`, applied to non-excluded groups;
+//! - DRG share of a level's cases: `f_L = hospital_coverage_L x group_coverage x
+//!   grouping_rate x (1 - excluded_stays_share - special_review_share)`, applied to
+//!   non-excluded groups (coverage shares are expected values: the hospitals and
+//!   groups in DRG are taken as representative of their level and of the table);
 //! - cases `n_b x (1 + admissions)`, cost `c_b x (1 + length_of_stay) x (1 + cost_per_case)`;
 //! - coded weights x `(1 + cmi_drift)`.
 //!
@@ -412,7 +414,9 @@ impl PaymentModel {
             adm: 1.0 + g(i.admissions),
             costf: (1.0 + g(i.length_of_stay)) * (1.0 + g(i.cost_per_case)),
             drift: 1.0 + g(i.cmi_drift),
-            elig: g(i.grouping_rate) * (1.0 - g(i.excluded_stays) - g(i.special_review)).max(0.0),
+            elig: g(i.grouping_rate)
+                * g(i.group_coverage)
+                * (1.0 - g(i.excluded_stays) - g(i.special_review)).max(0.0),
             marg: g(i.marginal_share),
             coef_mult: g(i.coefficient),
             level_coef: i.level_coefficients.map(|o| o.map(g)),

@@ -21,6 +21,7 @@
 //! hospitals = "data/qingyang/hospitals.csv"
 //! base_rate = 4100
 //! grouping_rate = 0.9993
+//! group_coverage = 1.0                         # share of (non-excluded) groups' cases covered
 //! excluded_stays_share = 0.01
 //! special_review_share = 0.002
 //! level_coefficients = { secondary = 0.9 }       # overrides the table's coefficients of a level
@@ -194,6 +195,9 @@ pub struct PaymentSpec {
     /// Share of each level's cases at hospitals in DRG/DIP (default 1).
     #[serde(default)]
     pub hospital_coverage: LevelParams,
+    /// Share of the non-excluded groups' cases in groups covered by DRG/DIP
+    /// (病种覆盖, default 1); the rest are paid fee for service.
+    pub group_coverage: Option<Param>,
     /// Share of cases that group successfully (入组率, default 1).
     pub grouping_rate: Option<Param>,
     /// Share of stays excluded by length (e.g. <= 2 or >= 60 days), paid FFS (default 0).
@@ -218,6 +222,7 @@ pub(crate) struct Ids {
     pub level_coefficients: [Option<ParamId>; 3],
     pub hospital_coverage: [ParamId; 3],
     pub grouping_rate: ParamId,
+    pub group_coverage: ParamId,
     pub excluded_stays: ParamId,
     pub special_review: ParamId,
     pub marginal_share: ParamId,
@@ -339,6 +344,7 @@ impl PaymentSpec {
                 ("level_coefficients", self.level_coefficients.any()),
                 ("hospital_coverage", self.hospital_coverage.any()),
                 ("grouping_rate", self.grouping_rate.is_some()),
+                ("group_coverage", self.group_coverage.is_some()),
                 ("excluded_stays_share", self.excluded_stays_share.is_some()),
                 ("special_review_share", self.special_review_share.is_some()),
                 ("outliers", self.outliers.is_some()),
@@ -489,6 +495,17 @@ impl PaymentSpec {
                 0.0,
                 1.0,
                 "a grouping rate is a share between 0 and 1",
+            ),
+            group_coverage: reg(
+                s,
+                issues,
+                path,
+                "group_coverage",
+                self.group_coverage.as_ref(),
+                1.0,
+                0.0,
+                1.0,
+                "a coverage share is between 0 and 1",
             ),
             excluded_stays: reg(
                 s,

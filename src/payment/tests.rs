@@ -659,3 +659,22 @@ fn demand_file_matches_the_group_table_and_bom_is_accepted() {
         2
     );
 }
+
+#[test]
+fn coverage_shares_move_cases_to_fee_for_service() {
+    let d = small_dir();
+    let dem = small_demand();
+    let mut st = store(2025);
+    let m = compile(
+        "groups = \"groups.csv\"\nbase_rate = 3000\ngroup_coverage = 0.5\ngrouping_rate = 0.9\nexcluded_stays_share = 0.1",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let y = m.pay_year(0, st.values(), &dem);
+    // 900 eligible cases x 0.5 x 0.9 x 0.9 = 364.5 DRG cases
+    assert!((y.drg_cases - 364.5).abs() < 1e-6);
+    assert!((y.drg_payment_yuan - 3000.0 * 364.5).abs() < 1e-3);
+    // the rest paid at cost: 4.0M total cost - 3.6M x 0.405
+    assert!((y.other_payment_yuan - (4.0e6 - 3.6e6 * 0.405)).abs() < 1e-3);
+}
