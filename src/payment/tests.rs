@@ -678,3 +678,75 @@ fn coverage_shares_move_cases_to_fee_for_service() {
     // the rest paid at cost: 4.0M total cost - 3.6M x 0.405
     assert!((y.other_payment_yuan - (4.0e6 - 3.6e6 * 0.405)).abs() < 1e-3);
 }
+
+#[test]
+fn qingyang_hospitals_keep_their_volume_and_case_mix() {
+    let dir = scenarios_dir();
+    let table = HospitalTable::load(&dir.join("data/qingyang/hospitals.csv")).unwrap();
+    let mut st = store(2025);
+    let m = compile(QY, &dir, &mut st).unwrap();
+    let hs = m.hospitals_year(0, st.values(), &qy_demand());
+    let total: f64 = hs.iter().map(|h| h.cases).sum();
+    let table_total: f64 = table.hospitals.iter().map(|h| h.cases).sum();
+    let region_cmi = {
+        let y = m.pay_year(0, st.values(), &qy_demand());
+        y.cmi
+    };
+    let mut worst_cases: f64 = 0.0;
+    let mut worst_cmi: f64 = 0.0;
+    for (h, t) in hs.iter().zip(&table.hospitals) {
+        assert_eq!(h.id, t.id);
+        worst_cases = worst_cases.max(rel(h.cases / total, t.cases / table_total));
+        worst_cmi = worst_cmi.max(rel(h.cmi / region_cmi, t.cmi_relative));
+    }
+    println!("worst volume error {worst_cases:.4}, worst relative-CMI error {worst_cmi:.4}");
+    assert!(worst_cases < 0.01, "{worst_cases}");
+    assert!(worst_cmi < 0.06, "{worst_cmi}");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Under a point-value budget the DRG payment is the budget and the hospitals'
+        /// payments add up to it, whatever the volume, drift, coverage or dispersion.
+        #[test]
+        fn point_value_pays_budget(budget in 1.0f64..1e5, adm in -0.5f64..1.0, drift in -0.2f64..0.5,
+                                   cov in 0.05f64..1.0, marg in 0.0f64..1.0, scale in 0.1f64..10.0) {
+            let d = small_dir();
+            let mut st = store(2025);
+            let m = compile(&format!(
+                "mode = \"point_value\"\ngroups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nbudget_wan = {budget}\n\
+                 hospital_coverage = {{ all = {cov} }}\noutliers = {{ marginal_share = {marg} }}\n\
+                 behaviour = {{ admissions = {adm}, cmi_drift = {drift} }}"), d.path(), &mut st).unwrap();
+            let mut dem = small_demand();
+            dem.cases_by_band.iter_mut().for_each(|n| *n *= scale);
+            let y = m.pay_year(0, st.values(), &dem);
+            prop_assert!(rel(y.drg_payment_yuan, budget * 1e4) < 1e-9);
+            let hs = m.hospitals_year(0, st.values(), &dem);
+            let paid: f64 = hs.iter().map(|h| h.payment_yuan).sum();
+            prop_assert!(rel(paid, budget * 1e4) < 1e-9);
+            prop_assert!(rel(y.total_payment_yuan, y.drg_payment_yuan + y.other_payment_yuan) < 1e-12);
+        }
+
+        /// Under a fixed rate, payment is linear in cases: scaling volume scales payment.
+        #[test]
+        fn fixed_rate_is_linear_in_volume(rate in 100.0f64..10_000.0, scale in 0.1f64..10.0, k in 0.5f64..1.5) {
+            let d = small_dir();
+            let mut st = store(2025);
+            let m = compile(&format!(
+                "groups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nbase_rate = {rate}\n\
+                 level_coefficients = {{ secondary = {k} }}\noutliers = {{}}"), d.path(), &mut st).unwrap();
+            let dem = small_demand();
+            let mut big = dem;
+            big.cases_by_band.iter_mut().for_each(|n| *n *= scale);
+            let y0 = m.pay_year(0, st.values(), &dem);
+            let y1 = m.pay_year(0, st.values(), &big);
+            prop_assert!(rel(y1.drg_payment_yuan, y0.drg_payment_yuan * scale) < 1e-9);
+            prop_assert!(rel(y1.settlement_ratio, y0.settlement_ratio) < 1e-9);
+        }
+    }
+}
