@@ -54,8 +54,8 @@
 
 use super::groups::GroupTable;
 use super::hospitals::{HospitalTable, Level};
-use super::rules::{self, OutlierRule, OutlierTails, POINTS_PER_WEIGHT};
-use super::spec::{Ids, PaymentMode};
+use super::rules::{self, OutlierTails, POINTS_PER_WEIGHT};
+use super::spec::{Ids, OutlierRules, PaymentMode};
 use crate::population::bands::{ByBand, N_BANDS};
 use crate::scenario::ParamValues;
 
@@ -293,7 +293,7 @@ impl PaymentModel {
         hospitals: Option<&HospitalTable>,
         weights: Option<&[f64]>,
         recalibrate: bool,
-        rules: Option<[OutlierRule; 3]>,
+        rules: Option<OutlierRules>,
     ) -> PaymentModel {
         let table_w: Vec<f64> = groups.groups.iter().map(|g| g.weight).collect();
         let w: Vec<f64> = weights.map_or_else(|| table_w.clone(), |w| w.to_vec());
@@ -352,7 +352,8 @@ impl PaymentModel {
                     1.0
                 };
                 let tails = rules
-                    .map(|r| OutlierTails::lognormal(rho, grp.cost_cv, r[hi.level.index()]))
+                    .as_ref()
+                    .map(|r| OutlierTails::lognormal(rho, grp.cost_cv, r.rule(hi.level, w[g])))
                     .unwrap_or_default();
                 let sf = if rules.is_some() {
                     tails.standard_factor()

@@ -27,6 +27,7 @@
 //! level_coefficients = { secondary = 0.9 }       # overrides the table's coefficients of a level
 //! hospital_coverage = { primary = 0.8 }          # share of a level's cases at hospitals in DRG (`all = ..` for every level)
 //! outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
+//! # or thresholds by weight band: outliers = { high_multiple_by_weight = [{ from_weight = 0, multiple = 3.0 }, { from_weight = 2.0, multiple = 2.0 }] }
 //! behaviour = { cmi_drift = 0.0, admissions = 0.0, length_of_stay = 0.0, cost_per_case = 0.0 }
 //! ```
 //! Every dated value is a [`Param`] and is registered in the [`ParamStore`] under
@@ -134,6 +135,34 @@ fn default_low() -> f64 {
     0.4
 }
 
+/// One weight band of high-cost thresholds.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WeightBand {
+    /// Lowest weight of the band (inclusive).
+    pub from_weight: f64,
+    /// High-cost threshold multiple of the group mean for groups in the band.
+    pub multiple: f64,
+}
+
+/// Compiled outlier thresholds.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OutlierRules {
+    pub by_level: [super::rules::OutlierRule; 3],
+    pub by_weight: Vec<WeightBand>,
+}
+
+impl OutlierRules {
+    /// The rule for a group of weight `rw` at a hospital of `level`.
+    pub fn rule(&self, level: Level, rw: f64) -> super::rules::OutlierRule {
+        let mut r = self.by_level[level.index()];
+        if let Some(b) = self.by_weight.iter().rev().find(|b| rw >= b.from_weight) {
+            r.high_multiple = b.multiple;
+        }
+        r
+    }
+}
+
 /// Outlier (高倍率 / 低倍率) rules.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,6 +170,11 @@ pub struct OutlierSpec {
     /// High-cost threshold multiple of the group mean, by level (default 3 / 2 / 2).
     #[serde(default = "default_high")]
     pub high_multiple: LevelNumbers,
+    /// High-cost thresholds by weight band instead of by level: bands
+    /// `{ from_weight = RW, multiple = h }` in ascending `from_weight`, the first at 0;
+    /// a group takes the band of its weight. When given, it replaces `high_multiple`.
+    #[serde(default)]
+    pub high_multiple_by_weight: Vec<WeightBand>,
     /// Low-cost threshold multiple (default 0.4); low cases are paid pro rata.
     #[serde(default = "default_low")]
     pub low_multiple: f64,
@@ -389,10 +423,34 @@ impl PaymentSpec {
                     format!("{} must be in [0, 1), e.g. 0.4", o.low_multiple),
                 ));
             }
-            Level::ALL.map(|l| super::rules::OutlierRule {
-                high_multiple: o.high_multiple.get(l),
-                low_multiple: o.low_multiple,
-            })
+            let bands = &o.high_multiple_by_weight;
+            for (i, b) in bands.iter().enumerate() {
+                let p = format!("{path}.outliers.high_multiple_by_weight[{i}]");
+                if !(b.multiple.is_finite() && b.multiple > 1.0) {
+                    issues.push(Issue::new(
+                        p.clone(),
+                        format!("multiple {} is not above 1 of the group mean; use e.g. 3.0", b.multiple),
+                    ));
+                }
+                let ok_start = if i == 0 {
+                    b.from_weight == 0.0
+                } else {
+                    b.from_weight > bands[i - 1].from_weight
+                };
+                if !ok_start {
+                    issues.push(Issue::new(
+                        p,
+                        "weight bands start at `from_weight = 0` and go up strictly; reorder or fix the bands",
+                    ));
+                }
+            }
+            OutlierRules {
+                by_level: Level::ALL.map(|l| super::rules::OutlierRule {
+                    high_multiple: o.high_multiple.get(l),
+                    low_multiple: o.low_multiple,
+                }),
+                by_weight: bands.clone(),
+            }
         });
         // Dated parameters.
         let s = store;

@@ -750,3 +750,48 @@ mod props {
         }
     }
 }
+
+#[test]
+fn outlier_thresholds_by_weight_band() {
+    // one region, zero dispersion, hospital at the group mean: no case is an outlier
+    // unless the threshold is below 1x... thresholds must exceed 1, so use a dispersed table
+    let groups = SMALL_GROUPS
+        .replace(",0.5,2000,0,", ",0.5,2000,0.8,")
+        .replace(",2.0,8000,0,", ",2.0,8000,0.8,");
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("groups.csv"), groups).unwrap();
+    let dem = small_demand();
+    let run = |outliers: &str| {
+        let mut st = store(2025);
+        let m = compile(
+            &format!("groups = \"groups.csv\"\nbase_rate = 4000\noutliers = {outliers}"),
+            d.path(),
+            &mut st,
+        )
+        .unwrap();
+        m.pay_year(0, st.values(), &dem).drg_payment_yuan
+    };
+    // pseudo-hospital is secondary: level threshold 2.0 for both groups
+    let by_level = run("{ high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 } }");
+    let same = run("{ high_multiple_by_weight = [{ from_weight = 0, multiple = 2.0 }] }");
+    assert!(rel(same, by_level) < 1e-12);
+    // heavy group (RW 2.0) at 3x pays less excess than at 2x
+    let banded = run(
+        "{ high_multiple_by_weight = [{ from_weight = 0, multiple = 2.0 }, { from_weight = 1.5, multiple = 3.0 }] }",
+    );
+    assert!(banded < by_level);
+    // validation
+    let mut st = store(2025);
+    let issues = compile(
+        "groups = \"groups.csv\"\nbase_rate = 1\noutliers = { high_multiple_by_weight = [{ from_weight = 1, multiple = 0.5 }] }",
+        d.path(),
+        &mut st,
+    )
+    .unwrap_err();
+    assert_eq!(issues.len(), 2, "{issues:?}");
+    assert!(
+        issues[0]
+            .path
+            .ends_with("outliers.high_multiple_by_weight[0]")
+    );
+}
