@@ -53,7 +53,7 @@
 //! `(1 - coverage)` of FFS cost is paid fee for service.
 
 use super::groups::GroupTable;
-use super::hospitals::{HospitalTable, Level};
+use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use super::rules::{self, OutlierTails, POINTS_PER_WEIGHT};
 use super::spec::{Ids, OutlierRules, PaymentMode};
 use crate::population::bands::{ByBand, N_BANDS};
@@ -286,11 +286,13 @@ impl PaymentModel {
         self.grouped.as_ref().map_or(&[], |g| &g.hospitals)
     }
 
+    #[allow(clippy::too_many_arguments)] // internal constructor, called once from the spec
     pub(crate) fn grouped(
         mode: PaymentMode,
         ids: Ids,
         groups: &GroupTable,
         hospitals: Option<&HospitalTable>,
+        volumes: Option<&HospitalGroupVolumes>,
         weights: Option<&[f64]>,
         recalibrate: bool,
         rules: Option<OutlierRules>,
@@ -316,7 +318,11 @@ impl PaymentModel {
                     })
                     .collect();
                 cost_levels = ht.hospitals.iter().map(|h| h.cost_level).collect();
-                alloc = allocate(groups, &table_w, ht);
+                let mut a = allocate(groups, &table_w, ht);
+                if let Some(v) = volumes {
+                    override_allocation(&mut a, v, ht.hospitals.len(), n_g);
+                }
+                alloc = a;
             }
             None => {
                 hosp = vec![HospitalInfo {
@@ -739,4 +745,25 @@ fn allocate(groups: &GroupTable, weights: &[f64], ht: &HospitalTable) -> Vec<f64
         }
     }
     x
+}
+
+/// Replaces the allocation of every group that has explicit per-hospital volumes
+/// by those volumes' shares: `a_hg = cases_hg / sum_h' cases_h'g`.
+fn override_allocation(a: &mut [f64], v: &HospitalGroupVolumes, n_h: usize, n_g: usize) {
+    let mut col = vec![0.0; n_g];
+    for &(_, g, n) in &v.entries {
+        col[g] += n;
+    }
+    for (g, &c) in col.iter().enumerate() {
+        if c > 0.0 {
+            for h in 0..n_h {
+                a[h * n_g + g] = 0.0;
+            }
+        }
+    }
+    for &(h, g, n) in &v.entries {
+        if col[g] > 0.0 {
+            a[h * n_g + g] = n / col[g];
+        }
+    }
 }

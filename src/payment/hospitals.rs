@@ -177,3 +177,91 @@ impl HospitalTable {
         }
     }
 }
+
+/// Per-hospital, per-group volumes (`hospital, group, cases`): a hospital's own
+/// case mix, used instead of the CMI-tilted regional mix for every group that has
+/// rows. Loaded and checked against the hospital and group tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalGroupVolumes {
+    /// `(hospital index, group index, cases)`.
+    pub entries: Vec<(usize, usize, f64)>,
+}
+
+impl HospitalGroupVolumes {
+    /// Loads and validates a volume file against the tables.
+    pub fn load(
+        path: &Path,
+        hospitals: &HospitalTable,
+        groups: &super::groups::GroupTable,
+    ) -> Result<HospitalGroupVolumes, TableErrors> {
+        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+        Self::parse(path, &text, hospitals, groups)
+    }
+
+    /// Parses volume CSV text; every problem is reported with its line and column.
+    pub fn parse(
+        file: &Path,
+        text: &str,
+        hospitals: &HospitalTable,
+        groups: &super::groups::GroupTable,
+    ) -> Result<HospitalGroupVolumes, TableErrors> {
+        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+        let mut errors = Vec::new();
+        if !sheet.require(&["hospital", "group", "cases"], &mut errors) {
+            return Err(TableErrors(errors));
+        }
+        let h_idx: HashMap<&str, usize> = hospitals
+            .hospitals
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id.as_str(), i))
+            .collect();
+        let g_idx: HashMap<&str, usize> = groups
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.code.as_str(), i))
+            .collect();
+        let mut seen: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut entries = Vec::new();
+        for (line, rec) in &sheet.rows {
+            let line = *line;
+            let h_text = sheet.text(rec, "hospital");
+            let g_text = sheet.text(rec, "group");
+            let h = h_idx.get(h_text).copied();
+            if h.is_none() {
+                errors.push(sheet.error(
+                    line,
+                    Some("hospital"),
+                    format!("unknown hospital `{h_text}`; it must be an id of the hospital table"),
+                ));
+            }
+            let g = g_idx.get(g_text).copied();
+            if g.is_none() {
+                errors.push(sheet.error(
+                    line,
+                    Some("group"),
+                    format!("unknown group `{g_text}`; it must be a code of the group table"),
+                ));
+            }
+            let n = sheet.number(line, rec, "cases", 0.0, true, &mut errors);
+            if let (Some(h), Some(g), Some(n)) = (h, g, n) {
+                if let Some(first) = seen.get(&(h, g)) {
+                    errors.push(sheet.error(
+                        line,
+                        Some("group"),
+                        format!("duplicate row for hospital `{h_text}` and group `{g_text}` (first on line {first})"),
+                    ));
+                } else {
+                    seen.insert((h, g), line);
+                    entries.push((h, g, n));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(HospitalGroupVolumes { entries })
+        } else {
+            Err(TableErrors(errors))
+        }
+    }
+}

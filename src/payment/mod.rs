@@ -17,7 +17,7 @@ pub mod table;
 
 pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
-pub use hospitals::{Hospital, HospitalTable, Level};
+pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
     HospitalRow, LevelSummary, compare, level_summary, movers_markdown, sort_by_change, top_movers,
     write_hospitals_csv,

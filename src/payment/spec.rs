@@ -19,6 +19,7 @@
 //! mode = "drg_rate"
 //! groups = "data/qingyang/groups.csv"
 //! hospitals = "data/qingyang/hospitals.csv"
+//! # hospital_groups = "my-hospital-group-volumes.csv"   # optional: hospital, group, cases
 //! base_rate = 4100
 //! grouping_rate = 0.9993
 //! group_coverage = 1.0                         # share of (non-excluded) groups' cases covered
@@ -38,7 +39,7 @@
 
 use super::engine::{self, PaymentModel};
 use super::groups::{GroupTable, WeightTable};
-use super::hospitals::{HospitalTable, Level};
+use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use crate::scenario::{Issue, Param, ParamId, ParamStore};
 use serde::Deserialize;
 use std::path::Path;
@@ -218,6 +219,8 @@ pub struct PaymentSpec {
     pub groups: Option<String>,
     /// Hospital table CSV.
     pub hospitals: Option<String>,
+    /// Per-hospital group volumes CSV (`hospital, group, cases`); needs `hospitals`.
+    pub hospital_groups: Option<String>,
     /// Replacement weight table CSV (`code, weight`), e.g. a recalibrated set.
     pub weights: Option<String>,
     /// Hold a replacement weight table budget-neutral.
@@ -364,6 +367,12 @@ impl PaymentSpec {
                     "with a hospital table the coefficients come from the table; change them with `level_coefficients`",
                 ));
             }
+            if self.hospital_groups.is_some() && self.hospitals.is_none() {
+                issues.push(Issue::new(
+                    format!("{path}.hospital_groups"),
+                    "per-hospital group volumes need a hospital table; add `hospitals = \"<hospital table>.csv\"`",
+                ));
+            }
             if self.recalibration == Recalibration::BudgetNeutral && self.weights.is_none() {
                 issues.push(Issue::new(
                     format!("{path}.recalibration"),
@@ -373,6 +382,7 @@ impl PaymentSpec {
         } else {
             let group_only = [
                 ("hospitals", self.hospitals.is_some()),
+                ("hospital_groups", self.hospital_groups.is_some()),
                 ("weights", self.weights.is_some()),
                 ("recalibration", self.recalibration != Recalibration::None),
                 ("level_coefficients", self.level_coefficients.any()),
@@ -692,14 +702,27 @@ impl PaymentSpec {
                 }
                 _ => None,
             };
-            (groups, hospitals, weights)
+            let volumes = match (&groups, &hospitals, &self.hospital_groups) {
+                (Ok(gt), Some(Ok(ht)), Some(v)) => Some(
+                    HospitalGroupVolumes::load(&base_dir.join(v), ht, gt).map_err(|e| {
+                        for err in e.0 {
+                            issues.push(Issue::new(
+                                format!("{path}.hospital_groups"),
+                                err.to_string(),
+                            ));
+                        }
+                    }),
+                ),
+                _ => None,
+            };
+            (groups, hospitals, weights, volumes)
         });
         if issues.len() > n_before {
             return None;
         }
         let model = match tables {
             None => engine::PaymentModel::aggregate(self.mode, ids),
-            Some((Ok(groups), hospitals, weights)) => {
+            Some((Ok(groups), hospitals, weights, volumes)) => {
                 let hospitals = match hospitals {
                     Some(Ok(h)) => Some(h),
                     None => None,
@@ -710,17 +733,23 @@ impl PaymentSpec {
                     None => None,
                     Some(Err(())) => return None,
                 };
+                let volumes = match volumes {
+                    Some(Ok(v)) => Some(v),
+                    None => None,
+                    Some(Err(())) => return None,
+                };
                 engine::PaymentModel::grouped(
                     self.mode,
                     ids,
                     &groups,
                     hospitals.as_ref(),
+                    volumes.as_ref(),
                     weights.as_deref(),
                     self.recalibration == Recalibration::BudgetNeutral,
                     rules,
                 )
             }
-            Some((Err(()), _, _)) => return None,
+            Some((Err(()), _, _, _)) => return None,
         };
         Some(model)
     }

@@ -795,3 +795,45 @@ fn outlier_thresholds_by_weight_band() {
             .ends_with("outliers.high_multiple_by_weight[0]")
     );
 }
+
+#[test]
+fn per_hospital_group_volumes_replace_the_tilted_mix() {
+    let d = small_dir();
+    // all heavy cases at the county hospital
+    std::fs::write(
+        d.path().join("v.csv"),
+        "hospital,group,cases\nH2,B1,300\nH1,A1,400\nH2,A1,200\n",
+    )
+    .unwrap();
+    let mut st = store(2025);
+    let m = compile(
+        "groups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nhospital_groups = \"v.csv\"\nbase_rate = 1000",
+        d.path(),
+        &mut st,
+    )
+    .unwrap();
+    let hs = m.hospitals_year(0, st.values(), &small_demand());
+    let h1 = hs.iter().find(|h| h.id == "H1").unwrap();
+    let h2 = hs.iter().find(|h| h.id == "H2").unwrap();
+    assert!((h1.drg_cases - 400.0).abs() < 1e-6 && (h1.cmi - 0.5).abs() < 1e-9);
+    assert!((h2.drg_cases - 500.0).abs() < 1e-6);
+    // bad rows are named by line and column
+    let g = GroupTable::parse(Path::new("g.csv"), SMALL_GROUPS).unwrap();
+    let h = HospitalTable::parse(Path::new("h.csv"), SMALL_HOSPITALS).unwrap();
+    let e = HospitalGroupVolumes::parse(
+        Path::new("v.csv"),
+        "hospital,group,cases\nH9,A1,1\nH1,Q7,1\nH1,A1,-2\nH1,B1,1\nH1,B1,2\n",
+        &h,
+        &g,
+    )
+    .unwrap_err()
+    .to_string();
+    for want in [
+        "v.csv:2: column `hospital`: unknown hospital `H9`",
+        "v.csv:3: column `group`: unknown group `Q7`",
+        "v.csv:4: column `cases`: negative value -2",
+        "v.csv:6: column `group`: duplicate row",
+    ] {
+        assert!(e.contains(want), "missing `{want}` in {e}");
+    }
+}
