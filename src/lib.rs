@@ -10,7 +10,9 @@
 //! - [`report`]: CSV, charts, Markdown.
 
 pub mod analysis;
+pub mod fund;
 pub mod payment;
 pub mod population;
+pub mod projection;
 pub mod report;
 pub mod scenario;
