@@ -9,6 +9,9 @@
 //! - [`analysis`]: sensitivity, Monte Carlo, goal seek.
 //! - [`report`]: CSV, charts, Markdown.
 
+// Numeric code indexes several per-band arrays in step; index loops read clearer there.
+#![allow(clippy::needless_range_loop)]
+
 pub mod analysis;
 pub mod fund;
 pub mod payment;
