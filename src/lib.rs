@@ -13,6 +13,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod analysis;
+pub mod cli;
 pub mod fund;
 pub mod payment;
 pub mod population;
