@@ -51,9 +51,19 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
     for (m, p) in &runs {
         let multi = p.funds.len() > 1;
         for f in &p.funds {
-            let label = if multi { format!("{} ({})", m.name, f.id) } else { m.name.clone() };
-            months.push(Series { label: label.clone(), points: f.rows.iter().map(|r| (r.year, r.months_payable)).collect() });
-            balance.push(Series { label, points: f.rows.iter().map(|r| (r.year, r.balance_wan)).collect() });
+            let label = if multi {
+                format!("{} ({})", m.name, f.id)
+            } else {
+                m.name.clone()
+            };
+            months.push(Series {
+                label: label.clone(),
+                points: f.rows.iter().map(|r| (r.year, r.months_payable)).collect(),
+            });
+            balance.push(Series {
+                label,
+                points: f.rows.iter().map(|r| (r.year, r.balance_wan)).collect(),
+            });
         }
         for (fund, s) in summaries(m, p) {
             rows.push(vec![
@@ -112,7 +122,17 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
         thresholds.warning, thresholds.danger
     );
     md.push_str(&table(
-        &["scenario", "fund", "months base year", "balance horizon", "months horizon", "first < warning", "first < danger", "depletion", "cumulative surplus"],
+        &[
+            "scenario",
+            "fund",
+            "months base year",
+            "balance horizon",
+            "months horizon",
+            "first < warning",
+            "first < danger",
+            "depletion",
+            "cumulative surplus",
+        ],
         &rows,
     ));
     md.push_str("\nFiles:\n\n");

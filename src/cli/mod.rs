@@ -8,6 +8,7 @@ use crate::report::atomic::OutputDir;
 use crate::report::projection as rp;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The default scenario, run by `drgsim run` with no arguments.
@@ -94,8 +95,10 @@ pub fn run(a: &RunArgs) -> Result<()> {
     rp::write_summary(&out.path().join("summary.md"), &model, &projection)?;
     rp::write_charts(out.path(), &model, &projection)?;
     let dir = out.commit()?;
+    let mut stdout = std::io::stdout().lock();
     for (name, s) in rp::summaries(&model, &projection) {
-        println!(
+        let _ = writeln!(
+            stdout,
             "{name}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
             s.base_months,
             s.base_year,
@@ -104,7 +107,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
             crate::fund::runway::year_or_never(s.depletion)
         );
     }
-    println!("wrote {}", dir.display());
+    let _ = writeln!(stdout, "wrote {}", dir.display());
     Ok(())
 }
 
@@ -129,7 +132,10 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
         }
     }
     if bad > 0 {
-        anyhow::bail!("{bad} of {} scenario file(s) have problems", a.scenarios.len());
+        anyhow::bail!(
+            "{bad} of {} scenario file(s) have problems",
+            a.scenarios.len()
+        );
     }
     Ok(())
 }

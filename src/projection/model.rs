@@ -142,6 +142,7 @@ fn deserialize(raw: &RawScenario) -> Result<ScenarioSpec, ScenarioError> {
     let mut doc = raw.doc.clone();
     let mut diags = Vec::new();
     let mut seen = HashSet::new();
+    let mut removed: Vec<String> = Vec::new();
     for _ in 0..64 {
         let value = toml::Value::Table(doc.clone());
         match serde_path_to_error::deserialize::<_, ScenarioSpec>(value) {
@@ -163,11 +164,22 @@ fn deserialize(raw: &RawScenario) -> Result<ScenarioSpec, ScenarioError> {
                 if !seen.insert(path.clone()) {
                     break;
                 }
-                let missing = message.starts_with("missing field");
-                diags.push(raw.diagnostic(&path, message));
-                if missing || !remove_path(&mut doc, &path) {
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                    .map(|field| join(&path, field));
+                if let Some(field) = &missing {
+                    // A field we removed ourselves after reporting it is not missing.
+                    if !removed.contains(field) {
+                        diags.push(raw.diagnostic(&path, message));
+                    }
                     break;
                 }
+                diags.push(raw.diagnostic(&path, message));
+                if !remove_path(&mut doc, &path) {
+                    break;
+                }
+                removed.push(path);
             }
         }
     }

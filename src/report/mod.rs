@@ -8,5 +8,6 @@
 pub mod atomic;
 pub mod chart;
 pub mod markdown;
+pub mod projection;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};

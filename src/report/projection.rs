@@ -19,9 +19,17 @@ pub const DANGER_COLOR: RGBColor = RGBColor(235, 90, 80);
 
 /// Decimals used for a CSV column.
 fn decimals(column: &str) -> usize {
-    if column.ends_with("_share") || column.ends_with("_rate") || column == "settlement_ratio" || column == "cmi" {
+    if column.ends_with("_share")
+        || column.ends_with("_rate")
+        || column == "settlement_ratio"
+        || column == "cmi"
+    {
         6
-    } else if column == "members" || column.ends_with("cases") || column == "active_workers" || column == "retirees" {
+    } else if column == "members"
+        || column.ends_with("cases")
+        || column == "active_workers"
+        || column == "retirees"
+    {
         1
     } else {
         4
@@ -45,9 +53,9 @@ pub fn write_projection_csv(path: &Path, projection: &Projection) -> Result<(), 
     let mut header = vec!["fund", "year"];
     header.extend_from_slice(YearRow::NUMERIC_COLUMNS);
     header.push("status");
-    let io = |e: csv::Error| ReportError::Io {
+    let io = |e: csv::Error| ReportError::Write {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        source: std::io::Error::other(e.to_string()),
     };
     w.write_record(&header).map_err(io)?;
     for f in &projection.funds {
@@ -60,9 +68,9 @@ pub fn write_projection_csv(path: &Path, projection: &Projection) -> Result<(), 
             w.write_record(&rec).map_err(io)?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| ReportError::Io {
+    let bytes = w.into_inner().map_err(|e| ReportError::Write {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        source: std::io::Error::other(e.to_string()),
     })?;
     super::atomic::write_atomic(path, &bytes)
 }
@@ -77,7 +85,11 @@ pub fn summaries(model: &Model, projection: &Projection) -> Vec<(String, RunwayS
 }
 
 /// Writes `summary.md`: the figures a committee asks for first, and the assumptions.
-pub fn write_summary(path: &Path, model: &Model, projection: &Projection) -> Result<(), ReportError> {
+pub fn write_summary(
+    path: &Path,
+    model: &Model,
+    projection: &Projection,
+) -> Result<(), ReportError> {
     let mut s = String::new();
     let _ = writeln!(s, "# {}\n", model.name);
     if !model.description.is_empty() {
@@ -86,7 +98,10 @@ pub fn write_summary(path: &Path, model: &Model, projection: &Projection) -> Res
     let _ = writeln!(
         s,
         "Projection {}–{}; warning below {} months payable, danger below {} months. Amounts in 万元 (10,000 yuan).\n",
-        model.years.base_year, model.years.horizon, model.thresholds.warning, model.thresholds.danger
+        model.years.base_year,
+        model.years.horizon,
+        model.thresholds.warning,
+        model.thresholds.danger
     );
     let headers = [
         "fund",
@@ -117,24 +132,71 @@ pub fn write_summary(path: &Path, model: &Model, projection: &Projection) -> Res
         .collect();
     s.push_str(&table(&headers, &rows));
     for f in &projection.funds {
-        let (Some(first), Some(last)) = (f.rows.first(), f.rows.last()) else { continue };
+        let (Some(first), Some(last)) = (f.rows.first(), f.rows.last()) else {
+            continue;
+        };
         let _ = writeln!(s, "\n## {}\n", f.name);
         let h = ["", &first.year.to_string(), &last.year.to_string()];
-        let line = |label: &str, a: f64, b: f64, d: usize| vec![label.to_string(), fmt_num(a, d), fmt_num(b, d)];
+        let line = |label: &str, a: f64, b: f64, d: usize| {
+            vec![label.to_string(), fmt_num(a, d), fmt_num(b, d)]
+        };
         let mut rows = vec![
             line("members", first.members, last.members, 0),
-            line("members aged 60+ (%)", first.members_60plus_share * 100.0, last.members_60plus_share * 100.0, 1),
+            line(
+                "members aged 60+ (%)",
+                first.members_60plus_share * 100.0,
+                last.members_60plus_share * 100.0,
+                1,
+            ),
             line("revenue (万元)", first.revenue_wan, last.revenue_wan, 0),
-            line("expenditure (万元)", first.expenditure_wan, last.expenditure_wan, 0),
-            line("pooled expenditure (万元)", first.pooled_expenditure_wan, last.pooled_expenditure_wan, 0),
-            line("surplus rate (%)", first.surplus_rate * 100.0, last.surplus_rate * 100.0, 1),
+            line(
+                "expenditure (万元)",
+                first.expenditure_wan,
+                last.expenditure_wan,
+                0,
+            ),
+            line(
+                "pooled expenditure (万元)",
+                first.pooled_expenditure_wan,
+                last.pooled_expenditure_wan,
+                0,
+            ),
+            line(
+                "surplus rate (%)",
+                first.surplus_rate * 100.0,
+                last.surplus_rate * 100.0,
+                1,
+            ),
             line("balance (万元)", first.balance_wan, last.balance_wan, 0),
-            line("months payable", first.months_payable, last.months_payable, 1),
-            line("inpatient cases", first.inpatient_cases, last.inpatient_cases, 0),
-            line("settlement ratio (%)", first.settlement_ratio * 100.0, last.settlement_ratio * 100.0, 1),
+            line(
+                "months payable",
+                first.months_payable,
+                last.months_payable,
+                1,
+            ),
+            line(
+                "inpatient cases",
+                first.inpatient_cases,
+                last.inpatient_cases,
+                0,
+            ),
+            line(
+                "settlement ratio (%)",
+                first.settlement_ratio * 100.0,
+                last.settlement_ratio * 100.0,
+                1,
+            ),
         ];
         if first.retirees > 0.0 {
-            rows.insert(2, line("active workers per retiree", first.active_retired_ratio, last.active_retired_ratio, 2));
+            rows.insert(
+                2,
+                line(
+                    "active workers per retiree",
+                    first.active_retired_ratio,
+                    last.active_retired_ratio,
+                    2,
+                ),
+            );
         }
         s.push_str(&table(&h, &rows));
         let _ = writeln!(s, "\nStatus at the horizon: **{}**.", last.status);
@@ -143,7 +205,10 @@ pub fn write_summary(path: &Path, model: &Model, projection: &Projection) -> Res
     for (id, p) in model.store.paths() {
         let (_, def) = model.store.def(id);
         let row = model.values().row(id);
-        let (a, b) = (row.first().copied().unwrap_or(f64::NAN), row.last().copied().unwrap_or(f64::NAN));
+        let (a, b) = (
+            row.first().copied().unwrap_or(f64::NAN),
+            row.last().copied().unwrap_or(f64::NAN),
+        );
         if a == 0.0 && b == 0.0 {
             continue;
         }
@@ -167,7 +232,17 @@ pub fn write_summary(path: &Path, model: &Model, projection: &Projection) -> Res
             let _ = writeln!(s, "- {src}");
         }
     }
-    let _ = writeln!(s, "\nScenario files: {}", model.raw.chain.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ← "));
+    let _ = writeln!(
+        s,
+        "\nScenario files: {}",
+        model
+            .raw
+            .chain
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ← ")
+    );
     super::atomic::write_atomic(path, s.as_bytes())
 }
 
@@ -204,7 +279,11 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
             title: format!("{}: months payable", model.name),
             x_label: "year".into(),
             y_label: "months of pooled spending".into(),
-            series: projection.funds.iter().map(|f| series(&f.name, &f.rows, |r| r.months_payable)).collect(),
+            series: projection
+                .funds
+                .iter()
+                .map(|f| series(&f.name, &f.rows, |r| r.months_payable))
+                .collect(),
             bands: runway_bands(model),
             hlines: vec![(0.0, "depleted".into())],
         },
@@ -215,7 +294,11 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
             title: format!("{}: pooled-fund balance", model.name),
             x_label: "year".into(),
             y_label: "balance, 万元".into(),
-            series: projection.funds.iter().map(|f| series(&f.name, &f.rows, |r| r.balance_wan)).collect(),
+            series: projection
+                .funds
+                .iter()
+                .map(|f| series(&f.name, &f.rows, |r| r.balance_wan))
+                .collect(),
             bands: vec![],
             hlines: vec![(0.0, "depleted".into())],
         },
@@ -229,7 +312,10 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
             left.push(("subsidies".to_string(), col(|r| r.subsidy_wan)));
         }
         if f.rows.iter().any(|r| r.contributions_pooled_wan > 0.0) {
-            left.push(("pooled contributions".to_string(), col(|r| r.contributions_pooled_wan)));
+            left.push((
+                "pooled contributions".to_string(),
+                col(|r| r.contributions_pooled_wan),
+            ));
         }
         left.push(("interest".to_string(), col(|r| r.interest_wan)));
         left.push(("other income".to_string(), col(|r| r.other_income_wan)));
@@ -254,7 +340,12 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
         let layers = BAND_LABELS
             .iter()
             .enumerate()
-            .map(|(b, l)| (l.to_string(), f.members_by_band.iter().map(|m| m[b]).collect()))
+            .map(|(b, l)| {
+                (
+                    l.to_string(),
+                    f.members_by_band.iter().map(|m| m[b]).collect(),
+                )
+            })
             .collect();
         chart::stacked_area(
             &dir.join(format!("members_by_age_{}", f.id)),

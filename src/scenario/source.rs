@@ -281,15 +281,23 @@ fn join(prefix: &str, key: &str) -> String {
 }
 
 /// Deep merge: tables merge key by key, anything else in `over` replaces `base`.
+///
+/// A table written as a dated parameter (it has a `base` or `values` key) is a
+/// single value, so a reform's `{ values = ... }` replaces the baseline's
+/// `{ base = .., growth = .. }` whole instead of mixing the two forms.
 pub fn merge(base: &mut Table, over: Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
-            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (Some(Value::Table(b)), Value::Table(o)) if !is_dated_param(&o) => merge(b, o),
             (_, v) => {
                 base.insert(k, v);
             }
         }
     }
+}
+
+fn is_dated_param(t: &Table) -> bool {
+    t.contains_key("base") || t.contains_key("values")
 }
 
 fn mark_subtree(
@@ -373,6 +381,13 @@ mod tests {
         assert_eq!(a["x"]["a"].as_integer(), Some(1));
         assert_eq!(a["x"]["b"].as_integer(), Some(20));
         assert_eq!(a["y"]["c"].as_integer(), Some(3));
+        let mut p: Table = toml::from_str("[x]\nr = { base = 1, growth = 0.1 }").unwrap();
+        let q: Table = toml::from_str("[x]\nr = { values = { 2024 = 2 } }").unwrap();
+        merge(&mut p, q);
+        assert!(
+            p["x"]["r"].get("base").is_none(),
+            "a dated parameter is replaced whole"
+        );
     }
 
     #[test]
