@@ -190,11 +190,13 @@ for _ in range(100):
 # split per-head cost into admissions x cost (inpatient 70 %) and visits x cost (30 %)
 POOLED = 201614.0  # 万元
 ip_reimb, op_reimb, pay = 0.75, 0.60, 0.25 + 0.75 * 0.976
-ecost = [7500 * x for x in COST_SHAPE]
+# flat cost per case and per visit: the age gradient sits in use per head, so the
+# per-head ratio solved above carries through to spending
+ecost = [7500.0] * 18
 raw = sum(mb * cb * ec for mb, cb, ec in zip(m, c, ecost)) * pay * ip_reimb / 1e4
 k = POOLED * 0.70 / raw
 eadm = [k * cb for cb in c]
-evcost = [180 * x for x in VCOST_SHAPE]
+evcost = [180.0] * 18
 raw_v = sum(mb * cb * vc for mb, cb, vc in zip(m, c, evcost)) * op_reimb / 1e4
 kv = POOLED * 0.30 / raw_v
 evis = [kv * cb for cb in c]
