@@ -92,16 +92,16 @@ impl Model {
 
     /// Checks and compiles a scenario already read.
     pub fn from_raw(raw: RawScenario) -> Result<Model, ScenarioError> {
-        let spec = deserialize(&raw)?;
+        // Keys that do not parse are reported and left out, so the checks below
+        // still find the problems in the rest of the file.
+        let (spec, mut diags) = deserialize(&raw);
+        let Some(spec) = spec else {
+            return Err(ScenarioError::Invalid(diags));
+        };
         let mut issues = Vec::new();
-        let mut diags: Vec<Diagnostic> = Vec::new();
         let Some(years) = validate::check(&spec, &mut issues) else {
-            return Err(ScenarioError::Invalid(
-                issues
-                    .iter()
-                    .map(|i| raw.diagnostic(&i.path, &i.message))
-                    .collect(),
-            ));
+            diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
+            return Err(ScenarioError::Invalid(diags));
         };
         let mut store = ParamStore::new(years);
         let mut funds = Vec::new();
@@ -138,7 +138,7 @@ impl Model {
 /// Deserializes the merged document, reporting unknown keys and type errors
 /// with their paths (and lines). Keeps going past each problem so a typo'd key
 /// does not hide the next one.
-fn deserialize(raw: &RawScenario) -> Result<ScenarioSpec, ScenarioError> {
+fn deserialize(raw: &RawScenario) -> (Option<ScenarioSpec>, Vec<Diagnostic>) {
     let mut doc = raw.doc.clone();
     let mut diags = Vec::new();
     let mut seen = HashSet::new();
@@ -146,19 +146,17 @@ fn deserialize(raw: &RawScenario) -> Result<ScenarioSpec, ScenarioError> {
     for _ in 0..64 {
         let value = toml::Value::Table(doc.clone());
         match serde_path_to_error::deserialize::<_, ScenarioSpec>(value) {
-            Ok(spec) => {
-                if diags.is_empty() {
-                    return Ok(spec);
-                }
-                break;
-            }
+            Ok(spec) => return (Some(spec), diags),
             Err(e) => {
                 let path = e.path().to_string();
                 let inner = e.into_inner().to_string();
                 let message = inner.lines().next().unwrap_or("").trim().to_string();
                 // An unknown key is reported at its own path, not its table's.
                 let (path, message) = match unknown_field(&message) {
-                    Some(key) => (join(&path, &key), explain_unknown(&message)),
+                    Some(key) if path != key && !path.ends_with(&format!(".{key}")) => {
+                        (join(&path, &key), explain_unknown(&message))
+                    }
+                    Some(_) => (path, explain_unknown(&message)),
                     None => (path, message),
                 };
                 if !seen.insert(path.clone()) {
@@ -183,7 +181,7 @@ fn deserialize(raw: &RawScenario) -> Result<ScenarioSpec, ScenarioError> {
             }
         }
     }
-    Err(ScenarioError::Invalid(diags))
+    (None, diags)
 }
 
 fn unknown_field(msg: &str) -> Option<String> {

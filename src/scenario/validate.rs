@@ -98,15 +98,24 @@ pub fn check(spec: &ScenarioSpec, issues: &mut Vec<Issue>) -> Option<Years> {
             "the scenario has no fund; add a [funds.resident] or [funds.employee] section",
         ));
     }
-    if !ok {
-        return None;
-    }
-    let years = Years {
-        base_year: m.base_year,
-        horizon,
+    // With bad years the funds are still checked over the default span, so
+    // their problems are reported in the same run.
+    let years = if ok {
+        Years {
+            base_year: m.base_year,
+            horizon,
+        }
+    } else {
+        Years {
+            base_year: m.base_year,
+            horizon: m.base_year + 12,
+        }
     };
     for (id, f) in &spec.funds {
         check_fund(&format!("funds.{id}"), f, years, issues);
+    }
+    if !ok {
+        return None;
     }
     Some(years)
 }
