@@ -111,7 +111,7 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
         &LineChart {
             title: "Pooled-fund balance by scenario".into(),
             x_label: "year".into(),
-            y_label: "balance, 万元".into(),
+            y_label: "balance, 10,000 yuan".into(),
             series: balance,
             bands: vec![],
             hlines: vec![(0.0, "depleted".into())],

@@ -293,7 +293,7 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
         &LineChart {
             title: format!("{}: pooled-fund balance", model.name),
             x_label: "year".into(),
-            y_label: "balance, 万元".into(),
+            y_label: "balance, 10,000 yuan".into(),
             series: projection
                 .funds
                 .iter()
@@ -329,7 +329,7 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
             &dir.join(format!("revenue_expenditure_{}", f.id)),
             &StackedBars {
                 title: format!("{}: pooled revenue vs expenditure", f.name),
-                y_label: "万元".into(),
+                y_label: "10,000 yuan".into(),
                 years: years.clone(),
                 left,
                 right,
