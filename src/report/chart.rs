@@ -515,21 +515,30 @@ fn plain_num(v: f64) -> String {
 /// Year tick positions between `lo` and `hi` (inclusive), at most about `max` of them,
 /// on multiples of a round step.
 fn year_ticks(lo: i32, hi: i32, max: usize) -> Vec<f64> {
-    let span = (hi - lo).max(0) as usize + 1;
-    let step = [1usize, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
+    let (lo, hi) = (i64::from(lo), i64::from(hi));
+    let span = (hi - lo).max(0) + 1;
+    let max = max.max(1) as i64;
+    let step = [1i64, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
         .into_iter()
-        .find(|s| span.div_ceil(*s) <= max.max(1))
-        .unwrap_or(span.max(1)) as i32;
-    let start = if step == 1 {
-        lo
-    } else {
-        lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step }
-    };
+        .find(|s| (span + s - 1) / s <= max)
+        .unwrap_or_else(|| (span + max - 1) / max);
+    let start = lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
     (0..)
         .map(|k| start + k * step)
         .take_while(|y| *y <= hi)
-        .map(f64::from)
+        .map(|y| y as f64)
         .collect()
+}
+
+/// Shorten a label to at most `max` characters, ending in `…` when cut.
+fn truncate_label(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_string()
+    }
 }
 
 /// Index tick positions `0, k, 2k, ...` below `n` with at most about `max` ticks.
@@ -1169,6 +1178,9 @@ impl Chart for Fan {
         if n == 0 {
             return Err("no years to draw".to_string());
         }
+        if self.years.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("years must be strictly increasing".to_string());
+        }
         check_lengths(
             n,
             "percentile",
@@ -1293,6 +1305,9 @@ impl Chart for Fan {
 // ---------------------------------------------------------------------------
 // Tornado
 
+/// Tornado row labels longer than this are shortened.
+const TORNADO_LABEL_CHARS: usize = 40;
+
 impl Chart for Tornado {
     fn validate(&self) -> Result<(), String> {
         if self.rows.is_empty() {
@@ -1333,14 +1348,14 @@ impl Chart for Tornado {
         let yfmt = |v: &f64| {
             let r = v.round();
             if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {
-                rows[n - 1 - r as usize].label.clone()
+                truncate_label(&rows[n - 1 - r as usize].label, TORNADO_LABEL_CHARS)
             } else {
                 String::new()
             }
         };
         let longest = rows
             .iter()
-            .map(|r| r.label.chars().count())
+            .map(|r| r.label.chars().count().min(TORNADO_LABEL_CHARS))
             .max()
             .unwrap_or(0);
         let label_w = (longest as u32 * 9 + 30).clamp(80, 380);
@@ -1610,7 +1625,7 @@ impl Chart for Heatmap {
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
             if let Some(s) = segs.get(segs.len() / 2) {
                 let mid = ((s[0].0 + s[1].0) / 2.0, (s[0].1 + s[1].1) / 2.0);
-                let tw = (label.chars().count() as i32) * 8 + 10;
+                let tw = (label.chars().count().min(60) as i32) * 8 + 10;
                 chart
                     .draw_series(std::iter::once(
                         EmptyElement::at(mid)
@@ -1694,15 +1709,7 @@ impl Chart for Bars {
         let (y0, y1) = value_range(self.values.iter().copied(), true);
         let (x0, x1) = (-0.6, n as f64 - 0.4);
         let max_chars = 24;
-        let short = |s: &str| -> String {
-            if s.chars().count() > max_chars {
-                let mut t: String = s.chars().take(max_chars - 1).collect();
-                t.push('…');
-                t
-            } else {
-                s.to_string()
-            }
-        };
+        let short = |s: &str| truncate_label(s, max_chars);
         let longest = self
             .labels
             .iter()
@@ -2352,6 +2359,10 @@ mod tests {
             "{t:?}"
         );
         assert_eq!(year_ticks(2025, 2025, 15), vec![2025.0]);
+        // Extreme years neither overflow nor produce too many ticks.
+        assert!(year_ticks(i32::MIN, i32::MAX, 15).len() <= 16);
+        assert_eq!(truncate_label("abcdef", 4), "abc…");
+        assert_eq!(truncate_label("abc", 4), "abc");
     }
 
     #[test]
