@@ -353,10 +353,26 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
+/// Darker, still distinct colours for series 11-20.
+const PALETTE2: [RGBColor; 10] = [
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
+    RGBColor(0, 128, 128),
+    RGBColor(128, 128, 0),
+    RGBColor(75, 0, 130),
+    RGBColor(255, 0, 255),
+    RGBColor(0, 100, 0),
+    RGBColor(210, 105, 30),
+    RGBColor(70, 130, 180),
+    RGBColor(0, 0, 0),
+];
+
 /// Distinct colour for series `i`.
 fn series_color(i: usize) -> RGBColor {
     if i < PALETTE.len() {
         PALETTE[i]
+    } else if i < PALETTE.len() + PALETTE2.len() {
+        PALETTE2[i - PALETTE.len()]
     } else {
         let c = Palette99::pick(i).to_rgba();
         RGBColor(c.0, c.1, c.2)
@@ -444,24 +460,85 @@ fn tick_decimals(lo: f64, hi: f64) -> usize {
     }
 }
 
+/// Axis tick text: thousands separators only from 10,000 up, so that years and
+/// other four-digit values read naturally (`2034`, `2500`, `12,500`).
+fn axis_num(v: f64, decimals: usize) -> String {
+    if v.abs() < 9999.5 {
+        let s = format!("{v:.decimals$}");
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            s.trim_start_matches('-').to_string()
+        } else {
+            s
+        }
+    } else {
+        fmt_num(v, decimals)
+    }
+}
+
+/// Tick formatter for an axis over `[lo, hi]`: decimals suited to the span, and
+/// large magnitudes shortened with M (10^6), B (10^9) or T (10^12) suffixes.
+fn axis_fmt(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
+    let m = lo.abs().max(hi.abs());
+    let (div, suffix) = if m >= 1e13 {
+        (1e12, "T")
+    } else if m >= 1e10 {
+        (1e9, "B")
+    } else if m >= 1e7 {
+        (1e6, "M")
+    } else {
+        (1.0, "")
+    };
+    let dec = tick_decimals(lo / div, hi / div);
+    move |v: &f64| {
+        let s = axis_num(*v / div, dec);
+        if suffix.is_empty() || s == "0" {
+            s
+        } else {
+            format!("{s}{suffix}")
+        }
+    }
+}
+
+/// Shortest plain text for a value: integers without decimals, otherwise up to 3 decimals.
+fn plain_num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        axis_num(v, 0)
+    } else {
+        let s = axis_num(v, 3);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// Year tick positions between `lo` and `hi` (inclusive), at most about `max` of them,
 /// on multiples of a round step.
 fn year_ticks(lo: i32, hi: i32, max: usize) -> Vec<f64> {
-    let span = (hi - lo).max(0) as usize + 1;
-    let step = [1usize, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
+    let (lo, hi) = (i64::from(lo), i64::from(hi));
+    let span = (hi - lo).max(0) + 1;
+    let max = max.max(1) as i64;
+    let step = [1i64, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
         .into_iter()
-        .find(|s| span.div_ceil(*s) <= max.max(1))
-        .unwrap_or(span.max(1)) as i32;
-    let start = if step == 1 {
-        lo
-    } else {
-        lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step }
-    };
+        .find(|s| (span + s - 1) / s <= max)
+        .unwrap_or_else(|| (span + max - 1) / max);
+    let start = lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
     (0..)
         .map(|k| start + k * step)
         .take_while(|y| *y <= hi)
-        .map(f64::from)
+        .map(|y| y as f64)
         .collect()
+}
+
+/// Shorten a label to at most `max` characters, ending in `…` when cut.
+fn truncate_label(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_string()
+    }
 }
 
 /// Index tick positions `0, k, 2k, ...` below `n` with at most about `max` ticks.
@@ -610,6 +687,53 @@ fn draw_legend<
         .s()
 }
 
+/// Line charts with more series than this get their legend outside the plot.
+const SIDE_LEGEND_SERIES: usize = 6;
+
+/// Legend swatch for [`draw_side_legend`].
+enum Swatch {
+    /// A line sample in this colour.
+    Line(RGBColor),
+    /// A filled box in this colour.
+    Box(RGBAColor),
+}
+
+/// Draw a legend as a column of entries in `area` (pixel coordinates),
+/// shrinking rows and font when there are many entries.
+fn draw_side_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Swatch)],
+) -> DrawResult {
+    let n = entries.len().max(1) as i32;
+    let (_, h) = area.dim_in_pixel();
+    let top = 20i32;
+    let avail = (h as i32 - top - 60).max(n);
+    let row = (avail / n).clamp(1, 28);
+    let font = (f64::from(row) * 0.7).clamp(8.0, 15.0);
+    let sw = (row - 4).clamp(1, 16);
+    for (j, (label, swatch)) in entries.iter().enumerate() {
+        let y = top + j as i32 * row;
+        match swatch {
+            Swatch::Line(c) => area
+                .draw(&PathElement::new(
+                    [(8, y + sw / 2), (30, y + sw / 2)],
+                    c.stroke_width(3),
+                ))
+                .s()?,
+            Swatch::Box(c) => area
+                .draw(&Rectangle::new([(8, y), (30, y + sw)], c.filled()))
+                .s()?,
+        }
+        area.draw(&Text::new(
+            label.clone(),
+            (38, y + sw / 2),
+            text_style(font).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .s()?;
+    }
+    Ok(())
+}
+
 /// Split `(x, value)` points into runs of consecutive finite values.
 fn finite_runs(points: impl Iterator<Item = (f64, f64)>) -> Vec<Vec<(f64, f64)>> {
     let mut runs = vec![];
@@ -671,10 +795,25 @@ impl Chart for LineChart {
                 .chain(self.hlines.iter().map(|h| h.0)),
             true,
         );
-        let dec = tick_decimals(y0, y1);
-        let yfmt = move |v: &f64| fmt_num(*v, dec);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style())
+        let yfmt = axis_fmt(y0, y1);
+        // Many series: legend outside the plot on the right so it hides no data.
+        let side = self.series.len() > SIDE_LEGEND_SERIES;
+        let (plot, legend_area) = if side {
+            let r = root
+                .margin(12, 0, 0, 0)
+                .titled(&self.title, title_style())
+                .s()?;
+            let (w, _) = r.dim_in_pixel();
+            let (a, b) = r.split_horizontally(w - 220u32.min(w / 3));
+            (a, Some(b))
+        } else {
+            (root.clone(), None)
+        };
+        let mut builder = ChartBuilder::on(&plot);
+        if !side {
+            builder.caption(&self.title, title_style());
+        }
+        let mut chart = builder
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -684,6 +823,7 @@ impl Chart for LineChart {
             .configure_mesh()
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
+            .x_labels(15)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&yfmt)
             .y_labels(10)
@@ -734,7 +874,23 @@ impl Chart for LineChart {
                 .label(s.label.clone())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+        match legend_area {
+            None => draw_legend(&mut chart, SeriesLabelPosition::UpperRight),
+            Some(area) => {
+                let entries: Vec<(String, Swatch)> = self
+                    .bands
+                    .iter()
+                    .map(|b| (b.label.clone(), Swatch::Box(b.color.mix(0.45))))
+                    .chain(
+                        self.series
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| (s.label.clone(), Swatch::Line(series_color(i)))),
+                    )
+                    .collect();
+                draw_side_legend(&area, &entries)
+            }
+        }
     }
 }
 
@@ -819,8 +975,11 @@ impl Chart for StackedBars {
                 .flat_map(|p| p.iter().flat_map(|s| [s.0, s.1])),
             true,
         );
-        // Leave headroom for the legend above the bars.
-        let y1 = y1 + (y1 - y0) * 0.25;
+        // Leave headroom for the legend above the bars: the legend needs about
+        // 20 px per entry of a ~560 px tall plot.
+        let entries = (self.left.len() + self.right.len()) as f64;
+        let frac = ((entries * 20.0 + 30.0) / 560.0).min(0.6);
+        let y1 = y0 + (y1 - y0) / (1.0 - frac);
         let (x0, x1) = (-0.6, n as f64 - 0.4);
         let years = &self.years;
         let xfmt = |v: &f64| {
@@ -834,8 +993,7 @@ impl Chart for StackedBars {
                 String::new()
             }
         };
-        let dec = tick_decimals(y0, y1);
-        let yfmt = move |v: &f64| fmt_num(*v, dec);
+        let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, title_style())
             .margin(20)
@@ -845,6 +1003,7 @@ impl Chart for StackedBars {
             .s()?;
         chart
             .configure_mesh()
+            .x_labels(20)
             .x_desc("Year")
             .y_desc(self.y_label.as_str())
             .x_label_formatter(&xfmt)
@@ -923,8 +1082,11 @@ impl Chart for StackedArea {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).s()?;
-        let root = root.titled(&self.title, title_style()).s()?;
-        let (w, h) = root.dim_in_pixel();
+        let root = root
+            .margin(12, 0, 0, 0)
+            .titled(&self.title, title_style())
+            .s()?;
+        let (w, _) = root.dim_in_pixel();
         let legend_w = 190u32.min(w / 3);
         let (plot, legend) = root.split_horizontally(w - legend_w);
         let n = self.years.len();
@@ -940,8 +1102,7 @@ impl Chart for StackedArea {
         } else {
             (f64::from(ymin), f64::from(ymax))
         };
-        let dec = tick_decimals(y0, y1);
-        let yfmt = move |v: &f64| fmt_num(*v, dec);
+        let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(&plot)
             .margin(15)
             .x_label_area_size(55)
@@ -952,6 +1113,7 @@ impl Chart for StackedArea {
             .configure_mesh()
             .x_desc("Year")
             .y_desc(self.y_label.as_str())
+            .x_labels(15)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&yfmt)
             .y_labels(10)
@@ -998,28 +1160,11 @@ impl Chart for StackedArea {
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
 
         // Legend outside the plot, top entry = top layer.
-        let (_, lh) = legend.dim_in_pixel();
-        let top = 20i32;
-        let avail = (lh.min(h) as i32 - top - 60).max(nl as i32);
-        let row = (avail / nl as i32).clamp(1, 28);
-        let font = (row as f64 * 0.7).clamp(8.0, 15.0);
-        for (j, k) in (0..nl).rev().enumerate() {
-            let y = top + j as i32 * row;
-            let sw = (row - 4).clamp(1, 16);
-            legend
-                .draw(&Rectangle::new(
-                    [(8, y), (8 + 22, y + sw)],
-                    color_of(k).filled(),
-                ))
-                .s()?;
-            legend
-                .draw(&Text::new(
-                    self.layers[k].0.clone(),
-                    (38, y + sw / 2),
-                    text_style(font).pos(Pos::new(HPos::Left, VPos::Center)),
-                ))
-                .s()?;
-        }
+        let entries: Vec<(String, Swatch)> = (0..nl)
+            .rev()
+            .map(|k| (self.layers[k].0.clone(), Swatch::Box(color_of(k).to_rgba())))
+            .collect();
+        draw_side_legend(&legend, &entries)?;
         Ok(())
     }
 }
@@ -1032,6 +1177,9 @@ impl Chart for Fan {
         let n = self.years.len();
         if n == 0 {
             return Err("no years to draw".to_string());
+        }
+        if self.years.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("years must be strictly increasing".to_string());
         }
         check_lengths(
             n,
@@ -1067,8 +1215,7 @@ impl Chart for Fan {
                 .chain(band_edges(&self.bands)),
             true,
         );
-        let dec = tick_decimals(y0, y1);
-        let yfmt = move |v: &f64| fmt_num(*v, dec);
+        let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, title_style())
             .margin(20)
@@ -1080,6 +1227,7 @@ impl Chart for Fan {
             .configure_mesh()
             .x_desc("Year")
             .y_desc(self.y_label.as_str())
+            .x_labels(15)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&yfmt)
             .y_labels(10)
@@ -1157,6 +1305,9 @@ impl Chart for Fan {
 // ---------------------------------------------------------------------------
 // Tornado
 
+/// Tornado row labels longer than this are shortened.
+const TORNADO_LABEL_CHARS: usize = 40;
+
 impl Chart for Tornado {
     fn validate(&self) -> Result<(), String> {
         if self.rows.is_empty() {
@@ -1197,19 +1348,18 @@ impl Chart for Tornado {
         let yfmt = |v: &f64| {
             let r = v.round();
             if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {
-                rows[n - 1 - r as usize].label.clone()
+                truncate_label(&rows[n - 1 - r as usize].label, TORNADO_LABEL_CHARS)
             } else {
                 String::new()
             }
         };
         let longest = rows
             .iter()
-            .map(|r| r.label.chars().count())
+            .map(|r| r.label.chars().count().min(TORNADO_LABEL_CHARS))
             .max()
             .unwrap_or(0);
         let label_w = (longest as u32 * 9 + 30).clamp(80, 380);
-        let dec = tick_decimals(x0, x1);
-        let xfmt = move |v: &f64| fmt_num(*v, dec);
+        let xfmt = axis_fmt(x0, x1);
         let font = if n > 25 { 11.0 } else { 15.0 };
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, title_style())
@@ -1227,6 +1377,7 @@ impl Chart for Tornado {
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
             .x_labels(10)
+            .y_labels(n)
             .label_style(text_style(font))
             .x_label_style(text_style(15.0))
             .axis_desc_style(text_style(18.0))
@@ -1292,10 +1443,7 @@ impl Chart for Tornado {
                 BLACK.stroke_width(2),
             ))
             .s()?
-            .label(format!(
-                "base case: {}",
-                fmt_num(base, tick_decimals(x0, x1) + 1)
-            ))
+            .label(format!("base case: {}", plain_num(base)))
             .legend(|(x, y)| {
                 PathElement::new([(x + 10, y - 7), (x + 10, y + 7)], BLACK.stroke_width(2))
             });
@@ -1403,7 +1551,10 @@ impl Chart for Heatmap {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).s()?;
-        let root = root.titled(&self.title, title_style()).s()?;
+        let root = root
+            .margin(12, 0, 0, 0)
+            .titled(&self.title, title_style())
+            .s()?;
         let (w, _) = root.dim_in_pixel();
         let scale_w = 170u32.min(w / 4);
         let (plot, scale) = root.split_horizontally(w - scale_w);
@@ -1428,10 +1579,8 @@ impl Chart for Heatmap {
                 RGBColor(200, 200, 200)
             }
         };
-        let xdec = tick_decimals(x0, x1);
-        let ydec = tick_decimals(y0, y1);
-        let xfmt = move |v: &f64| fmt_num(*v, xdec);
-        let yfmt = move |v: &f64| fmt_num(*v, ydec);
+        let xfmt = axis_fmt(x0, x1);
+        let yfmt = axis_fmt(y0, y1);
         let margin = 15;
         let xlab = 55;
         let mut chart = ChartBuilder::on(&plot)
@@ -1476,7 +1625,7 @@ impl Chart for Heatmap {
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
             if let Some(s) = segs.get(segs.len() / 2) {
                 let mid = ((s[0].0 + s[1].0) / 2.0, (s[0].1 + s[1].1) / 2.0);
-                let tw = (label.chars().count() as i32) * 8 + 10;
+                let tw = (label.chars().count().min(60) as i32) * 8 + 10;
                 chart
                     .draw_series(std::iter::once(
                         EmptyElement::at(mid)
@@ -1497,11 +1646,10 @@ impl Chart for Heatmap {
         }
 
         // Colour scale, aligned with the plot area vertically.
-        let zdec = tick_decimals(zmin, zmax);
-        let zfmt = move |v: &f64| fmt_num(*v, zdec);
+        let zfmt = axis_fmt(zmin, zmax);
         let mut sc = ChartBuilder::on(&scale)
             .margin_top(margin)
-            .margin_bottom(margin + xlab as i32)
+            .margin_bottom(margin + xlab)
             .margin_left(10)
             .margin_right(10)
             .right_y_label_area_size(95)
@@ -1561,15 +1709,7 @@ impl Chart for Bars {
         let (y0, y1) = value_range(self.values.iter().copied(), true);
         let (x0, x1) = (-0.6, n as f64 - 0.4);
         let max_chars = 24;
-        let short = |s: &str| -> String {
-            if s.chars().count() > max_chars {
-                let mut t: String = s.chars().take(max_chars - 1).collect();
-                t.push('…');
-                t
-            } else {
-                s.to_string()
-            }
-        };
+        let short = |s: &str| truncate_label(s, max_chars);
         let longest = self
             .labels
             .iter()
@@ -1579,50 +1719,59 @@ impl Chart for Bars {
         // Horizontal labels only when few and short enough to fit under their bar.
         let slot = 1050.0 / n as f64;
         let rotate = longest as f64 * 8.5 > slot;
-        let ticks = index_ticks(n, if rotate { 60 } else { 30 });
+        let ticks = index_ticks(n, if rotate { 50 } else { 30 });
         let labels = &self.labels;
+        // Rotated labels are drawn by hand below (the mesh misplaces rotated text).
         let xfmt = |v: &f64| {
             let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
+            if !rotate && (v - i).abs() < 1e-6 && i >= 0.0 {
                 labels.get(i as usize).map(|l| short(l)).unwrap_or_default()
             } else {
                 String::new()
             }
         };
+        let label_font = 12.0;
         let xlab = if rotate {
-            (longest as u32 * 8 + 20).clamp(40, 220)
+            (longest as u32 * 7 + 25).clamp(40, 220)
         } else {
             45
         };
-        let dec = tick_decimals(y0, y1);
-        let yfmt = move |v: &f64| fmt_num(*v, dec);
+        let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, title_style())
             .margin(20)
             .x_label_area_size(xlab)
             .y_label_area_size(100)
-            .build_cartesian_2d(TickAxis::new(x0, x1, ticks), y0..y1)
+            .build_cartesian_2d(TickAxis::new(x0, x1, ticks.clone()), y0..y1)
             .s()?;
-        let label_font = if rotate { 12.0 } else { 15.0 };
-        let x_style = if rotate {
-            text_style(label_font).transform(FontTransform::Rotate90)
-        } else {
-            text_style(label_font)
-        };
         chart
             .configure_mesh()
             .y_desc(self.y_label.as_str())
+            .x_labels(ticks.len())
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
             .y_labels(10)
             .label_style(text_style(15.0))
-            .x_label_style(x_style)
+            .x_label_style(text_style(if rotate { label_font } else { 15.0 }))
             .axis_desc_style(text_style(18.0))
             .disable_x_mesh()
             .bold_line_style(BLACK.mix(0.12))
             .light_line_style(TRANSPARENT)
             .draw()
             .s()?;
+        if rotate {
+            let style = text_style(label_font)
+                .transform(FontTransform::Rotate90)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            for t in &ticks {
+                let Some(label) = labels.get(*t as usize) else {
+                    continue;
+                };
+                let (px, py) = chart.backend_coord(&(*t, y0));
+                root.draw(&Text::new(short(label), (px, py + 8), style.clone()))
+                    .s()?;
+            }
+        }
         let pos = RGBColor(26, 152, 80);
         let neg = RGBColor(215, 48, 39);
         let half = if n > 60 { 0.45 } else { 0.4 };
@@ -2092,6 +2241,88 @@ mod tests {
         check_outputs(&fin.join("months"), "Months payable");
     }
 
+    fn many_scenarios() -> LineChart {
+        LineChart {
+            title: "Balance".into(),
+            x_label: "Year".into(),
+            y_label: "Yuan".into(),
+            series: (0..15)
+                .map(|k| Series {
+                    label: format!("Scenario {k}"),
+                    points: (2024..2100)
+                        .map(|y| (y, 1e12 - (y - 2024) as f64 * 1e10 * k as f64))
+                        .collect(),
+                })
+                .collect(),
+            bands: vec![],
+            hlines: vec![(0.0, "depleted".into())],
+        }
+    }
+
+    #[test]
+    fn edge_cases_render_without_panicking() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        // Negative parts stack below zero.
+        let mut c = stacked_bars();
+        c.left[2].1 = vec![-50.0; c.years.len()];
+        c.right[3].1[0] = f64::NAN;
+        paired_stacked_bars(&d.join("neg"), &c).expect("negative parts");
+        check_outputs(&d.join("neg"), "Revenue and expenditure");
+        // Single-cell and all-NaN heat maps.
+        let h = Heatmap {
+            title: "One cell".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            xs: vec![0.08],
+            ys: vec![0.05],
+            z: vec![vec![f64::NAN]],
+            contours: vec![(3.0, "3 months".into())],
+            z_label: "Months".into(),
+        };
+        heatmap(&d.join("cell"), &h).expect("one cell");
+        // Many tornado rows, one with a missing outcome.
+        let mut t = tornado_data();
+        t.rows = (0..30)
+            .map(|i| TornadoRow {
+                label: format!("Parameter {i}"),
+                low_outcome: 2034.0 - (30 - i) as f64 * 0.2,
+                high_outcome: if i == 5 {
+                    f64::NAN
+                } else {
+                    2034.0 + (30 - i) as f64 * 0.1
+                },
+                low_setting: "low".into(),
+                high_setting: "high".into(),
+            })
+            .collect();
+        tornado(&d.join("many"), &t).expect("many rows");
+        let svg = fs::read_to_string(with_suffix(&d.join("many"), ".svg")).expect("svg");
+        assert!(svg.contains("Parameter 29"), "last row label missing");
+        // Few short bars use horizontal labels.
+        let b = Bars {
+            title: "Few bars".into(),
+            y_label: "Change".into(),
+            labels: vec!["A".into(), "B".into(), "C".into()],
+            values: vec![3.0, f64::NAN, -2.0],
+        };
+        bar_chart(&d.join("few"), &b).expect("few bars");
+        check_outputs(&d.join("few"), "Few bars");
+        // Many scenarios, huge balances.
+        let l = many_scenarios();
+        line_chart(&d.join("balance"), &l).expect("many series");
+        check_outputs(&d.join("balance"), "Balance");
+    }
+
+    #[test]
+    fn unwritable_output_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("file");
+        fs::write(&file, "x").expect("write");
+        let e = line_chart(&file.join("months"), &months_chart()).expect_err("parent is a file");
+        assert!(e.to_string().contains("choose another --out"), "{e}");
+    }
+
     /// Render every sample chart into `$DRGSIM_CHART_DIR` for visual review:
     /// `DRGSIM_CHART_DIR=/tmp/charts cargo test sample_gallery -- --ignored`.
     #[test]
@@ -2116,6 +2347,7 @@ mod tests {
             values,
         };
         bar_chart(&dir.join("hospitals"), &bars).expect("bars");
+        line_chart(&dir.join("balance"), &many_scenarios()).expect("balance");
     }
 
     #[test]
@@ -2127,6 +2359,10 @@ mod tests {
             "{t:?}"
         );
         assert_eq!(year_ticks(2025, 2025, 15), vec![2025.0]);
+        // Extreme years neither overflow nor produce too many ticks.
+        assert!(year_ticks(i32::MIN, i32::MAX, 15).len() <= 16);
+        assert_eq!(truncate_label("abcdef", 4), "abc…");
+        assert_eq!(truncate_label("abc", 4), "abc");
     }
 
     #[test]
