@@ -10,7 +10,8 @@
 //! - [`sampler`]: [`Sampler`] (Gaussian copula, inverse-CDF marginals).
 //! - [`streams`]: [`path_rng`] (per-path ChaCha streams).
 //! - [`montecarlo`]: [`run_paths`], [`quantile`], [`summarize_years`].
-//! - [`sobol`]: [`sobol_indices`] (Saltelli / Jansen estimators).
+//! - [`sobol`]: [`sobol_indices`] (Saltelli / Jansen estimators);
+//!   [`morris`]: [`morris()`] elementary-effects screening.
 //! - [`oneway`]: [`tornado`]; [`grid`]: [`grid2`].
 //! - [`root`]: [`solve_bracketed`] (scan + Brent), [`seek_target`].
 
@@ -18,6 +19,7 @@ pub mod dist;
 pub mod error;
 pub mod grid;
 pub mod montecarlo;
+pub mod morris;
 pub mod oneway;
 pub mod root;
 pub mod sampler;
@@ -31,11 +33,12 @@ pub use dist::{DistSpec, Marginal};
 pub use error::{AnalysisError, Result};
 pub use grid::{Axis, Grid2, grid2};
 pub use montecarlo::{YearSummary, quantile, run_paths, summarize_years, summarize_years_flat};
+pub use morris::{MorrisResult, morris};
 pub use oneway::{Tornado, TornadoBar, tornado};
 pub use root::{
     GoalResult, Monotone, Root, largest_x_at_least, seek_target, smallest_x_at_least,
     solve_bracketed,
 };
 pub use sampler::Sampler;
-pub use sobol::{SobolResult, sobol_indices, sobol_indices_with};
+pub use sobol::{SobolResult, sobol_for_sampler, sobol_indices, sobol_indices_with};
 pub use streams::{PathRng, path_rng};

@@ -33,7 +33,7 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use super::error::{Result, invalid};
-use super::sampler::open_uniform;
+use super::sampler::{Sampler, open_uniform};
 use super::streams::path_rng;
 
 /// Number of bootstrap resamples used by [`sobol_indices`].
@@ -231,4 +231,25 @@ fn sd(xs: impl Iterator<Item = f64> + Clone) -> f64 {
     }
     let mean = xs.clone().sum::<f64>() / n;
     (xs.map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+/// [`sobol_indices`] over the marginals of `sampler` (each unit coordinate
+/// mapped by that parameter's inverse CDF; any correlation is ignored, see
+/// the module docs). Parameters with a collapsed distribution get indices 0.
+pub fn sobol_for_sampler<F>(sampler: &Sampler, n: usize, seed: u64, f: F) -> Result<SobolResult>
+where
+    F: Fn(&[f64]) -> f64 + Sync,
+{
+    let marginals = sampler.marginals();
+    sobol_indices(
+        sampler.dim(),
+        n,
+        seed,
+        |u, out| {
+            for ((x, &ui), m) in out.iter_mut().zip(u).zip(marginals) {
+                *x = m.quantile(ui);
+            }
+        },
+        f,
+    )
 }

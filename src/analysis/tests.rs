@@ -716,3 +716,47 @@ mod root_tests {
         assert!(matches!(e, AnalysisError::NoConvergence { .. }));
     }
 }
+
+mod morris_tests {
+    use super::*;
+
+    #[test]
+    fn morris_linear_and_interaction() {
+        let id = |u: &[f64], o: &mut [f64]| o.copy_from_slice(u);
+        // Linear: EE_i is the coefficient exactly, sigma 0; ignored factor 0.
+        let m = morris(3, 20, 4, 5, id, |x| 3.0 * x[0] - 2.0 * x[1]).unwrap();
+        assert_eq!(m.n_evals, 20 * 4);
+        for (i, c) in [3.0f64, -2.0, 0.0].iter().enumerate() {
+            assert!((m.mu[i] - c).abs() < 1e-12, "{m:?}");
+            assert!((m.mu_star[i] - c.abs()).abs() < 1e-12, "{m:?}");
+            assert!(m.sigma[i] < 1e-12, "{m:?}");
+        }
+        // Interaction x0 * x1: sigma > 0 for both, x2 ignored.
+        let m = morris(3, 30, 4, 5, id, |x| x[0] * x[1]).unwrap();
+        assert!(
+            m.sigma[0] > 0.1 && m.sigma[1] > 0.1 && m.mu_star[2] == 0.0,
+            "{m:?}"
+        );
+        let again = morris(3, 30, 4, 5, id, |x| x[0] * x[1]).unwrap();
+        assert_eq!(m, again);
+        assert!(morris(3, 10, 3, 1, id, |x| x[0]).is_err());
+        assert!(morris(3, 0, 4, 1, id, |x| x[0]).is_err());
+        assert!(morris(3, 5, 4, 1, id, |_| f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn sobol_for_sampler_point_parameter_has_zero_index() {
+        let s = Sampler::new(
+            vec![
+                DistSpec::uniform(0.0, 1.0),
+                DistSpec::point(2.0),
+                DistSpec::normal(0.0, 1.0),
+            ],
+            None,
+        )
+        .unwrap();
+        let r = sobol_for_sampler(&s, 2048, 1, |x| x[0] * x[1] + 0.1 * x[2]).unwrap();
+        assert_eq!((r.first[1], r.total[1]), (0.0, 0.0));
+        assert!(r.total[0] > 0.9, "{r:?}");
+    }
+}
