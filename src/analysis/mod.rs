@@ -11,7 +11,7 @@
 //! - [`streams`]: [`path_rng`] (per-path ChaCha streams).
 //! - [`montecarlo`]: [`run_paths`], [`quantile`], [`summarize_years`].
 //! - [`sobol`]: [`sobol_indices`] (Saltelli / Jansen estimators);
-//!   [`morris`]: [`morris()`] elementary-effects screening.
+//!   [`morris`](mod@morris): [`morris()`] elementary-effects screening.
 //! - [`oneway`]: [`tornado`]; [`grid`]: [`grid2`].
 //! - [`root`]: [`solve_bracketed`] (scan + Brent), [`seek_target`].
 
@@ -34,7 +34,7 @@ pub use error::{AnalysisError, Result};
 pub use grid::{Axis, Grid2, grid2};
 pub use montecarlo::{YearSummary, quantile, run_paths, summarize_years, summarize_years_flat};
 pub use morris::{MorrisResult, morris};
-pub use oneway::{Tornado, TornadoBar, tornado};
+pub use oneway::{Tornado, TornadoBar, tornado, tornado_many};
 pub use root::{
     GoalResult, Monotone, Root, largest_x_at_least, seek_target, smallest_x_at_least,
     solve_bracketed,

@@ -47,6 +47,45 @@ where
     S: AsRef<str> + Sync,
     F: Fn(&[f64]) -> f64 + Sync,
 {
+    let outs = evaluate(base, ranges, |x| f(x))?;
+    Ok(build(ranges, &outs))
+}
+
+/// As [`tornado`] for a model returning several outcomes at once
+/// (`f(x)[m]` = outcome `m`): the `2k + 1` runs are shared and one
+/// [`Tornado`] per outcome is returned, in outcome order.
+///
+/// Errors: as [`tornado`], plus runs returning different numbers of outcomes.
+pub fn tornado_many<S, F>(base: &[f64], ranges: &[(S, f64, f64)], f: F) -> Result<Vec<Tornado>>
+where
+    S: AsRef<str> + Sync,
+    F: Fn(&[f64]) -> Vec<f64> + Sync,
+{
+    let outs = evaluate(base, ranges, f)?;
+    let m = outs[0].len();
+    if let Some(bad) = outs.iter().find(|o| o.len() != m) {
+        return Err(AnalysisError::DimensionMismatch {
+            what: "tornado_many: outcomes per model run",
+            expected: m,
+            got: bad.len(),
+        });
+    }
+    Ok((0..m)
+        .map(|j| {
+            let col: Vec<f64> = outs.iter().map(|o| o[j]).collect();
+            build(ranges, &col)
+        })
+        .collect())
+}
+
+/// Runs the `2k + 1` evaluations: 0 = base, `1 + 2i` = low of `i`,
+/// `2 + 2i` = high of `i`.
+fn evaluate<S, T, F>(base: &[f64], ranges: &[(S, f64, f64)], f: F) -> Result<Vec<T>>
+where
+    S: AsRef<str> + Sync,
+    T: Send,
+    F: Fn(&[f64]) -> T + Sync,
+{
     if ranges.len() != base.len() {
         return Err(AnalysisError::DimensionMismatch {
             what: "tornado: one (name, low, high) per base parameter",
@@ -72,8 +111,7 @@ where
         }
     }
     let k = base.len();
-    // Evaluation e: 0 = base, 1 + 2i = low of i, 2 + 2i = high of i.
-    let outs: Vec<f64> = (0..2 * k + 1)
+    Ok((0..2 * k + 1)
         .into_par_iter()
         .map_init(
             || base.to_vec(),
@@ -86,7 +124,10 @@ where
                 f(x)
             },
         )
-        .collect();
+        .collect())
+}
+
+fn build<S: AsRef<str>>(ranges: &[(S, f64, f64)], outs: &[f64]) -> Tornado {
     let mut bars: Vec<TornadoBar> = ranges
         .iter()
         .enumerate()
@@ -108,8 +149,8 @@ where
         (false, false) => b.swing.total_cmp(&a.swing),
         (x, y) => x.cmp(&y),
     });
-    Ok(Tornado {
+    Tornado {
         base_outcome: outs[0],
         bars,
-    })
+    }
 }

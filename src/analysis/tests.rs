@@ -600,6 +600,14 @@ mod oneway_tests {
             (2.0 * 2.0 + 3.0, 2.0 * 2.0 + 3.0 - 4.0)
         );
         assert!(tornado(&base, &ranges[..2], f).is_err());
+        let many = tornado_many(&base, &ranges, |x| vec![f(x), -x[0], f64::NAN * x[1]]).unwrap();
+        assert_eq!(many.len(), 3);
+        assert_eq!(many[0], t);
+        assert_eq!(many[1].bars[0].name, "ignored");
+        assert_eq!(many[1].bars[0].swing, 100.0);
+        assert!(many[2].bars.iter().all(|b| b.swing.is_nan()));
+        let ragged = tornado_many(&[1.0], &[("a", 0.0, 2.0)], |x| vec![0.0; 1 + x[0] as usize]);
+        assert!(ragged.is_err());
         assert!(tornado(&[f64::NAN], &[("a", 0.0, 1.0)], |x| x[0]).is_err());
     }
 
@@ -758,5 +766,54 @@ mod morris_tests {
         let r = sobol_for_sampler(&s, 2048, 1, |x| x[0] * x[1] + 0.1 * x[2]).unwrap();
         assert_eq!((r.first[1], r.total[1]), (0.0, 0.0));
         assert!(r.total[0] > 0.9, "{r:?}");
+    }
+}
+
+mod property_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Inverse CDFs are non-decreasing in u and respect truncation bounds.
+        #[test]
+        fn marginal_quantile_monotone_within_bounds(
+            kind in 0usize..5,
+            a in -5.0f64..5.0,
+            w in 0.01f64..5.0,
+            cut in 0.0f64..0.9,
+            us in proptest::collection::vec(0.0f64..1.0, 2..30),
+        ) {
+            let spec = match kind {
+                0 => DistSpec::normal(a, w),
+                1 => DistSpec::lognormal(a / 5.0, w / 5.0),
+                2 => DistSpec::triangular(a, a + w * 0.3, a + w),
+                3 => DistSpec::uniform(a, a + w),
+                _ => DistSpec::beta(0.5 + w, 0.5 + cut * 3.0, a, a + w),
+            };
+            let m0 = spec.compile().unwrap();
+            let lo = m0.quantile(0.05 + 0.4 * cut);
+            let hi = m0.quantile(0.95);
+            prop_assume!(lo < hi);
+            let m = spec.truncated(Some(lo), Some(hi)).compile().unwrap();
+            let mut us = us;
+            us.sort_by(f64::total_cmp);
+            let xs: Vec<f64> = us.iter().map(|&u| m.quantile(u)).collect();
+            for w2 in xs.windows(2) {
+                prop_assert!(w2[0] <= w2[1], "{:?}", xs);
+            }
+            prop_assert!(xs.iter().all(|&x| x >= lo && x <= hi), "{:?} not in [{lo}, {hi}]", xs);
+        }
+
+        /// Type-7 quantiles are ordered in p and lie within [min, max].
+        #[test]
+        fn quantile_ordered(mut v in proptest::collection::vec(-1e6f64..1e6, 1..50), p in 0.0f64..1.0, q in 0.0f64..1.0) {
+            v.sort_by(f64::total_cmp);
+            let (p, q) = if p <= q { (p, q) } else { (q, p) };
+            let (a, b) = (quantile(&v, p), quantile(&v, q));
+            prop_assert!(a <= b);
+            prop_assert!(a >= v[0] && b <= v[v.len() - 1]);
+        }
     }
 }
