@@ -14,6 +14,37 @@
 //!   [`morris`](mod@morris): [`morris()`] elementary-effects screening.
 //! - [`oneway`]: [`tornado`]; [`grid`]: [`grid2`].
 //! - [`root`]: [`solve_bracketed`] (scan + Brent), [`seek_target`].
+//!
+//! ```
+//! use drgsim::analysis::{DistSpec, Sampler, run_paths, summarize_years};
+//!
+//! // Two uncertain inputs: yearly spending growth and contribution growth.
+//! let specs = vec![
+//!     DistSpec::normal(0.08, 0.02).truncated(Some(0.0), None),
+//!     DistSpec::triangular(0.03, 0.05, 0.06),
+//! ];
+//! let mut corr = nalgebra::DMatrix::identity(2, 2);
+//! corr[(0, 1)] = 0.5;
+//! corr[(1, 0)] = 0.5;
+//! let sampler = Sampler::new(specs, Some(corr))?;
+//! // Toy model: months of spending payable, year by year.
+//! let model = |p: &[f64]| -> Vec<f64> {
+//!     let (mut bal, mut inc, mut out) = (12.0, 1.05, 1.0);
+//!     (0..10)
+//!         .map(|_| {
+//!             inc *= 1.0 + p[1];
+//!             out *= 1.0 + p[0];
+//!             bal += inc - out;
+//!             bal / out
+//!         })
+//!         .collect()
+//! };
+//! let paths = run_paths(&sampler, 1000, 42, None, None, |_, p| model(p))?;
+//! let s = summarize_years(&paths, &[0.05, 0.5, 0.95], &[6.0, 3.0, 0.0])?;
+//! assert_eq!(s.quantiles.len(), 10);
+//! assert!(s.quantiles[9][0] <= s.quantiles[9][2]);
+//! # Ok::<(), drgsim::analysis::AnalysisError>(())
+//! ```
 
 pub mod dist;
 pub mod error;

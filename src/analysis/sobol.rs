@@ -10,18 +10,22 @@
 //! Outputs are centred by `f0 = mean(f(A), f(B))` and
 //! `V = (1/2n) sum_j [(f(A)_j - f0)^2 + (f(B)_j - f0)^2]`. Then
 //!
-//! * first order, Saltelli et al. (2010), eq. (b) of their Table 2:
-//!   `S_i = (1/n) sum_j f(B)_j (f(A_B^(i))_j - f(A)_j) / V`
-//! * total effect, Jansen (1999):
+//! * first order, Saltelli et al. (2010), estimator (b) of their Table 2:
+//!   `S_i = (1/n) sum_j (f(B)_j - f0) (f(A_B^(i))_j - f(A)_j) / V`
+//!   (centring `f(B)` by `f0` does not change the expectation and reduces
+//!   the variance of the estimator);
+//! * total effect, Jansen (1999), estimator (f) of the same table:
 //!   `ST_i = (1/2n) sum_j (f(A)_j - f(A_B^(i))_j)^2 / V`
+//!
+//! If the output is constant (`V = 0`) all indices are NaN.
 //!
 //! Standard errors are the standard deviation of the same estimators over
 //! `n_bootstrap` bootstrap resamples of the rows `j` (rep `b` uses stream
 //! `path_rng(seed, 1 + b)`).
 //!
 //! The inputs are assumed **independent**: map the unit cube to parameters
-//! with each marginal's inverse CDF (e.g. [`Sampler::unit_to_params`]);
-//! correlations are ignored by construction.
+//! with each marginal's inverse CDF (e.g. [`Sampler::unit_to_params`], or
+//! use [`sobol_for_sampler`]); correlations are ignored by construction.
 //!
 //! Reference: A. Saltelli et al., "Variance based sensitivity analysis of
 //! model output. Design and estimator for the total sensitivity index",
@@ -62,8 +66,8 @@ pub struct SobolResult {
 
 /// Sobol' indices with [`DEFAULT_BOOTSTRAP`] bootstrap resamples.
 ///
-/// `sample_unit_to_params(u, params)` maps a point `u` of `[0,1)^k` (never
-/// exactly 0) to the `k` model parameters; `f(params)` is the scalar
+/// `sample_unit_to_params(u, params)` maps a point `u` of the open unit cube
+/// `(0,1)^k` to the `k` model parameters (write them into `params`); `f(params)` is the scalar
 /// model outcome. See the module docs for the estimators.
 pub fn sobol_indices<P, F>(
     k: usize,
