@@ -1,5 +1,6 @@
 //! Every bundled scenario reproduces its base year's published figures
 //! (shared/seeds; amounts in 万元).
+#![allow(clippy::needless_range_loop)]
 
 mod common;
 use common::{assert_close, run};

@@ -1,5 +1,6 @@
 //! Properties the model must have, whatever the calibration.
 
+#![allow(clippy::needless_range_loop)]
 mod common;
 use common::{run, run_with};
 use drgsim::fund::months_payable;
