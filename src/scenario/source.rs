@@ -241,14 +241,13 @@ fn collect_origins(
                 line: line_of(text, k.span().start),
             },
         );
-        collect_value(v.get_ref(), &path, v.span().start, file, text, out);
+        collect_value(v.get_ref(), &path, file, text, out);
     }
 }
 
 fn collect_value(
     v: &toml::de::DeValue<'_>,
     path: &str,
-    _start: usize,
     file: &Path,
     text: &str,
     out: &mut HashMap<String, Origin>,
@@ -265,7 +264,7 @@ fn collect_value(
                         line: line_of(text, item.span().start),
                     },
                 );
-                collect_value(item.get_ref(), &p, item.span().start, file, text, out);
+                collect_value(item.get_ref(), &p, file, text, out);
             }
         }
         _ => {}
