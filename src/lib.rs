@@ -9,8 +9,14 @@
 //! - [`analysis`]: sensitivity, Monte Carlo, goal seek.
 //! - [`report`]: CSV, charts, Markdown.
 
+// Numeric code indexes several per-band arrays in step; index loops read clearer there.
+#![allow(clippy::needless_range_loop)]
+
 pub mod analysis;
+pub mod cli;
+pub mod fund;
 pub mod payment;
 pub mod population;
+pub mod projection;
 pub mod report;
 pub mod scenario;

@@ -22,6 +22,8 @@ pub use negotiation::{
     HospitalRow, LevelSummary, compare, level_summary, movers_markdown, sort_by_change, top_movers,
     write_hospitals_csv,
 };
+/// Former name of [`PaymentMode`] (the interim aggregate module's).
+pub use spec::PaymentMode as Mode;
 pub use spec::{PaymentMode, PaymentSpec, Recalibration};
 pub use table::{TableError, TableErrors};
 

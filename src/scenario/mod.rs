@@ -1,13 +1,18 @@
-//! Scenario files: dated parameters, `extends`, validation with file and line.
+//! Scenario files: dated parameters, `extends`, `--set`, validation with file and line.
 
+pub mod error;
 pub mod param;
+pub mod schema;
+pub mod source;
 pub mod store;
+pub mod validate;
 
+pub use error::{Diagnostic, ScenarioError};
 pub use param::{Interp, Param};
 pub use store::{ParamId, ParamStore, ParamValues, Years};
 
 /// One problem found in a scenario, located by its dotted path (e.g.
-/// `funds.resident.revenue.premium`); the loader adds file and line.
+/// `funds.resident.premiums.premium`); the loader adds file and line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Issue {
     /// Dotted path of the offending field.

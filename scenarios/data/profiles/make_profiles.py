@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Builds the bundled age profiles from published aggregates.
+
+The seed reports publish only aggregates (members, age-group shares, revenue,
+spending, retiree ratios). The per-band shapes below are documented
+assumptions; each profile is then scaled so that the model reproduces the
+published base-year totals. Run from this folder: python3 make_profiles.py
+The numbers written are rounded; tests/calibration.rs checks the model against
+the published figures, not against this script.
+"""
+
+BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44",
+         "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85+"]
+
+# One-year death probabilities, rounded from China's 2020 census life table
+# (both sexes); the scenario's mortality_multiplier moves them.
+QX = [0.0012, 0.0002, 0.0002, 0.0004, 0.0005, 0.0006, 0.0008, 0.0012, 0.0018, 0.0028,
+      0.0042, 0.0065, 0.0100, 0.0160, 0.0270, 0.0460, 0.0800, 0.1700]
+
+# Births per person (both sexes) per year by band: a total fertility of about
+# 1.3 children per woman (2 x 5 x sum = 1.33), Yunnan-like.
+FERT = [0, 0, 0, 0.003, 0.025, 0.040, 0.040, 0.012, 0.003, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+
+# Relative propensity to leave the fund (selective decline): young adults who
+# migrate or are cleaned up as duplicate enrolments leave first, then their
+# children; the old rarely leave.
+LEAVE = [1.5, 1.5, 1.5, 2.5, 3.0, 3.0, 3.0, 2.5, 2.0, 1.2, 1.0, 0.8, 0.5, 0.4, 0.3, 0.3, 0.3, 0.3]
+
+# Relative admissions per member and relative cost per case by band (shape of
+# Chinese resident-insurance claims: births at 20-39, a steep rise after 55).
+ADM_SHAPE = [0.12, 0.04, 0.035, 0.045, 0.09, 0.10, 0.09, 0.075, 0.085, 0.11, 0.14, 0.18,
+             0.26, 0.31, 0.38, 0.45, 0.50, 0.50]
+COST_SHAPE = [0.60, 0.55, 0.60, 0.75, 0.80, 0.82, 0.88, 0.95, 1.00, 1.05, 1.10, 1.12,
+              1.12, 1.12, 1.10, 1.08, 1.05, 1.00]
+# Outpatient (general + chronic/special disease) visits per member and cost per visit.
+VIS_SHAPE = [3.0, 1.8, 1.5, 1.3, 1.5, 1.7, 1.8, 2.0, 2.4, 3.0, 3.8, 4.8, 6.2, 7.2, 8.0, 8.5, 8.5, 8.0]
+VCOST_SHAPE = [0.7, 0.6, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.25, 1.2, 1.15, 1.1]
+
+
+def normalise(xs):
+    s = sum(xs)
+    return [x / s for x in xs]
+
+
+def shares(under20, over60, shape_young, shape_mid, shape_old):
+    """Member shares with the published under-20 and 60+ totals."""
+    y, m, o = normalise(shape_young), normalise(shape_mid), normalise(shape_old)
+    mid = 1 - under20 - over60
+    return [under20 * v for v in y] + [mid * v for v in m] + [over60 * v for v in o]
+
+
+def resident(members, under20, over60, young, mid, old, mean_cost, inpatient_fund_wan,
+             outpatient_fund_wan, ip_reimb, op_reimb, payment_factor, mean_visit_cost):
+    share = shares(under20, over60, young, mid, old)
+    m = [members * s for s in share]
+    # inpatient fund spending = sum m_b adm_b cost_b * payment_factor * ip_reimb
+    cost = [mean_cost * c for c in COST_SHAPE]
+    raw = sum(mb * a * c for mb, a, c in zip(m, ADM_SHAPE, cost)) * payment_factor * ip_reimb / 1e4
+    k = inpatient_fund_wan / raw
+    adm = [a * k for a in ADM_SHAPE]
+    vcost = [mean_visit_cost * c for c in VCOST_SHAPE]
+    raw_v = sum(mb * v * c for mb, v, c in zip(m, VIS_SHAPE, vcost)) * op_reimb / 1e4
+    kv = outpatient_fund_wan / raw_v
+    vis = [v * kv for v in VIS_SHAPE]
+    return share, adm, cost, vis, vcost
+
+
+def write(path, header_comment, cols):
+    names = list(cols)
+    with open(path, "w") as f:
+        for line in header_comment.strip().splitlines():
+            f.write("# " + line + "\n")
+        f.write("band," + ",".join(names) + "\n")
+        for b, label in enumerate(BANDS):
+            f.write(label + "," + ",".join(cols[n][b] for n in names) + "\n")
+
+
+def fmt(xs, d):
+    return [f"{x:.{d}f}" for x in xs]
+
+
+def fix_sum(xs, d):
+    """Round to d decimals keeping the sum at exactly 1."""
+    r = [round(x, d) for x in xs]
+    i = max(range(len(r)), key=lambda j: r[j])
+    r[i] = round(r[i] + 1 - sum(r), d)
+    return r
+
+
+# ---------------- Chuxiong resident fund, 2023 ----------------
+# members 218.24万; under 20: 19.9 %; 60+: 21.6 % (Chuxiong 2023 evaluation).
+# Basic benefits 217,543.51万, split 75 % inpatient / 25 % outpatient (assumed:
+# the report gives no split; resident funds in Yunnan spend about three
+# quarters on inpatient care). Inpatient: mean FFS cost 5,600 yuan per case
+# (assumed), fund reimbursement 62 % of hospital payment (policy ratio 70 %
+# within the catalogue), DRG covering 75 % of cases at a settlement ratio of
+# 0.976 (Qingyang's), so payment = FFS x (0.25 + 0.75 x 0.976) = 0.982 x FFS.
+BASIC = 217543.51
+sh, adm, cost, vis, vcost = resident(
+    2182400, 0.199, 0.216,
+    young=[1.0, 1.05, 1.05, 1.0], mid=[1.05, 1.0, 1.05, 1.15, 1.15, 1.2, 1.25, 1.2],
+    old=[1.3, 1.15, 0.85, 0.55, 0.3, 0.15],
+    mean_cost=5600, inpatient_fund_wan=BASIC * 0.75, outpatient_fund_wan=BASIC * 0.25,
+    ip_reimb=0.62, op_reimb=0.50, payment_factor=0.25 + 0.75 * 0.976, mean_visit_cost=120)
+sh = fix_sum(sh, 6)
+write("chuxiong-resident-2023.csv", """
+Chuxiong resident fund, base year 2023. Built by make_profiles.py in this folder.
+member_share: 19.9 % under 20 and 21.6 % aged 60+ (published), shapes within the groups assumed.
+enrollment_rate: 95 % (the published floor for registered residents), 90 % for mobile ages 20-44.
+survival: China 2020 census life table (rounded). fertility: births per person, TFR about 1.3.
+admissions, inpatient_cost (FFS yuan per case), outpatient_visits, outpatient_cost (yuan per visit):
+assumed age shapes scaled to the published basic-benefit spending 217,543.51万 (75 % inpatient).
+""", {
+    "member_share": fmt(sh, 6),
+    "enrollment_rate": fmt([0.95] * 4 + [0.90] * 5 + [0.95] * 9, 3),
+    "survival": fmt([1 - q for q in QX], 4),
+    "fertility": fmt(FERT, 3),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(adm, 5),
+    "inpatient_cost": fmt(cost, 1),
+    "outpatient_visits": fmt(vis, 4),
+    "outpatient_cost": fmt(vcost, 1),
+})
+
+# ---------------- Jingzhou resident fund, 2023 ----------------
+# members 443.30万; spending 45.72亿 of which major illness assumed 100 yuan per
+# member (4.433亿) and other 0.5亿; the rest basic benefits, 75 % inpatient.
+# Hubei's population is older than Yunnan's: 60+ assumed 26 %, under 20 18 %.
+J_BASIC = 457200 - 44330 - 5000
+sh, adm, cost, vis, vcost = resident(
+    4433000, 0.18, 0.26,
+    young=[0.9, 1.0, 1.05, 1.0], mid=[0.9, 0.95, 1.05, 1.1, 1.1, 1.25, 1.35, 1.3],
+    old=[1.3, 1.2, 0.85, 0.55, 0.3, 0.15],
+    mean_cost=6200, inpatient_fund_wan=J_BASIC * 0.75, outpatient_fund_wan=J_BASIC * 0.25,
+    ip_reimb=0.60, op_reimb=0.50, payment_factor=0.25 + 0.75 * 0.976, mean_visit_cost=110)
+sh = fix_sum(sh, 6)
+write("jingzhou-resident-2023.csv", """
+Jingzhou resident fund, base year 2023. Built by make_profiles.py in this folder.
+member_share: 60+ assumed 26 %, under 20 assumed 18 % (Hubei is older than the national mix).
+Spending scaled to the published 45.72亿 less major illness (100 yuan per member) and 0.5亿 other.
+Other columns as for Chuxiong (see that file and scenarios/data/README.md).
+""", {
+    "member_share": fmt(sh, 6),
+    "enrollment_rate": fmt([0.97] * 18, 3),
+    "survival": fmt([1 - q for q in QX], 4),
+    "fertility": fmt([f * 0.85 for f in FERT], 4),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(adm, 5),
+    "inpatient_cost": fmt(cost, 1),
+    "outpatient_visits": fmt(vis, 4),
+    "outpatient_cost": fmt(vcost, 1),
+})
+
+# ---------------- Jingzhou employee fund, 2023 ----------------
+# 72.91万 members, retirees 36.68 % (active/retired 1.73). Pooled spending
+# = balance / months x 12 = 23.32亿 / 13.88 x 12 = 20.16亿; retirees cost 4.23x
+# active workers per head (published). Retirement: women at 50-55, men at 60.
+RET = [0] * 9 + [0.02, 0.25, 0.55] + [1.0] * 6
+emp_shape = [0, 0, 0, 0.002, 0.045, 0.085, 0.105, 0.105, 0.10, 0.105, 0.105, 0.09,
+             0.085, 0.07, 0.045, 0.028, 0.018, 0.012]
+# scale the 60+ part so that retirees are 36.68 % of members
+def retiree_share(s):
+    return sum(x * r for x, r in zip(s, RET)) / sum(s)
+lo, hi = 0.1, 5.0
+for _ in range(100):
+    mid = (lo + hi) / 2
+    s = [x * (mid if b >= 12 else 1) for b, x in enumerate(emp_shape)]
+    if retiree_share(s) < 0.3668:
+        lo = mid
+    else:
+        hi = mid
+esh = fix_sum(normalise(s), 6)
+m = [729100 * x for x in esh]
+# per-head pooled cost rises with age; solve the old-age gradient g so that
+# retirees' per-head cost is 4.23x active workers'.
+def per_head(g):
+    c = [1.0 + (g * (b - 8) if b > 8 else 0) ** 1.0 for b in range(18)]
+    c = [max(x, 0.6) for x in c]
+    ret = sum(mb * r * cb for mb, r, cb in zip(m, RET, c)) / sum(mb * r for mb, r in zip(m, RET))
+    act = sum(mb * (1 - r) * cb for mb, r, cb in zip(m, RET, c)) / sum(mb * (1 - r) for mb, r in zip(m, RET))
+    return c, ret / act
+lo, hi = 0.0, 5.0
+for _ in range(100):
+    g = (lo + hi) / 2
+    c, ratio = per_head(g)
+    if ratio < 4.23:
+        lo = g
+    else:
+        hi = g
+# split per-head cost into admissions x cost (inpatient 70 %) and visits x cost (30 %)
+POOLED = 201614.0  # 万元
+ip_reimb, op_reimb, pay = 0.75, 0.60, 0.25 + 0.75 * 0.976
+# flat cost per case and per visit: the age gradient sits in use per head, so the
+# per-head ratio solved above carries through to spending
+ecost = [7500.0] * 18
+raw = sum(mb * cb * ec for mb, cb, ec in zip(m, c, ecost)) * pay * ip_reimb / 1e4
+k = POOLED * 0.70 / raw
+eadm = [k * cb for cb in c]
+evcost = [180.0] * 18
+raw_v = sum(mb * cb * vc for mb, cb, vc in zip(m, c, evcost)) * op_reimb / 1e4
+kv = POOLED * 0.30 / raw_v
+evis = [kv * cb for cb in c]
+entr = [0, 0, 0, 0.05, 0.55, 0.30, 0.10] + [0] * 11
+write("jingzhou-employee-2023.csv", """
+Jingzhou employee fund, base year 2023. Built by make_profiles.py in this folder.
+member_share: working-age shape, old-age part scaled so retirees are 36.68 % (published; active/retired 1.73).
+retired_share: women retire at 50-55, men at 60; everyone 60+ retired.
+Per-head cost grows with age so retirees cost 4.23x active workers per head (published), scaled to
+pooled spending 20.16亿 (= 23.32亿 / 13.88 months x 12), 70 % inpatient.
+entrant_share: where new workers join (mostly 20-29).
+""", {
+    "member_share": fmt(esh, 6),
+    "survival": fmt([1 - q for q in QX], 4),
+    "entrant_share": fmt(entr, 2),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(eadm, 5),
+    "inpatient_cost": fmt(ecost, 1),
+    "outpatient_visits": fmt(evis, 4),
+    "outpatient_cost": fmt(evcost, 1),
+    "retired_share": fmt(RET, 2),
+})
+print("retiree share", retiree_share(esh), "ratio", per_head(g)[1])

@@ -1,0 +1,244 @@
+//! Monte Carlo over parameter paths, quantiles and per-year summaries.
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use super::error::{AnalysisError, Result, invalid};
+use super::sampler::Sampler;
+use super::streams::path_rng;
+
+/// Runs `f(path, params)` for `path` in `0..n_paths`, with `params` drawn by
+/// `sampler` from the stream [`path_rng`]`(seed, path)`.
+///
+/// Results come back in path order and are identical for any thread count
+/// (each path's draws depend only on `(seed, path)`). With `threads =
+/// Some(n)` a dedicated rayon pool of `n` threads is used, otherwise the
+/// global pool. `progress`, if given, is incremented once per path.
+/// A parameter buffer is allocated per rayon work split, not per path.
+///
+/// Errors: `n_paths == 0`, `threads == Some(0)`, or a pool that cannot start.
+pub fn run_paths<T, F>(
+    sampler: &Sampler,
+    n_paths: u64,
+    seed: u64,
+    threads: Option<usize>,
+    progress: Option<&ProgressBar>,
+    f: F,
+) -> Result<Vec<T>>
+where
+    T: Send,
+    F: Fn(u64, &[f64]) -> T + Sync,
+{
+    if n_paths == 0 {
+        return Err(invalid("n_paths", "must be at least 1"));
+    }
+    if usize::try_from(n_paths).is_err() {
+        return Err(invalid(
+            "n_paths",
+            format!("{n_paths} paths do not fit in memory on this platform"),
+        ));
+    }
+    let k = sampler.dim();
+    let job = || -> Result<Vec<T>> {
+        (0..n_paths)
+            .into_par_iter()
+            .map_init(
+                || vec![0.0; k],
+                |buf, path| {
+                    let mut rng = path_rng(seed, path);
+                    sampler.sample_into(&mut rng, buf)?;
+                    let out = f(path, buf);
+                    if let Some(pb) = progress {
+                        pb.inc(1);
+                    }
+                    Ok(out)
+                },
+            )
+            .collect()
+    };
+    match threads {
+        None => job(),
+        Some(0) => Err(invalid(
+            "threads",
+            "must be at least 1 (omit it to use all cores)",
+        )),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| AnalysisError::ThreadPool {
+                    threads: n,
+                    message: e.to_string(),
+                })?;
+            pool.install(job)
+        }
+    }
+}
+
+/// Quantile of already **sorted** (ascending) data, Hyndman & Fan type 7
+/// (the default of R and NumPy): with `n` values `x_(0) <= ... <= x_(n-1)`,
+/// `h = (n - 1) p`, the result is
+/// `x_(floor h) + (h - floor h) (x_(floor h + 1) - x_(floor h))`,
+/// i.e. linear interpolation between order statistics; `p = 0` gives the
+/// minimum and `p = 1` the maximum.
+///
+/// Returns NaN if `sorted` is empty or `p` is not in `[0, 1]` (or NaN).
+/// Infinite values are allowed; when the two neighbouring order statistics
+/// are equal that value is returned without interpolation.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 || !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor();
+    let i = lo as usize;
+    let frac = h - lo;
+    if i + 1 >= n || frac == 0.0 {
+        return sorted[i.min(n - 1)];
+    }
+    let (a, b) = (sorted[i], sorted[i + 1]);
+    if a == b { a } else { a + frac * (b - a) }
+}
+
+/// Per-year distribution summary across paths, from [`summarize_years`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearSummary {
+    /// The probabilities the quantiles were computed at.
+    pub probs: Vec<f64>,
+    /// The thresholds for `prob_below`.
+    pub thresholds: Vec<f64>,
+    /// `quantiles[year][j]` = type-7 quantile at `probs[j]` of the non-NaN values.
+    pub quantiles: Vec<Vec<f64>>,
+    /// `prob_below[year][j]` = share of non-NaN values `< thresholds[j]` (strict).
+    pub prob_below: Vec<Vec<f64>>,
+    /// Mean of the non-NaN values (may be infinite if any value is).
+    pub mean: Vec<f64>,
+    /// Number of non-NaN values per year.
+    pub n_valid: Vec<usize>,
+    /// Number of NaN values per year.
+    pub n_nan: Vec<usize>,
+}
+
+/// Summarises `outcomes[path][year]` (all paths must have the same length):
+/// per year, quantiles at `probs` and `P(value < threshold)` for each
+/// threshold (e.g. months of spending `< 6`, `< 3`, balance `< 0`).
+///
+/// **NaN handling:** NaN means "no value" (e.g. undefined runway). NaNs are
+/// excluded from quantiles, means and from both numerator and denominator of
+/// the probabilities, and counted in `n_nan` so the caller can report them.
+/// A year whose values are all NaN gets NaN quantiles/mean/probabilities.
+/// `±inf` are ordinary values (sorted with `f64::total_cmp`).
+///
+/// Memory: one column buffer of `n_paths` values reused for every year.
+/// Errors: no paths, ragged paths, probabilities outside `[0, 1]`, NaN thresholds.
+pub fn summarize_years(
+    outcomes: &[Vec<f64>],
+    probs: &[f64],
+    thresholds: &[f64],
+) -> Result<YearSummary> {
+    let n_paths = outcomes.len();
+    if n_paths == 0 {
+        return Err(invalid("outcomes", "no paths to summarise"));
+    }
+    let n_years = outcomes[0].len();
+    for row in outcomes {
+        if row.len() != n_years {
+            return Err(AnalysisError::DimensionMismatch {
+                what: "summarize_years: years per path",
+                expected: n_years,
+                got: row.len(),
+            });
+        }
+    }
+    summarize_impl(n_paths, n_years, |p, y| outcomes[p][y], probs, thresholds)
+}
+
+/// Same as [`summarize_years`] for a flat row-major `paths x years` slice:
+/// value of `path` in `year` is `data[path * n_years + year]`.
+pub fn summarize_years_flat(
+    data: &[f64],
+    n_years: usize,
+    probs: &[f64],
+    thresholds: &[f64],
+) -> Result<YearSummary> {
+    if n_years == 0 {
+        return Err(invalid("n_years", "must be at least 1"));
+    }
+    if data.is_empty() {
+        return Err(invalid("data", "no paths to summarise"));
+    }
+    if data.len() % n_years != 0 {
+        return Err(invalid(
+            "data",
+            format!(
+                "length {} is not a multiple of n_years = {n_years}",
+                data.len()
+            ),
+        ));
+    }
+    let n_paths = data.len() / n_years;
+    summarize_impl(
+        n_paths,
+        n_years,
+        |p, y| data[p * n_years + y],
+        probs,
+        thresholds,
+    )
+}
+
+fn summarize_impl(
+    n_paths: usize,
+    n_years: usize,
+    get: impl Fn(usize, usize) -> f64,
+    probs: &[f64],
+    thresholds: &[f64],
+) -> Result<YearSummary> {
+    if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+        return Err(invalid(
+            "probs",
+            format!("{p} is not a probability in [0, 1]"),
+        ));
+    }
+    if thresholds.iter().any(|t| t.is_nan()) {
+        return Err(invalid("thresholds", "NaN is not a threshold"));
+    }
+    let mut col = Vec::with_capacity(n_paths);
+    let mut s = YearSummary {
+        probs: probs.to_vec(),
+        thresholds: thresholds.to_vec(),
+        quantiles: Vec::with_capacity(n_years),
+        prob_below: Vec::with_capacity(n_years),
+        mean: Vec::with_capacity(n_years),
+        n_valid: Vec::with_capacity(n_years),
+        n_nan: Vec::with_capacity(n_years),
+    };
+    for y in 0..n_years {
+        col.clear();
+        col.extend((0..n_paths).map(|p| get(p, y)).filter(|v| !v.is_nan()));
+        col.sort_unstable_by(f64::total_cmp);
+        let n = col.len();
+        s.n_valid.push(n);
+        s.n_nan.push(n_paths - n);
+        s.quantiles
+            .push(probs.iter().map(|&p| quantile(&col, p)).collect());
+        s.prob_below.push(
+            thresholds
+                .iter()
+                .map(|&t| {
+                    if n == 0 {
+                        f64::NAN
+                    } else {
+                        col.partition_point(|&v| v < t) as f64 / n as f64
+                    }
+                })
+                .collect(),
+        );
+        s.mean.push(if n == 0 {
+            f64::NAN
+        } else {
+            col.iter().sum::<f64>() / n as f64
+        });
+    }
+    Ok(s)
+}

@@ -1,0 +1,146 @@
+//! The command-line interface: argument types and one function per command.
+//! `main.rs` only parses and reports errors.
+
+pub mod compare;
+
+use crate::projection::{Model, project};
+use crate::report::atomic::OutputDir;
+use crate::report::projection as rp;
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The default scenario, run by `drgsim run` with no arguments.
+pub const DEFAULT_SCENARIO: &str = "scenarios/chuxiong-2023.toml";
+
+/// drgsim: how long a medical-insurance fund can keep paying, year by year.
+#[derive(Debug, Parser)]
+#[command(name = "drgsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Project each fund of a scenario to its horizon: projection.csv, summary.md, charts.
+    Run(RunArgs),
+    /// Run several scenarios and chart their runways side by side.
+    Compare(compare::CompareArgs),
+    /// Check scenario files and report every problem found.
+    Validate(ValidateArgs),
+}
+
+/// `drgsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (default: the bundled Chuxiong 2023 baseline).
+    pub scenario: Option<PathBuf>,
+    /// Output directory (replaced as a whole when the run succeeds).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Override a parameter: --set funds.resident.premiums.premium=420 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// `drgsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Overrides to check along with the files.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// The scenario to use: the one given, or the bundled default (looked up in
+/// the current directory, then beside the crate's sources).
+pub fn scenario_or_default(given: Option<&Path>) -> PathBuf {
+    if let Some(p) = given {
+        return p.to_path_buf();
+    }
+    let here = PathBuf::from(DEFAULT_SCENARIO);
+    if here.exists() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_SCENARIO)
+}
+
+/// Loads a scenario, turning its problems into one readable error.
+pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
+    Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Runs a parsed command line.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(a) => run(&a),
+        Command::Compare(a) => compare::compare(&a),
+        Command::Validate(a) => validate(&a),
+    }
+}
+
+/// `drgsim run`: project, then write the CSV, summary and charts atomically.
+pub fn run(a: &RunArgs) -> Result<()> {
+    let file = scenario_or_default(a.scenario.as_deref());
+    let model = load(&file, &a.sets)?;
+    let projection = project(&model);
+    let out = OutputDir::create(&a.out)?;
+    rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
+    rp::write_summary(&out.path().join("summary.md"), &model, &projection)?;
+    rp::write_charts(out.path(), &model, &projection)?;
+    let dir = out.commit()?;
+    let mut stdout = std::io::stdout().lock();
+    for (name, s) in rp::summaries(&model, &projection) {
+        let _ = writeln!(
+            stdout,
+            "{name}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
+            s.base_months,
+            s.base_year,
+            s.horizon_months,
+            s.horizon,
+            crate::fund::runway::year_or_never(s.depletion)
+        );
+    }
+    let _ = writeln!(stdout, "wrote {}", dir.display());
+    Ok(())
+}
+
+/// `drgsim validate`: every problem in every file; non-zero exit if any.
+pub fn validate(a: &ValidateArgs) -> Result<()> {
+    let mut bad = 0;
+    for f in &a.scenarios {
+        match Model::load(f, &a.sets) {
+            Ok(m) => println!(
+                "{}: ok ({}, {} fund{}, {}–{})",
+                f.display(),
+                m.name,
+                m.funds.len(),
+                if m.funds.len() == 1 { "" } else { "s" },
+                m.years.base_year,
+                m.years.horizon
+            ),
+            Err(e) => {
+                bad += 1;
+                eprintln!("{}: {e}", f.display());
+            }
+        }
+    }
+    if bad > 0 {
+        anyhow::bail!(
+            "{bad} of {} scenario file(s) have problems",
+            a.scenarios.len()
+        );
+    }
+    Ok(())
+}
+
+/// Adds the output directory to an error that happened while writing it.
+pub fn with_out<T>(r: Result<T>, out: &Path) -> Result<T> {
+    r.with_context(|| format!("nothing was written to {}", out.display()))
+}

@@ -1,0 +1,118 @@
+//! One row of a projection: a fund's year, every figure the report shows.
+
+use super::runway::Status;
+
+macro_rules! year_row {
+    ($( $(#[doc = $doc:literal])* $field:ident ),* $(,)?) => {
+        /// A fund's figures for one year. Amounts in 万元 (10,000 yuan) unless the
+        /// name says otherwise.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub struct YearRow {
+            /// Calendar year.
+            pub year: i32,
+            $( $(#[doc = $doc])* pub $field: f64, )*
+            /// Regulator's status at year end.
+            pub status: Status,
+        }
+
+        impl YearRow {
+            /// CSV column names after `fund, year`, in order; `status` is last.
+            pub const NUMERIC_COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// The numeric figures in [`Self::NUMERIC_COLUMNS`] order.
+            pub fn numbers(&self) -> Vec<f64> {
+                vec![$(self.$field),*]
+            }
+
+            /// The figure named `column` (a [`Self::NUMERIC_COLUMNS`] entry).
+            pub fn get(&self, column: &str) -> Option<f64> {
+                match column {
+                    $( stringify!($field) => Some(self.$field), )*
+                    _ => None,
+                }
+            }
+
+            /// An all-zero row for `year` (a buffer to fill).
+            pub fn empty(year: i32) -> YearRow {
+                YearRow { year, $( $field: 0.0, )* status: Status::Ok }
+            }
+        }
+    };
+}
+
+year_row! {
+    /// Members (参保人数), persons.
+    members,
+    /// Share of members aged 60 and over.
+    members_60plus_share,
+    /// Share of members aged under 20 (children and students).
+    members_under20_share,
+    /// Active (contributing) workers, employee fund; 0 for a resident fund.
+    active_workers,
+    /// Retirees, employee fund; 0 for a resident fund.
+    retirees,
+    /// Active workers per retiree (在职退休比), employee fund.
+    active_retired_ratio,
+    /// Individual premiums collected (个人缴费), resident fund.
+    premium_wan,
+    /// Government subsidy, all levels (财政补助), resident fund.
+    subsidy_wan,
+    /// Central-government part of the subsidy.
+    subsidy_central_wan,
+    /// Provincial part of the subsidy.
+    subsidy_provincial_wan,
+    /// Prefecture and county part of the subsidy.
+    subsidy_local_wan,
+    /// Payroll contributions to the pooled fund, employee fund.
+    contributions_pooled_wan,
+    /// Contributions credited to personal accounts, employee fund.
+    personal_account_revenue_wan,
+    /// Interest on the opening balance.
+    interest_wan,
+    /// Other income.
+    other_income_wan,
+    /// Total revenue, personal accounts included.
+    revenue_wan,
+    /// Revenue of the pooled fund (premiums + subsidy or pooled contributions + interest + other).
+    pooled_revenue_wan,
+    /// Fund spending on inpatient care (reimbursed share of hospital payment).
+    inpatient_wan,
+    /// Fund spending on outpatient care.
+    outpatient_wan,
+    /// Major-illness insurance (大病保险).
+    major_illness_wan,
+    /// Other spending.
+    other_spending_wan,
+    /// Personal-account spending, employee fund.
+    personal_account_spending_wan,
+    /// Total expenditure, personal accounts included.
+    expenditure_wan,
+    /// Pooled-fund expenditure (统筹基金支出): inpatient + outpatient + major illness + other.
+    pooled_expenditure_wan,
+    /// Pooled revenue minus pooled expenditure.
+    surplus_wan,
+    /// Surplus / pooled revenue (当期结余率).
+    surplus_rate,
+    /// Pooled-fund balance at year end (累计结余).
+    balance_wan,
+    /// balance_wan / (pooled_expenditure_wan / 12) (可支付月数).
+    months_payable,
+    /// Inpatient cases (admissions).
+    inpatient_cases,
+    /// Cases paid by DRG/DIP.
+    drg_cases,
+    /// Case-mix index of DRG cases (sum of weights / cases).
+    cmi,
+    /// DRG base rate, yuan per weight point.
+    base_rate,
+    /// Point value under a global budget, yuan per point (empty when paid at a fixed rate).
+    point_value,
+    /// DRG payment / fee-for-service equivalent of the same cases (结付率).
+    settlement_ratio,
+    /// Inpatient cost at fee-for-service prices, all cases.
+    inpatient_ffs_equivalent_wan,
+    /// Hospital payment for DRG/DIP cases.
+    drg_payment_wan,
+    /// Pooled expenditure per member, yuan.
+    spending_per_member_yuan,
+}

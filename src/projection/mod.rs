@@ -1,0 +1,7 @@
+//! The projection: a compiled scenario ([`Model`]) and the pure year loop.
+
+pub mod model;
+pub mod run;
+
+pub use model::{FundModel, Model};
+pub use run::{FundProjection, Projection, project, project_into, project_with};

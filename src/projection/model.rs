@@ -1,0 +1,362 @@
+//! A scenario compiled for projection: tables loaded, dated parameters evaluated
+//! per year, everything checked. Built once; projected many times.
+
+use crate::fund::Thresholds;
+use crate::payment::PaymentModel;
+use crate::population::AgeProfile;
+use crate::scenario::error::{Diagnostic, ScenarioError};
+use crate::scenario::schema::{FundKind, FundSpec, ScenarioSpec};
+use crate::scenario::source::RawScenario;
+use crate::scenario::{Issue, Param, ParamId, ParamStore, ParamValues, Years, validate};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// A compiled scenario.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario description.
+    pub description: String,
+    /// Projected years.
+    pub years: Years,
+    /// Status thresholds.
+    pub thresholds: Thresholds,
+    /// Every dated parameter, evaluated.
+    pub store: ParamStore,
+    /// The funds, in id order.
+    pub funds: Vec<FundModel>,
+    /// The scenario as read (for analysis that changes a value and recompiles).
+    pub raw: RawScenario,
+    /// The typed scenario.
+    pub spec: ScenarioSpec,
+}
+
+/// One fund, compiled.
+#[derive(Clone, Debug)]
+pub struct FundModel {
+    /// Fund id (the `[funds.<id>]` key).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Resident or employee.
+    pub kind: FundKind,
+    /// Balance at the end of the year before the base year, 万元.
+    pub opening_balance_wan: f64,
+    /// Members in the base year.
+    pub base_members: f64,
+    /// The age profile.
+    pub profile: AgeProfile,
+    /// Subsidy split (central, provincial, local).
+    pub subsidy_split: [f64; 3],
+    /// Handles of the fund's dated parameters.
+    pub p: FundParams,
+    /// Inpatient payment.
+    pub payment: PaymentModel,
+}
+
+/// Handles of a fund's dated parameters in the [`ParamStore`].
+#[derive(Clone, Copy, Debug)]
+#[allow(missing_docs)]
+pub struct FundParams {
+    pub interest_rate: ParamId,
+    pub mortality_multiplier: ParamId,
+    pub fertility_multiplier: ParamId,
+    pub entrants: ParamId,
+    pub decline: ParamId,
+    pub selectivity: ParamId,
+    pub premium: ParamId,
+    pub paying_share: ParamId,
+    pub subsidy: ParamId,
+    pub subsidy_heads_share: ParamId,
+    pub wage: ParamId,
+    pub contribution_rate: ParamId,
+    pub personal_account_share: ParamId,
+    pub personal_account_use: ParamId,
+    pub other_income_wan: ParamId,
+    pub admission_growth: ParamId,
+    pub inpatient_cost_growth: ParamId,
+    pub inpatient_reimbursement: ParamId,
+    pub outpatient_visit_growth: ParamId,
+    pub outpatient_cost_growth: ParamId,
+    pub outpatient_reimbursement: ParamId,
+    pub major_illness_per_member: ParamId,
+    pub other_spending_wan: ParamId,
+}
+
+impl Model {
+    /// Reads, checks and compiles a scenario file with `--set` overrides.
+    pub fn load(file: &Path, sets: &[String]) -> Result<Model, ScenarioError> {
+        Model::from_raw(RawScenario::load(file, sets)?)
+    }
+
+    /// Checks and compiles a scenario already read.
+    pub fn from_raw(raw: RawScenario) -> Result<Model, ScenarioError> {
+        // Keys that do not parse are reported and left out, so the checks below
+        // still find the problems in the rest of the file.
+        let (spec, mut diags) = deserialize(&raw);
+        let Some(spec) = spec else {
+            return Err(ScenarioError::Invalid(diags));
+        };
+        let mut issues = Vec::new();
+        let Some(years) = validate::check(&spec, &mut issues) else {
+            diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
+            return Err(ScenarioError::Invalid(diags));
+        };
+        let mut store = ParamStore::new(years);
+        let mut funds = Vec::new();
+        for (id, f) in &spec.funds {
+            if let Some(fm) = compile_fund(&raw, id, f, &mut store, &mut issues, &mut diags) {
+                funds.push(fm);
+            }
+        }
+        diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
+        if !diags.is_empty() {
+            return Err(ScenarioError::Invalid(diags));
+        }
+        Ok(Model {
+            name: spec.scenario.name.clone(),
+            description: spec.scenario.description.clone(),
+            years,
+            thresholds: Thresholds {
+                warning: spec.scenario.warning_months,
+                danger: spec.scenario.danger_months,
+            },
+            store,
+            funds,
+            raw,
+            spec,
+        })
+    }
+
+    /// The parameter values the model was compiled with.
+    pub fn values(&self) -> &ParamValues {
+        self.store.values()
+    }
+}
+
+/// Deserializes the merged document, reporting unknown keys and type errors
+/// with their paths (and lines). Keeps going past each problem so a typo'd key
+/// does not hide the next one.
+fn deserialize(raw: &RawScenario) -> (Option<ScenarioSpec>, Vec<Diagnostic>) {
+    let mut doc = raw.doc.clone();
+    let mut diags = Vec::new();
+    let mut seen = HashSet::new();
+    let mut removed: Vec<String> = Vec::new();
+    for _ in 0..64 {
+        let value = toml::Value::Table(doc.clone());
+        match serde_path_to_error::deserialize::<_, ScenarioSpec>(value) {
+            Ok(spec) => return (Some(spec), diags),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner().to_string();
+                let message = inner.lines().next().unwrap_or("").trim().to_string();
+                // An unknown key is reported at its own path, not its table's.
+                let (path, message) = match unknown_field(&message) {
+                    Some(key) if path != key && !path.ends_with(&format!(".{key}")) => {
+                        (join(&path, &key), explain_unknown(&message))
+                    }
+                    Some(_) => (path, explain_unknown(&message)),
+                    None => (path, message),
+                };
+                if !seen.insert(path.clone()) {
+                    break;
+                }
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                    .map(|field| join(&path, field));
+                if let Some(field) = &missing {
+                    // A field we removed ourselves after reporting it is not missing.
+                    if !removed.contains(field) {
+                        diags.push(raw.diagnostic(&path, message));
+                    }
+                    break;
+                }
+                diags.push(raw.diagnostic(&path, message));
+                if !remove_path(&mut doc, &path) {
+                    break;
+                }
+                removed.push(path);
+            }
+        }
+    }
+    (None, diags)
+}
+
+fn unknown_field(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+fn explain_unknown(msg: &str) -> String {
+    format!("{msg}; check the spelling (keys are case-sensitive)")
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() || prefix == "." {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn remove_path(doc: &mut toml::Table, path: &str) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    let Some((last, parents)) = parts.split_last() else {
+        return false;
+    };
+    let mut t = doc;
+    for p in parents {
+        t = match t.get_mut(*p) {
+            Some(toml::Value::Table(x)) => x,
+            _ => return false,
+        };
+    }
+    t.remove(*last).is_some()
+}
+
+fn compile_fund(
+    raw: &RawScenario,
+    id: &str,
+    f: &FundSpec,
+    store: &mut ParamStore,
+    issues: &mut Vec<Issue>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FundModel> {
+    let path = format!("funds.{id}");
+    let profile_path = raw
+        .base_dir(&format!("{path}.members.profile"))
+        .join(&f.members.profile);
+    let profile = match AgeProfile::load(&profile_path) {
+        Ok(p) => Some(p),
+        Err(mut d) => {
+            let referer = raw.diagnostic(&format!("{path}.members.profile"), "");
+            for x in &mut d {
+                x.message = format!(
+                    "{} (age profile named by {}{})",
+                    x.message,
+                    referer
+                        .file
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    referer.line.map(|l| format!(":{l}")).unwrap_or_default()
+                );
+            }
+            diags.extend(d);
+            None
+        }
+    };
+    if let Some(p) = &profile {
+        if f.kind == FundKind::Employee && p.retired_share.iter().all(|&r| r == 0.0) {
+            issues.push(Issue::new(
+                format!("{path}.members.profile"),
+                "an employee fund's profile needs a `retired_share` column (share of each band retired)",
+            ));
+        }
+        let entrants_positive = (0..store.years().len()).any(|t| {
+            f.demography
+                .entrants
+                .at(store.years().year(t), store.years().base_year)
+                > 0.0
+        });
+        if entrants_positive && p.entrant_share.iter().sum::<f64>() == 0.0 {
+            issues.push(Issue::new(
+                format!("{path}.demography.entrants"),
+                "entrants need an `entrant_share` column in the age profile saying where they land",
+            ));
+        }
+    }
+    let zero = Param::Const(0.0);
+    let mut add = |name: &str, param: Option<&Param>| {
+        store.add(format!("{path}.{name}"), param.unwrap_or(&zero))
+    };
+    let r = f.premiums.as_ref();
+    let c = f.contributions.as_ref();
+    let s = &f.spending;
+    let p = FundParams {
+        interest_rate: add("interest_rate", Some(&f.interest_rate)),
+        mortality_multiplier: add(
+            "demography.mortality_multiplier",
+            Some(&f.demography.mortality_multiplier),
+        ),
+        fertility_multiplier: add(
+            "demography.fertility_multiplier",
+            Some(&f.demography.fertility_multiplier),
+        ),
+        entrants: add("demography.entrants", Some(&f.demography.entrants)),
+        decline: add("enrollment.decline", Some(&f.enrollment.decline)),
+        selectivity: add("enrollment.selectivity", Some(&f.enrollment.selectivity)),
+        premium: add("premiums.premium", r.map(|r| &r.premium)),
+        paying_share: add("premiums.paying_share", r.map(|r| &r.paying_share)),
+        subsidy: add("premiums.subsidy", r.map(|r| &r.subsidy)),
+        subsidy_heads_share: add(
+            "premiums.subsidy_heads_share",
+            r.map(|r| &r.subsidy_heads_share),
+        ),
+        wage: add("contributions.wage", c.map(|c| &c.wage)),
+        contribution_rate: add("contributions.rate", c.map(|c| &c.rate)),
+        personal_account_share: add(
+            "contributions.personal_account_share",
+            c.map(|c| &c.personal_account_share),
+        ),
+        personal_account_use: add(
+            "contributions.personal_account_use",
+            c.map(|c| &c.personal_account_use),
+        ),
+        other_income_wan: add("other_income_wan", Some(&f.other_income_wan)),
+        admission_growth: add("spending.admission_growth", Some(&s.admission_growth)),
+        inpatient_cost_growth: add(
+            "spending.inpatient_cost_growth",
+            Some(&s.inpatient_cost_growth),
+        ),
+        inpatient_reimbursement: add(
+            "spending.inpatient_reimbursement",
+            Some(&s.inpatient_reimbursement),
+        ),
+        outpatient_visit_growth: add(
+            "spending.outpatient_visit_growth",
+            Some(&s.outpatient_visit_growth),
+        ),
+        outpatient_cost_growth: add(
+            "spending.outpatient_cost_growth",
+            Some(&s.outpatient_cost_growth),
+        ),
+        outpatient_reimbursement: add(
+            "spending.outpatient_reimbursement",
+            Some(&s.outpatient_reimbursement),
+        ),
+        major_illness_per_member: add(
+            "spending.major_illness_per_member",
+            Some(&s.major_illness_per_member),
+        ),
+        other_spending_wan: add("spending.other_wan", Some(&s.other_wan)),
+    };
+    let pay_path = format!("{path}.payment");
+    let payment = f
+        .payment
+        .compile(&pay_path, &raw.base_dir(&pay_path), store, issues);
+    let split = f
+        .premiums
+        .as_ref()
+        .map(|r| {
+            [
+                r.subsidy_split.central,
+                r.subsidy_split.provincial,
+                r.subsidy_split.local,
+            ]
+        })
+        .unwrap_or([0.0; 3]);
+    Some(FundModel {
+        id: id.to_string(),
+        name: f.name.clone(),
+        kind: f.kind,
+        opening_balance_wan: f.opening_balance_wan,
+        base_members: f.members.total,
+        profile: profile?,
+        subsidy_split: split,
+        p,
+        payment: payment?,
+    })
+}

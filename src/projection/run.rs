@@ -1,0 +1,206 @@
+//! The year loop: pure (model and parameter values in, rows out) and
+//! allocation-free once its output buffers exist, because Monte Carlo and
+//! sensitivity call it thousands of times.
+
+use super::model::{FundModel, Model};
+use crate::fund::{YearRow, months_payable};
+use crate::payment::InpatientDemand;
+use crate::population::bands::FIRST_60PLUS;
+use crate::population::cohort::BandMatrix;
+use crate::population::{Drivers, Membership, N_BANDS};
+use crate::scenario::ParamValues;
+use crate::scenario::schema::FundKind;
+
+/// A projection: every fund, every year.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    /// One entry per fund, in the model's order.
+    pub funds: Vec<FundProjection>,
+}
+
+/// One fund's projected years.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FundProjection {
+    /// Fund id.
+    pub id: String,
+    /// Fund display name.
+    pub name: String,
+    /// Resident or employee.
+    pub kind: FundKind,
+    /// Members by band, per year (for the membership chart).
+    pub members_by_band: Vec<[f64; N_BANDS]>,
+    /// One row per year, base year first.
+    pub rows: Vec<YearRow>,
+}
+
+impl Projection {
+    /// Empty buffers shaped for `model` (allocate once, reuse with [`project_into`]).
+    pub fn for_model(model: &Model) -> Projection {
+        let n = model.years.len();
+        Projection {
+            funds: model
+                .funds
+                .iter()
+                .map(|f| FundProjection {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    kind: f.kind,
+                    members_by_band: vec![[0.0; N_BANDS]; n],
+                    rows: (0..n)
+                        .map(|t| YearRow::empty(model.years.year(t)))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The projection of the fund with this id.
+    pub fn fund(&self, id: &str) -> Option<&FundProjection> {
+        self.funds.iter().find(|f| f.id == id)
+    }
+}
+
+/// Projects `model` with its own parameter values.
+pub fn project(model: &Model) -> Projection {
+    project_with(model, model.values())
+}
+
+/// Projects `model` with parameter values `p` (e.g. a Monte Carlo draw).
+pub fn project_with(model: &Model, p: &ParamValues) -> Projection {
+    let mut out = Projection::for_model(model);
+    project_into(model, p, &mut out);
+    out
+}
+
+/// Projects into buffers made by [`Projection::for_model`] for the same model.
+pub fn project_into(model: &Model, p: &ParamValues, out: &mut Projection) {
+    let mut a = BandMatrix::zeros();
+    for (f, fp) in model.funds.iter().zip(out.funds.iter_mut()) {
+        project_fund(model, f, p, &mut a, fp);
+    }
+}
+
+fn project_fund(
+    model: &Model,
+    f: &FundModel,
+    p: &ParamValues,
+    a: &mut BandMatrix,
+    out: &mut FundProjection,
+) {
+    let ids = &f.p;
+    let prof = &f.profile;
+    let th = model.thresholds;
+    let mut mem = Membership::start(f.base_members, prof);
+    let mut balance = f.opening_balance_wan;
+    let (mut adm_idx, mut ip_cost_idx, mut visit_idx, mut op_cost_idx) = (1.0, 1.0, 1.0, 1.0);
+    for t in 0..model.years.len() {
+        if t > 0 {
+            let drivers = Drivers {
+                mortality_multiplier: p.get(ids.mortality_multiplier, t),
+                fertility_multiplier: p.get(ids.fertility_multiplier, t),
+                entrants: p.get(ids.entrants, t),
+                decline: p.get(ids.decline, t),
+                selectivity: p.get(ids.selectivity, t),
+            };
+            mem.step(prof, &drivers, a);
+            adm_idx *= 1.0 + p.get(ids.admission_growth, t);
+            ip_cost_idx *= 1.0 + p.get(ids.inpatient_cost_growth, t);
+            visit_idx *= 1.0 + p.get(ids.outpatient_visit_growth, t);
+            op_cost_idx *= 1.0 + p.get(ids.outpatient_cost_growth, t);
+        }
+        let m = &mem.members;
+        let members: f64 = m.iter().sum();
+        let old: f64 = m[FIRST_60PLUS..].iter().sum();
+        let young: f64 = m[..4].iter().sum();
+        let mut r = YearRow::empty(model.years.year(t));
+        r.members = members;
+        r.members_60plus_share = old / members;
+        r.members_under20_share = young / members;
+
+        // Revenue (yuan -> 万元 by / 1e4).
+        let mut pa_spending = 0.0;
+        match f.kind {
+            FundKind::Resident => {
+                r.premium_wan = members * p.get(ids.paying_share, t) * p.get(ids.premium, t) / 1e4;
+                r.subsidy_wan =
+                    members * p.get(ids.subsidy_heads_share, t) * p.get(ids.subsidy, t) / 1e4;
+                r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
+                r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
+                r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
+            }
+            FundKind::Employee => {
+                let retirees: f64 = m
+                    .iter()
+                    .zip(prof.retired_share.iter())
+                    .map(|(m, s)| m * s)
+                    .sum();
+                let active = members - retirees;
+                r.active_workers = active;
+                r.retirees = retirees;
+                r.active_retired_ratio = if retirees > 0.0 {
+                    active / retirees
+                } else {
+                    f64::INFINITY
+                };
+                let contributions =
+                    active * p.get(ids.wage, t) * p.get(ids.contribution_rate, t) / 1e4;
+                r.personal_account_revenue_wan =
+                    contributions * p.get(ids.personal_account_share, t);
+                r.contributions_pooled_wan = contributions - r.personal_account_revenue_wan;
+                pa_spending = r.personal_account_revenue_wan * p.get(ids.personal_account_use, t);
+            }
+        }
+        r.interest_wan = balance * p.get(ids.interest_rate, t);
+        r.other_income_wan = p.get(ids.other_income_wan, t);
+        r.pooled_revenue_wan = r.premium_wan
+            + r.subsidy_wan
+            + r.contributions_pooled_wan
+            + r.interest_wan
+            + r.other_income_wan;
+        r.revenue_wan = r.pooled_revenue_wan + r.personal_account_revenue_wan;
+
+        // Spending.
+        let mut demand = InpatientDemand {
+            cases_by_band: [0.0; N_BANDS],
+            cost_per_case_by_band: [0.0; N_BANDS],
+        };
+        let mut op_cost = 0.0;
+        for b in 0..N_BANDS {
+            demand.cases_by_band[b] = m[b] * prof.admissions[b] * adm_idx;
+            demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * ip_cost_idx;
+            op_cost += m[b]
+                * prof.outpatient_visits[b]
+                * visit_idx
+                * prof.outpatient_cost[b]
+                * op_cost_idx;
+        }
+        let ip = f.payment.pay_year(t, p, &demand);
+        r.inpatient_cases = ip.cases;
+        r.drg_cases = ip.drg_cases;
+        r.cmi = ip.cmi;
+        r.base_rate = ip.base_rate;
+        r.point_value = ip.point_value;
+        r.settlement_ratio = ip.settlement_ratio;
+        r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
+        r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
+        r.inpatient_wan = ip.total_payment_yuan * p.get(ids.inpatient_reimbursement, t) / 1e4;
+        r.outpatient_wan = op_cost * p.get(ids.outpatient_reimbursement, t) / 1e4;
+        r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
+        r.other_spending_wan = p.get(ids.other_spending_wan, t);
+        r.personal_account_spending_wan = pa_spending;
+        r.pooled_expenditure_wan =
+            r.inpatient_wan + r.outpatient_wan + r.major_illness_wan + r.other_spending_wan;
+        r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
+        r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
+
+        // Books.
+        r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
+        r.surplus_rate = r.surplus_wan / r.pooled_revenue_wan;
+        balance += r.surplus_wan;
+        r.balance_wan = balance;
+        r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
+        r.status = th.status(balance, r.months_payable);
+        out.rows[t] = r;
+        out.members_by_band[t] = *m;
+    }
+}

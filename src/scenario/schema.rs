@@ -1,0 +1,237 @@
+//! The scenario file format, as serde types. Every dated value is a [`Param`];
+//! large tables are CSV files named by path. See `README.md` for the format.
+
+use super::param::Param;
+use crate::payment::PaymentSpec;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A whole scenario file (after `extends` is resolved).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Name, years and thresholds.
+    pub scenario: Meta,
+    /// The funds of the pooling region, by id (`resident`, `employee`, ...).
+    pub funds: BTreeMap<String, FundSpec>,
+    /// Low/high settings for one-way sensitivity, by parameter path.
+    #[serde(default)]
+    pub sensitivity: Option<toml::Table>,
+    /// Uncertain parameters for Monte Carlo, by parameter path.
+    #[serde(default)]
+    pub uncertainty: Option<toml::Table>,
+}
+
+/// `[scenario]`: what the scenario is and the years it covers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name shown in charts and tables.
+    pub name: String,
+    /// What the scenario assumes, in a sentence or two.
+    #[serde(default)]
+    pub description: String,
+    /// The base year: the first projected year, reproducing published figures.
+    pub base_year: i32,
+    /// Last projected year (default: base year + 12).
+    pub horizon: Option<i32>,
+    /// Months payable below which a fund is in warning (default 6).
+    #[serde(default = "default_warning")]
+    pub warning_months: f64,
+    /// Months payable below which a fund is in danger (default 3).
+    #[serde(default = "default_danger")]
+    pub danger_months: f64,
+    /// Where the base-year figures come from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+fn default_warning() -> f64 {
+    6.0
+}
+fn default_danger() -> f64 {
+    3.0
+}
+
+/// Which kind of fund, which decides how revenue is raised.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FundKind {
+    /// 城乡居民基本医疗保险: premiums per member plus government subsidy.
+    Resident,
+    /// 职工基本医疗保险: payroll contributions of active workers.
+    Employee,
+}
+
+/// `[funds.<id>]`: one fund's books and the people it covers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundSpec {
+    /// Resident or employee fund.
+    pub kind: FundKind,
+    /// Display name.
+    pub name: String,
+    /// Pooled-fund balance at the end of the year before the base year, 万元.
+    pub opening_balance_wan: f64,
+    /// Interest earned on the opening balance, yearly rate.
+    #[serde(default = "zero")]
+    pub interest_rate: Param,
+    /// Members and the CSV age profile.
+    pub members: MembersSpec,
+    /// Births, deaths and entrants.
+    #[serde(default)]
+    pub demography: DemographySpec,
+    /// Enrollment decline.
+    #[serde(default)]
+    pub enrollment: EnrollmentSpec,
+    /// Resident-fund revenue (premiums and subsidies).
+    pub premiums: Option<PremiumSpec>,
+    /// Employee-fund revenue (payroll contributions).
+    pub contributions: Option<ContributionSpec>,
+    /// Other revenue, 万元 per year.
+    #[serde(default = "zero")]
+    pub other_income_wan: Param,
+    /// Spending on benefits.
+    pub spending: SpendingSpec,
+    /// How inpatient care is paid (DRG/DIP).
+    pub payment: PaymentSpec,
+}
+
+pub(crate) fn zero() -> Param {
+    Param::Const(0.0)
+}
+fn one() -> Param {
+    Param::Const(1.0)
+}
+
+/// `[funds.<id>.members]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembersSpec {
+    /// Members (参保人数) in the base year.
+    pub total: f64,
+    /// CSV age profile: one row per age band (see `scenarios/data/README.md`).
+    pub profile: String,
+}
+
+/// `[funds.<id>.demography]`: cohort aging.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemographySpec {
+    /// Multiplier on the profile's death rates (1 - survival); below 1 and
+    /// falling means people live longer (faster aging).
+    #[serde(default = "one")]
+    pub mortality_multiplier: Param,
+    /// Multiplier on the profile's births per member.
+    #[serde(default = "one")]
+    pub fertility_multiplier: Param,
+    /// New members entering per year (employee fund: new workers), spread
+    /// over bands by the profile's `entrant_share` column.
+    #[serde(default = "zero")]
+    pub entrants: Param,
+}
+
+impl Default for DemographySpec {
+    fn default() -> Self {
+        DemographySpec {
+            mortality_multiplier: one(),
+            fertility_multiplier: one(),
+            entrants: zero(),
+        }
+    }
+}
+
+/// `[funds.<id>.enrollment]`: members leaving beyond births and deaths.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollmentSpec {
+    /// Yearly share of members who leave (0.014 = 1.4 % a year).
+    #[serde(default = "zero")]
+    pub decline: Param,
+    /// 0 = everyone equally likely to leave; 1 = leaving follows the profile's
+    /// `leave_propensity` (the young and healthy leave first).
+    #[serde(default = "zero")]
+    pub selectivity: Param,
+}
+
+impl Default for EnrollmentSpec {
+    fn default() -> Self {
+        EnrollmentSpec {
+            decline: zero(),
+            selectivity: zero(),
+        }
+    }
+}
+
+/// `[funds.<id>.premiums]`: resident-fund financing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PremiumSpec {
+    /// Individual premium per member, yuan (个人缴费).
+    pub premium: Param,
+    /// Share of members whose premium is collected.
+    #[serde(default = "one")]
+    pub paying_share: Param,
+    /// Government subsidy per person, yuan (财政补助).
+    pub subsidy: Param,
+    /// Head count the subsidy is paid for, as a share of members.
+    #[serde(default = "one")]
+    pub subsidy_heads_share: Param,
+    /// Split of the subsidy between levels of government; must sum to 1.
+    pub subsidy_split: SubsidySplit,
+}
+
+/// Shares of the subsidy paid by each level of government.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubsidySplit {
+    /// Central government share.
+    pub central: f64,
+    /// Provincial share.
+    pub provincial: f64,
+    /// Prefecture and county share.
+    pub local: f64,
+}
+
+/// `[funds.<id>.contributions]`: employee-fund financing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionSpec {
+    /// Average contribution base (wage) per active worker, yuan per year.
+    pub wage: Param,
+    /// Total contribution rate (employer + employee) on the wage.
+    pub rate: Param,
+    /// Share of contributions credited to personal accounts (not pooled).
+    pub personal_account_share: Param,
+    /// Share of personal-account money spent in the year.
+    #[serde(default = "one")]
+    pub personal_account_use: Param,
+}
+
+/// `[funds.<id>.spending]`: benefits, per age band from the profile, with growth.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpendingSpec {
+    /// Yearly growth of admissions per member (all bands).
+    #[serde(default = "zero")]
+    pub admission_growth: Param,
+    /// Yearly growth of inpatient cost per case.
+    #[serde(default = "zero")]
+    pub inpatient_cost_growth: Param,
+    /// Share of inpatient payment the fund pays (the rest is patients' share).
+    pub inpatient_reimbursement: Param,
+    /// Yearly growth of outpatient visits per member.
+    #[serde(default = "zero")]
+    pub outpatient_visit_growth: Param,
+    /// Yearly growth of outpatient cost per visit.
+    #[serde(default = "zero")]
+    pub outpatient_cost_growth: Param,
+    /// Share of outpatient cost the fund pays.
+    pub outpatient_reimbursement: Param,
+    /// Major-illness insurance (大病保险) bought per member, yuan.
+    #[serde(default = "zero")]
+    pub major_illness_per_member: Param,
+    /// Other spending, 万元 per year.
+    #[serde(default = "zero")]
+    pub other_wan: Param,
+}

@@ -1,0 +1,372 @@
+//! The command line end to end, and every kind of bad input: a clear message
+//! naming file, field and line, a non-zero exit, and nothing written.
+
+mod common;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn drgsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drgsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run drgsim")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let scen = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "projection.csv",
+        "summary.md",
+        "months_payable.svg",
+        "months_payable.png",
+        "balance.svg",
+        "balance.png",
+        "revenue_expenditure_resident.png",
+        "members_by_age_resident.svg",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let csv = std::fs::read_to_string(out.join("projection.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for col in [
+        "fund",
+        "year",
+        "members",
+        "members_60plus_share",
+        "revenue_wan",
+        "expenditure_wan",
+        "pooled_expenditure_wan",
+        "surplus_wan",
+        "surplus_rate",
+        "balance_wan",
+        "months_payable",
+        "status",
+        "inpatient_cases",
+        "cmi",
+        "point_value",
+        "settlement_ratio",
+    ] {
+        assert!(header.split(',').any(|c| c == col), "column {col} missing");
+    }
+    assert_eq!(csv.lines().count(), 1 + 13, "2023..=2035");
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("first year < warning") && summary.contains("depletion"));
+    assert!(summary.contains("Main assumptions"));
+    // no staging directories left behind
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+#[test]
+fn run_with_no_arguments_uses_the_default_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim(&["run"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path().join("out/projection.csv").is_file());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Chuxiong"));
+}
+
+#[test]
+fn set_overrides_a_parameter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let read = |dir: &str, extra: &[&str]| {
+        let out = tmp.path().join(dir);
+        let mut args = vec![
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = drgsim(&args, tmp.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("projection.csv")).unwrap()
+    };
+    let a = read("a", &[]);
+    let b = read("b", &["--set", "funds.resident.premiums.premium=500"]);
+    assert_ne!(a.lines().nth(2), b.lines().nth(2));
+    assert_eq!(a, read("c", &[]), "same scenario, same bytes");
+}
+
+#[test]
+fn compare_and_validate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let a = common::scenario("chuxiong-2023.toml");
+    let b = common::scenario("premium-up.toml");
+    let o = drgsim(
+        &[
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "compare_months_payable.png",
+        "compare_balance.svg",
+        "compare.md",
+        "compare.csv",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(md.contains("Chuxiong baseline") && md.contains("premium"));
+    let all: Vec<String> = std::fs::read_dir(common::scenario(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["validate"];
+    args.extend(all.iter().map(String::as_str));
+    let o = drgsim(&args, tmp.path());
+    assert!(
+        o.status.success(),
+        "bundled scenarios must validate: {}",
+        stderr(&o)
+    );
+}
+
+/// Writes a scenario that extends the bundled baseline with `body`, runs it and
+/// checks the failure: message parts present, non-zero exit, nothing written.
+fn bad(body: &str, expect: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = common::scenario("chuxiong-2023.toml");
+    let text = format!("extends = {:?}\n{body}", base.to_str().unwrap());
+    let file = tmp.path().join("bad.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    let o = drgsim(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success(), "should fail: {body}");
+    assert!(!err.contains("panicked"), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+    assert!(!out.exists(), "nothing may be written");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "no staging left behind"
+    );
+    let v = drgsim(&["validate", file.to_str().unwrap()], tmp.path());
+    assert!(!v.status.success());
+}
+
+#[test]
+fn typo_key_names_file_field_and_line() {
+    bad(
+        "\n[funds.resident.premiums]\npremum = 400\n",
+        &[
+            "bad.toml:4",
+            "funds.resident.premiums.premum",
+            "unknown field",
+        ],
+    );
+}
+
+#[test]
+fn negative_premium_is_refused() {
+    bad(
+        "[funds.resident.premiums]\npremium = -380\n",
+        &["bad.toml:3", "funds.resident.premiums.premium", "0 or more"],
+    );
+}
+
+#[test]
+fn share_outside_zero_one_is_refused() {
+    bad(
+        "[funds.resident.spending]\ninpatient_reimbursement = 1.4\n",
+        &["bad.toml:3", "inpatient_reimbursement", "between 0 and 1"],
+    );
+}
+
+#[test]
+fn subsidy_split_must_sum_to_one() {
+    bad(
+        "[funds.resident.premiums]\nsubsidy_split = { central = 0.8, provincial = 0.14, local = 0.1 }\n",
+        &["subsidy_split", "must be 1"],
+    );
+}
+
+#[test]
+fn horizon_before_base_year_is_refused() {
+    bad(
+        "[scenario]\nhorizon = 2020\n",
+        &["bad.toml:3", "scenario.horizon", "before the base year"],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    bad(
+        "[funds.resident.premiums]\npremium = -1\nsubsidy = -2\n[funds.resident.spending]\noutpatient_reimbursement = 3\n",
+        &[
+            "premiums.premium",
+            "premiums.subsidy",
+            "outpatient_reimbursement",
+            "3 problems",
+        ],
+    );
+}
+
+#[test]
+fn missing_profile_file_is_named() {
+    bad(
+        "[funds.resident.members]\nprofile = \"nowhere.csv\"\n",
+        &["nowhere.csv", "cannot read age profile", "bad.toml:3"],
+    );
+}
+
+#[test]
+fn age_shares_must_sum_to_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = common::scenario("data/profiles/chuxiong-resident-2023.csv");
+    let text = std::fs::read_to_string(src)
+        .unwrap()
+        .replace("0-4,0.048537", "0-4,0.148537");
+    std::fs::write(tmp.path().join("p.csv"), text).unwrap();
+    let file = tmp.path().join("s.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[funds.resident.members]\nprofile = \"p.csv\"\n",
+            common::scenario("chuxiong-2023.toml").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["validate", file.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("p.csv") && err.contains("member_share") && err.contains("sum to 1.1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_csv_cell_names_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = common::scenario("data/profiles/chuxiong-resident-2023.csv");
+    let text = std::fs::read_to_string(src)
+        .unwrap()
+        .replace(",0.9988,", ",abc,");
+    std::fs::write(tmp.path().join("p.csv"), text).unwrap();
+    let file = tmp.path().join("s.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[funds.resident.members]\nprofile = \"p.csv\"\n",
+            common::scenario("chuxiong-2023.toml").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["validate", file.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert!(
+        err.contains("p.csv:8")
+            && err.contains("column `survival`")
+            && err.contains("`abc` is not a number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_scenario_file_and_extends_cycle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim(&["run", "no-such.toml", "--out", "o"], tmp.path());
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("cannot read scenario file no-such.toml"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(tmp.path().join("a.toml"), "extends = \"b.toml\"\n").unwrap();
+    std::fs::write(tmp.path().join("b.toml"), "extends = \"a.toml\"\n").unwrap();
+    let o = drgsim(&["run", "a.toml", "--out", "o"], tmp.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("cycle"), "{}", stderr(&o));
+    assert!(!tmp.path().join("o").exists());
+    std::fs::write(
+        tmp.path().join("c.toml"),
+        "extends = \"missing-parent.toml\"\n",
+    )
+    .unwrap();
+    let o = drgsim(&["validate", "c.toml"], tmp.path());
+    assert!(
+        stderr(&o).contains("missing-parent.toml")
+            && stderr(&o).contains("named by `extends` in c.toml"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_set_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--set",
+            "funds.resident.premiums.premium=-5",
+            "--out",
+            "o",
+        ],
+        tmp.path(),
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--set: funds.resident.premiums.premium"),
+        "{}",
+        stderr(&o)
+    );
+    let o = drgsim(
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--set",
+            "funds.resident.premiums.premum=5",
+            "--out",
+            "o",
+        ],
+        tmp.path(),
+    );
+    assert!(stderr(&o).contains("unknown field"), "{}", stderr(&o));
+    assert!(!tmp.path().join("o").exists());
+}
