@@ -19,8 +19,8 @@ pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, P
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalRow, LevelSummary, compare, level_summary, movers_markdown, sort_by_change, top_movers,
-    write_hospitals_csv,
+    HospitalReport, HospitalRow, LevelSummary, compare, hospital_report, level_summary,
+    levels_markdown, movers_markdown, sort_by_change, top_movers, write_hospitals_csv,
 };
 /// Former name of [`PaymentMode`] (the interim aggregate module's).
 pub use spec::PaymentMode as Mode;

@@ -151,6 +151,72 @@ pub fn level_summary(rows: &[HospitalRow]) -> Vec<LevelSummary> {
         .collect()
 }
 
+/// Everything the `hospitals` command reports, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalReport {
+    /// All hospitals, sorted from the largest gain to the largest loss ([`sort_by_change`]).
+    pub rows: Vec<HospitalRow>,
+    /// Summary by level.
+    pub levels: Vec<LevelSummary>,
+    /// Top winners (largest gain first).
+    pub winners: Vec<HospitalRow>,
+    /// Top losers (largest loss first).
+    pub losers: Vec<HospitalRow>,
+}
+
+/// The hospitals report in one call: compare `results` with `other` (the `--vs`
+/// scenario, matched by hospital id), sort, summarise by level, pick the top `n`
+/// winners and losers.
+pub fn hospital_report(
+    results: &[HospitalResult],
+    other: Option<&[HospitalResult]>,
+    n: usize,
+) -> HospitalReport {
+    let mut rows = compare(results, other);
+    sort_by_change(&mut rows);
+    let levels = level_summary(&rows);
+    let (winners, losers) = top_movers(&rows, n);
+    HospitalReport {
+        rows,
+        levels,
+        winners,
+        losers,
+    }
+}
+
+/// Markdown table of the summary by level.
+pub fn levels_markdown(levels: &[LevelSummary]) -> String {
+    let vs = levels.iter().any(|l| l.payment_change_yuan.is_some());
+    let mut out = String::from(
+        "| level | hospitals | in surplus | DRG cases | CMI | FFS equivalent (万) | payment (万) | surplus (万) | settlement |",
+    );
+    out.push_str(if vs { " change (万) |\n" } else { "\n" });
+    out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.push_str(if vs { " ---: |\n" } else { "\n" });
+    for l in levels {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.0} | {:.3} | {} | {} | {} | {:.2} % |",
+            l.level,
+            l.hospitals,
+            l.in_surplus,
+            l.drg_cases,
+            l.cmi,
+            wan(l.ffs_equivalent_yuan),
+            wan(l.payment_yuan),
+            wan(l.surplus_yuan),
+            l.settlement_ratio * 100.0
+        ));
+        if vs {
+            out.push_str(&format!(
+                " {} |",
+                l.payment_change_yuan.map(wan).unwrap_or_default()
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Errors writing the hospitals report.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

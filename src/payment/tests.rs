@@ -837,3 +837,34 @@ fn per_hospital_group_volumes_replace_the_tilted_mix() {
         assert!(e.contains(want), "missing `{want}` in {e}");
     }
 }
+
+#[test]
+fn hospital_report_in_one_call() {
+    let dir = scenarios_dir();
+    let dem = qy_demand();
+    let mut st0 = store(2025);
+    let base = compile(QY, &dir, &mut st0).unwrap();
+    let mut st1 = store(2025);
+    let recal = compile(
+        &format!("{QY}\nweights = \"data/qingyang/weights-2025-recalibrated.csv\"\nrecalibration = \"budget_neutral\""),
+        &dir,
+        &mut st1,
+    )
+    .unwrap();
+    let h0 = base.hospitals_year(0, st0.values(), &dem);
+    let h1 = recal.hospitals_year(0, st1.values(), &dem);
+    let r = hospital_report(&h1, Some(&h0), 10);
+    assert_eq!(r.rows.len(), 170);
+    // budget-neutral: gains and losses cancel
+    let net: f64 = r.rows.iter().filter_map(|x| x.payment_change_yuan).sum();
+    assert!(net.abs() < 1.0, "{net}");
+    assert!(!r.winners.is_empty() && !r.losers.is_empty());
+    assert!(
+        r.rows.first().unwrap().payment_change_yuan >= r.rows.last().unwrap().payment_change_yuan
+    );
+    assert_eq!(r.winners[0], r.rows[0]);
+    assert_eq!(r.losers[0], *r.rows.last().unwrap());
+    let md = levels_markdown(&r.levels);
+    assert_eq!(md.lines().count(), 5);
+    assert!(md.contains("| tertiary | 9 |"));
+}
