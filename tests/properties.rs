@@ -30,7 +30,7 @@ proptest! {
             ("funds.resident.enrollment.selectivity", selectivity),
             ("funds.resident.spending.inpatient_cost_growth", cost_growth),
             ("funds.resident.spending.admission_growth", adm_growth),
-            ("funds.resident.payment.coverage", coverage),
+            ("funds.resident.payment.hospital_coverage.all", coverage),
         ]);
         let p = project(&m);
         let rows = &p.funds[0].rows;
