@@ -13,6 +13,11 @@ const ALL: &[&str] = &[
     "drg-rate-cut.toml",
     "drg-coverage-90.toml",
     "premium-up.toml",
+    "qingyang-2025h1.toml",
+    "recalibration-neutral.toml",
+    "secondary-coefficient.toml",
+    "fixed-rate-volume.toml",
+    "point-value-volume.toml",
 ];
 
 #[test]

@@ -2,6 +2,7 @@
 //! `main.rs` only parses and reports errors.
 
 pub mod compare;
+pub mod hospitals;
 
 use crate::projection::{Model, project};
 use crate::report::atomic::OutputDir;
@@ -32,6 +33,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Check scenario files and report every problem found.
     Validate(ValidateArgs),
+    /// Per-hospital DRG/DIP payment against cost, optionally against another scenario.
+    Hospitals(hospitals::HospitalsArgs),
 }
 
 /// `drgsim run`.
@@ -82,6 +85,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(a) => run(&a),
         Command::Compare(a) => compare::compare(&a),
         Command::Validate(a) => validate(&a),
+        Command::Hospitals(a) => hospitals::hospitals(&a),
     }
 }
 

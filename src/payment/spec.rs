@@ -205,7 +205,8 @@ pub struct PaymentSpec {
     /// Payment mode (default `drg_rate`).
     #[serde(default)]
     pub mode: PaymentMode,
-    /// Base rate, yuan per weight point (rate mode).
+    /// Base rate, yuan per weight point (rate mode; not used under `point_value`,
+    /// so a reform of a fixed-rate baseline can switch mode without removing it).
     pub base_rate: Option<Param>,
     /// Budget for DRG/DIP cases, 万元 per period (point-value mode; or solves the rate in rate mode).
     pub budget_wan: Option<Param>,
@@ -340,12 +341,8 @@ impl PaymentSpec {
                         "mode `point_value` needs `budget_wan` (the DRG/DIP budget, 万元 per period)",
                     ));
                 }
-                if self.base_rate.is_some() {
-                    issues.push(Issue::new(
-                        format!("{path}.base_rate"),
-                        "mode `point_value` floats the point value from `budget_wan`; remove `base_rate` or use mode `drg_rate`",
-                    ));
-                }
+                // A `base_rate` left over from a fixed-rate baseline (a reform that
+                // switches to a budget extends it) is not used in this mode.
             }
             PaymentMode::FeeForService => {}
         }

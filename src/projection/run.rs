@@ -29,6 +29,9 @@ pub struct FundProjection {
     pub kind: FundKind,
     /// Members by band, per year (for the membership chart).
     pub members_by_band: Vec<[f64; N_BANDS]>,
+    /// Inpatient demand handed to the payment model, per year (for the
+    /// hospital report).
+    pub demand: Vec<InpatientDemand>,
     /// One row per year, base year first.
     pub rows: Vec<YearRow>,
 }
@@ -46,6 +49,7 @@ impl Projection {
                     name: f.name.clone(),
                     kind: f.kind,
                     members_by_band: vec![[0.0; N_BANDS]; n],
+                    demand: vec![InpatientDemand::default(); n],
                     rows: (0..n)
                         .map(|t| YearRow::empty(model.years.year(t)))
                         .collect(),
@@ -202,5 +206,6 @@ fn project_fund(
         r.status = th.status(balance, r.months_payable);
         out.rows[t] = r;
         out.members_by_band[t] = *m;
+        out.demand[t] = demand;
     }
 }

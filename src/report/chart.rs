@@ -418,8 +418,17 @@ const DIVERGING: [(u8, u8, u8); 7] = [
     (0, 104, 55),
 ];
 
-fn title_style() -> TextStyle<'static> {
-    FontDesc::new(FontFamily::Name(FONT), 28.0, FontStyle::Bold).into()
+/// Title font: 28 px, smaller for a long title so it fits the chart's width
+/// (DejaVu Sans averages about 0.6 em a character).
+fn title_style(title: &str) -> TextStyle<'static> {
+    let chars = title.chars().count().max(1) as f64;
+    let fit = (CHART_SIZE.0 as f64 - 60.0) / (0.6 * chars);
+    FontDesc::new(
+        FontFamily::Name(FONT),
+        fit.clamp(14.0, 28.0),
+        FontStyle::Bold,
+    )
+    .into()
 }
 
 fn text_style(size: f64) -> TextStyle<'static> {
@@ -801,7 +810,7 @@ impl Chart for LineChart {
         let (plot, legend_area) = if side {
             let r = root
                 .margin(12, 0, 0, 0)
-                .titled(&self.title, title_style())
+                .titled(&self.title, title_style(&self.title))
                 .s()?;
             let (w, _) = r.dim_in_pixel();
             let (a, b) = r.split_horizontally(w - 220u32.min(w / 3));
@@ -811,7 +820,7 @@ impl Chart for LineChart {
         };
         let mut builder = ChartBuilder::on(&plot);
         if !side {
-            builder.caption(&self.title, title_style());
+            builder.caption(&self.title, title_style(&self.title));
         }
         let mut chart = builder
             .margin(20)
@@ -995,7 +1004,7 @@ impl Chart for StackedBars {
         };
         let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style())
+            .caption(&self.title, title_style(&self.title))
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -1084,7 +1093,7 @@ impl Chart for StackedArea {
         root.fill(&WHITE).s()?;
         let root = root
             .margin(12, 0, 0, 0)
-            .titled(&self.title, title_style())
+            .titled(&self.title, title_style(&self.title))
             .s()?;
         let (w, _) = root.dim_in_pixel();
         let legend_w = 190u32.min(w / 3);
@@ -1217,7 +1226,7 @@ impl Chart for Fan {
         );
         let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style())
+            .caption(&self.title, title_style(&self.title))
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -1362,7 +1371,7 @@ impl Chart for Tornado {
         let xfmt = axis_fmt(x0, x1);
         let font = if n > 25 { 11.0 } else { 15.0 };
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style())
+            .caption(&self.title, title_style(&self.title))
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(label_w)
@@ -1553,7 +1562,7 @@ impl Chart for Heatmap {
         root.fill(&WHITE).s()?;
         let root = root
             .margin(12, 0, 0, 0)
-            .titled(&self.title, title_style())
+            .titled(&self.title, title_style(&self.title))
             .s()?;
         let (w, _) = root.dim_in_pixel();
         let scale_w = 170u32.min(w / 4);
@@ -1738,7 +1747,7 @@ impl Chart for Bars {
         };
         let yfmt = axis_fmt(y0, y1);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style())
+            .caption(&self.title, title_style(&self.title))
             .margin(20)
             .x_label_area_size(xlab)
             .y_label_area_size(100)

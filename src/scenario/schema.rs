@@ -44,6 +44,17 @@ pub struct Meta {
     /// Where the base-year figures come from.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// Share of a year that the hospital (negotiation) report covers: 0.5 for a
+    /// half-year settlement such as Qingyang's H1 2025. Payment is linear in
+    /// cases, so the report scales the year's cases and money by it.
+    #[serde(default = "one_f64")]
+    pub settlement_period_share: f64,
+    /// Name of that period in reports (default: the year).
+    pub settlement_period: Option<String>,
+}
+
+fn one_f64() -> f64 {
+    1.0
 }
 
 fn default_warning() -> f64 {

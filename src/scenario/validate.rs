@@ -92,6 +92,15 @@ pub fn check(spec: &ScenarioSpec, issues: &mut Vec<Issue>) -> Option<Years> {
             ),
         ));
     }
+    if !(m.settlement_period_share > 0.0 && m.settlement_period_share <= 1.0) {
+        issues.push(Issue::new(
+            "scenario.settlement_period_share",
+            format!(
+                "{} is not a share of a year in (0, 1] (0.5 = half a year)",
+                m.settlement_period_share
+            ),
+        ));
+    }
     if spec.funds.is_empty() {
         issues.push(Issue::new(
             "funds",

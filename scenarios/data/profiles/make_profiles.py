@@ -220,3 +220,42 @@ entrant_share: where new workers join (mostly 20-29).
     "retired_share": fmt(RET, 2),
 })
 print("retiree share", retiree_share(esh), "ratio", per_head(g)[1])
+
+# ---------------- Qingyang, 2025 (both funds, DRG region) ----------------
+# Qingyang publishes 218.14万 members and, for H1 2025, the DRG settlement
+# figures reproduced by data/qingyang (cases and cost per case by band in
+# demand-2025h1.csv). The fund is projected by year, so the base year's
+# admissions are twice the half-year's cases. The age mix is not published:
+# Chuxiong's shares are borrowed. Outpatient use is scaled so that annual
+# pooled spending is twice the published H1 spending (2 x 16.47亿) once
+# inpatient care (0.574547 x twice the H1 payment, 104,695万), major illness
+# (100 yuan a member) and 5,000万 of other spending are counted.
+import csv
+members = 2181400
+cx = [r for r in csv.reader(open("chuxiong-resident-2023.csv")) if not r[0].startswith("#")]
+share = [float(r[cx[0].index("member_share")]) for r in cx[1:]]
+dem = [r for r in csv.reader(open("../qingyang/demand-2025h1.csv")) if not r[0].startswith("#")]
+cases = [float(r[1]) for r in dem[1:]]
+cpc = [float(r[2]) for r in dem[1:]]
+qadm = [2 * c / (members * s) for c, s in zip(cases, share)]
+outpatient_fund = 329400 - 104695 - members * 100 / 1e4 - 5000
+qvcost = [120 * c for c in VCOST_SHAPE]
+raw_v = sum(members * s * v * c for s, v, c in zip(share, VIS_SHAPE, qvcost)) * 0.5 / 1e4
+qvis = [v * outpatient_fund / raw_v for v in VIS_SHAPE]
+write("qingyang-2025.csv", """
+Qingyang (庆阳市), both funds together, base year 2025. Built by make_profiles.py in this folder.
+member_share: not published; Chuxiong 2023's shares are borrowed.
+admissions, inpatient_cost: twice the H1 2025 cases by band, and their cost per case, in
+data/qingyang/demand-2025h1.csv (which reproduces the published DRG settlement).
+outpatient_visits: scaled so that annual pooled spending is 2 x the published H1 16.47亿.
+""", {
+    "member_share": fmt(share, 6),
+    "enrollment_rate": fmt([0.97] * 18, 3),
+    "survival": fmt([1 - q for q in QX], 4),
+    "fertility": fmt(FERT, 3),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(qadm, 6),
+    "inpatient_cost": fmt(cpc, 2),
+    "outpatient_visits": fmt(qvis, 4),
+    "outpatient_cost": fmt(qvcost, 1),
+})
