@@ -2,20 +2,7 @@
 //! naming file, field and line, a non-zero exit, and nothing written.
 
 mod common;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn drgsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drgsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run drgsim")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{drgsim, stderr};
 
 #[test]
 fn run_writes_the_report() {

@@ -2,17 +2,8 @@
 //! Qingyang's published H1 2025 settlement, the reforms, and bad tables.
 
 mod common;
-use common::{assert_close, run};
+use common::{assert_close, drgsim, run, stderr};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn drgsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drgsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run drgsim")
-}
 
 fn hospitals_csv(dir: &Path) -> Vec<csv::StringRecord> {
     let mut r = csv::Reader::from_path(dir.join("hospitals.csv")).unwrap();
@@ -47,7 +38,7 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
         ],
         tmp.path(),
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let rows = hospitals_csv(&out);
     assert_eq!(rows.len() - 1, 170, "170 hospitals");
     for c in [
@@ -112,7 +103,7 @@ fn vs_reports_the_change_per_hospital() {
         ],
         tmp.path(),
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let rows = hospitals_csv(&out);
     let li = rows[0].iter().position(|c| c == "level").unwrap();
     let change = col(&rows, "payment_change_wan");
@@ -225,7 +216,7 @@ fn hospitals_needs_a_hospital_table_and_writes_nothing_otherwise() {
         tmp.path(),
     );
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no fund has a hospital table"));
+    assert!(stderr(&o).contains("no fund has a hospital table"));
     assert!(!out.exists());
 }
 
@@ -275,7 +266,7 @@ fn a_bad_group_table_names_file_row_and_column() {
         ],
         tmp.path(),
     );
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = stderr(&o);
     assert!(!o.status.success());
     assert!(
         err.contains("groups.csv") && err.contains("weight") && err.contains(":4"),

@@ -29,3 +29,17 @@ pub fn assert_close(what: &str, actual: f64, published: f64, tol: f64) {
         rel * 100.0
     );
 }
+
+/// Runs the drgsim binary with `args` in `cwd`.
+pub fn drgsim(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_drgsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run drgsim")
+}
+
+/// The process's standard error as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
