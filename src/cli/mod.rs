@@ -7,7 +7,7 @@ pub mod hospitals;
 use crate::projection::{Model, project};
 use crate::report::atomic::OutputDir;
 use crate::report::projection as rp;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -142,9 +142,4 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Adds the output directory to an error that happened while writing it.
-pub fn with_out<T>(r: Result<T>, out: &Path) -> Result<T> {
-    r.with_context(|| format!("nothing was written to {}", out.display()))
 }
