@@ -1,6 +1,7 @@
 //! The command-line interface: argument types and one function per command.
 //! `main.rs` only parses and reports errors.
 
+pub mod analysis;
 pub mod compare;
 
 use crate::projection::{Model, project};
@@ -32,6 +33,14 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Check scenario files and report every problem found.
     Validate(ValidateArgs),
+    /// One-way sensitivity (tornado) of the runway; --global adds Sobol' indices.
+    Sensitivity(analysis::SensitivityArgs),
+    /// Two-way table of months payable over two parameters, with a heat map.
+    Grid(analysis::GridArgs),
+    /// Monte Carlo runway bands over the scenario's [uncertainty] parameters.
+    Montecarlo(analysis::MonteCarloArgs),
+    /// Goal seek: the value of one parameter that keeps months payable at a target.
+    Solve(analysis::SolveArgs),
 }
 
 /// `drgsim run`.
@@ -82,6 +91,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(a) => run(&a),
         Command::Compare(a) => compare::compare(&a),
         Command::Validate(a) => validate(&a),
+        Command::Sensitivity(a) => analysis::sensitivity(&a),
+        Command::Grid(a) => analysis::grid(&a),
+        Command::Montecarlo(a) => analysis::montecarlo(&a),
+        Command::Solve(a) => analysis::solve(&a),
     }
 }
 
