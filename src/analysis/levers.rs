@@ -120,9 +120,12 @@ impl Lever {
         }
         if let Some((p, id)) = sub(".growth") {
             return match store.def(id).1 {
-                Param::Growth { growth, .. } => {
-                    dated(p, id, Part::Growth, growth.at(years.base_year + 1, years.base_year))
-                }
+                Param::Growth { growth, .. } => dated(
+                    p,
+                    id,
+                    Part::Growth,
+                    growth.at(years.base_year + 1, years.base_year),
+                ),
                 other => bail!(
                     "`{path}`: `{p}` is {}, not a `{{ base, growth }}` form; move `{p}` or `{p}.scale` instead",
                     form(other)

@@ -227,8 +227,12 @@ pub fn two_way(
     t: usize,
     progress: Option<&ProgressBar>,
 ) -> Result<TwoWay> {
-    let xs = x.1.values("x").map_err(|e| anyhow!("--x {}: {e}", x.0.path))?;
-    let ys = y.1.values("y").map_err(|e| anyhow!("--y {}: {e}", y.0.path))?;
+    let xs =
+        x.1.values("x")
+            .map_err(|e| anyhow!("--x {}: {e}", x.0.path))?;
+    let ys =
+        y.1.values("y")
+            .map_err(|e| anyhow!("--y {}: {e}", y.0.path))?;
     let set = LeverSet::new(vec![x.0.clone(), y.0.clone()]);
     let ny = ys.len();
     let cells: Vec<Result<Vec<f64>>> = (0..xs.len() * ny)
@@ -618,8 +622,15 @@ pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
         super::AnalysisError::TargetUnreachable {
             best_x, best_value, ..
         } => anyhow!(
-            "no value of `{}` in [{lo}, {hi}] keeps months payable at or above {}: the best is {:.2} months at {best_x}. Widen the range with --range LOW:HIGH or lower the target.",
+            "no value of `{}` in [{lo}, {hi}] keeps {} at or above {}: the best is {:.2} months at {best_x}. Widen the range with --range LOW:HIGH or lower the target.",
             s.lever.path,
+            match &s.probability {
+                Some((p, n, _, _)) => format!(
+                    "the {} % quantile over {n} paths of months payable",
+                    (1.0 - p) * 100.0
+                ),
+                None => "months payable".into(),
+            },
             s.target_months,
             best_value
         ),
@@ -679,7 +690,10 @@ pub fn sobol(
             sobol_for_sampler(&unc.sampler, n, seed, |xs| {
                 let mut buf = Buffers::for_model(model);
                 match project_levers(model, &set, xs, &mut buf) {
-                    Ok(p) => p.funds[f].rows.get(t).map_or(f64::NAN, |r| r.months_payable),
+                    Ok(p) => p.funds[f]
+                        .rows
+                        .get(t)
+                        .map_or(f64::NAN, |r| r.months_payable),
                     Err(_) => f64::NAN,
                 }
             })

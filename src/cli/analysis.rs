@@ -5,9 +5,9 @@
 //! scenario at the range ends) before the output directory is created, and the
 //! directory appears only when every file has been written.
 
+use crate::analysis::Axis;
 use crate::analysis::levers::{Lever, LeverSet, Part, set_arg};
 use crate::analysis::runs::{self, OneWayEntry, Outcome, SolveSpec, Uncertainty};
-use crate::analysis::Axis;
 use crate::projection::Model;
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
@@ -146,9 +146,9 @@ pub fn progress(n: u64, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(n);
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{what} [{{bar:40}}] {{pos}}/{{len}} ({{eta}})"
-    )) {
+    if let Ok(style) =
+        ProgressStyle::with_template(&format!("{what} [{{bar:40}}] {{pos}}/{{len}} ({{eta}})"))
+    {
         pb.set_style(style);
     }
     pb
@@ -216,10 +216,7 @@ fn year_md(y: Option<i32>) -> String {
 /// `--param`, later ones replacing earlier ones for the same path. User ranges
 /// that make the scenario invalid are errors; defaults that do are left out
 /// (returned as notes).
-fn one_way_entries(
-    model: &Model,
-    a: &SensitivityArgs,
-) -> Result<(Vec<OneWayEntry>, Vec<String>)> {
+fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntry>, Vec<String>)> {
     let spec = model.spec.sensitivity.clone().unwrap_or_default();
     let mut wanted: Vec<(String, Option<(f64, f64)>, bool, String)> = Vec::new();
     // A user range for a parameter replaces its default, whichever sub-field it names.
@@ -390,7 +387,11 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
                 fmt_num(lo.months, 2),
                 fmt_num(hi.months, 2),
                 fmt_num(swing, 2),
-                format!("{} / {}", year_md(lo.first_warning), year_md(hi.first_warning)),
+                format!(
+                    "{} / {}",
+                    year_md(lo.first_warning),
+                    year_md(hi.first_warning)
+                ),
                 format!("{} / {}", year_md(lo.depletion), year_md(hi.depletion)),
                 format!(
                     "{} / {}",
@@ -502,11 +503,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
             let (e, lo, hi) = &ow.rows[i];
             println!(
                 "{}: {:.1} months in {year}; widest swing `{}` ({:.1} .. {:.1})",
-                fm.id,
-                ow.base[f].months,
-                e.lever.path,
-                lo[f].months,
-                hi[f].months
+                fm.id, ow.base[f].months, e.lever.path, lo[f].months, hi[f].months
             );
         }
     }
@@ -584,19 +581,22 @@ pub fn grid(a: &GridArgs) -> Result<()> {
                 );
             }
         }
-        let mut headers = vec![format!("{} \\ {}", short_name(&lx.path), short_name(&ly.path))];
+        let mut headers = vec![format!(
+            "{} \\ {}",
+            short_name(&lx.path),
+            short_name(&ly.path)
+        )];
         headers.extend(g.ys.iter().map(|y| setting(&ly, *y)));
         let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let rows: Vec<Vec<String>> = g
-            .xs
-            .iter()
-            .enumerate()
-            .map(|(ix, x)| {
-                std::iter::once(setting(&lx, *x))
-                    .chain((0..ny).map(|iy| fmt_num(m[ix * ny + iy], 1)))
-                    .collect()
-            })
-            .collect();
+        let rows: Vec<Vec<String>> =
+            g.xs.iter()
+                .enumerate()
+                .map(|(ix, x)| {
+                    std::iter::once(setting(&lx, *x))
+                        .chain((0..ny).map(|iy| fmt_num(m[ix * ny + iy], 1)))
+                        .collect()
+                })
+                .collect();
         let _ = write!(md, "## {} (`{}`)\n\n", fm.name, fm.id);
         md.push_str(&table(&hdr, &rows));
         let _ = writeln!(md, "\n![heatmap](heatmap_{}.svg)\n", fm.id);
@@ -674,7 +674,12 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
         .collect();
     md.push_str("Uncertain parameters:\n\n");
     md.push_str(&table(&["parameter", "distribution"], &dist_rows));
-    if let Some(c) = model.spec.uncertainty.as_ref().and_then(|u| u.correlation.as_ref()) {
+    if let Some(c) = model
+        .spec
+        .uncertainty
+        .as_ref()
+        .and_then(|u| u.correlation.as_ref())
+    {
         md.push_str("\nCorrelations:\n\n");
         for (x, y, r) in &c.pairs {
             let _ = writeln!(md, "- `{x}` and `{y}`: {r}");
@@ -788,7 +793,12 @@ pub fn solve(a: &SolveArgs) -> Result<()> {
             "`{}` is not a parameter of one fund and the scenario has {} funds; choose one with --fund ({})",
             lever.path,
             model.funds.len(),
-            model.funds.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+            model
+                .funds
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let fund = model
@@ -820,7 +830,9 @@ pub fn solve(a: &SolveArgs) -> Result<()> {
             }
             let unc = Uncertainty::of_model(&model)?;
             if unc.paths.is_empty() {
-                bail!("--probability needs uncertain parameters: add [uncertainty.params] to the scenario");
+                bail!(
+                    "--probability needs uncertain parameters: add [uncertainty.params] to the scenario"
+                );
             }
             let seed = a.seed.unwrap_or(unc.seed);
             Some((p, a.paths, seed, unc))
@@ -877,7 +889,11 @@ pub fn solve(a: &SolveArgs) -> Result<()> {
     let md = format!(
         "# Goal seek: {}\n\nFund `{fund_id}`: {} of `{}` keeping {measure} at or above {} {when}{}.\n\n| | |\n| --- | --- |\n| value found | {} |\n| scenario value | {} |\n| months achieved | {} |\n| search range | {} .. {} |\n| reproduce with | `--set '{}'` |\n",
         model.name,
-        if r.increasing { "the smallest value" } else { "the largest value" },
+        if r.increasing {
+            "the smallest value"
+        } else {
+            "the largest value"
+        },
         lever.path,
         a.target_months,
         a.probability
