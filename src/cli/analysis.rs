@@ -218,7 +218,9 @@ fn year_md(y: Option<i32>) -> String {
 /// (returned as notes).
 fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntry>, Vec<String>)> {
     let spec = model.spec.sensitivity.clone().unwrap_or_default();
-    let mut wanted: Vec<(String, Option<(f64, f64)>, bool, String)> = Vec::new();
+    // (path, range, is a default, where it was asked for)
+    type Wanted = (String, Option<(f64, f64)>, bool, String);
+    let mut wanted: Vec<Wanted> = Vec::new();
     // A user range for a parameter replaces its default, whichever sub-field it names.
     let param_of = |p: &str| -> String {
         let p = p.strip_suffix(".scale").unwrap_or(p);
