@@ -644,3 +644,33 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
         &["2050", "outside"],
     );
 }
+
+#[test]
+fn validate_checks_the_analysis_sections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = extending(
+        tmp.path(),
+        "[sensitivity.ranges]\n\"funds.resident.premiums.premum\" = { low = 1, high = 2 }\n\"funds.resident.payment.base_rate.scale\" = { low = 1.2, high = 0.8 }\n[uncertainty.params.\"funds.resident.spending.admission_growth\"]\ndist = \"beta\"\nalpha = -1\nbeta = 2\n",
+    );
+    let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    for x in [
+        "unknown parameter `funds.resident.premiums.premum`",
+        "low value 1.2 is above the high value 0.8",
+        "`alpha` must be > 0",
+    ] {
+        assert!(e.contains(x), "`{x}` not in {e}");
+    }
+    for f in [
+        "chuxiong-2023.toml",
+        "jingzhou-2023.toml",
+        "premium-up.toml",
+    ] {
+        let o = drgsim(
+            &["validate", common::scenario(f).to_str().unwrap()],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+    }
+}

@@ -559,3 +559,61 @@ pub fn project_levers<'b>(
     }
     Ok(&buf.proj)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct W {
+        p: Param,
+    }
+
+    fn roundtrip(p: &Param) -> Param {
+        let text = format!("p = {}", param_to_toml(p));
+        toml::from_str::<W>(&text).expect(&text).p
+    }
+
+    #[test]
+    fn params_round_trip_through_set_values() {
+        let forms = [
+            Param::Const(0.1 + 0.2),
+            Param::Growth {
+                base: 5556.4 * 1.07,
+                growth: Box::new(Param::Const(0.035)),
+                from: Some(2021),
+            },
+            Param::Table {
+                values: [(2023, 380.0 / 3.0), (2030, 450.0)].into_iter().collect(),
+                interpolate: Interp::Linear,
+                growth_after: Some(0.02),
+            },
+            Param::Table {
+                values: [(2024, 1.0)].into_iter().collect(),
+                interpolate: Interp::Step,
+                growth_after: None,
+            },
+        ];
+        for p in &forms {
+            assert_eq!(&roundtrip(p), p);
+        }
+    }
+
+    #[test]
+    fn set_args_parse_back() {
+        let v = param_to_toml(&Param::Const(933.9017967543108));
+        let (path, back) = crate::scenario::source::parse_set(&set_arg("a.b", &v)).unwrap();
+        assert_eq!(path, "a.b");
+        assert_eq!(back.as_float(), Some(933.9017967543108));
+    }
+
+    #[test]
+    fn edit_distance_and_fund_of() {
+        assert_eq!(levenshtein("premum", "premium"), 1);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", "abc"), 0);
+        assert_eq!(fund_of("funds.resident.premiums.premium"), Some("resident"));
+        assert_eq!(fund_of("scenario.horizon"), None);
+    }
+}

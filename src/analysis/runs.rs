@@ -206,6 +206,50 @@ impl OneWay {
     }
 }
 
+/// Checks the `[sensitivity]` and `[uncertainty]` sections of a compiled
+/// scenario: outcome year in the projection, known parameter paths, low not
+/// above high, valid distributions and correlations, and a scenario that stays
+/// valid at the range ends and distribution tails. Used by `drgsim validate`.
+pub fn check_sections(model: &Model) -> Result<()> {
+    let mut errors = Vec::new();
+    if let Some(s) = &model.spec.sensitivity {
+        if let Some(y) = s.outcome_year
+            && let Err(e) = year_index(model, Some(y))
+        {
+            errors.push(format!("sensitivity.outcome_year: {e}"));
+        }
+        for (p, r) in &s.ranges {
+            let at = format!("sensitivity.ranges.\"{p}\"");
+            match Lever::resolve(model, p) {
+                Err(e) => errors.push(format!("{at}: {e}")),
+                Ok(_) if r.low > r.high || !r.low.is_finite() || !r.high.is_finite() => errors.push(format!(
+                    "{at}: the low value {} is above the high value {} (or not a finite number)",
+                    r.low, r.high
+                )),
+                Ok(l) => {
+                    let set = LeverSet::new(vec![l]);
+                    for x in [r.low, r.high] {
+                        if let Err(e) = set.check(model, &[x]) {
+                            errors.push(format!("{at}: at {x} the scenario is invalid: {e}"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if model.spec.uncertainty.is_some()
+        && let Err(e) = Uncertainty::of_model(model)
+    {
+        errors.push(e.to_string());
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", errors.join("\n  "))
+    }
+}
+
 // ---------------------------------------------------------------- two-way
 
 /// A two-way table of months payable: `months[f][ix * ny + iy]`.

@@ -270,9 +270,9 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
                 (x.min(y), x.max(y))
             }
         };
-        if low > high {
+        if low > high || !low.is_finite() || !high.is_finite() {
             errors.push(format!(
-                "{origin}: the low value {low} is above the high value {high}"
+                "{origin}: the low value {low} is above the high value {high} (or not a finite number)"
             ));
             continue;
         }

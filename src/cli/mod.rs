@@ -128,7 +128,13 @@ pub fn run(a: &RunArgs) -> Result<()> {
 pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
-        match Model::load(f, &a.sets) {
+        match Model::load(f, &a.sets)
+            .map_err(|e| e.to_string())
+            .and_then(|m| {
+                crate::analysis::runs::check_sections(&m)
+                    .map(|()| m)
+                    .map_err(|e| format!("error in the analysis sections:\n  {e}"))
+            }) {
             Ok(m) => println!(
                 "{}: ok ({}, {} fund{}, {}–{})",
                 f.display(),
