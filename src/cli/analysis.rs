@@ -42,20 +42,20 @@ pub struct SensitivityArgs {
     /// constant's value times 0.9 and 1.1), or PATH=LOW:HIGH (repeatable).
     #[arg(long = "param", value_name = "PATH[=LOW:HIGH]")]
     pub params: Vec<String>,
-    /// Year whose months payable ranks the parameters (default: [sensitivity]
+    /// Year whose months payable ranks the parameters (default: `[sensitivity]`
     /// outcome_year, else the horizon).
     #[arg(long)]
     pub year: Option<i32>,
-    /// Leave out the built-in key parameters; only [sensitivity.ranges] and --param.
+    /// Leave out the built-in key parameters; only `[sensitivity.ranges]` and --param.
     #[arg(long)]
     pub no_defaults: bool,
-    /// Also compute Sobol' indices over the [uncertainty] parameters.
+    /// Also compute Sobol' indices over the `[uncertainty]` parameters.
     #[arg(long)]
     pub global: bool,
     /// Base sample size of the Sobol' estimate (n (k + 2) runs).
     #[arg(long, default_value_t = 2048)]
     pub samples: usize,
-    /// Seed of the Sobol' sample (default: [uncertainty] seed).
+    /// Seed of the Sobol' sample (default: `[uncertainty]` seed).
     #[arg(long)]
     pub seed: Option<u64>,
 }
@@ -84,10 +84,10 @@ pub struct GridArgs {
 pub struct MonteCarloArgs {
     #[command(flatten)]
     common: Common,
-    /// Number of paths (default: [uncertainty] paths, else 10,000).
+    /// Number of paths (default: `[uncertainty]` paths, else 10,000).
     #[arg(long)]
     pub paths: Option<u64>,
-    /// Seed (default: [uncertainty] seed, else 20231231).
+    /// Seed (default: `[uncertainty]` seed, else 20231231).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
@@ -118,13 +118,13 @@ pub struct SolveArgs {
     /// Search range LOW:HIGH (default: shares 0:1, otherwise half to twice the scenario's value).
     #[arg(long, value_name = "LOW:HIGH")]
     pub range: Option<String>,
-    /// Hold the target with this probability over the [uncertainty] paths.
+    /// Hold the target with this probability over the `[uncertainty]` paths.
     #[arg(long)]
     pub probability: Option<f64>,
     /// Monte Carlo paths per candidate value (with --probability).
     #[arg(long, default_value_t = 1000)]
     pub paths: u64,
-    /// Monte Carlo seed (default: [uncertainty] seed).
+    /// Monte Carlo seed (default: `[uncertainty]` seed).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads for Monte Carlo.
@@ -634,7 +634,7 @@ pub fn grid(a: &GridArgs) -> Result<()> {
     Ok(())
 }
 
-/// `drgsim montecarlo`: runway bands over the [uncertainty] parameters.
+/// `drgsim montecarlo`: runway bands over the `[uncertainty]` parameters.
 pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
     let model = load(&a.common)?;
     let unc = Uncertainty::of_model(&model)?;

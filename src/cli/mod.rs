@@ -37,7 +37,7 @@ pub enum Command {
     Sensitivity(analysis::SensitivityArgs),
     /// Two-way table of months payable over two parameters, with a heat map.
     Grid(analysis::GridArgs),
-    /// Monte Carlo runway bands over the scenario's [uncertainty] parameters.
+    /// Monte Carlo runway bands over the scenario's `[uncertainty]` parameters.
     Montecarlo(analysis::MonteCarloArgs),
     /// Goal seek: the value of one parameter that keeps months payable at a target.
     Solve(analysis::SolveArgs),
