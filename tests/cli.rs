@@ -357,3 +357,35 @@ fn bad_set_is_refused() {
     assert!(stderr(&o).contains("unknown field"), "{}", stderr(&o));
     assert!(!tmp.path().join("o").exists());
 }
+
+#[test]
+fn a_reform_in_another_folder_finds_the_baseline_tables() {
+    // Table paths resolve against the file that wrote them, not the reform's folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("reform.toml");
+    let base = common::scenario("chuxiong-2023.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[funds.resident.payment]\nmode = \"fee_for_service\"\n",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["run", file.to_str().unwrap(), "--out", "o"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q = common::scenario("qingyang-2025h1.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[funds.region.payment]\nbase_rate = 4000\n",
+            q.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(
+        &["hospitals", file.to_str().unwrap(), "--out", "h"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -2,7 +2,7 @@
 //! sampling, reproducible Monte Carlo, quantile summaries, Sobol' and
 //! one-way/two-way sensitivity, root finding and goal seeking.
 //!
-//! Nothing here knows about the fund model: every routine takes plain numbers
+//! Apart from [`levers`] and [`runs`], nothing here knows about the fund model: every routine takes plain numbers
 //! or closures, typically `Fn(&[f64]) -> T` mapping a parameter vector to a
 //! model outcome.
 //!
@@ -14,6 +14,10 @@
 //!   [`morris`](mod@morris): [`morris()`] elementary-effects screening.
 //! - [`oneway`]: [`tornado`]; [`grid`]: [`grid2`].
 //! - [`root`]: [`solve_bracketed`] (scan + Brent), [`seek_target`].
+//!
+//! Two modules tie this machinery to the fund model: [`levers`] (a parameter
+//! path as something to move fast) and [`runs`] (tornado, two-way table, Monte
+//! Carlo bands, goal seek and Sobol' indices of a compiled model).
 //!
 //! ```
 //! use drgsim::analysis::{DistSpec, Sampler, run_paths, summarize_years};
@@ -49,10 +53,12 @@
 pub mod dist;
 pub mod error;
 pub mod grid;
+pub mod levers;
 pub mod montecarlo;
 pub mod morris;
 pub mod oneway;
 pub mod root;
+pub mod runs;
 pub mod sampler;
 pub mod sobol;
 pub mod streams;

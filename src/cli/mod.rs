@@ -1,6 +1,7 @@
 //! The command-line interface: argument types and one function per command.
 //! `main.rs` only parses and reports errors.
 
+pub mod analysis;
 pub mod compare;
 pub mod hospitals;
 
@@ -35,6 +36,14 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Per-hospital DRG/DIP payment against cost, optionally against another scenario.
     Hospitals(hospitals::HospitalsArgs),
+    /// One-way sensitivity (tornado) of the runway; --global adds Sobol' indices.
+    Sensitivity(analysis::SensitivityArgs),
+    /// Two-way table of months payable over two parameters, with a heat map.
+    Grid(analysis::GridArgs),
+    /// Monte Carlo runway bands over the scenario's `[uncertainty]` parameters.
+    Montecarlo(analysis::MonteCarloArgs),
+    /// Goal seek: the value of one parameter that keeps months payable at a target.
+    Solve(analysis::SolveArgs),
 }
 
 /// `drgsim run`.
@@ -86,6 +95,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Compare(a) => compare::compare(&a),
         Command::Validate(a) => validate(&a),
         Command::Hospitals(a) => hospitals::hospitals(&a),
+        Command::Sensitivity(a) => analysis::sensitivity(&a),
+        Command::Grid(a) => analysis::grid(&a),
+        Command::Montecarlo(a) => analysis::montecarlo(&a),
+        Command::Solve(a) => analysis::solve(&a),
     }
 }
 
@@ -119,7 +132,13 @@ pub fn run(a: &RunArgs) -> Result<()> {
 pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
-        match Model::load(f, &a.sets) {
+        match Model::load(f, &a.sets)
+            .map_err(|e| e.to_string())
+            .and_then(|m| {
+                crate::analysis::runs::check_sections(&m)
+                    .map(|()| m)
+                    .map_err(|e| format!("error in the analysis sections:\n  {e}"))
+            }) {
             Ok(m) => println!(
                 "{}: ok ({}, {} fund{}, {}–{})",
                 f.display(),

@@ -334,9 +334,21 @@ fn compile_fund(
         other_spending_wan: add("spending.other_wan", Some(&s.other_wan)),
     };
     let pay_path = format!("{path}.payment");
-    let payment = f
-        .payment
-        .compile(&pay_path, &raw.base_dir(&pay_path), store, issues);
+    // Each table path is relative to the file that wrote it, which under
+    // `extends` need not be the file that wrote the rest of the section.
+    let mut pay_spec = f.payment.clone();
+    for (key, table) in [
+        ("groups", &mut pay_spec.groups),
+        ("hospitals", &mut pay_spec.hospitals),
+        ("hospital_groups", &mut pay_spec.hospital_groups),
+        ("weights", &mut pay_spec.weights),
+    ] {
+        if let Some(rel) = table.as_mut() {
+            let resolved = raw.base_dir(&format!("{pay_path}.{key}")).join(&*rel);
+            *rel = resolved.to_string_lossy().into_owned();
+        }
+    }
+    let payment = pay_spec.compile(&pay_path, &raw.base_dir(&pay_path), store, issues);
     let split = f
         .premiums
         .as_ref()

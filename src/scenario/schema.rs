@@ -16,10 +16,60 @@ pub struct ScenarioSpec {
     pub funds: BTreeMap<String, FundSpec>,
     /// Low/high settings for one-way sensitivity, by parameter path.
     #[serde(default)]
-    pub sensitivity: Option<toml::Table>,
+    pub sensitivity: Option<SensitivitySpec>,
     /// Uncertain parameters for Monte Carlo, by parameter path.
     #[serde(default)]
-    pub uncertainty: Option<toml::Table>,
+    pub uncertainty: Option<UncertaintySpec>,
+}
+
+/// `[sensitivity]`: one-way (tornado) settings. Parameter paths are those of
+/// `--set` plus the sub-fields `.base`, `.growth`, `.values.<year>`,
+/// `.growth_after`, the factor `.scale` and the delta `.shift` (see `README.md`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivitySpec {
+    /// Year whose months payable ranks the parameters (default: the horizon).
+    pub outcome_year: Option<i32>,
+    /// Whether the built-in key parameters (+-10 %) are included (default true).
+    pub defaults: Option<bool>,
+    /// Low and high value by parameter path; overrides a default for the same path.
+    #[serde(default)]
+    pub ranges: BTreeMap<String, LowHigh>,
+}
+
+/// A low and a high setting.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LowHigh {
+    /// Low setting.
+    pub low: f64,
+    /// High setting.
+    pub high: f64,
+}
+
+/// `[uncertainty]`: distributions of uncertain parameters for Monte Carlo.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintySpec {
+    /// Master seed (default 20231231).
+    pub seed: Option<u64>,
+    /// Number of paths (default 10,000).
+    pub paths: Option<u64>,
+    /// Distribution by parameter path (tag `dist`: point, normal, lognormal,
+    /// triangular, uniform, beta; optional `lower`/`upper` truncation).
+    #[serde(default)]
+    pub params: BTreeMap<String, crate::analysis::DistSpec>,
+    /// Correlations between pairs of uncertain parameters.
+    pub correlation: Option<CorrelationSpec>,
+}
+
+/// `[uncertainty.correlation]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrelationSpec {
+    /// `[path_a, path_b, rho]` triples; unlisted pairs are uncorrelated.
+    #[serde(default)]
+    pub pairs: Vec<(String, String, f64)>,
 }
 
 /// `[scenario]`: what the scenario is and the years it covers.

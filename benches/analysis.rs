@@ -1,0 +1,61 @@
+//! The analyses on the default scenario (Chuxiong 2023, 13 projected years):
+//! 10,000 Monte Carlo paths, a 21 x 21 two-way table, a full tornado.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use drgsim::analysis::Axis;
+use drgsim::analysis::levers::Lever;
+use drgsim::analysis::runs::{self, OneWayEntry, Uncertainty};
+use drgsim::projection::Model;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+fn bench(c: &mut Criterion) {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/chuxiong-2023.toml");
+    let model = Model::load(&file, &[]).expect("default scenario loads");
+    let unc = Uncertainty::of_model(&model).expect("[uncertainty]");
+    let t = model.years.len() - 1;
+    let mut g = c.benchmark_group("analysis");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    g.bench_function("monte carlo 10,000 paths x 13 years", |b| {
+        b.iter(|| {
+            let mc = runs::monte_carlo(&model, &unc, 10_000, 1, None, None).unwrap();
+            black_box(mc.funds[0].months.quantiles[t][2])
+        })
+    });
+    let x = Lever::resolve(&model, "funds.resident.payment.base_rate.scale").unwrap();
+    let y = Lever::resolve(&model, "funds.resident.enrollment.decline").unwrap();
+    g.bench_function("two-way table 21 x 21", |b| {
+        b.iter(|| {
+            let r = runs::two_way(
+                &model,
+                (&x, Axis::new(0.9, 1.1, 21)),
+                (&y, Axis::new(0.0, 0.04, 21)),
+                t,
+                None,
+            )
+            .unwrap();
+            black_box(r.months[0][220])
+        })
+    });
+    let mut ranges = runs::default_ranges(&model);
+    ranges.push(("funds.resident.enrollment.selectivity".into(), 0.0, 1.0));
+    let entries: Vec<OneWayEntry> = ranges
+        .iter()
+        .map(|(p, low, high)| OneWayEntry {
+            lever: Lever::resolve(&model, p).unwrap(),
+            low: *low,
+            high: *high,
+            default: true,
+        })
+        .collect();
+    g.bench_function(format!("tornado {} parameters", entries.len()), |b| {
+        b.iter(|| black_box(runs::one_way(&model, entries.clone(), t).unwrap().base[0].months))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,619 @@
+//! The bridge between the generic analysis routines and the fund model: a
+//! parameter **path** turned into a lever that can be moved fast.
+//!
+//! A lever path is a `--set` path, optionally with a sub-field:
+//!
+//! | path | moving it to `x` means |
+//! | --- | --- |
+//! | `<param>` (a registered dated parameter, e.g. `funds.resident.premiums.premium`) | the parameter becomes the constant `x` (exactly `--set <param>=x`) |
+//! | `<param>.scale` | every value of the parameter multiplied by `x` ([`Param::scaled`]: a `{ base, growth }` form has its base scaled; the growth path is kept); `1` = as in the scenario |
+//! | `<param>.shift` | `x` added to every value ([`Param::shifted`]: a `{ base, growth }` form has `x` added to its growth rate); `0` = as in the scenario |
+//! | `<param>.base` | the base of a `{ base, growth }` form |
+//! | `<param>.growth` | the growth rate of a `{ base, growth }` form, as a constant |
+//! | `<param>.values.<year>` | one entry of a `{ values = .. }` table (added if missing) |
+//! | `<param>.growth_after` | the growth after the last entry of a table |
+//! | any other numeric leaf (`funds.resident.opening_balance_wan`, `funds.resident.members.total`) | `--set <path>=x`, then the scenario is recompiled (slow but exact) |
+//!
+//! Dated parameters are moved without recompiling: the changed [`Param`] is
+//! evaluated into a copy of the compiled [`ParamValues`] and the year loop
+//! ([`project_into`]) runs on reused buffers. Each lever also knows its
+//! `--set` equivalent ([`LeverSet::to_sets`]), which is how range ends are
+//! checked once against the scenario's own rules and how goal-seek answers are
+//! written back.
+
+use crate::projection::{Model, Projection, project, project_into};
+use crate::scenario::source::RawScenario;
+use crate::scenario::{Interp, Param, ParamId, ParamValues};
+use anyhow::{Result, anyhow, bail};
+
+/// Which part of a dated parameter a lever moves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Part {
+    /// The whole parameter becomes a constant.
+    Whole,
+    /// Every value multiplied by a factor.
+    Scale,
+    /// A delta added to every value (to the growth rate of a growth form).
+    Shift,
+    /// The base of a `{ base, growth }` form.
+    Base,
+    /// The growth rate of a `{ base, growth }` form.
+    Growth,
+    /// One entry of a `{ values }` table.
+    Value(i32),
+    /// `growth_after` of a `{ values }` table.
+    GrowthAfter,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    Dated {
+        id: ParamId,
+        param_path: String,
+        def: Param,
+        part: Part,
+    },
+    Leaf,
+}
+
+/// One movable parameter path of a compiled model.
+#[derive(Clone, Debug)]
+pub struct Lever {
+    /// The path as given.
+    pub path: String,
+    /// The value the scenario itself gives (1 for `.scale`; a dated
+    /// parameter's base-year value when moved whole).
+    pub base: f64,
+    target: Target,
+}
+
+impl Lever {
+    /// Resolves `path` against `model`. Unknown paths and sub-fields that do
+    /// not fit the parameter's form are errors naming close matches.
+    pub fn resolve(model: &Model, path: &str) -> Result<Lever> {
+        let store = &model.store;
+        let years = model.years;
+        let path = path.trim();
+        if let Some(id) = store.find(path) {
+            let def = store.def(id).1.clone();
+            return Ok(Lever {
+                path: path.to_string(),
+                base: def.at(years.base_year, years.base_year),
+                target: Target::Dated {
+                    id,
+                    param_path: path.to_string(),
+                    def,
+                    part: Part::Whole,
+                },
+            });
+        }
+        let sub = |suffix: &str| {
+            path.strip_suffix(suffix)
+                .and_then(|p| store.find(p).map(|id| (p, id)))
+        };
+        let dated = |p: &str, id: ParamId, part: Part, base: f64| -> Result<Lever> {
+            Ok(Lever {
+                path: path.to_string(),
+                base,
+                target: Target::Dated {
+                    id,
+                    param_path: p.to_string(),
+                    def: store.def(id).1.clone(),
+                    part,
+                },
+            })
+        };
+        if let Some((p, id)) = sub(".scale") {
+            return dated(p, id, Part::Scale, 1.0);
+        }
+        if let Some((p, id)) = sub(".shift") {
+            return dated(p, id, Part::Shift, 0.0);
+        }
+        if let Some((p, id)) = sub(".base") {
+            return match store.def(id).1 {
+                Param::Growth { base, .. } => dated(p, id, Part::Base, *base),
+                other => bail!(
+                    "`{path}`: `{p}` is {}, not a `{{ base, growth }}` form; move `{p}` or `{p}.scale` instead",
+                    form(other)
+                ),
+            };
+        }
+        if let Some((p, id)) = sub(".growth") {
+            return match store.def(id).1 {
+                Param::Growth { growth, .. } => dated(
+                    p,
+                    id,
+                    Part::Growth,
+                    growth.at(years.base_year + 1, years.base_year),
+                ),
+                other => bail!(
+                    "`{path}`: `{p}` is {}, not a `{{ base, growth }}` form; move `{p}` or `{p}.scale` instead",
+                    form(other)
+                ),
+            };
+        }
+        if let Some((p, id)) = sub(".growth_after") {
+            return match store.def(id).1 {
+                Param::Table { growth_after, .. } => {
+                    dated(p, id, Part::GrowthAfter, growth_after.unwrap_or(0.0))
+                }
+                other => bail!(
+                    "`{path}`: `{p}` is {}, not a `{{ values }}` table; move `{p}` or `{p}.scale` instead",
+                    form(other)
+                ),
+            };
+        }
+        if let Some((head, year)) = path.rsplit_once('.')
+            && let Some(p) = head.strip_suffix(".values")
+            && let Some(id) = store.find(p)
+        {
+            let year: i32 = year
+                .parse()
+                .map_err(|_| anyhow!("`{path}`: `{year}` is not a year"))?;
+            return match store.def(id).1 {
+                def @ Param::Table { .. } => {
+                    dated(p, id, Part::Value(year), def.at(year, years.base_year))
+                }
+                other => bail!(
+                    "`{path}`: `{p}` is {}, not a `{{ values }}` table; move `{p}` or `{p}.scale` instead",
+                    form(other)
+                ),
+            };
+        }
+        match model.raw.get(path) {
+            Some(toml::Value::Float(v)) => Ok(Lever {
+                path: path.to_string(),
+                base: *v,
+                target: Target::Leaf,
+            }),
+            Some(toml::Value::Integer(v)) => Ok(Lever {
+                path: path.to_string(),
+                base: *v as f64,
+                target: Target::Leaf,
+            }),
+            Some(other) => bail!(
+                "`{path}` is a {} in the scenario, not a number that can be moved",
+                other.type_str()
+            ),
+            None => bail!("{}", unknown_message(model, path)),
+        }
+    }
+
+    /// The dotted path of the dated parameter moved (the path itself for a leaf).
+    pub fn param_path(&self) -> &str {
+        match &self.target {
+            Target::Dated { param_path, .. } => param_path,
+            Target::Leaf => &self.path,
+        }
+    }
+
+    /// What part is moved (`None` for a non-dated leaf).
+    pub fn part(&self) -> Option<Part> {
+        match &self.target {
+            Target::Dated { part, .. } => Some(*part),
+            Target::Leaf => None,
+        }
+    }
+
+    /// The fund id a `funds.<id>.` path belongs to.
+    pub fn fund(&self) -> Option<&str> {
+        fund_of(&self.path)
+    }
+
+    /// Whether the parameter is zero in every year (moving it by a factor does nothing).
+    pub fn is_all_zero(&self, model: &Model) -> bool {
+        match &self.target {
+            Target::Dated { id, .. } => model.values().row(*id).iter().all(|v| *v == 0.0),
+            Target::Leaf => self.base == 0.0,
+        }
+    }
+
+    /// The parameter `p` with this lever moved to `x`.
+    fn modify(&self, p: &Param, x: f64) -> Param {
+        let Some(part) = self.part() else {
+            return p.clone();
+        };
+        match (part, p) {
+            (Part::Whole, _) => Param::Const(x),
+            (Part::Scale, _) => p.scaled(x),
+            (Part::Shift, _) => p.shifted(x),
+            (Part::Base, Param::Growth { growth, from, .. }) => Param::Growth {
+                base: x,
+                growth: growth.clone(),
+                from: *from,
+            },
+            (Part::Growth, Param::Growth { base, from, .. }) => Param::Growth {
+                base: *base,
+                growth: Box::new(Param::Const(x)),
+                from: *from,
+            },
+            (
+                Part::Value(y),
+                Param::Table {
+                    values,
+                    interpolate,
+                    growth_after,
+                },
+            ) => {
+                let mut values = values.clone();
+                values.insert(y, x);
+                Param::Table {
+                    values,
+                    interpolate: *interpolate,
+                    growth_after: *growth_after,
+                }
+            }
+            (
+                Part::GrowthAfter,
+                Param::Table {
+                    values,
+                    interpolate,
+                    ..
+                },
+            ) => Param::Table {
+                values: values.clone(),
+                interpolate: *interpolate,
+                growth_after: Some(x),
+            },
+            _ => p.clone(),
+        }
+    }
+}
+
+fn form(p: &Param) -> &'static str {
+    match p {
+        Param::Const(_) => "a constant",
+        Param::Growth { .. } => "a `{ base, growth }` form",
+        Param::Table { .. } => "a `{ values }` table",
+    }
+}
+
+/// The fund id of a `funds.<id>.…` path.
+pub fn fund_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("funds.")?;
+    rest.split('.').next()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+fn unknown_message(model: &Model, path: &str) -> String {
+    let fund = fund_of(path);
+    let mut cands: Vec<(usize, &str)> = model
+        .store
+        .paths()
+        .map(|(_, p)| p)
+        .filter(|p| fund.is_none() || fund_of(p) == fund)
+        .map(|p| (levenshtein(path, p), p))
+        .collect();
+    cands.sort();
+    let close: Vec<&str> = cands
+        .iter()
+        .filter(|(d, _)| *d <= (path.len() / 3).max(3))
+        .take(5)
+        .map(|(_, p)| *p)
+        .collect();
+    let shown: Vec<&str> = if close.is_empty() {
+        cands.iter().take(8).map(|(_, p)| *p).collect()
+    } else {
+        close
+    };
+    let mut msg = format!("unknown parameter `{path}`");
+    if let Some(f) = fund
+        && !model.funds.iter().any(|m| m.id == f)
+    {
+        let ids: Vec<&str> = model.funds.iter().map(|m| m.id.as_str()).collect();
+        msg.push_str(&format!(
+            " (the scenario has no fund `{f}`; funds: {})",
+            ids.join(", ")
+        ));
+    } else if !shown.is_empty() {
+        msg.push_str(&format!(
+            "; did you mean {}? (a dated parameter can also be moved by `.scale`, `.shift`, `.base`, `.growth`, `.values.<year>`, `.growth_after`)",
+            shown
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    msg
+}
+
+/// A [`Param`] written as the TOML value `--set` accepts.
+pub fn param_to_toml(p: &Param) -> toml::Value {
+    match p {
+        Param::Const(c) => toml::Value::Float(*c),
+        Param::Growth { base, growth, from } => {
+            let mut t = toml::Table::new();
+            t.insert("base".into(), toml::Value::Float(*base));
+            t.insert("growth".into(), param_to_toml(growth));
+            if let Some(f) = from {
+                t.insert("from".into(), toml::Value::Integer(i64::from(*f)));
+            }
+            toml::Value::Table(t)
+        }
+        Param::Table {
+            values,
+            interpolate,
+            growth_after,
+        } => {
+            let mut t = toml::Table::new();
+            let mut v = toml::Table::new();
+            for (y, x) in values {
+                v.insert(y.to_string(), toml::Value::Float(*x));
+            }
+            t.insert("values".into(), toml::Value::Table(v));
+            t.insert(
+                "interpolate".into(),
+                toml::Value::String(
+                    match interpolate {
+                        Interp::Step => "step",
+                        Interp::Linear => "linear",
+                    }
+                    .into(),
+                ),
+            );
+            if let Some(g) = growth_after {
+                t.insert("growth_after".into(), toml::Value::Float(*g));
+            }
+            toml::Value::Table(t)
+        }
+    }
+}
+
+/// `path=value` as one `--set` argument.
+pub fn set_arg(path: &str, value: &toml::Value) -> String {
+    format!("{path}={value}")
+}
+
+/// Several levers moved together (Monte Carlo draws, a grid cell, a goal seek).
+#[derive(Clone, Debug)]
+pub struct LeverSet {
+    levers: Vec<Lever>,
+    /// (parameter, definition, indices of the levers moving it), in first-seen order.
+    groups: Vec<(ParamId, String, Param, Vec<usize>)>,
+    slow: bool,
+}
+
+impl LeverSet {
+    /// Groups levers by the parameter they move.
+    pub fn new(levers: Vec<Lever>) -> LeverSet {
+        let mut groups: Vec<(ParamId, String, Param, Vec<usize>)> = Vec::new();
+        let mut slow = false;
+        for (i, l) in levers.iter().enumerate() {
+            match &l.target {
+                Target::Dated {
+                    id,
+                    param_path,
+                    def,
+                    ..
+                } => match groups.iter_mut().find(|g| g.0 == *id) {
+                    Some(g) => g.3.push(i),
+                    None => groups.push((*id, param_path.clone(), def.clone(), vec![i])),
+                },
+                Target::Leaf => slow = true,
+            }
+        }
+        LeverSet {
+            levers,
+            groups,
+            slow,
+        }
+    }
+
+    /// Resolves every path.
+    pub fn resolve(model: &Model, paths: &[String]) -> Result<LeverSet> {
+        Ok(LeverSet::new(
+            paths
+                .iter()
+                .map(|p| Lever::resolve(model, p))
+                .collect::<Result<_>>()?,
+        ))
+    }
+
+    /// The levers, in order.
+    pub fn levers(&self) -> &[Lever] {
+        &self.levers
+    }
+
+    /// Number of levers.
+    pub fn len(&self) -> usize {
+        self.levers.len()
+    }
+
+    /// Whether there is no lever.
+    pub fn is_empty(&self) -> bool {
+        self.levers.is_empty()
+    }
+
+    /// Whether some lever needs the scenario recompiled (a non-dated leaf).
+    pub fn needs_recompile(&self) -> bool {
+        self.slow
+    }
+
+    /// The values of every lever at the scenario's own setting.
+    pub fn base_values(&self) -> Vec<f64> {
+        self.levers.iter().map(|l| l.base).collect()
+    }
+
+    /// Writes the moved dated parameters into `values` (which must start as
+    /// the model's values, or a copy of them with only these rows changed).
+    /// Leaves are ignored here (see [`LeverSet::needs_recompile`]).
+    pub fn apply(&self, model: &Model, xs: &[f64], values: &mut ParamValues) {
+        for (id, _, def, idx) in &self.groups {
+            if let [i] = idx.as_slice() {
+                let l = &self.levers[*i];
+                let x = xs[*i];
+                // The common cases without building a Param (same numbers as evaluating one).
+                match (l.part(), def) {
+                    (Some(Part::Whole), _) => {
+                        values.row_mut(*id).fill(x);
+                        continue;
+                    }
+                    (Some(Part::Scale), Param::Const(c)) => {
+                        values.row_mut(*id).fill(c * x);
+                        continue;
+                    }
+                    (Some(Part::Shift), Param::Const(c)) => {
+                        values.row_mut(*id).fill(c + x);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            let mut p = def.clone();
+            for &i in idx {
+                p = self.levers[i].modify(&p, xs[i]);
+            }
+            model.store.evaluate_into(*id, &p, values);
+        }
+    }
+
+    /// The `--set` arguments equivalent to moving the levers to `xs`.
+    pub fn to_sets(&self, xs: &[f64]) -> Vec<(String, toml::Value)> {
+        let mut out = Vec::new();
+        for (_, param_path, def, idx) in &self.groups {
+            if let [i] = idx.as_slice()
+                && !matches!(self.levers[*i].part(), Some(Part::Scale | Part::Shift))
+            {
+                out.push((self.levers[*i].path.clone(), toml::Value::Float(xs[*i])));
+                continue;
+            }
+            let mut p = def.clone();
+            for &i in idx {
+                p = self.levers[i].modify(&p, xs[i]);
+            }
+            out.push((param_path.clone(), param_to_toml(&p)));
+        }
+        for (l, x) in self.levers.iter().zip(xs) {
+            if l.part().is_none() {
+                out.push((l.path.clone(), toml::Value::Float(*x)));
+            }
+        }
+        out
+    }
+
+    /// The scenario recompiled with the levers at `xs` through `--set`: every
+    /// check of the scenario applies. Errors carry the scenario's own messages.
+    pub fn recompile(&self, model: &Model, xs: &[f64]) -> Result<Model> {
+        let mut raw: RawScenario = model.raw.clone();
+        for (p, v) in self.to_sets(xs) {
+            raw.set(&p, v).map_err(|e| anyhow!("{e}"))?;
+        }
+        Model::from_raw(raw).map_err(|e| anyhow!("{e}"))
+    }
+
+    /// Checks that the scenario stays valid with the levers at `xs`.
+    pub fn check(&self, model: &Model, xs: &[f64]) -> Result<()> {
+        self.recompile(model, xs).map(|_| ())
+    }
+}
+
+/// Reusable buffers for one thread of evaluations.
+#[derive(Clone, Debug)]
+pub struct Buffers {
+    values: ParamValues,
+    /// The last projection.
+    pub proj: Projection,
+}
+
+impl Buffers {
+    /// Buffers shaped for `model`.
+    pub fn for_model(model: &Model) -> Buffers {
+        Buffers {
+            values: model.values().clone(),
+            proj: Projection::for_model(model),
+        }
+    }
+}
+
+/// Projects `model` with `levers` at `xs` into `buf` (allocation-free for
+/// dated parameters held as constants; a recompile for leaves).
+pub fn project_levers<'b>(
+    model: &Model,
+    levers: &LeverSet,
+    xs: &[f64],
+    buf: &'b mut Buffers,
+) -> Result<&'b Projection> {
+    if levers.needs_recompile() {
+        let m = levers.recompile(model, xs)?;
+        buf.proj = project(&m);
+    } else {
+        buf.values.clone_from(model.values());
+        levers.apply(model, xs, &mut buf.values);
+        project_into(model, &buf.values, &mut buf.proj);
+    }
+    Ok(&buf.proj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct W {
+        p: Param,
+    }
+
+    fn roundtrip(p: &Param) -> Param {
+        let text = format!("p = {}", param_to_toml(p));
+        toml::from_str::<W>(&text).expect(&text).p
+    }
+
+    #[test]
+    fn params_round_trip_through_set_values() {
+        let forms = [
+            Param::Const(0.1 + 0.2),
+            Param::Growth {
+                base: 5556.4 * 1.07,
+                growth: Box::new(Param::Const(0.035)),
+                from: Some(2021),
+            },
+            Param::Table {
+                values: [(2023, 380.0 / 3.0), (2030, 450.0)].into_iter().collect(),
+                interpolate: Interp::Linear,
+                growth_after: Some(0.02),
+            },
+            Param::Table {
+                values: [(2024, 1.0)].into_iter().collect(),
+                interpolate: Interp::Step,
+                growth_after: None,
+            },
+        ];
+        for p in &forms {
+            assert_eq!(&roundtrip(p), p);
+        }
+    }
+
+    #[test]
+    fn set_args_parse_back() {
+        let v = param_to_toml(&Param::Const(933.9017967543108));
+        let (path, back) = crate::scenario::source::parse_set(&set_arg("a.b", &v)).unwrap();
+        assert_eq!(path, "a.b");
+        assert_eq!(back.as_float(), Some(933.9017967543108));
+    }
+
+    #[test]
+    fn edit_distance_and_fund_of() {
+        assert_eq!(levenshtein("premum", "premium"), 1);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", "abc"), 0);
+        assert_eq!(fund_of("funds.resident.premiums.premium"), Some("resident"));
+        assert_eq!(fund_of("scenario.horizon"), None);
+    }
+}

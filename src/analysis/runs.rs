@@ -1,0 +1,754 @@
+//! The analyses of a compiled model: one-way (tornado), two-way (grid), Monte
+//! Carlo runway bands, goal seek and Sobol' indices. Each moves parameters
+//! through [`levers`](super::levers) and runs the pure year loop on per-thread
+//! buffers; the command line writes the reports.
+
+use super::levers::{Buffers, Lever, LeverSet, project_levers};
+use super::{
+    Axis, DistSpec, Monotone, Sampler, SobolResult, YearSummary, path_rng, seek_target,
+    sobol_for_sampler, summarize_years_flat,
+};
+use crate::fund::RunwaySummary;
+use crate::projection::{Model, Projection};
+use crate::scenario::schema::UncertaintySpec;
+use anyhow::{Result, anyhow, bail};
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+/// Default number of Monte Carlo paths.
+pub const DEFAULT_PATHS: u64 = 10_000;
+/// Default Monte Carlo seed.
+pub const DEFAULT_SEED: u64 = 20_231_231;
+/// Quantiles reported by Monte Carlo.
+pub const MC_PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// The runway outcomes of one fund in one run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    /// Months payable at the outcome year.
+    pub months: f64,
+    /// Months payable at the horizon.
+    pub horizon_months: f64,
+    /// First year below the warning line.
+    pub first_warning: Option<i32>,
+    /// First year below the danger line.
+    pub first_danger: Option<i32>,
+    /// First year with a negative balance.
+    pub depletion: Option<i32>,
+    /// Sum of pooled surpluses, 万元.
+    pub cumulative_surplus_wan: f64,
+}
+
+/// Outcomes of every fund of `p`, months read at year index `t`.
+pub fn outcomes(model: &Model, p: &Projection, t: usize) -> Vec<Outcome> {
+    p.funds
+        .iter()
+        .map(|f| {
+            let s = RunwaySummary::of(&f.rows, &model.thresholds);
+            let months = f.rows.get(t).map_or(f64::NAN, |r| r.months_payable);
+            match s {
+                Some(s) => Outcome {
+                    months,
+                    horizon_months: s.horizon_months,
+                    first_warning: s.first_warning,
+                    first_danger: s.first_danger,
+                    depletion: s.depletion,
+                    cumulative_surplus_wan: s.cumulative_surplus_wan,
+                },
+                None => Outcome {
+                    months,
+                    horizon_months: f64::NAN,
+                    first_warning: None,
+                    first_danger: None,
+                    depletion: None,
+                    cumulative_surplus_wan: f64::NAN,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Year index of `year` (default: the horizon), or an error naming the range.
+pub fn year_index(model: &Model, year: Option<i32>) -> Result<usize> {
+    let y = year.unwrap_or(model.years.horizon);
+    model.years.index(y).ok_or_else(|| {
+        anyhow!(
+            "year {y} is outside the projection {}..={}",
+            model.years.base_year,
+            model.years.horizon
+        )
+    })
+}
+
+// ---------------------------------------------------------------- one-way
+
+/// One parameter of a one-way sensitivity run.
+#[derive(Clone, Debug)]
+pub struct OneWayEntry {
+    /// The lever.
+    pub lever: Lever,
+    /// Low setting.
+    pub low: f64,
+    /// High setting.
+    pub high: f64,
+    /// Whether this came from the built-in defaults (+-10 %).
+    pub default: bool,
+}
+
+/// The built-in key parameters of each fund, as `(path, low, high)`:
+/// aging speed (the growth of `demography.mortality_multiplier`), enrollment
+/// decline, inpatient and outpatient cost growth, admission growth, premium,
+/// subsidy, wage and contribution rate, and the payment parameters base rate,
+/// coverage (aggregate `coverage` or group-form `hospital_coverage.all`),
+/// point-value budget and CMI drift when the scenario registers them. Each is scaled by
+/// 0.9 and 1.1 (`.scale`); a parameter that is zero in every year is left out.
+pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
+    const SCALED: [&str; 13] = [
+        "enrollment.decline",
+        "spending.inpatient_cost_growth",
+        "spending.outpatient_cost_growth",
+        "spending.admission_growth",
+        "premiums.premium",
+        "premiums.subsidy",
+        "contributions.wage",
+        "contributions.rate",
+        "payment.base_rate",
+        "payment.coverage",
+        "payment.hospital_coverage.all",
+        "payment.budget_wan",
+        "payment.behaviour.cmi_drift",
+    ];
+    let mut out = Vec::new();
+    for f in &model.funds {
+        let mm = format!("funds.{}.demography.mortality_multiplier.growth", f.id);
+        if let Ok(l) = Lever::resolve(model, &mm)
+            && l.base != 0.0
+        {
+            let (a, b) = (l.base * 0.9, l.base * 1.1);
+            out.push((mm, a.min(b), a.max(b)));
+        }
+        for s in SCALED {
+            let p = format!("funds.{}.{s}", f.id);
+            if let Some(id) = model.store.find(&p)
+                && model.values().row(id).iter().any(|v| *v != 0.0)
+            {
+                out.push((format!("{p}.scale"), 0.9, 1.1));
+            }
+        }
+    }
+    out
+}
+
+/// Result of [`one_way`].
+#[derive(Clone, Debug)]
+pub struct OneWay {
+    /// Year index of the ranking outcome.
+    pub t: usize,
+    /// Outcomes of the unmoved scenario, per fund.
+    pub base: Vec<Outcome>,
+    /// Per entry: (entry, low outcomes per fund, high outcomes per fund).
+    pub rows: Vec<(OneWayEntry, Vec<Outcome>, Vec<Outcome>)>,
+}
+
+/// Runs the scenario with each entry at its low and at its high setting, the
+/// others as in the scenario (`2k + 1` runs, in parallel).
+pub fn one_way(model: &Model, entries: Vec<OneWayEntry>, t: usize) -> Result<OneWay> {
+    let sets: Vec<LeverSet> = entries
+        .iter()
+        .map(|e| LeverSet::new(vec![e.lever.clone()]))
+        .collect();
+    let runs: Vec<Result<Vec<Outcome>>> = (0..2 * entries.len() + 1)
+        .into_par_iter()
+        .map_init(
+            || Buffers::for_model(model),
+            |buf, e| {
+                if e == 0 {
+                    let p = project_levers(model, &LeverSet::new(vec![]), &[], buf)?;
+                    return Ok(outcomes(model, p, t));
+                }
+                let i = (e - 1) / 2;
+                let x = if e % 2 == 1 {
+                    entries[i].low
+                } else {
+                    entries[i].high
+                };
+                let p = project_levers(model, &sets[i], &[x], buf)?;
+                Ok(outcomes(model, p, t))
+            },
+        )
+        .collect();
+    let mut runs = runs.into_iter();
+    let base = runs.next().ok_or_else(|| anyhow!("no run"))??;
+    let mut rows = Vec::new();
+    for e in entries {
+        let lo = runs.next().ok_or_else(|| anyhow!("missing run"))??;
+        let hi = runs.next().ok_or_else(|| anyhow!("missing run"))??;
+        rows.push((e, lo, hi));
+    }
+    Ok(OneWay { t, base, rows })
+}
+
+impl OneWay {
+    /// Indices of the rows for fund `f` (levers of other funds left out),
+    /// ranked by swing of months payable, largest first; ties keep input
+    /// order, NaN last.
+    pub fn ranked(&self, model: &Model, f: usize) -> Vec<usize> {
+        let id = &model.funds[f].id;
+        let mut idx: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| self.rows[i].0.lever.fund().is_none_or(|x| x == id))
+            .collect();
+        let swing = |i: usize| (self.rows[i].2[f].months - self.rows[i].1[f].months).abs();
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (swing(a), swing(b));
+            match (x.is_nan(), y.is_nan()) {
+                (false, false) => y.total_cmp(&x),
+                (p, q) => p.cmp(&q),
+            }
+        });
+        idx
+    }
+}
+
+/// Checks the `[sensitivity]` and `[uncertainty]` sections of a compiled
+/// scenario: outcome year in the projection, known parameter paths, low not
+/// above high, valid distributions and correlations, and a scenario that stays
+/// valid at the range ends and distribution tails. Used by `drgsim validate`.
+pub fn check_sections(model: &Model) -> Result<()> {
+    let mut errors = Vec::new();
+    if let Some(s) = &model.spec.sensitivity {
+        if let Some(y) = s.outcome_year
+            && let Err(e) = year_index(model, Some(y))
+        {
+            errors.push(format!("sensitivity.outcome_year: {e}"));
+        }
+        for (p, r) in &s.ranges {
+            let at = format!("sensitivity.ranges.\"{p}\"");
+            match Lever::resolve(model, p) {
+                Err(e) => errors.push(format!("{at}: {e}")),
+                Ok(_) if r.low > r.high || !r.low.is_finite() || !r.high.is_finite() => errors.push(format!(
+                    "{at}: the low value {} is above the high value {} (or not a finite number)",
+                    r.low, r.high
+                )),
+                Ok(l) => {
+                    let set = LeverSet::new(vec![l]);
+                    for x in [r.low, r.high] {
+                        if let Err(e) = set.check(model, &[x]) {
+                            errors.push(format!("{at}: at {x} the scenario is invalid: {e}"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if model.spec.uncertainty.is_some()
+        && let Err(e) = Uncertainty::of_model(model)
+    {
+        errors.push(e.to_string());
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", errors.join("\n  "))
+    }
+}
+
+// ---------------------------------------------------------------- two-way
+
+/// A two-way table of months payable: `months[f][ix * ny + iy]`.
+#[derive(Clone, Debug)]
+pub struct TwoWay {
+    /// x values.
+    pub xs: Vec<f64>,
+    /// y values.
+    pub ys: Vec<f64>,
+    /// Per fund, row-major by x.
+    pub months: Vec<Vec<f64>>,
+}
+
+/// Months payable at year index `t` over the grid `x x y` of two levers.
+pub fn two_way(
+    model: &Model,
+    x: (&Lever, Axis),
+    y: (&Lever, Axis),
+    t: usize,
+    progress: Option<&ProgressBar>,
+) -> Result<TwoWay> {
+    let xs =
+        x.1.values("x")
+            .map_err(|e| anyhow!("--x {}: {e}", x.0.path))?;
+    let ys =
+        y.1.values("y")
+            .map_err(|e| anyhow!("--y {}: {e}", y.0.path))?;
+    let set = LeverSet::new(vec![x.0.clone(), y.0.clone()]);
+    let ny = ys.len();
+    let cells: Vec<Result<Vec<f64>>> = (0..xs.len() * ny)
+        .into_par_iter()
+        .map_init(
+            || Buffers::for_model(model),
+            |buf, r| {
+                let p = project_levers(model, &set, &[xs[r / ny], ys[r % ny]], buf)?;
+                if let Some(pb) = progress {
+                    pb.inc(1);
+                }
+                Ok(p.funds
+                    .iter()
+                    .map(|f| f.rows.get(t).map_or(f64::NAN, |r| r.months_payable))
+                    .collect())
+            },
+        )
+        .collect();
+    let mut months = vec![Vec::with_capacity(cells.len()); model.funds.len()];
+    for c in cells {
+        for (f, v) in c?.into_iter().enumerate() {
+            months[f].push(v);
+        }
+    }
+    Ok(TwoWay { xs, ys, months })
+}
+
+// ---------------------------------------------------------------- uncertainty
+
+/// The `[uncertainty]` section resolved against a model.
+#[derive(Clone, Debug)]
+pub struct Uncertainty {
+    /// Paths, in the sampler's order.
+    pub paths: Vec<String>,
+    /// The levers moved by the draws.
+    pub levers: Vec<Lever>,
+    /// Marginals and correlation.
+    pub sampler: Sampler,
+    /// Seed from the scenario (or the default).
+    pub seed: u64,
+    /// Paths from the scenario (or the default).
+    pub n_paths: u64,
+}
+
+impl Uncertainty {
+    /// The model's `[uncertainty]` section, checked: known paths, valid
+    /// distributions and correlations, and a scenario that stays valid at the
+    /// far ends (quantiles 1e-6 and 1 - 1e-6) of each distribution.
+    pub fn of_model(model: &Model) -> Result<Uncertainty> {
+        let spec = model.spec.uncertainty.clone().unwrap_or_default();
+        Uncertainty::from_spec(model, &spec)
+    }
+
+    /// As [`Uncertainty::of_model`] for a given section.
+    pub fn from_spec(model: &Model, spec: &UncertaintySpec) -> Result<Uncertainty> {
+        let paths: Vec<String> = spec.params.keys().cloned().collect();
+        let specs: Vec<DistSpec> = spec.params.values().cloned().collect();
+        let mut levers = Vec::new();
+        let mut errors = Vec::new();
+        for p in &paths {
+            match Lever::resolve(model, p) {
+                Ok(l) => levers.push(l),
+                Err(e) => errors.push(format!("uncertainty.params.\"{p}\": {e}")),
+            }
+        }
+        for (p, s) in paths.iter().zip(&specs) {
+            if let Err(es) = s.validate() {
+                errors.push(format!(
+                    "uncertainty.params.\"{p}\": invalid {} distribution: {}",
+                    s.kind(),
+                    es.join("; ")
+                ));
+            }
+        }
+        let k = paths.len();
+        let mut corr = None;
+        if let Some(c) = &spec.correlation
+            && !c.pairs.is_empty()
+        {
+            let mut m = nalgebra::DMatrix::identity(k, k);
+            for (a, b, rho) in &c.pairs {
+                let ia = paths.iter().position(|p| p == a);
+                let ib = paths.iter().position(|p| p == b);
+                match (ia, ib) {
+                    (Some(i), Some(j)) if i != j => {
+                        if !(-1.0..=1.0).contains(rho) {
+                            errors.push(format!(
+                                "uncertainty.correlation: {rho} for (`{a}`, `{b}`) is not a correlation between -1 and 1"
+                            ));
+                        }
+                        m[(i, j)] = *rho;
+                        m[(j, i)] = *rho;
+                    }
+                    (Some(_), Some(_)) => errors.push(format!(
+                        "uncertainty.correlation: a parameter cannot be paired with itself (`{a}`)"
+                    )),
+                    _ => {
+                        for (x, i) in [(a, ia), (b, ib)] {
+                            if i.is_none() {
+                                errors.push(format!(
+                                    "uncertainty.correlation: `{x}` is not one of the [uncertainty.params]"
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            corr = Some(m);
+        }
+        if spec.paths == Some(0) {
+            errors.push("uncertainty.paths: must be at least 1".into());
+        }
+        if !errors.is_empty() {
+            bail!("{}", errors.join("\n  "));
+        }
+        let sampler = Sampler::new(specs, corr).map_err(|e| match e {
+            super::AnalysisError::InvalidSpec { index, errors } => anyhow!(
+                "uncertainty.params.\"{}\": {}",
+                paths[index],
+                errors.join("; ")
+            ),
+            other => anyhow!("[uncertainty]: {other}"),
+        })?;
+        for (l, m) in levers.iter().zip(sampler.marginals()) {
+            let set = LeverSet::new(vec![l.clone()]);
+            for u in [1e-6, 1.0 - 1e-6] {
+                let x = m.quantile(u);
+                set.check(model, &[x]).map_err(|e| {
+                    anyhow!(
+                        "uncertainty.params.\"{}\": at {x} (the {} % quantile of its distribution) the scenario is invalid; bound the distribution with `lower`/`upper`:\n{e}",
+                        l.path,
+                        if u < 0.5 { "0.0001" } else { "99.9999" }
+                    )
+                })?;
+            }
+        }
+        Ok(Uncertainty {
+            paths,
+            levers,
+            sampler,
+            seed: spec.seed.unwrap_or(DEFAULT_SEED),
+            n_paths: spec.paths.unwrap_or(DEFAULT_PATHS),
+        })
+    }
+}
+
+fn in_pool<T: Send>(threads: Option<usize>, job: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        None => Ok(job()),
+        Some(0) => bail!("--threads must be at least 1 (omit it to use all cores)"),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| anyhow!("could not start {n} threads: {e}"))?;
+            Ok(pool.install(job))
+        }
+    }
+}
+
+/// Runs `n` paths: path `i` draws the uncertain parameters from
+/// [`path_rng`]`(seed, i)`, appends `extra` (fixed levers after the uncertain
+/// ones in `set`), projects, and maps the projection with `f`. Results are in
+/// path order and the same for any thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn mc_paths<T: Send>(
+    model: &Model,
+    unc: &Uncertainty,
+    set: &LeverSet,
+    extra: &[f64],
+    n: u64,
+    seed: u64,
+    threads: Option<usize>,
+    progress: Option<&ProgressBar>,
+    f: impl Fn(&Projection) -> T + Sync,
+) -> Result<Vec<T>> {
+    if n == 0 {
+        bail!("the number of paths must be at least 1");
+    }
+    let k = unc.sampler.dim();
+    let job = || -> Result<Vec<T>> {
+        (0..n)
+            .into_par_iter()
+            .map_init(
+                || {
+                    let mut xs = vec![0.0; k + extra.len()];
+                    xs[k..].copy_from_slice(extra);
+                    (xs, Buffers::for_model(model))
+                },
+                |(xs, buf), path| {
+                    let mut rng = path_rng(seed, path);
+                    unc.sampler
+                        .sample_into(&mut rng, &mut xs[..k])
+                        .map_err(|e| anyhow!("{e}"))?;
+                    let p = project_levers(model, set, xs, buf)?;
+                    if let Some(pb) = progress {
+                        pb.inc(1);
+                    }
+                    Ok(f(p))
+                },
+            )
+            .collect()
+    };
+    in_pool(threads, job)?
+}
+
+/// Monte Carlo bands of one fund.
+#[derive(Clone, Debug)]
+pub struct FundBands {
+    /// Fund id.
+    pub id: String,
+    /// Months payable: quantiles at [`MC_PROBS`]; `prob_below` = (warning, danger).
+    pub months: YearSummary,
+    /// Balance: quantiles at [`MC_PROBS`]; `prob_below` = (0) = depletion.
+    pub balance: YearSummary,
+}
+
+/// Monte Carlo result.
+#[derive(Clone, Debug)]
+pub struct MonteCarlo {
+    /// Calendar years.
+    pub years: Vec<i32>,
+    /// Paths run.
+    pub n_paths: u64,
+    /// Seed used.
+    pub seed: u64,
+    /// Per fund.
+    pub funds: Vec<FundBands>,
+}
+
+/// Monte Carlo runway bands: `n` seeded paths of the uncertain parameters.
+pub fn monte_carlo(
+    model: &Model,
+    unc: &Uncertainty,
+    n: u64,
+    seed: u64,
+    threads: Option<usize>,
+    progress: Option<&ProgressBar>,
+) -> Result<MonteCarlo> {
+    let ny = model.years.len();
+    let nf = model.funds.len();
+    let set = LeverSet::new(unc.levers.clone());
+    let out = mc_paths(model, unc, &set, &[], n, seed, threads, progress, |p| {
+        let mut v = Vec::with_capacity(2 * nf * ny);
+        for f in &p.funds {
+            v.extend(f.rows.iter().map(|r| r.months_payable));
+            v.extend(f.rows.iter().map(|r| r.balance_wan));
+        }
+        v
+    })?;
+    let th = model.thresholds;
+    let mut funds = Vec::new();
+    let mut col = Vec::with_capacity(out.len() * ny);
+    for (fi, fm) in model.funds.iter().enumerate() {
+        let mut summary = |off: usize, thresholds: &[f64]| -> Result<YearSummary> {
+            col.clear();
+            for v in &out {
+                col.extend_from_slice(&v[(2 * fi + off) * ny..(2 * fi + off + 1) * ny]);
+            }
+            summarize_years_flat(&col, ny, &MC_PROBS, thresholds).map_err(|e| anyhow!("{e}"))
+        };
+        let months = summary(0, &[th.warning, th.danger])?;
+        let balance = summary(1, &[0.0])?;
+        funds.push(FundBands {
+            id: fm.id.clone(),
+            months,
+            balance,
+        });
+    }
+    Ok(MonteCarlo {
+        years: (0..ny).map(|t| model.years.year(t)).collect(),
+        n_paths: n,
+        seed,
+        funds,
+    })
+}
+
+// ---------------------------------------------------------------- goal seek
+
+/// What a goal seek asks for.
+#[derive(Clone, Debug)]
+pub struct SolveSpec {
+    /// The lever to move.
+    pub lever: Lever,
+    /// Fund index whose runway must hold.
+    pub fund: usize,
+    /// Months payable to keep at or above.
+    pub target_months: f64,
+    /// A single year index, or every year after the base year when `None`.
+    pub year: Option<usize>,
+    /// Search range.
+    pub range: (f64, f64),
+    /// Monte Carlo: (probability, paths, seed, uncertainty).
+    pub probability: Option<(f64, u64, u64, Uncertainty)>,
+    /// Threads for Monte Carlo.
+    pub threads: Option<usize>,
+}
+
+/// A goal-seek answer.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// Value found (always meets the target).
+    pub value: f64,
+    /// Outcome there (months, or the months quantile at 1 - probability).
+    pub achieved: f64,
+    /// The nearest value found to miss the target (NaN if the whole range meets it).
+    pub miss_value: f64,
+    /// Outcome at `miss_value`.
+    pub miss_achieved: f64,
+    /// Whether the outcome rises with the value (smallest value returned) or falls (largest).
+    pub increasing: bool,
+    /// Evaluations used.
+    pub evaluations: usize,
+}
+
+/// The runway measure a goal seek holds: months payable at year index `year`,
+/// or the lowest months payable after the base year through the horizon.
+pub fn runway_measure(p: &Projection, fund: usize, year: Option<usize>) -> f64 {
+    let rows = &p.funds[fund].rows;
+    match year {
+        Some(t) => rows.get(t).map_or(f64::NAN, |r| r.months_payable),
+        None => rows
+            .iter()
+            .skip(usize::from(rows.len() > 1))
+            .map(|r| r.months_payable)
+            .fold(f64::INFINITY, f64::min),
+    }
+}
+
+/// The outcome a goal seek evaluates at `x`: the runway measure, or with a
+/// probability `P` its `1 - P` quantile over the Monte Carlo paths (common
+/// random numbers: the same draws for every `x`).
+pub fn solve_outcome(model: &Model, s: &SolveSpec, x: f64) -> Result<f64> {
+    match &s.probability {
+        None => {
+            let set = LeverSet::new(vec![s.lever.clone()]);
+            let mut buf = Buffers::for_model(model);
+            let p = project_levers(model, &set, &[x], &mut buf)?;
+            Ok(runway_measure(p, s.fund, s.year))
+        }
+        Some((prob, n, seed, unc)) => {
+            let mut levers = unc.levers.clone();
+            levers.push(s.lever.clone());
+            let set = LeverSet::new(levers);
+            let mut v = mc_paths(model, unc, &set, &[x], *n, *seed, s.threads, None, |p| {
+                runway_measure(p, s.fund, s.year)
+            })?;
+            v.sort_by(f64::total_cmp);
+            Ok(super::quantile(&v, 1.0 - prob))
+        }
+    }
+}
+
+/// Finds the value of the lever that keeps the runway at or above the target:
+/// the smallest such value when the runway rises with it (premium, subsidy),
+/// the largest when it falls (base rate, coverage). Bracketing search with a
+/// guaranteed feasible answer; an error when no value in the range works.
+pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
+    let (lo, hi) = s.range;
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        bail!("the search range needs LOW < HIGH (got {lo}:{hi})");
+    }
+    let err = std::cell::RefCell::new(None);
+    let mut g = |x: f64| match solve_outcome(model, s, x) {
+        Ok(v) => v,
+        Err(e) => {
+            err.borrow_mut().get_or_insert(e);
+            f64::NAN
+        }
+    };
+    let (g_lo, g_hi) = (g(lo), g(hi));
+    if let Some(e) = err.borrow_mut().take() {
+        return Err(e);
+    }
+    let increasing = g_hi >= g_lo;
+    let dir = if increasing {
+        Monotone::Increasing
+    } else {
+        Monotone::Decreasing
+    };
+    let tol = (hi - lo) * 1e-7;
+    let r = seek_target(&mut g, lo, hi, s.target_months, dir, tol, 200);
+    if let Some(e) = err.into_inner() {
+        return Err(e);
+    }
+    let r = r.map_err(|e| match e {
+        super::AnalysisError::TargetUnreachable {
+            best_x, best_value, ..
+        } => anyhow!(
+            "no value of `{}` in [{lo}, {hi}] keeps {} at or above {}: the best is {:.2} months at {best_x}. Widen the range with --range LOW:HIGH or lower the target.",
+            s.lever.path,
+            match &s.probability {
+                Some((p, n, _, _)) => format!(
+                    "the {} % quantile over {n} paths of months payable",
+                    (1.0 - p) * 100.0
+                ),
+                None => "months payable".into(),
+            },
+            s.target_months,
+            best_value
+        ),
+        other => anyhow!("{other}"),
+    })?;
+    Ok(Solved {
+        value: r.x,
+        achieved: r.value,
+        miss_value: r.miss_x,
+        miss_achieved: r.miss_value,
+        increasing,
+        evaluations: r.evaluations + 2,
+    })
+}
+
+/// Default search range of a lever: shares 0..1; a factor 0.5..2; otherwise
+/// half to twice the scenario's value (a rate of zero: -0.1..0.1).
+pub fn default_range(lever: &Lever) -> (f64, f64) {
+    const SHARES: [&str; 9] = [
+        "coverage",
+        "paying_share",
+        "subsidy_heads_share",
+        "inpatient_reimbursement",
+        "outpatient_reimbursement",
+        "selectivity",
+        "personal_account_share",
+        "personal_account_use",
+        "decline",
+    ];
+    let last = lever.path.rsplit('.').next().unwrap_or("");
+    let b = lever.base;
+    // coverage shares by level: `payment.hospital_coverage.all`, `.secondary`, ...
+    let coverage_share = lever.path.contains("coverage.");
+    if lever.part() == Some(super::levers::Part::Whole)
+        && (SHARES.contains(&last) || coverage_share)
+    {
+        (0.0, 1.0)
+    } else if b > 0.0 {
+        (0.5 * b, 2.0 * b)
+    } else if b < 0.0 {
+        (2.0 * b, 0.5 * b)
+    } else {
+        (-0.1, 0.1)
+    }
+}
+
+// ---------------------------------------------------------------- Sobol
+
+/// Sobol' indices of the months payable at year index `t` of each fund over
+/// the uncertain parameters (marginals only; correlation is ignored).
+pub fn sobol(
+    model: &Model,
+    unc: &Uncertainty,
+    n: usize,
+    seed: u64,
+    t: usize,
+) -> Result<Vec<SobolResult>> {
+    let set = LeverSet::new(unc.levers.clone());
+    (0..model.funds.len())
+        .map(|f| {
+            sobol_for_sampler(&unc.sampler, n, seed, |xs| {
+                let mut buf = Buffers::for_model(model);
+                match project_levers(model, &set, xs, &mut buf) {
+                    Ok(p) => p.funds[f]
+                        .rows
+                        .get(t)
+                        .map_or(f64::NAN, |r| r.months_payable),
+                    Err(_) => f64::NAN,
+                }
+            })
+            .map_err(|e| anyhow!("{e}"))
+        })
+        .collect()
+}

@@ -1,0 +1,676 @@
+//! Sensitivity, two-way tables, Monte Carlo and goal seek: the library bridge
+//! (levers) against recompiled scenarios, and the four commands end to end,
+//! bad input included (clear error, nothing written).
+
+mod common;
+use drgsim::analysis::levers::{Buffers, Lever, LeverSet, project_levers};
+use drgsim::analysis::runs::{self, Uncertainty};
+use drgsim::analysis::{DistSpec, quantile};
+use drgsim::projection::{Model, project};
+use drgsim::scenario::schema::UncertaintySpec;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn drgsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drgsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run drgsim")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn chuxiong() -> Model {
+    Model::load(&common::scenario("chuxiong-2023.toml"), &[]).unwrap()
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Same numbers (bit for bit, NaN equal to NaN) in every row of every fund.
+fn same(a: &drgsim::projection::Projection, b: &drgsim::projection::Projection) -> bool {
+    a.funds.len() == b.funds.len()
+        && a.funds.iter().zip(&b.funds).all(|(x, y)| {
+            x.rows.len() == y.rows.len()
+                && x.rows.iter().zip(&y.rows).all(|(r, s)| {
+                    r.year == s.year
+                        && r.status == s.status
+                        && r.numbers()
+                            .iter()
+                            .zip(s.numbers())
+                            .all(|(u, v)| u.to_bits() == v.to_bits())
+                })
+        })
+}
+
+fn extending(dir: &Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("s.toml");
+    let base = common::scenario("chuxiong-2023.toml");
+    std::fs::write(
+        &p,
+        format!("extends = {:?}\n{text}", base.to_str().unwrap()),
+    )
+    .unwrap();
+    p
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("column {name} missing in {header:?}"))
+}
+
+/// Moving a lever on the fast path gives exactly the projection of the
+/// scenario recompiled with its `--set` equivalent, for every kind of lever.
+#[test]
+fn fast_levers_equal_recompiled_scenarios() {
+    let m = chuxiong();
+    let cases: &[(&str, f64)] = &[
+        ("funds.resident.spending.inpatient_cost_growth", 0.05),
+        ("funds.resident.premiums.premium", 420.0),
+        ("funds.resident.premiums.premium.scale", 1.07),
+        ("funds.resident.premiums.premium.values.2030", 500.0),
+        ("funds.resident.premiums.premium.growth_after", 0.05),
+        ("funds.resident.payment.base_rate.base", 5300.0),
+        ("funds.resident.payment.base_rate.growth", 0.02),
+        ("funds.resident.payment.base_rate.shift", -0.01),
+        (
+            "funds.resident.demography.mortality_multiplier.growth",
+            -0.03,
+        ),
+        ("funds.resident.enrollment.decline.shift", 0.01),
+        ("funds.resident.opening_balance_wan", 100000.0),
+    ];
+    for &(path, x) in cases {
+        let set = LeverSet::new(vec![Lever::resolve(&m, path).unwrap()]);
+        let mut buf = Buffers::for_model(&m);
+        let fast = project_levers(&m, &set, &[x], &mut buf).unwrap().clone();
+        let sets: Vec<String> = set
+            .to_sets(&[x])
+            .iter()
+            .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+            .collect();
+        let slow = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
+        assert!(same(&fast, &slow), "{path} = {x} via {sets:?}");
+        let base = project(&m);
+        assert!(!same(&fast, &base), "{path} = {x} moved nothing");
+    }
+    // several levers on one parameter compose
+    let set = LeverSet::resolve(
+        &m,
+        &[
+            "funds.resident.premiums.premium.scale".into(),
+            "funds.resident.premiums.premium.values.2035".into(),
+        ],
+    )
+    .unwrap();
+    let mut buf = Buffers::for_model(&m);
+    let fast = project_levers(&m, &set, &[1.1, 700.0], &mut buf)
+        .unwrap()
+        .clone();
+    let sets: Vec<String> = set
+        .to_sets(&[1.1, 700.0])
+        .iter()
+        .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+        .collect();
+    let slow = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
+    assert!(same(&fast, &slow));
+}
+
+#[test]
+fn unknown_and_misfit_paths_are_explained() {
+    let m = chuxiong();
+    let e = Lever::resolve(&m, "funds.resident.premiums.premum")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown parameter") && e.contains("`funds.resident.premiums.premium`"),
+        "{e}"
+    );
+    let e = Lever::resolve(&m, "funds.resident.spending.inpatient_cost_growth.base")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("a constant"), "{e}");
+    let e = Lever::resolve(&m, "funds.nosuch.premiums.premium")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no fund `nosuch`"), "{e}");
+}
+
+fn point_uncertainty(m: &Model) -> (Uncertainty, Vec<String>) {
+    let mut spec = UncertaintySpec::default();
+    let points = [
+        ("funds.resident.spending.inpatient_cost_growth", 0.04),
+        ("funds.resident.premiums.premium.scale", 1.1),
+        ("funds.resident.enrollment.decline.shift", 0.005),
+        (
+            "funds.resident.demography.mortality_multiplier.growth",
+            -0.02,
+        ),
+    ];
+    for (p, v) in points {
+        spec.params.insert(p.into(), DistSpec::point(v));
+    }
+    // a degenerate normal and triangular collapse to their value too
+    spec.params.insert(
+        "funds.resident.spending.admission_growth".into(),
+        DistSpec::normal(0.02, 0.0),
+    );
+    spec.params.insert(
+        "funds.resident.payment.hospital_coverage.all".into(),
+        DistSpec::triangular(0.8, 0.8, 0.8),
+    );
+    let unc = Uncertainty::from_spec(m, &spec).unwrap();
+    let xs: Vec<f64> = unc
+        .sampler
+        .marginals()
+        .iter()
+        .map(|mg| mg.quantile(0.5))
+        .collect();
+    let set = LeverSet::new(unc.levers.clone());
+    let sets = set
+        .to_sets(&xs)
+        .iter()
+        .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+        .collect();
+    (unc, sets)
+}
+
+#[test]
+fn monte_carlo_with_point_distributions_equals_the_deterministic_projection() {
+    let m = chuxiong();
+    let (unc, sets) = point_uncertainty(&m);
+    let det = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
+    assert!(!same(&det, &project(&m)));
+    let mc = runs::monte_carlo(&m, &unc, 50, 7, None, None).unwrap();
+    let f = &mc.funds[0];
+    for (t, row) in det.funds[0].rows.iter().enumerate() {
+        for q in &f.months.quantiles[t] {
+            assert_eq!(*q, row.months_payable, "year {}", row.year);
+        }
+        for q in &f.balance.quantiles[t] {
+            assert_eq!(*q, row.balance_wan, "year {}", row.year);
+        }
+        let below = |x: f64, th: f64| if x < th { 1.0 } else { 0.0 };
+        assert_eq!(f.months.prob_below[t][0], below(row.months_payable, 6.0));
+        assert_eq!(f.balance.prob_below[t][0], below(row.balance_wan, 0.0));
+    }
+}
+
+#[test]
+fn montecarlo_same_seed_same_output_with_1_and_2_threads_and_quantiles_ordered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let run = |threads: &str, seed: &str, out: &str| {
+        let o = drgsim(
+            &[
+                "montecarlo",
+                scen.to_str().unwrap(),
+                "--paths",
+                "400",
+                "--seed",
+                seed,
+                "--threads",
+                threads,
+                "--out",
+                out,
+            ],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(tmp.path().join(out).join("montecarlo.csv")).unwrap()
+    };
+    let one = run("1", "11", "one");
+    let two = run("2", "11", "two");
+    assert_eq!(one, two);
+    assert_ne!(one, run("2", "12", "other"), "the seed matters");
+    for f in ["montecarlo.md", "fan_resident.svg", "fan_resident.png"] {
+        assert!(tmp.path().join("one").join(f).is_file(), "{f}");
+    }
+    let (h, rows) = csv_rows(&tmp.path().join("one/montecarlo.csv"));
+    for c in [
+        "fund",
+        "year",
+        "months_p05",
+        "months_p25",
+        "months_p50",
+        "months_p75",
+        "months_p95",
+        "balance_p05",
+        "balance_p50",
+        "balance_p95",
+        "p_below_warning",
+        "p_below_danger",
+        "p_depleted",
+    ] {
+        col(&h, c);
+    }
+    assert_eq!(rows.len(), 13);
+    let num = |r: &Vec<String>, c: &str| r[col(&h, c)].parse::<f64>().unwrap();
+    let mut spread = 0.0;
+    for r in &rows {
+        let q: Vec<f64> = ["p05", "p25", "p50", "p75", "p95"]
+            .iter()
+            .map(|p| num(r, &format!("months_{p}")))
+            .collect();
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+        spread += q[4] - q[0];
+        assert!(num(r, "balance_p05") <= num(r, "balance_p50"));
+        assert!(num(r, "balance_p50") <= num(r, "balance_p95"));
+        let (w, d, z) = (
+            num(r, "p_below_warning"),
+            num(r, "p_below_danger"),
+            num(r, "p_depleted"),
+        );
+        assert!(z <= d && d <= w && w <= 1.0, "{r:?}");
+    }
+    assert!(spread > 0.0, "the uncertainty spreads the runway");
+}
+
+#[test]
+fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(
+        &[
+            "solve",
+            scen.to_str().unwrap(),
+            "--param",
+            "funds.resident.premiums.subsidy",
+            "--target-months",
+            "6",
+            "--year",
+            "2030",
+            "--out",
+            "s",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("s/solve.json")).unwrap())
+            .unwrap();
+    let value = j["value"].as_f64().unwrap();
+    let achieved = j["achieved_months"].as_f64().unwrap();
+    assert!(achieved >= 6.0, "{j}");
+    assert!(achieved < 6.01, "the smallest subsidy, not any: {j}");
+    assert_eq!(j["year"].as_i64(), Some(2030));
+    assert_eq!(j["bracket"].as_array().unwrap().len(), 2);
+    // a value just below misses
+    let m = chuxiong();
+    let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy").unwrap();
+    let spec = runs::SolveSpec {
+        lever,
+        fund: 0,
+        target_months: 6.0,
+        year: Some(7),
+        range: (320.0, 1280.0),
+        probability: None,
+        threads: None,
+    };
+    assert!(runs::solve_outcome(&m, &spec, value).unwrap() >= 6.0);
+    assert!(runs::solve_outcome(&m, &spec, value - 1e-3).unwrap() < 6.0);
+    // `run --set <set>` reproduces the months achieved
+    let set = j["set"].as_str().unwrap();
+    let o = drgsim(
+        &["run", scen.to_str().unwrap(), "--set", set, "--out", "r"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&tmp.path().join("r/projection.csv"));
+    let r2030 = rows.iter().find(|r| r[col(&h, "year")] == "2030").unwrap();
+    let months: f64 = r2030[col(&h, "months_payable")].parse().unwrap();
+    assert!((months - achieved).abs() < 1e-3, "{months} vs {achieved}");
+}
+
+#[test]
+fn goal_seek_through_the_horizon_with_a_scaled_path_reproduces_with_set() {
+    let m = chuxiong();
+    let lever = Lever::resolve(&m, "funds.resident.premiums.premium.scale").unwrap();
+    let spec = runs::SolveSpec {
+        lever: lever.clone(),
+        fund: 0,
+        target_months: 3.0,
+        year: None,
+        range: runs::default_range(&lever),
+        probability: None,
+        threads: None,
+    };
+    let r = runs::solve(&m, &spec).unwrap();
+    assert!(r.achieved >= 3.0 && r.increasing);
+    assert!(r.miss_achieved < 3.0 && r.miss_value < r.value);
+    assert!((r.value - r.miss_value).abs() <= 1e-6);
+    let sets: Vec<String> = LeverSet::new(vec![lever])
+        .to_sets(&[r.value])
+        .iter()
+        .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+        .collect();
+    let p = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
+    assert_eq!(runs::runway_measure(&p, 0, None), r.achieved);
+}
+
+#[test]
+fn goal_seek_with_probability_uses_common_random_numbers() {
+    let m = chuxiong();
+    let unc = Uncertainty::of_model(&m).unwrap();
+    let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy.scale").unwrap();
+    let spec = runs::SolveSpec {
+        lever,
+        fund: 0,
+        target_months: 3.0,
+        year: Some(5),
+        range: (0.5, 3.0),
+        probability: Some((0.9, 200, 5, unc)),
+        threads: None,
+    };
+    let r = runs::solve(&m, &spec).unwrap();
+    assert!(r.achieved >= 3.0 && r.miss_achieved < 3.0, "{r:?}");
+    // the same value gives the same probability outcome every time
+    assert_eq!(runs::solve_outcome(&m, &spec, r.value).unwrap(), r.achieved);
+    // and needs more subsidy than the deterministic answer
+    let det = runs::SolveSpec {
+        probability: None,
+        ..spec.clone()
+    };
+    let d = runs::solve(&m, &det).unwrap();
+    assert!(r.value > d.value, "{} vs {}", r.value, d.value);
+    let mut v = vec![3.0, 1.0, 2.0];
+    v.sort_by(f64::total_cmp);
+    assert_eq!(quantile(&v, 0.5), 2.0);
+}
+
+#[test]
+fn solve_reports_when_no_value_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(
+        &[
+            "solve",
+            scen.to_str().unwrap(),
+            "--param",
+            "funds.resident.premiums.premium.scale",
+            "--target-months",
+            "100",
+            "--out",
+            "s",
+        ],
+        tmp.path(),
+    );
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("no value of") && e.contains("--range"), "{e}");
+    assert!(!tmp.path().join("s").exists());
+}
+
+#[test]
+fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // paid fee for service, the fund ignores the DRG base rate
+    let scen = extending(
+        tmp.path(),
+        "[funds.resident.payment]\nmode = \"fee_for_service\"\n",
+    );
+    let o = drgsim(
+        &[
+            "sensitivity",
+            scen.to_str().unwrap(),
+            "--param",
+            "funds.resident.payment.base_rate=4000:7000",
+            "--param",
+            "funds.resident.interest_rate",
+            "--out",
+            "t",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "tornado.csv",
+        "sensitivity.md",
+        "tornado_resident.svg",
+        "tornado_resident.png",
+    ] {
+        assert!(tmp.path().join("t").join(f).is_file(), "{f}");
+    }
+    let md = std::fs::read_to_string(tmp.path().join("t/sensitivity.md")).unwrap();
+    assert!(md.contains("`payment.base_rate`") && md.contains("months 2030"));
+    let (h, rows) = csv_rows(&tmp.path().join("t/tornado.csv"));
+    let last = rows.last().unwrap();
+    assert_eq!(last[col(&h, "param")], "funds.resident.payment.base_rate");
+    assert_eq!(last[col(&h, "swing_months")].parse::<f64>().unwrap(), 0.0);
+    let swings: Vec<f64> = rows
+        .iter()
+        .map(|r| r[col(&h, "swing_months")].parse().unwrap())
+        .collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+    assert!(swings[0] > 1.0);
+    assert!(rows.len() >= 10, "defaults and named parameters");
+    // the scenario's [sensitivity] outcome year is used
+    assert!(rows.iter().all(|r| r[col(&h, "outcome_year")] == "2030"));
+    let names: Vec<&str> = rows.iter().map(|r| r[col(&h, "param")].as_str()).collect();
+    for p in [
+        "funds.resident.demography.mortality_multiplier.growth",
+        "funds.resident.spending.inpatient_cost_growth.scale",
+        "funds.resident.premiums.premium.scale",
+        "funds.resident.enrollment.selectivity",
+        "funds.resident.interest_rate",
+    ] {
+        assert!(names.contains(&p), "{p} in {names:?}");
+    }
+}
+
+#[test]
+fn sensitivity_global_writes_sobol_indices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(
+        &[
+            "sensitivity",
+            scen.to_str().unwrap(),
+            "--global",
+            "--samples",
+            "256",
+            "--out",
+            "g",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&tmp.path().join("g/sobol.csv"));
+    assert_eq!(rows.len(), 6);
+    let total: Vec<f64> = rows
+        .iter()
+        .map(|r| r[col(&h, "total")].parse().unwrap())
+        .collect();
+    assert!(total.windows(2).all(|w| w[0] >= w[1]));
+    assert!(total[0] > 0.1, "{total:?}");
+    let md = std::fs::read_to_string(tmp.path().join("g/sensitivity.md")).unwrap();
+    assert!(md.contains("Sobol"));
+}
+
+#[test]
+fn grid_writes_table_and_heatmap() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(
+        &[
+            "grid",
+            scen.to_str().unwrap(),
+            "--x",
+            "funds.resident.payment.base_rate.scale=0.9:1.1:5",
+            "--y",
+            "funds.resident.enrollment.decline=0:0.04:3",
+            "--year",
+            "2026",
+            "--out",
+            "g",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&tmp.path().join("g/grid.csv"));
+    assert_eq!(rows.len(), 15);
+    let m = |r: &Vec<String>| r[col(&h, "months_payable")].parse::<f64>().unwrap();
+    // a lower base rate leaves more months (first row x = 0.9 vs last x = 1.1, same y)
+    assert!(m(&rows[0]) > m(&rows[12]));
+    for f in ["grid.md", "heatmap_resident.svg", "heatmap_resident.png"] {
+        assert!(tmp.path().join("g").join(f).is_file(), "{f}");
+    }
+}
+
+fn bad(args: &[&str], scenario_text: Option<&str>, expect: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = match scenario_text {
+        Some(t) => extending(tmp.path(), t),
+        None => common::scenario("chuxiong-2023.toml"),
+    };
+    let mut full = vec![args[0], scen.to_str().unwrap()];
+    full.extend_from_slice(&args[1..]);
+    full.extend_from_slice(&["--out", "o"]);
+    let o = drgsim(&full, tmp.path());
+    assert!(!o.status.success(), "{args:?} succeeded");
+    let e = stderr(&o);
+    for x in expect {
+        assert!(e.contains(x), "{args:?}: `{x}` not in {e}");
+    }
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "s.toml")
+        .collect();
+    assert!(left.is_empty(), "{args:?} wrote {left:?}");
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_writes_nothing() {
+    bad(
+        &["sensitivity", "--param", "funds.resident.premiums.premum"],
+        None,
+        &["unknown parameter", "funds.resident.premiums.premium"],
+    );
+    bad(
+        &[
+            "sensitivity",
+            "--param",
+            "funds.resident.premiums.premium=440:360",
+        ],
+        None,
+        &["low bound 440 is above the high bound 360"],
+    );
+    bad(
+        &[
+            "grid",
+            "--x",
+            "funds.resident.payment.base_rate.scale=1.1:0.9:5",
+            "--y",
+            "funds.resident.enrollment.decline=0:0.04:3",
+        ],
+        None,
+        &["low bound 1.1 must be below the high bound 0.9"],
+    );
+    bad(
+        &[
+            "grid",
+            "--x",
+            "funds.resident.spending.inpatient_reimbursement=0.5:1.5:5",
+            "--y",
+            "funds.resident.enrollment.decline=0:0.04:3",
+        ],
+        None,
+        &["funds.resident.spending.inpatient_reimbursement", "share"],
+    );
+    bad(&["montecarlo", "--paths", "0"], None, &["at least 1"]);
+    bad(
+        &["montecarlo"],
+        Some(
+            "[uncertainty.params.\"funds.resident.spending.admission_growth\"]\ndist = \"normal\"\nmean = 0.01\nsd = -1\n",
+        ),
+        &["funds.resident.spending.admission_growth", "sd"],
+    );
+    bad(
+        &["montecarlo"],
+        Some(
+            "[uncertainty.params.\"funds.resident.spending.admission_grwth\"]\ndist = \"uniform\"\nmin = 0\nmax = 0.02\n",
+        ),
+        &["unknown parameter", "admission_growth"],
+    );
+    bad(
+        &["montecarlo"],
+        Some("[uncertainty]\npathz = 3\n"),
+        &["s.toml:3", "unknown field `pathz`"],
+    );
+    bad(
+        &["montecarlo"],
+        Some(
+            "[uncertainty.params.\"funds.resident.spending.inpatient_reimbursement\"]\ndist = \"normal\"\nmean = 0.9\nsd = 0.1\n",
+        ),
+        &["funds.resident.spending.inpatient_reimbursement", "lower"],
+    );
+    bad(
+        &[
+            "solve",
+            "--param",
+            "funds.resident.premiums.subsidy",
+            "--target-months",
+            "6",
+            "--range",
+            "900:700",
+        ],
+        None,
+        &["low bound 900 is above the high bound 700"],
+    );
+    bad(
+        &[
+            "solve",
+            "--param",
+            "funds.resident.premiums.subsidy",
+            "--target-months",
+            "6",
+            "--year",
+            "2050",
+        ],
+        None,
+        &["2050", "outside"],
+    );
+}
+
+#[test]
+fn validate_checks_the_analysis_sections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = extending(
+        tmp.path(),
+        "[sensitivity.ranges]\n\"funds.resident.premiums.premum\" = { low = 1, high = 2 }\n\"funds.resident.payment.base_rate.scale\" = { low = 1.2, high = 0.8 }\n[uncertainty.params.\"funds.resident.spending.admission_growth\"]\ndist = \"beta\"\nalpha = -1\nbeta = 2\n",
+    );
+    let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    for x in [
+        "unknown parameter `funds.resident.premiums.premum`",
+        "low value 1.2 is above the high value 0.8",
+        "`alpha` must be > 0",
+    ] {
+        assert!(e.contains(x), "`{x}` not in {e}");
+    }
+    for f in [
+        "chuxiong-2023.toml",
+        "jingzhou-2023.toml",
+        "premium-up.toml",
+    ] {
+        let o = drgsim(
+            &["validate", common::scenario(f).to_str().unwrap()],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+    }
+}
