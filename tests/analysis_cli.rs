@@ -8,20 +8,8 @@ use drgsim::analysis::runs::{self, Uncertainty};
 use drgsim::analysis::{DistSpec, quantile};
 use drgsim::projection::{Model, project};
 use drgsim::scenario::schema::UncertaintySpec;
+use common::{drgsim, stderr};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn drgsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drgsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run drgsim")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn chuxiong() -> Model {
     Model::load(&common::scenario("chuxiong-2023.toml"), &[]).unwrap()
