@@ -3,12 +3,12 @@
 //! bad input included (clear error, nothing written).
 
 mod common;
+use common::{drgsim, stderr};
 use drgsim::analysis::levers::{Buffers, Lever, LeverSet, project_levers};
 use drgsim::analysis::runs::{self, Uncertainty};
 use drgsim::analysis::{DistSpec, quantile};
 use drgsim::projection::{Model, project};
 use drgsim::scenario::schema::UncertaintySpec;
-use common::{drgsim, stderr};
 use std::path::Path;
 
 fn chuxiong() -> Model {
