@@ -389,3 +389,35 @@ fn a_reform_in_another_folder_finds_the_baseline_tables() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn relative_scenario_paths_work_from_the_repository_root() {
+    // The README's commands run from the repository with relative paths.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = drgsim(&["run", "--out", out.to_str().unwrap()], root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("h");
+    let o = drgsim(
+        &[
+            "hospitals",
+            "scenarios/qingyang-2025h1.toml",
+            "--vs",
+            "scenarios/recalibration-neutral.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        root,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = drgsim(
+        &[
+            "validate",
+            "scenarios/drg-coverage-90.toml",
+            "scenarios/point-value-volume.toml",
+        ],
+        root,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -348,7 +348,8 @@ fn compile_fund(
             *rel = resolved.to_string_lossy().into_owned();
         }
     }
-    let payment = pay_spec.compile(&pay_path, &raw.base_dir(&pay_path), store, issues);
+    // The table paths are resolved above, so nothing is joined to them again.
+    let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
     let split = f
         .premiums
         .as_ref()
