@@ -53,8 +53,8 @@ const QY_GROUPS: usize = 732;
 /// Base rate of the bundled Qingyang payment section (yuan per weight point).
 const QY_BASE_RATE: f64 = 4_320.0;
 
-/// The payment section the calibration runs through (kept identical to
-/// `scenarios/data/qingyang/payment-sections.md`, baseline).
+/// The payment section the calibration runs through (kept identical to the
+/// base-year settings of `[funds.region.payment]` in `scenarios/qingyang-2025h1.toml`).
 const QY_SECTION: &str = r#"
 mode = "drg_rate"
 groups = "groups.csv"
