@@ -45,9 +45,20 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
     let mut months = Vec::new();
     let mut balance = Vec::new();
     let mut rows = Vec::new();
-    let mut csv = String::from(
-        "scenario,fund,base_year,base_months,horizon,horizon_balance_wan,horizon_months,first_warning,first_danger,depletion,cumulative_surplus_wan\n",
-    );
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "scenario",
+        "fund",
+        "base_year",
+        "base_months",
+        "horizon",
+        "horizon_balance_wan",
+        "horizon_months",
+        "first_warning",
+        "first_danger",
+        "depletion",
+        "cumulative_surplus_wan",
+    ])?;
     for (m, p) in &runs {
         let multi = p.funds.len() > 1;
         for f in &p.funds {
@@ -78,20 +89,19 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
                 fmt_num(s.cumulative_surplus_wan, 0),
             ]);
             let opt = |y: Option<i32>| y.map(|y| y.to_string()).unwrap_or_default();
-            csv.push_str(&format!(
-                "\"{}\",\"{}\",{},{},{},{},{},{},{},{},{}\n",
-                m.name.replace('"', "'"),
-                fund.replace('"', "'"),
-                s.base_year,
+            csv.write_record([
+                m.name.clone(),
+                fund.clone(),
+                s.base_year.to_string(),
                 csv_num(s.base_months, 4),
-                s.horizon,
+                s.horizon.to_string(),
                 csv_num(s.horizon_balance_wan, 2),
                 csv_num(s.horizon_months, 4),
                 opt(s.first_warning),
                 opt(s.first_danger),
                 opt(s.depletion),
-                csv_num(s.cumulative_surplus_wan, 2)
-            ));
+                csv_num(s.cumulative_surplus_wan, 2),
+            ])?;
         }
     }
     let out = OutputDir::create(&a.out)?;
@@ -140,7 +150,7 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
         md.push_str(&format!("- {}: {}\n", m.name, m.raw.file.display()));
     }
     write_atomic(&out.path().join("compare.md"), md.as_bytes())?;
-    write_atomic(&out.path().join("compare.csv"), csv.as_bytes())?;
+    write_atomic(&out.path().join("compare.csv"), &csv.into_inner()?)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

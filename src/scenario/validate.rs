@@ -29,6 +29,12 @@ pub const NON_NEGATIVE: Range = Range {
     hi: f64::INFINITY,
     what: "an amount of 0 or more",
 };
+/// A multiplier on a profile rate: 0 ..= 10.
+pub const MULTIPLIER: Range = Range {
+    lo: 0.0,
+    hi: 10.0,
+    what: "a multiplier between 0 and 10",
+};
 /// A yearly growth rate: above -100 % and at most +100 %.
 pub const GROWTH: Range = Range {
     lo: -0.99,
@@ -160,22 +166,14 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
         &p("demography.mortality_multiplier"),
         &d.mortality_multiplier,
         years,
-        Range {
-            lo: 0.0,
-            hi: 10.0,
-            what: "a multiplier between 0 and 10",
-        },
+        MULTIPLIER,
     );
     check_param(
         issues,
         &p("demography.fertility_multiplier"),
         &d.fertility_multiplier,
         years,
-        Range {
-            lo: 0.0,
-            hi: 10.0,
-            what: "a multiplier between 0 and 10",
-        },
+        MULTIPLIER,
     );
     check_param(
         issues,
