@@ -8,15 +8,16 @@
 //!
 //! The Qingyang tables are calibrated through the payment engine itself so that
 //! the bundled payment section reproduces the published H1 2025 DRG figures
-//! (226,479 DRG cases, cost per case 3,949.78 yuan, settlement ratio 97.56 %,
-//! 125 of 170 hospitals in surplus).
+//! (226,479 DRG cases, cost per case 3,949.78 yuan, fund-side settlement ratio
+//! 97.56 % with the fund paying the standard minus the patient's 42.55 % of the
+//! bill, 125 of 170 hospitals in surplus).
 
 #![allow(clippy::needless_range_loop)] // band-indexed arithmetic reads clearer with indices
 
 use clap::{Parser, ValueEnum};
-use drgsim::payment::{GroupTable, InpatientDemand, PaymentSpec};
+use drgsim::payment::{BenefitIds, GroupTable, InpatientDemand, PaymentSpec};
 use drgsim::population::bands::{BAND_LABELS, N_BANDS};
-use drgsim::scenario::{ParamStore, Years};
+use drgsim::scenario::{Param, ParamStore, Years};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -47,7 +48,11 @@ struct Args {
 /// Published Qingyang H1 2025 targets (seed report).
 const QY_DRG_CASES: f64 = 226_479.0;
 const QY_COST_PER_CASE: f64 = 3_949.78;
+/// Fund-side settlement ratio (结付率): 50,139.17万 / 51,395.69万.
 const QY_SETTLEMENT: f64 = 0.9756;
+/// Fund's share of the fee-for-service bill: 51,395.69万 / (226,479 x 3,949.78 yuan)
+/// (`spending.inpatient_reimbursement` of the bundled scenario).
+const QY_REIMBURSEMENT: f64 = 0.574547;
 const QY_SURPLUS_HOSPITALS: usize = 125;
 const QY_GROUPS: usize = 732;
 /// Base rate of the bundled Qingyang payment section (yuan per weight point).
@@ -389,9 +394,14 @@ fn evaluate(dir: &Path, section: &str) -> Result<Eval, String> {
         horizon: 2025,
     });
     let mut issues = Vec::new();
+    let reimb = store.add("reimbursement", &Param::Const(QY_REIMBURSEMENT));
     let model = spec
         .compile("payment", dir, &mut store, &mut issues)
-        .ok_or_else(|| format!("{issues:?}"))?;
+        .ok_or_else(|| format!("{issues:?}"))?
+        .with_benefits(BenefitIds {
+            reimbursement: [reimb; 3],
+            deductible: None,
+        });
     let groups = GroupTable::load(&dir.join("groups.csv")).map_err(|e| e.to_string())?;
     let d = InpatientDemand {
         cases_by_band: groups.cases_by_band(),
@@ -402,7 +412,7 @@ fn evaluate(dir: &Path, section: &str) -> Result<Eval, String> {
     Ok(Eval {
         drg_cases: y.drg_cases,
         cost_per_case: y.drg_ffs_equivalent_yuan / y.drg_cases,
-        settlement: y.settlement_ratio,
+        settlement: y.fund_settlement_ratio,
         surplus: hs.iter().filter(|h| h.surplus_yuan > 0.0).count(),
         drg_ffs: y.drg_ffs_equivalent_yuan,
         drg_pay: y.drg_payment_yuan,
@@ -482,14 +492,17 @@ fn qingyang(out: &Path, seed: u64) -> Result<(), String> {
     //    the number of hospitals in surplus (bigger hospitals costlier per case).
     let calibrate = |gamma: f64| -> Result<(f64, Eval), String> {
         let mut ws = 1.0;
-        for _ in 0..4 {
+        for _ in 0..6 {
             write(&out.join("groups.csv"), &groups_csv(&groups, ws, mean_cost))?;
             write(
                 &out.join("hospitals.csv"),
                 &hospitals_csv(&hosp, gamma, total_cases),
             )?;
             let e = evaluate(out, QY_SECTION)?;
-            ws *= QY_SETTLEMENT / e.settlement;
+            // The fund pays the standard minus the patient's share P of the bill,
+            // so the fund-side ratio S needs DRG payment `S x (FFS - P) + P`.
+            let patient = (1.0 - QY_REIMBURSEMENT) * e.drg_ffs;
+            ws *= (QY_SETTLEMENT * (e.drg_ffs - patient) + patient) / e.drg_pay;
         }
         write(&out.join("groups.csv"), &groups_csv(&groups, ws, mean_cost))?;
         let e = evaluate(out, QY_SECTION)?;

@@ -15,7 +15,7 @@ pub mod rules;
 pub mod spec;
 pub mod table;
 
-pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
+pub use engine::{BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
@@ -24,7 +24,7 @@ pub use negotiation::{
 };
 /// Former name of [`PaymentMode`] (the interim aggregate module's).
 pub use spec::PaymentMode as Mode;
-pub use spec::{PaymentMode, PaymentSpec, Recalibration};
+pub use spec::{BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration};
 pub use table::{TableError, TableErrors};
 
 #[cfg(test)]

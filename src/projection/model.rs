@@ -2,7 +2,7 @@
 //! per year, everything checked. Built once; projected many times.
 
 use crate::fund::Thresholds;
-use crate::payment::PaymentModel;
+use crate::payment::{BenefitIds, Level, PaymentModel};
 use crate::population::AgeProfile;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::schema::{FundKind, FundSpec, ScenarioSpec};
@@ -333,6 +333,21 @@ fn compile_fund(
         ),
         other_spending_wan: add("spending.other_wan", Some(&s.other_wan)),
     };
+    // Benefit rules the payment engine needs for the patient's share of the bill.
+    let by_level = &s.inpatient_reimbursement_by_level;
+    let benefits = BenefitIds {
+        reimbursement: Level::ALL.map(|l| match by_level.get(l) {
+            Some(par) => store.add(
+                format!("{path}.spending.inpatient_reimbursement_by_level.{l}"),
+                par,
+            ),
+            None => p.inpatient_reimbursement,
+        }),
+        deductible: Some(store.add(
+            format!("{path}.spending.inpatient_deductible"),
+            &s.inpatient_deductible,
+        )),
+    };
     let pay_path = format!("{path}.payment");
     // Each table path is relative to the file that wrote it, which under
     // `extends` need not be the file that wrote the rest of the section.
@@ -370,6 +385,6 @@ fn compile_fund(
         profile: profile?,
         subsidy_split: split,
         p,
-        payment: payment?,
+        payment: payment?.with_benefits(benefits),
     })
 }

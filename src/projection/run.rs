@@ -184,10 +184,19 @@ fn project_fund(
         r.cmi = ip.cmi;
         r.base_rate = ip.base_rate;
         r.point_value = ip.point_value;
-        r.settlement_ratio = ip.settlement_ratio;
+        r.settlement_ratio = ip.fund_settlement_ratio;
+        r.settlement_ratio_full_cost = ip.settlement_ratio;
         r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
         r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
-        r.inpatient_wan = ip.total_payment_yuan * p.get(ids.inpatient_reimbursement, t) / 1e4;
+        r.drg_fund_payment_wan = ip.drg_fund_yuan / 1e4;
+        r.drg_fund_ffs_wan = ip.drg_fund_ffs_yuan / 1e4;
+        // The fund pays the hospital payment less what patients paid on the bill
+        // (PRIMER §3): a DRG/DIP case's standard minus the patient's share, a
+        // fee-for-service case reimbursement x cost.
+        r.inpatient_hospital_wan = ip.total_payment_yuan / 1e4;
+        r.inpatient_patient_wan = ip.patient_yuan / 1e4;
+        r.inpatient_wan = ip.fund_yuan / 1e4;
+        r.budget_wan = f64::NAN;
         r.outpatient_wan = op_cost * p.get(ids.outpatient_reimbursement, t) / 1e4;
         r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
         r.other_spending_wan = p.get(ids.other_spending_wan, t);

@@ -21,7 +21,7 @@ pub const DANGER_COLOR: RGBColor = RGBColor(235, 90, 80);
 fn decimals(column: &str) -> usize {
     if column.ends_with("_share")
         || column.ends_with("_rate")
-        || column == "settlement_ratio"
+        || column.starts_with("settlement_ratio")
         || column == "cmi"
     {
         6
