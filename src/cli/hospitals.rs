@@ -122,6 +122,9 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
             h.payment_yuan *= share;
             h.other_payment_yuan *= share;
             h.surplus_yuan *= share;
+            h.patient_yuan *= share;
+            h.fund_payment_yuan *= share;
+            h.fund_ffs_yuan *= share;
             h
         })
         .collect();
@@ -256,13 +259,28 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
     Ok(())
 }
 
-fn totals(s: &Settlement) -> (f64, f64, f64, f64, usize) {
-    let drg_cases: f64 = s.results.iter().map(|h| h.drg_cases).sum();
-    let ffs: f64 = s.results.iter().map(|h| h.ffs_equivalent_yuan).sum();
-    let pay: f64 = s.results.iter().map(|h| h.payment_yuan).sum();
-    let weights: f64 = s.results.iter().map(|h| h.cmi * h.drg_cases).sum();
-    let surplus = s.results.iter().filter(|h| h.surplus_yuan > 0.0).count();
-    (drg_cases, ffs, pay, weights / drg_cases, surplus)
+struct Totals {
+    drg_cases: f64,
+    ffs: f64,
+    pay: f64,
+    fund_ffs: f64,
+    fund_pay: f64,
+    cmi: f64,
+    in_surplus: usize,
+}
+
+fn totals(s: &Settlement) -> Totals {
+    let sum = |f: fn(&HospitalResult) -> f64| -> f64 { s.results.iter().map(f).sum() };
+    let drg_cases = sum(|h| h.drg_cases);
+    Totals {
+        drg_cases,
+        ffs: sum(|h| h.ffs_equivalent_yuan),
+        pay: sum(|h| h.payment_yuan),
+        fund_ffs: sum(|h| h.fund_ffs_yuan),
+        fund_pay: sum(|h| h.fund_payment_yuan),
+        cmi: sum(|h| h.cmi * h.drg_cases) / drg_cases,
+        in_surplus: s.results.iter().filter(|h| h.surplus_yuan > 0.0).count(),
+    }
 }
 
 fn markdown(
@@ -273,26 +291,31 @@ fn markdown(
 ) -> String {
     let mut s = format!("# Hospitals: {}\n\n", this.model.name);
     s.push_str(&format!(
-        "Fund `{}`, settlement period {}. Money in 万元 at full medical cost (what hospitals are paid); \
-         the fund pays {:.2} % of it. Surplus = DRG/DIP payment - fee-for-service cost of the same cases.\n\n",
+        "Fund `{}`, settlement period {}. Money in 万元. Hospitals are paid the DRG/DIP standard \
+         (full cost); patients pay their share of the fee-for-service bill under the benefit rules \
+         (the fund reimburses {:.2} % of it), and the fund pays the standard minus the patient's share. \
+         Fund-side settlement ratio (结付率, as published) = fund's DRG payment / what the fund would \
+         have paid fee-for-service; full-cost ratio = DRG payment / fee-for-service cost. \
+         Surplus = DRG/DIP payment - fee-for-service cost of the same cases (the same amount on either side).\n\n",
         this.fund,
         period(&this.model, this.year),
         this.reimbursement * 100.0
     ));
     let mut rows = Vec::new();
     let mut line = |name: &str, st: &Settlement| {
-        let (cases, ffs, pay, cmi, surplus) = totals(st);
+        let t = totals(st);
         rows.push(vec![
             name.to_string(),
-            fmt_num(cases, 0),
-            fmt_num(cmi, 4),
-            fmt_num(ffs / cases, 2),
-            fmt_num(ffs / 1e4, 2),
-            fmt_num(pay / 1e4, 2),
-            fmt_num(ffs / 1e4 * st.reimbursement, 2),
-            fmt_num(pay / 1e4 * st.reimbursement, 2),
-            format!("{:.2} %", 100.0 * pay / ffs),
-            format!("{surplus} of {}", st.results.len()),
+            fmt_num(t.drg_cases, 0),
+            fmt_num(t.cmi, 4),
+            fmt_num(t.ffs / t.drg_cases, 2),
+            fmt_num(t.ffs / 1e4, 2),
+            fmt_num(t.pay / 1e4, 2),
+            fmt_num(t.fund_ffs / 1e4, 2),
+            fmt_num(t.fund_pay / 1e4, 2),
+            format!("{:.2} %", 100.0 * t.fund_pay / t.fund_ffs),
+            format!("{:.2} %", 100.0 * t.pay / t.ffs),
+            format!("{} of {}", t.in_surplus, st.results.len()),
         ]);
     };
     line(&this.model.name, this);
@@ -307,9 +330,10 @@ fn markdown(
             "FFS cost per case (yuan)",
             "FFS equivalent",
             "DRG paid",
-            "FFS equivalent, fund share",
-            "DRG paid, fund share",
-            "settlement ratio",
+            "fund payable fee-for-service",
+            "fund paid under DRG",
+            "settlement ratio (fund side, 结付率)",
+            "settlement ratio (full cost)",
             "hospitals in surplus",
         ],
         &rows,

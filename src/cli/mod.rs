@@ -2,6 +2,7 @@
 //! `main.rs` only parses and reports errors.
 
 pub mod analysis;
+pub mod clear;
 pub mod compare;
 pub mod hospitals;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Per-hospital DRG/DIP payment against cost, optionally against another scenario.
     Hospitals(hospitals::HospitalsArgs),
+    /// Year-end clearing (年终清算) of budgets against actual spending, with corridors.
+    Clear(clear::ClearArgs),
     /// One-way sensitivity (tornado) of the runway; --global adds Sobol' indices.
     Sensitivity(analysis::SensitivityArgs),
     /// Two-way table of months payable over two parameters, with a heat map.
@@ -95,6 +98,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Compare(a) => compare::compare(&a),
         Command::Validate(a) => validate(&a),
         Command::Hospitals(a) => hospitals::hospitals(&a),
+        Command::Clear(a) => clear::run(&a),
         Command::Sensitivity(a) => analysis::sensitivity(&a),
         Command::Grid(a) => analysis::grid(&a),
         Command::Montecarlo(a) => analysis::montecarlo(&a),

@@ -7,6 +7,8 @@
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
 //! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
 
+pub mod clearing;
+pub mod corridor_spec;
 pub mod engine;
 pub mod groups;
 pub mod hospitals;

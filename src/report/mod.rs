@@ -7,6 +7,7 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod clearing;
 pub mod markdown;
 pub mod projection;
 
