@@ -52,6 +52,8 @@
 //! (DRG cases x CMI x (1 + drift) x 100 x coefficient)`); the other
 //! `(1 - coverage)` of FFS cost is paid fee for service.
 
+use super::budget::{ClearingLevel, clear_hospital};
+use super::clearing::Corridor;
 use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use super::rules::{self, OutlierTails, POINTS_PER_WEIGHT};
@@ -160,6 +162,8 @@ pub struct HospitalInfo {
     pub level: Level,
     /// Coefficient from the table.
     pub coefficient: f64,
+    /// Medical alliance (医共体), empty when none.
+    pub alliance: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -203,6 +207,8 @@ struct GroupModel {
     cells: Vec<Cells>,
     recalibrate: bool,
     n_groups: usize,
+    /// Hospital indices ordered by alliance (hospitals without one last, each on its own).
+    alliance_order: Vec<usize>,
 }
 
 /// A compiled payment model (see the module docs for the formulas).
@@ -391,6 +397,7 @@ impl PaymentModel {
                         name: h.name.clone(),
                         level: h.level,
                         coefficient: h.coefficient,
+                        alliance: h.alliance.clone(),
                     })
                     .collect();
                 cost_levels = ht.hospitals.iter().map(|h| h.cost_level).collect();
@@ -406,6 +413,7 @@ impl PaymentModel {
                     name: "whole region".into(),
                     level: Level::Secondary,
                     coefficient: 1.0,
+                    alliance: String::new(),
                 }];
                 cost_levels = vec![1.0];
                 alloc = vec![1.0; n_g];
@@ -467,6 +475,14 @@ impl PaymentModel {
                 }
             }
         }
+        let mut alliance_order: Vec<usize> = (0..hosp.len()).collect();
+        alliance_order.sort_by(|&a, &b| {
+            let (x, y) = (&hosp[a].alliance, &hosp[b].alliance);
+            x.is_empty()
+                .cmp(&y.is_empty())
+                .then_with(|| x.cmp(y))
+                .then(a.cmp(&b))
+        });
         let mut levels = [[Coef::default(); N_BANDS]; 3];
         let mut present = [false; 3];
         for (hi, c) in hosp.iter().zip(&cells) {
@@ -486,6 +502,7 @@ impl PaymentModel {
                 cells,
                 recalibrate: recalibrate && weights.is_some(),
                 n_groups: n_g,
+                alliance_order,
             })),
             benefits: None,
         }
@@ -727,6 +744,50 @@ impl PaymentModel {
             point_value: pv,
             settlement_ratio: ratio(pay, drg_ffs),
         }
+    }
+
+    /// Sum over hospitals (or alliances) of the year-end clearing adjustments,
+    /// yuan, fund side: each one's DRG/DIP fund payment (paid on account) is
+    /// cleared against what the fund would have paid fee-for-service under the
+    /// corridor `c` ([`clear_hospital`]). Does not allocate. 0 in the aggregate
+    /// form (no hospitals).
+    pub fn hospital_clearing(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+        level: ClearingLevel,
+        c: &Corridor,
+    ) -> f64 {
+        let Some(gm) = &self.grouped else {
+            return 0.0;
+        };
+        let f = self.factors(t, p);
+        let region = self.region_sums(gm, &f, d);
+        let st = self.settle(t, p, &f, &region, gm.recalibrate);
+        let by_alliance = level == ClearingLevel::Alliance;
+        let mut total = 0.0;
+        let (mut on_account, mut cost) = (0.0, 0.0);
+        let order = &gm.alliance_order;
+        for (k, &h) in order.iter().enumerate() {
+            let hi = &gm.hospitals[h];
+            let mut s = Sums::default();
+            accumulate(&gm.cells[h], hi.level.index(), &f, d, &mut s);
+            let y = self.year_from(&f, &s, st);
+            on_account += y.drg_fund_yuan;
+            cost += y.drg_fund_ffs_yuan;
+            let group_ends = !by_alliance
+                || hi.alliance.is_empty()
+                || order
+                    .get(k + 1)
+                    .is_none_or(|&n| gm.hospitals[n].alliance != hi.alliance);
+            if group_ends {
+                total += clear_hospital(on_account, cost, c);
+                on_account = 0.0;
+                cost = 0.0;
+            }
+        }
+        total
     }
 
     /// Per-hospital detail for year index `t` (allocates; the `hospitals` report).

@@ -7,6 +7,7 @@
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
 //! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
 
+pub mod budget;
 pub mod clearing;
 pub mod corridor_spec;
 pub mod engine;

@@ -2,7 +2,8 @@
 //! per year, everything checked. Built once; projected many times.
 
 use crate::fund::Thresholds;
-use crate::payment::{BenefitIds, Level, PaymentModel};
+use crate::payment::budget::{ClearingLevel, ClearingModel};
+use crate::payment::{BenefitIds, Level, PaymentModel, PaymentMode};
 use crate::population::AgeProfile;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::schema::{FundKind, FundSpec, ScenarioSpec};
@@ -53,6 +54,8 @@ pub struct FundModel {
     pub p: FundParams,
     /// Inpatient payment.
     pub payment: PaymentModel,
+    /// Budget rules and year-end clearing (`[funds.<id>.clearing]`).
+    pub clearing: Option<ClearingModel>,
 }
 
 /// Handles of a fund's dated parameters in the [`ParamStore`].
@@ -365,6 +368,32 @@ fn compile_fund(
     }
     // The table paths are resolved above, so nothing is joined to them again.
     let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
+    let clearing = match &f.clearing {
+        Some(c) => {
+            let cpath = format!("{path}.clearing");
+            let m = c.compile(&cpath, store, issues);
+            if let Some(m) = &m
+                && m.level != ClearingLevel::Region
+                && f.payment.hospitals.is_none()
+            {
+                issues.push(Issue::new(
+                    format!("{cpath}.level"),
+                    "a hospital- or alliance-level clearing needs a hospital table (`payment.hospitals`)",
+                ));
+            }
+            if f.payment.mode == PaymentMode::PointValue
+                && c.level == ClearingLevel::Region
+                && c.covers == crate::payment::budget::Covers::Drg
+            {
+                issues.push(Issue::new(
+                    format!("{cpath}.covers"),
+                    "under `point_value` the fund pays its DRG/DIP budget exactly (`payment.budget_wan`), so there is nothing to clear on those cases; clear `inpatient` or `pooled` spending, or clear at `level = \"hospital\"`",
+                ));
+            }
+            Some(m?)
+        }
+        None => None,
+    };
     let split = f
         .premiums
         .as_ref()
@@ -386,5 +415,6 @@ fn compile_fund(
         subsidy_split: split,
         p,
         payment: payment?.with_benefits(benefits),
+        clearing,
     })
 }

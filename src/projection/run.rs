@@ -10,6 +10,7 @@ use crate::population::cohort::BandMatrix;
 use crate::population::{Drivers, Membership, N_BANDS};
 use crate::scenario::ParamValues;
 use crate::scenario::schema::FundKind;
+use crate::payment::budget::{ClearingLevel, Covers};
 
 /// A projection: every fund, every year.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +98,8 @@ fn project_fund(
     let mut mem = Membership::start(f.base_members, prof);
     let mut balance = f.opening_balance_wan;
     let (mut adm_idx, mut ip_cost_idx, mut visit_idx, mut op_cost_idx) = (1.0, 1.0, 1.0, 1.0);
+    // Budget base carried from one year's clearing to the next (万元).
+    let mut clearing_base = f64::NAN;
     for t in 0..model.years.len() {
         if t > 0 {
             let drivers = Drivers {
@@ -203,6 +206,32 @@ fn project_fund(
         r.personal_account_spending_wan = pa_spending;
         r.pooled_expenditure_wan =
             r.inpatient_wan + r.outpatient_wan + r.major_illness_wan + r.other_spending_wan;
+
+        // Year-end clearing against the budget (payment::budget, payment::clearing).
+        if let Some(c) = &f.clearing {
+            let adjustment_wan = match c.level {
+                ClearingLevel::Region => {
+                    let budget = c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan);
+                    let actual = match c.covers {
+                        Covers::Drg => r.drg_fund_payment_wan,
+                        Covers::Inpatient => r.inpatient_wan,
+                        Covers::Pooled => r.pooled_expenditure_wan,
+                    };
+                    let y = c.clear_region(budget, actual);
+                    r.budget_wan = budget;
+                    clearing_base = y.next_base_wan;
+                    y.adjustment_wan
+                }
+                level => {
+                    f.payment
+                        .hospital_clearing(t, p, &demand, level, &c.corridor)
+                        / 1e4
+                }
+            };
+            r.clearing_wan = adjustment_wan;
+            r.inpatient_wan += adjustment_wan;
+            r.pooled_expenditure_wan += adjustment_wan;
+        }
         r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
         r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
 

@@ -3,6 +3,7 @@
 
 use super::param::Param;
 use crate::payment::PaymentSpec;
+use crate::payment::budget::ClearingSpec;
 use crate::payment::spec::LevelParams;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -157,6 +158,8 @@ pub struct FundSpec {
     pub spending: SpendingSpec,
     /// How inpatient care is paid (DRG/DIP).
     pub payment: PaymentSpec,
+    /// Budget rules and year-end clearing with risk corridors (optional).
+    pub clearing: Option<ClearingSpec>,
 }
 
 pub(crate) fn zero() -> Param {

@@ -1,0 +1,270 @@
+//! Settlement as the fund pays it: the patient's share of the fee-for-service
+//! bill, the fund-side settlement ratio, year-end clearing with corridors
+//! (Sanmen 2019 to the fen) and the errors bad corridor input gets.
+
+mod common;
+use common::{assert_close, drgsim, run, run_with, scenario, stderr};
+use drgsim::payment::clearing::{BaseRule, Bands, Corridor, clear, grown_budget, to_fen};
+use drgsim::payment::corridor_spec::{clear_file, matches};
+
+// ---- Qingyang H1 2025, fund side (published: shared/seeds/qingyang-2025-drg-fund-performance.txt)
+
+#[test]
+fn qingyang_h1_2025_fund_side_figures_within_half_a_percent() {
+    let (m, p) = run("qingyang-2025h1.toml");
+    let r = &p.fund("region").unwrap().rows[0];
+    let half = m.spec.scenario.settlement_period_share;
+    assert_eq!(half, 0.5);
+    assert_close("DRG cases", r.drg_cases * half, 226_479.0, 0.005);
+    assert_close(
+        "fund payable fee-for-service (万)",
+        r.drg_fund_ffs_wan * half,
+        51_395.69,
+        0.005,
+    );
+    assert_close(
+        "fund paid under DRG (万)",
+        r.drg_fund_payment_wan * half,
+        50_139.17,
+        0.005,
+    );
+    assert!(
+        (r.settlement_ratio - 0.9756).abs() < 0.0005,
+        "fund-side settlement ratio {}",
+        r.settlement_ratio
+    );
+    // full cost: 226,479 x 3,949.78 yuan = 89,454万 (DRG cases at fee-for-service prices)
+    let drg_ffs_full_wan =
+        r.drg_fund_ffs_wan + (r.drg_payment_wan - r.drg_fund_payment_wan);
+    assert_close("full cost (万)", drg_ffs_full_wan * half, 89_454.0, 0.005);
+    // the full-cost ratio is the hospital's view: the same loss over a larger base
+    let loss_fund = r.drg_fund_ffs_wan - r.drg_fund_payment_wan;
+    let loss_full = drg_ffs_full_wan - r.drg_payment_wan;
+    assert!((loss_fund - loss_full).abs() < 1e-6 * loss_full.abs().max(1.0));
+    assert!(r.settlement_ratio_full_cost > r.settlement_ratio);
+}
+
+#[test]
+fn fund_plus_patient_is_hospital_payment_on_every_row() {
+    for name in [
+        "chuxiong-2023.toml",
+        "jingzhou-2023.toml",
+        "qingyang-2025h1.toml",
+        "drg-rate-cut.toml",
+        "point-value-volume.toml",
+        "qingyang-corridor-5.toml",
+    ] {
+        let (_, p) = run(name);
+        for f in &p.funds {
+            for r in &f.rows {
+                let lhs = r.inpatient_wan - r.clearing_wan + r.inpatient_patient_wan;
+                assert!(
+                    (lhs - r.inpatient_hospital_wan).abs() <= 1e-9 * r.inpatient_hospital_wan,
+                    "{name} {} {}: fund {} - clearing {} + patient {} != hospital {}",
+                    f.id,
+                    r.year,
+                    r.inpatient_wan,
+                    r.clearing_wan,
+                    r.inpatient_patient_wan,
+                    r.inpatient_hospital_wan
+                );
+                // and for the DRG cases alone
+                let drg_patient = r.drg_payment_wan - r.drg_fund_payment_wan;
+                assert!(drg_patient >= -1e-9, "{name}: negative patient share");
+            }
+        }
+    }
+}
+
+#[test]
+fn drg_rate_cut_saves_the_fund_the_whole_cut() {
+    let (_, base) = run("chuxiong-2023.toml");
+    let (_, cut) = run("drg-rate-cut.toml");
+    let b = &base.fund("resident").unwrap().rows[1];
+    let c = &cut.fund("resident").unwrap().rows[1];
+    assert_eq!(b.year, 2024);
+    let hospital_cut = b.drg_payment_wan - c.drg_payment_wan;
+    let fund_saving = b.inpatient_wan - c.inpatient_wan;
+    // 5,581 x 1.035 = 5,776.34 -> 5,487.5: -5.0 % of DRG payments
+    assert!(
+        (hospital_cut / b.drg_payment_wan - (1.0 - 5487.5 / (5581.0 * 1.035))).abs() < 1e-9,
+        "cut {hospital_cut} of {}",
+        b.drg_payment_wan
+    );
+    assert!(
+        (fund_saving - hospital_cut).abs() < 1e-6 * hospital_cut,
+        "fund saves {fund_saving}, hospitals lose {hospital_cut}"
+    );
+    // patients pay the same bill
+    assert!((b.inpatient_patient_wan - c.inpatient_patient_wan).abs() < 1e-9);
+}
+
+#[test]
+fn point_value_times_points_is_budget_plus_patient_payments() {
+    let (m, p) = run("point-value-volume.toml");
+    let r = &p.fund("region").unwrap().rows[0];
+    let budget_wan = m.values().get(m.store.id("funds.region.payment.budget_wan").unwrap(), 0);
+    let drg_patient = r.drg_payment_wan - r.drg_fund_payment_wan;
+    assert!(
+        (r.drg_payment_wan - (budget_wan + drg_patient)).abs() < 1e-6 * r.drg_payment_wan,
+        "hospital DRG payment {} vs budget {budget_wan} + patients {drg_patient}",
+        r.drg_payment_wan
+    );
+    // the fund pays exactly its budget
+    assert!((r.drg_fund_payment_wan - budget_wan).abs() < 1e-6 * budget_wan);
+    // fund-only basis: the point value is set by the fund budget alone
+    let q = run_with(
+        "point-value-volume.toml",
+        &["funds.region.payment.budget_basis=\"fund_only\""],
+    );
+    let s = &q.fund("region").unwrap().rows[0];
+    assert!((s.drg_payment_wan - budget_wan).abs() < 1e-6 * budget_wan);
+    assert!(s.point_value < r.point_value);
+}
+
+#[test]
+fn point_value_floor_holds() {
+    let q = run_with(
+        "point-value-volume.toml",
+        &["funds.region.payment.point_value_floor=44.0"],
+    );
+    let r = &q.fund("region").unwrap().rows[0];
+    assert!((r.point_value - 44.0).abs() < 1e-12, "{}", r.point_value);
+}
+
+// ---- Sanmen 2019 clearing, to the fen (shared/seeds/sanmen-2020-work-summary.txt, lines 26-27, 51)
+
+fn sanmen_corridor(surplus_cut: f64) -> Corridor {
+    Corridor {
+        surplus_retention: Bands::flat(0.85),
+        overspend_fund_share: Bands::flat(0.15),
+        base_rule: BaseRule::Cleared,
+        surplus_cut,
+    }
+}
+
+#[test]
+fn sanmen_2019_employee_clearing_to_the_fen() {
+    let c = clear(316_449_463.25, 318_208_435.08, &sanmen_corridor(0.30));
+    assert_eq!(to_fen(-c.difference), 1_758_971.83);
+    assert!((c.difference_rate - 0.0056).abs() < 0.00005);
+    assert_eq!(to_fen(c.fund_covers), 263_845.77);
+    assert_eq!(to_fen(c.hospital_returns), 1_495_126.06);
+    assert_eq!(to_fen(c.next_base), 316_713_309.02);
+    assert_eq!(to_fen(grown_budget(c.next_base, 0.07, f64::NAN)), 338_883_240.66);
+}
+
+#[test]
+fn sanmen_2019_resident_clearing_to_the_fen() {
+    let c = clear(354_348_327.95, 351_956_995.10, &sanmen_corridor(0.30));
+    assert_eq!(to_fen(c.difference), 2_391_332.85);
+    assert!((c.difference_rate - 0.0067).abs() < 0.00005);
+    assert_eq!(to_fen(c.retained), 2_032_632.92);
+    // published 353,630,928.09: the report rounds the 30 % cut (717,399.855) up
+    // first; unrounded the base is 353,630,928.095, within a fen.
+    assert!((c.next_base - 353_630_928.09).abs() <= 0.0051);
+    assert_eq!(to_fen(grown_budget(c.next_base, 0.07, f64::NAN)), 378_385_093.06);
+    // 2020 total: 717,268,333.72
+    let e = clear(316_449_463.25, 318_208_435.08, &sanmen_corridor(0.30));
+    let total = grown_budget(c.next_base, 0.07, f64::NAN) + grown_budget(e.next_base, 0.07, f64::NAN);
+    assert_eq!(to_fen(total), 717_268_333.72);
+}
+
+#[test]
+fn sanmen_clearing_file_matches_every_published_figure() {
+    let (_, results) = clear_file(&scenario("sanmen-clearing-2019.toml"), &[]).unwrap();
+    assert_eq!(results.len(), 2);
+    let mut n = 0;
+    for r in &results {
+        for (k, x, v) in &r.checks {
+            assert!(matches(k, *x, *v), "{}.{k}: {x} vs {v}", r.id);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 15, "every published figure is checked");
+}
+
+#[test]
+fn drgsim_clear_writes_the_report_and_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let f = scenario("sanmen-clearing-2019.toml");
+    let o = drgsim(
+        &["clear", f.to_str().unwrap(), "--check", "--out", out.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(out.join("clearing.csv")).unwrap();
+    assert!(csv.contains("employee,employee fund (职工医保),316449463.25,318208435.08,0.00,1758971.83"));
+    assert!(csv.contains("338883240.66"));
+    assert!(out.join("clearing.md").is_file());
+    // a changed rule no longer matches the published figures: --check fails
+    let o = drgsim(
+        &[
+            "clear",
+            f.to_str().unwrap(),
+            "--check",
+            "--set",
+            "budgets.employee.overspend_fund_share=0.2",
+            "--out",
+            tmp.path().join("out2").to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("employee.fund_covers"), "{}", stderr(&o));
+}
+
+fn bad_clearing(body: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("bad.toml");
+    std::fs::write(
+        &f,
+        format!(
+            "[clearing]\nname = \"x\"\nyear = 2019\n\n[budgets.a]\nname = \"a\"\n{body}"
+        ),
+    )
+    .unwrap();
+    let o = drgsim(
+        &["clear", f.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(!o.status.success(), "bad input accepted: {body}");
+    assert!(!tmp.path().join("o").exists(), "output written for bad input");
+    stderr(&o)
+}
+
+const GOOD: &str = "budget = 100.0\nactual = 90.0\nsurplus_retention = 0.85\noverspend_fund_share = 0.15\ngrowth = 0.07\n";
+
+#[test]
+fn bad_corridor_input_names_file_line_and_field() {
+    // a share above 1, on line 9
+    let e = bad_clearing(&GOOD.replace("surplus_retention = 0.85", "surplus_retention = 1.2"));
+    assert!(e.contains("bad.toml:9"), "{e}");
+    assert!(e.contains("budgets.a.surplus_retention") && e.contains("between 0 and 1"), "{e}");
+    // overlapping bands
+    let e = bad_clearing(&GOOD.replace(
+        "overspend_fund_share = 0.15",
+        "overspend_fund_share = [{ up_to = 0.05, share = 0.0 }, { up_to = 0.03, share = 0.5 }, { share = 1.0 }]",
+    ));
+    assert!(e.contains("bad.toml:10") && e.contains("band 2 of 3"), "{e}");
+    assert!(e.contains("do not overlap"), "{e}");
+    // a negative budget
+    let e = bad_clearing(&GOOD.replace("budget = 100.0", "budget = -5.0"));
+    assert!(e.contains("bad.toml:7") && e.contains("budgets.a.budget"), "{e}");
+    // a negative share inside a band
+    let e = bad_clearing(&GOOD.replace(
+        "surplus_retention = 0.85",
+        "surplus_retention = [{ up_to = 0.05, share = -0.1 }, { share = 0.5 }]",
+    ));
+    assert!(e.contains("band 1 of 2") && e.contains("between 0 and 1"), "{e}");
+    // an open band that is not the last
+    let e = bad_clearing(&GOOD.replace(
+        "surplus_retention = 0.85",
+        "surplus_retention = [{ share = 0.85 }, { share = 0.5 }]",
+    ));
+    assert!(e.contains("only the last band"), "{e}");
+    // a typo'd key
+    let e = bad_clearing(&format!("{GOOD}surplus_retension = 0.5\n"));
+    assert!(e.contains("surplus_retension"), "{e}");
+}
