@@ -110,7 +110,7 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
     let f = &model.funds[fi];
     let demand = projection.funds[fi].demand[t];
     let share = model.spec.scenario.settlement_period_share;
-    let results = f
+    let mut results: Vec<HospitalResult> = f
         .payment
         .hospitals_year(t, model.values(), &demand)
         .into_iter()
@@ -128,6 +128,10 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
             h
         })
         .collect();
+    // Year-end clearing of each hospital (or alliance) under the fund's corridor.
+    if let Some(c) = &f.clearing {
+        crate::payment::budget::clear_hospitals(&mut results, c.level, &c.corridor);
+    }
     let reimbursement = model.values().get(f.p.inpatient_reimbursement, t);
     Ok(Settlement {
         model,
@@ -340,6 +344,36 @@ fn markdown(
     ));
     s.push_str("\n## By level\n\n");
     s.push_str(&levels_markdown(&report.levels));
+    if !report.alliances.is_empty() {
+        s.push_str("\n## By medical alliance (医共体)\n\n");
+        s.push_str(&crate::payment::alliances_markdown(&report.alliances));
+    }
+    if let Some(c) = this.model.funds.iter().find(|f| f.id == this.fund).and_then(|f| f.clearing)
+        && c.level != crate::payment::budget::ClearingLevel::Region
+    {
+        let t = totals(this);
+        let clearing: f64 = this.results.iter().map(|h| h.clearing_yuan).sum();
+        let after = this
+            .results
+            .iter()
+            .filter(|h| h.surplus_yuan + h.clearing_yuan > 0.0)
+            .count();
+        s.push_str(&format!(
+            "\n## Year-end clearing ({} level)\n\nPaid on account (the fund's DRG payment): {} 万; \
+             clearing adjustment: {} 万; final fund payment: {} 万 (fund-side settlement ratio {:.2} % \
+             after clearing). Hospitals in surplus: {} before clearing, {} after.\n",
+            match c.level {
+                crate::payment::budget::ClearingLevel::Alliance => "alliance",
+                _ => "hospital",
+            },
+            fmt_num(t.fund_pay / 1e4, 2),
+            fmt_num(clearing / 1e4, 2),
+            fmt_num((t.fund_pay + clearing) / 1e4, 2),
+            100.0 * (t.fund_pay + clearing) / t.fund_ffs,
+            t.in_surplus,
+            after
+        ));
+    }
     s.push_str(&format!("\n## Top {top} movers\n\n"));
     s.push_str(&movers_markdown(&report.rows, top));
     s

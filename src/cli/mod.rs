@@ -136,6 +136,23 @@ pub fn run(a: &RunArgs) -> Result<()> {
 pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
+        // A clearing file (`drgsim clear`) is checked as one.
+        if crate::payment::corridor_spec::is_clearing_file(f) {
+            match crate::payment::corridor_spec::clear_file(f, &a.sets) {
+                Ok((spec, r)) => println!(
+                    "{}: ok (clearing file: {}, {} budget{})",
+                    f.display(),
+                    spec.clearing.name,
+                    r.len(),
+                    if r.len() == 1 { "" } else { "s" }
+                ),
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("{}: {e}", f.display());
+                }
+            }
+            continue;
+        }
         match Model::load(f, &a.sets)
             .map_err(|e| e.to_string())
             .and_then(|m| {

@@ -45,6 +45,7 @@
 
 use super::clearing::{BaseRule, Corridor, clear, grown_budget, revenue_budget};
 use super::corridor_spec::{BandsSpec, compile_corridor};
+use super::engine::HospitalResult;
 use crate::scenario::{Issue, Param, ParamId, ParamStore};
 use serde::Deserialize;
 
@@ -299,4 +300,46 @@ pub fn clear_hospital(on_account: f64, cost: f64, c: &Corridor) -> f64 {
         return 0.0;
     }
     clear(on_account, cost, c).final_payment - on_account
+}
+
+/// Sets each hospital's `clearing_yuan` for the `hospitals` report: per
+/// hospital ([`clear_hospital`] on its fund payment and fund-side cost), or per
+/// alliance on the alliance's sums with the adjustment shared among its
+/// hospitals in proportion to their fund payment (hospitals without an
+/// alliance are cleared alone). The adjustments add up to what
+/// [`PaymentModel::hospital_clearing`](super::PaymentModel::hospital_clearing) puts in the projection.
+pub fn clear_hospitals(results: &mut [HospitalResult], level: ClearingLevel, c: &Corridor) {
+    match level {
+        ClearingLevel::Region => {}
+        ClearingLevel::Hospital => {
+            for h in results.iter_mut() {
+                h.clearing_yuan = clear_hospital(h.fund_payment_yuan, h.fund_ffs_yuan, c);
+            }
+        }
+        ClearingLevel::Alliance => {
+            let mut names: Vec<String> = results.iter().map(|h| h.alliance.clone()).collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let members = |h: &&mut HospitalResult| {
+                    if name.is_empty() {
+                        false
+                    } else {
+                        h.alliance == name
+                    }
+                };
+                let (pay, cost) = results
+                    .iter_mut()
+                    .filter(members)
+                    .fold((0.0, 0.0), |(p, c), h| (p + h.fund_payment_yuan, c + h.fund_ffs_yuan));
+                let adj = clear_hospital(pay, cost, c);
+                for h in results.iter_mut().filter(members) {
+                    h.clearing_yuan = if pay > 0.0 { adj * h.fund_payment_yuan / pay } else { 0.0 };
+                }
+            }
+            for h in results.iter_mut().filter(|h| h.alliance.is_empty()) {
+                h.clearing_yuan = clear_hospital(h.fund_payment_yuan, h.fund_ffs_yuan, c);
+            }
+        }
+    }
 }

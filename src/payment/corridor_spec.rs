@@ -310,3 +310,16 @@ pub fn matches(name: &str, computed: f64, published: f64) -> bool {
     }
 }
 
+
+/// Whether `file` is a clearing file (top-level `[clearing]` and `[budgets]`,
+/// no `[funds]`) rather than a scenario. Unreadable files are not (the scenario
+/// loader reports them).
+pub fn is_clearing_file(file: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return false;
+    };
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    doc.contains_key("clearing") && doc.contains_key("budgets") && !doc.contains_key("funds")
+}

@@ -149,6 +149,11 @@ pub struct HospitalResult {
     pub fund_ffs_yuan: f64,
     /// Fund-side settlement ratio (结付率): `fund_payment / fund_ffs`.
     pub fund_settlement_ratio: f64,
+    /// Alliance (医共体), empty when none.
+    pub alliance: String,
+    /// Year-end clearing adjustment on the fund's DRG payment, yuan (0 without a
+    /// hospital- or alliance-level clearing; see [`clear_hospitals`](super::budget::clear_hospitals)).
+    pub clearing_yuan: f64,
 }
 
 /// Hospital as compiled.
@@ -832,6 +837,8 @@ impl PaymentModel {
                     fund_payment_yuan: y.drg_fund_yuan,
                     fund_ffs_yuan: y.drg_fund_ffs_yuan,
                     fund_settlement_ratio: y.fund_settlement_ratio,
+                    alliance: hi.alliance.clone(),
+                    clearing_yuan: 0.0,
                 }
             })
             .collect()

@@ -22,7 +22,7 @@ pub use engine::{BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, Inpa
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalReport, HospitalRow, LevelSummary, compare, hospital_report, level_summary,
+    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare, hospital_report, level_summary,
     levels_markdown, movers_markdown, sort_by_change, top_movers, write_hospitals_csv,
 };
 /// Former name of [`PaymentMode`] (the interim aggregate module's).
