@@ -271,3 +271,92 @@ fn bad_corridor_input_names_file_line_and_field() {
     let e = bad_clearing(&format!("{GOOD}surplus_retension = 0.5\n"));
     assert!(e.contains("surplus_retension"), "{e}");
 }
+
+// ---- corridor properties at and around the band edges
+
+use drgsim::payment::clearing::Band;
+use proptest::prelude::*;
+
+fn two_bands(edge: f64, inner: f64, outer: f64) -> Bands {
+    Bands::new(&[
+        Band {
+            up_to: Some(edge),
+            share: inner,
+        },
+        Band {
+            up_to: None,
+            share: outer,
+        },
+    ])
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn corridor_bands_meet_at_their_edges(
+        budget in 1.0e3..1.0e9f64,
+        edge in 0.001..0.5f64,
+        inner in 0.0..=1.0f64,
+        outer in 0.0..=1.0f64,
+        eps in 1e-9..1e-3f64,
+    ) {
+        let b = two_bands(edge, inner, outer);
+        let e = edge * budget;
+        // exactly at the edge: the whole inner band at the inner share
+        prop_assert!((b.apply(e, budget) - inner * e).abs() <= 1e-9 * e);
+        // just inside and just outside: continuous, with the slope of each band
+        let d = eps * e;
+        prop_assert!((b.apply(e - d, budget) - inner * (e - d)).abs() <= 1e-9 * e);
+        prop_assert!((b.apply(e + d, budget) - (inner * e + outer * d)).abs() <= 1e-9 * e);
+        // zero difference shares nothing
+        prop_assert_eq!(b.apply(0.0, budget), 0.0);
+    }
+
+    #[test]
+    fn clearing_splits_every_difference_exactly(
+        budget in 1.0e3..1.0e9f64,
+        rel in -0.3..0.3f64,
+        edge in 0.01..0.2f64,
+        keep_in in 0.0..=1.0f64,
+        keep_out in 0.0..=1.0f64,
+        cover_in in 0.0..=1.0f64,
+        cover_out in 0.0..=1.0f64,
+    ) {
+        let actual = budget * (1.0 + rel);
+        let c = Corridor {
+            surplus_retention: two_bands(edge, keep_in, keep_out),
+            overspend_fund_share: two_bands(edge, cover_in, cover_out),
+            base_rule: BaseRule::Cleared,
+            surplus_cut: 0.3,
+        };
+        let r = clear(budget, actual, &c);
+        let tol = 1e-9 * budget;
+        // the final payment lies between budget and actual spending
+        prop_assert!(r.final_payment >= budget.min(actual) - tol);
+        prop_assert!(r.final_payment <= budget.max(actual) + tol);
+        if actual > budget {
+            prop_assert!((r.fund_covers + r.hospital_returns - (actual - budget)).abs() <= tol);
+            prop_assert_eq!(r.retained, 0.0);
+            prop_assert!((r.next_base - (budget + r.fund_covers)).abs() <= tol);
+        } else {
+            prop_assert!(r.retained <= budget - actual + tol);
+            prop_assert_eq!(r.fund_covers, 0.0);
+            prop_assert!((r.next_base - (budget - 0.3 * (budget - actual))).abs() <= tol);
+        }
+        prop_assert!((r.adjustment - (r.final_payment - actual)).abs() <= tol);
+    }
+}
+
+#[test]
+fn a_zero_width_or_reversed_band_is_rejected() {
+    for (a, b) in [(0.05, 0.05), (0.05, 0.03), (0.0, 0.1)] {
+        let r = Bands::new(&[
+            Band { up_to: Some(a), share: 0.5 },
+            Band { up_to: Some(b), share: 0.5 },
+            Band { up_to: None, share: 0.5 },
+        ]);
+        assert!(r.is_err(), "{a} then {b} accepted");
+    }
+}

@@ -301,6 +301,9 @@ struct GenHospital {
     cost_z: f64,
     level_cost: f64,
     name: String,
+    /// County medical alliance (医共体): the county's secondary hospitals and
+    /// township health centres; tertiary hospitals stand alone.
+    alliance: String,
 }
 
 /// Counties of Qingyang used for names.
@@ -332,7 +335,13 @@ fn gen_hospitals(rng: &mut ChaCha8Rng) -> Vec<GenHospital> {
                 "secondary" => format!("{county} county hospital {}", i / 8 + 1),
                 _ => format!("{county} township health centre {}", i / 8 + 1),
             };
+            let alliance = if level == "tertiary" {
+                String::new()
+            } else {
+                format!("{county} alliance")
+            };
             out.push(GenHospital {
+                alliance,
                 level,
                 coefficient: coef
                     + if level == "primary" {
@@ -358,19 +367,20 @@ fn hospitals_csv(hosp: &[GenHospital], gamma: f64, total_cases: f64) -> String {
         c.sort_by(f64::total_cmp);
         c[c.len() / 2]
     };
-    let mut s = String::from("id,name,level,coefficient,cases,cmi_relative,cost_level\n");
+    let mut s = String::from("id,name,level,coefficient,cases,cmi_relative,cost_level,alliance\n");
     for (i, h) in hosp.iter().enumerate() {
         let cost = h.level_cost * (0.10 * h.cost_z).exp() * (h.cases / median).powf(gamma);
         let _ = writeln!(
             s,
-            "H{:03},{},{},{:.3},{:.0},{:.4},{:.4}",
+            "H{:03},{},{},{:.3},{:.0},{:.4},{:.4},{}",
             i + 1,
             h.name,
             h.level,
             h.coefficient,
             (h.cases * total_cases / v).max(1.0),
             h.cmi_rel,
-            cost
+            cost,
+            h.alliance
         );
     }
     s
