@@ -360,3 +360,25 @@ fn a_zero_width_or_reversed_band_is_rejected() {
         assert!(r.is_err(), "{a} then {b} accepted");
     }
 }
+
+#[test]
+fn bad_settlement_sections_in_a_scenario_are_reported_with_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("bad.toml");
+    let base = scenario("qingyang-2025h1.toml");
+    std::fs::write(
+        &f,
+        format!(
+            "extends = {:?}\n\n[funds.region.payment]\npoint_value_floor = 50\npoint_value_ceiling = 40\n\n[funds.region.clearing]\nlevel = \"hospital\"\nsurplus_retention = [{{ up_to = 0.05, share = 1.0 }}, {{ up_to = 0.02, share = 0.5 }}, {{ share = 0.2 }}]\noverspend_fund_share = 1.5\ngrowth = 0.07\n",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["validate", f.to_str().unwrap()], tmp.path());
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml:4") && e.contains("floor 50 is above the ceiling 40"), "{e}");
+    assert!(e.contains("bad.toml:9") && e.contains("do not overlap"), "{e}");
+    assert!(e.contains("bad.toml:10") && e.contains("between 0 and 1"), "{e}");
+    assert!(e.contains("bad.toml:11") && e.contains("region-level clearing"), "{e}");
+}

@@ -708,6 +708,20 @@ impl PaymentSpec {
                 "a proportional change above -1",
             ),
         };
+        if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {
+            let v = s.values();
+            if let Some(t) = (0..s.years().len()).find(|&t| v.get(lo, t) > v.get(hi, t)) {
+                issues.push(Issue::new(
+                    format!("{path}.point_value_floor"),
+                    format!(
+                        "the floor {} is above the ceiling {} in {}; the band is floor..ceiling",
+                        v.get(lo, t),
+                        v.get(hi, t),
+                        s.years().year(t)
+                    ),
+                ));
+            }
+        }
         {
             let v = s.values();
             let years = s.years();
