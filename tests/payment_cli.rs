@@ -175,7 +175,12 @@ fn volume_raises_fund_spending_at_a_fixed_rate_but_not_under_a_point_value_budge
         base.drg_fund_payment_wan + patients(&point),
         1e-5,
     );
-    assert_close("patients pay on 5 % more cases", patients(&point), patients(&base) * 1.05, 1e-6);
+    assert_close(
+        "patients pay on 5 % more cases",
+        patients(&point),
+        patients(&base) * 1.05,
+        1e-6,
+    );
     assert!(fixed.inpatient_wan > base.inpatient_wan * 1.045);
     assert!(
         point.inpatient_wan < base.inpatient_wan * 1.005,

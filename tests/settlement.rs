@@ -4,7 +4,7 @@
 
 mod common;
 use common::{assert_close, drgsim, run, run_with, scenario, stderr};
-use drgsim::payment::clearing::{BaseRule, Bands, Corridor, clear, grown_budget, to_fen};
+use drgsim::payment::clearing::{Bands, BaseRule, Corridor, clear, grown_budget, to_fen};
 use drgsim::payment::corridor_spec::{clear_file, matches};
 
 // ---- Qingyang H1 2025, fund side (published: shared/seeds/qingyang-2025-drg-fund-performance.txt)
@@ -34,8 +34,7 @@ fn qingyang_h1_2025_fund_side_figures_within_half_a_percent() {
         r.settlement_ratio
     );
     // full cost: 226,479 x 3,949.78 yuan = 89,454万 (DRG cases at fee-for-service prices)
-    let drg_ffs_full_wan =
-        r.drg_fund_ffs_wan + (r.drg_payment_wan - r.drg_fund_payment_wan);
+    let drg_ffs_full_wan = r.drg_fund_ffs_wan + (r.drg_payment_wan - r.drg_fund_payment_wan);
     assert_close("full cost (万)", drg_ffs_full_wan * half, 89_454.0, 0.005);
     // the full-cost ratio is the hospital's view: the same loss over a larger base
     let loss_fund = r.drg_fund_ffs_wan - r.drg_fund_payment_wan;
@@ -106,7 +105,9 @@ fn drg_rate_cut_saves_the_fund_the_whole_cut() {
 fn point_value_times_points_is_budget_plus_patient_payments() {
     let (m, p) = run("point-value-volume.toml");
     let r = &p.fund("region").unwrap().rows[0];
-    let budget_wan = m.values().get(m.store.find("funds.region.payment.budget_wan").unwrap(), 0);
+    let budget_wan = m
+        .values()
+        .get(m.store.find("funds.region.payment.budget_wan").unwrap(), 0);
     let drg_patient = r.drg_payment_wan - r.drg_fund_payment_wan;
     assert!(
         (r.drg_payment_wan - (budget_wan + drg_patient)).abs() < 1e-6 * r.drg_payment_wan,
@@ -154,7 +155,10 @@ fn sanmen_2019_employee_clearing_to_the_fen() {
     assert_eq!(to_fen(c.fund_covers), 263_845.77);
     assert_eq!(to_fen(c.hospital_returns), 1_495_126.06);
     assert_eq!(to_fen(c.next_base), 316_713_309.02);
-    assert_eq!(to_fen(grown_budget(c.next_base, 0.07, f64::NAN)), 338_883_240.66);
+    assert_eq!(
+        to_fen(grown_budget(c.next_base, 0.07, f64::NAN)),
+        338_883_240.66
+    );
 }
 
 #[test]
@@ -166,10 +170,14 @@ fn sanmen_2019_resident_clearing_to_the_fen() {
     // published 353,630,928.09: the report rounds the 30 % cut (717,399.855) up
     // first; unrounded the base is 353,630,928.095, within a fen.
     assert!((c.next_base - 353_630_928.09).abs() <= 0.0051);
-    assert_eq!(to_fen(grown_budget(c.next_base, 0.07, f64::NAN)), 378_385_093.06);
+    assert_eq!(
+        to_fen(grown_budget(c.next_base, 0.07, f64::NAN)),
+        378_385_093.06
+    );
     // 2020 total: 717,268,333.72
     let e = clear(316_449_463.25, 318_208_435.08, &sanmen_corridor(0.30));
-    let total = grown_budget(c.next_base, 0.07, f64::NAN) + grown_budget(e.next_base, 0.07, f64::NAN);
+    let total =
+        grown_budget(c.next_base, 0.07, f64::NAN) + grown_budget(e.next_base, 0.07, f64::NAN);
     assert_eq!(to_fen(total), 717_268_333.72);
 }
 
@@ -193,12 +201,20 @@ fn drgsim_clear_writes_the_report_and_checks() {
     let out = tmp.path().join("out");
     let f = scenario("sanmen-clearing-2019.toml");
     let o = drgsim(
-        &["clear", f.to_str().unwrap(), "--check", "--out", out.to_str().unwrap()],
+        &[
+            "clear",
+            f.to_str().unwrap(),
+            "--check",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let csv = std::fs::read_to_string(out.join("clearing.csv")).unwrap();
-    assert!(csv.contains("employee,employee fund (职工医保),316449463.25,318208435.08,0.00,1758971.83"));
+    assert!(
+        csv.contains("employee,employee fund (职工医保),316449463.25,318208435.08,0.00,1758971.83")
+    );
     assert!(csv.contains("338883240.66"));
     assert!(out.join("clearing.md").is_file());
     // a changed rule no longer matches the published figures: --check fails
@@ -215,7 +231,11 @@ fn drgsim_clear_writes_the_report_and_checks() {
         tmp.path(),
     );
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("employee.fund_covers"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("employee.fund_covers"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 fn bad_clearing(body: &str) -> String {
@@ -223,17 +243,23 @@ fn bad_clearing(body: &str) -> String {
     let f = tmp.path().join("bad.toml");
     std::fs::write(
         &f,
-        format!(
-            "[clearing]\nname = \"x\"\nyear = 2019\n\n[budgets.a]\nname = \"a\"\n{body}"
-        ),
+        format!("[clearing]\nname = \"x\"\nyear = 2019\n\n[budgets.a]\nname = \"a\"\n{body}"),
     )
     .unwrap();
     let o = drgsim(
-        &["clear", f.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()],
+        &[
+            "clear",
+            f.to_str().unwrap(),
+            "--out",
+            tmp.path().join("o").to_str().unwrap(),
+        ],
         tmp.path(),
     );
     assert!(!o.status.success(), "bad input accepted: {body}");
-    assert!(!tmp.path().join("o").exists(), "output written for bad input");
+    assert!(
+        !tmp.path().join("o").exists(),
+        "output written for bad input"
+    );
     stderr(&o)
 }
 
@@ -244,23 +270,35 @@ fn bad_corridor_input_names_file_line_and_field() {
     // a share above 1, on line 9
     let e = bad_clearing(&GOOD.replace("surplus_retention = 0.85", "surplus_retention = 1.2"));
     assert!(e.contains("bad.toml:9"), "{e}");
-    assert!(e.contains("budgets.a.surplus_retention") && e.contains("between 0 and 1"), "{e}");
+    assert!(
+        e.contains("budgets.a.surplus_retention") && e.contains("between 0 and 1"),
+        "{e}"
+    );
     // overlapping bands
     let e = bad_clearing(&GOOD.replace(
         "overspend_fund_share = 0.15",
         "overspend_fund_share = [{ up_to = 0.05, share = 0.0 }, { up_to = 0.03, share = 0.5 }, { share = 1.0 }]",
     ));
-    assert!(e.contains("bad.toml:10") && e.contains("band 2 of 3"), "{e}");
+    assert!(
+        e.contains("bad.toml:10") && e.contains("band 2 of 3"),
+        "{e}"
+    );
     assert!(e.contains("do not overlap"), "{e}");
     // a negative budget
     let e = bad_clearing(&GOOD.replace("budget = 100.0", "budget = -5.0"));
-    assert!(e.contains("bad.toml:7") && e.contains("budgets.a.budget"), "{e}");
+    assert!(
+        e.contains("bad.toml:7") && e.contains("budgets.a.budget"),
+        "{e}"
+    );
     // a negative share inside a band
     let e = bad_clearing(&GOOD.replace(
         "surplus_retention = 0.85",
         "surplus_retention = [{ up_to = 0.05, share = -0.1 }, { share = 0.5 }]",
     ));
-    assert!(e.contains("band 1 of 2") && e.contains("between 0 and 1"), "{e}");
+    assert!(
+        e.contains("band 1 of 2") && e.contains("between 0 and 1"),
+        "{e}"
+    );
     // an open band that is not the last
     let e = bad_clearing(&GOOD.replace(
         "surplus_retention = 0.85",
@@ -353,9 +391,18 @@ proptest! {
 fn a_zero_width_or_reversed_band_is_rejected() {
     for (a, b) in [(0.05, 0.05), (0.05, 0.03), (0.0, 0.1)] {
         let r = Bands::new(&[
-            Band { up_to: Some(a), share: 0.5 },
-            Band { up_to: Some(b), share: 0.5 },
-            Band { up_to: None, share: 0.5 },
+            Band {
+                up_to: Some(a),
+                share: 0.5,
+            },
+            Band {
+                up_to: Some(b),
+                share: 0.5,
+            },
+            Band {
+                up_to: None,
+                share: 0.5,
+            },
         ]);
         assert!(r.is_err(), "{a} then {b} accepted");
     }
@@ -377,8 +424,20 @@ fn bad_settlement_sections_in_a_scenario_are_reported_with_lines() {
     let o = drgsim(&["validate", f.to_str().unwrap()], tmp.path());
     assert!(!o.status.success());
     let e = stderr(&o);
-    assert!(e.contains("bad.toml:4") && e.contains("floor 50 is above the ceiling 40"), "{e}");
-    assert!(e.contains("bad.toml:9") && e.contains("do not overlap"), "{e}");
-    assert!(e.contains("bad.toml:10") && e.contains("between 0 and 1"), "{e}");
-    assert!(e.contains("bad.toml:11") && e.contains("region-level clearing"), "{e}");
+    assert!(
+        e.contains("bad.toml:4") && e.contains("floor 50 is above the ceiling 40"),
+        "{e}"
+    );
+    assert!(
+        e.contains("bad.toml:9") && e.contains("do not overlap"),
+        "{e}"
+    );
+    assert!(
+        e.contains("bad.toml:10") && e.contains("between 0 and 1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("bad.toml:11") && e.contains("region-level clearing"),
+        "{e}"
+    );
 }

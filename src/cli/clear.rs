@@ -45,7 +45,12 @@ pub fn run(a: &ClearArgs) -> Result<()> {
                 .iter()
                 .filter(|(k, x, v)| !matches(k, *x, *v))
                 .map(move |(k, x, v)| {
-                    format!("{}.{k}: computed {} published {}", r.id, fmt_num(*x, 2), fmt_num(*v, 2))
+                    format!(
+                        "{}.{k}: computed {} published {}",
+                        r.id,
+                        fmt_num(*x, 2),
+                        fmt_num(*v, 2)
+                    )
                 })
         })
         .collect();

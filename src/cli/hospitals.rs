@@ -348,7 +348,12 @@ fn markdown(
         s.push_str("\n## By medical alliance (医共体)\n\n");
         s.push_str(&crate::payment::alliances_markdown(&report.alliances));
     }
-    if let Some(c) = this.model.funds.iter().find(|f| f.id == this.fund).and_then(|f| f.clearing)
+    if let Some(c) = this
+        .model
+        .funds
+        .iter()
+        .find(|f| f.id == this.fund)
+        .and_then(|f| f.clearing)
         && c.level != crate::payment::budget::ClearingLevel::Region
     {
         let t = totals(this);

@@ -212,33 +212,69 @@ impl ClearingSpec {
                 }
             }
         }
-        let mut reg = |field: &str, p: Option<&Param>, default: f64, lo: f64, hi: f64, what: &str| {
-            let full = format!("{path}.{field}");
-            let par = p.cloned().unwrap_or(Param::Const(default));
-            let id = store.add(full.clone(), &par);
-            if p.is_some() {
-                for (t, v) in store.values().row(id).iter().enumerate() {
-                    if !(v.is_finite() && *v >= lo && *v <= hi) {
-                        issues.push(Issue::new(
-                            full.clone(),
-                            format!("is {v} in {}; {what}", store.years().year(t)),
-                        ));
-                        break;
+        let mut reg =
+            |field: &str, p: Option<&Param>, default: f64, lo: f64, hi: f64, what: &str| {
+                let full = format!("{path}.{field}");
+                let par = p.cloned().unwrap_or(Param::Const(default));
+                let id = store.add(full.clone(), &par);
+                if p.is_some() {
+                    for (t, v) in store.values().row(id).iter().enumerate() {
+                        if !(v.is_finite() && *v >= lo && *v <= hi) {
+                            issues.push(Issue::new(
+                                full.clone(),
+                                format!("is {v} in {}; {what}", store.years().year(t)),
+                            ));
+                            break;
+                        }
                     }
                 }
-            }
-            id
-        };
+                id
+            };
         let inf = f64::INFINITY;
         let budget_wan = self.budget_wan.as_ref().map(|p| {
-            reg("budget_wan", Some(p), 0.0, f64::MIN_POSITIVE, inf, "a budget is 万元 and must be above 0")
+            reg(
+                "budget_wan",
+                Some(p),
+                0.0,
+                f64::MIN_POSITIVE,
+                inf,
+                "a budget is 万元 and must be above 0",
+            )
         });
-        let growth = reg("growth", self.growth.as_ref(), 0.0, -0.99, 10.0, "a growth rate is above -1 (0.07 = +7 %)");
+        let growth = reg(
+            "growth",
+            self.growth.as_ref(),
+            0.0,
+            -0.99,
+            10.0,
+            "a growth rate is above -1 (0.07 = +7 %)",
+        );
         let growth_cap = self.growth_cap.as_ref().map(|p| {
-            reg("growth_cap", Some(p), 0.0, -0.99, 10.0, "a growth cap is above -1")
+            reg(
+                "growth_cap",
+                Some(p),
+                0.0,
+                -0.99,
+                10.0,
+                "a growth cap is above -1",
+            )
         });
-        let reserve_share = reg("reserve_share", self.reserve_share.as_ref(), 0.0, 0.0, 1.0, "a share is between 0 and 1");
-        let covered_share = reg("covered_share", self.covered_share.as_ref(), 1.0, 0.0, 1.0, "a share is between 0 and 1");
+        let reserve_share = reg(
+            "reserve_share",
+            self.reserve_share.as_ref(),
+            0.0,
+            0.0,
+            1.0,
+            "a share is between 0 and 1",
+        );
+        let covered_share = reg(
+            "covered_share",
+            self.covered_share.as_ref(),
+            1.0,
+            0.0,
+            1.0,
+            "a share is between 0 and 1",
+        );
         Some(ClearingModel {
             level: self.level,
             covers: self.covers,
@@ -331,10 +367,16 @@ pub fn clear_hospitals(results: &mut [HospitalResult], level: ClearingLevel, c: 
                 let (pay, cost) = results
                     .iter_mut()
                     .filter(members)
-                    .fold((0.0, 0.0), |(p, c), h| (p + h.fund_payment_yuan, c + h.fund_ffs_yuan));
+                    .fold((0.0, 0.0), |(p, c), h| {
+                        (p + h.fund_payment_yuan, c + h.fund_ffs_yuan)
+                    });
                 let adj = clear_hospital(pay, cost, c);
                 for h in results.iter_mut().filter(members) {
-                    h.clearing_yuan = if pay > 0.0 { adj * h.fund_payment_yuan / pay } else { 0.0 };
+                    h.clearing_yuan = if pay > 0.0 {
+                        adj * h.fund_payment_yuan / pay
+                    } else {
+                        0.0
+                    };
                 }
             }
             for h in results.iter_mut().filter(|h| h.alliance.is_empty()) {

@@ -89,10 +89,7 @@ impl Bands {
         let mut prev = 0.0;
         for (i, b) in bands.iter().enumerate() {
             if !(b.share.is_finite() && (0.0..=1.0).contains(&b.share)) {
-                return Err((
-                    i,
-                    format!("share {} must lie between 0 and 1", b.share),
-                ));
+                return Err((i, format!("share {} must lie between 0 and 1", b.share)));
             }
             let last = i + 1 == bands.len();
             match (b.up_to, last) {
@@ -249,7 +246,11 @@ pub fn clear(budget: f64, actual: f64, c: &Corridor) -> Cleared {
 /// Next year's budget from a base: `base x (1 + growth)`, growth capped at
 /// `cap` (NaN = no cap).
 pub fn grown_budget(base: f64, growth: f64, cap: f64) -> f64 {
-    let g = if cap.is_finite() { growth.min(cap) } else { growth };
+    let g = if cap.is_finite() {
+        growth.min(cap)
+    } else {
+        growth
+    };
     base * (1.0 + g)
 }
 

@@ -19,7 +19,7 @@
 //! published = { fund_covers = 263845.77, next_budget = 338883240.66 }
 //! ```
 
-use super::clearing::{Band, BaseRule, Bands, Cleared, Corridor, clear, grown_budget, to_fen};
+use super::clearing::{Band, Bands, BaseRule, Cleared, Corridor, clear, grown_budget, to_fen};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::source::RawScenario;
 use serde::Deserialize;
@@ -273,7 +273,11 @@ pub fn clear_file(
 
 fn result(id: &str, b: &BudgetClearing, c: &Corridor) -> BudgetResult {
     let cleared = clear(b.budget, b.actual, c);
-    let next_budget = grown_budget(cleared.next_base, b.growth, b.growth_cap.unwrap_or(f64::NAN));
+    let next_budget = grown_budget(
+        cleared.next_base,
+        b.growth,
+        b.growth_cap.unwrap_or(f64::NAN),
+    );
     let mut r = BudgetResult {
         id: id.to_string(),
         name: b.name.clone(),
@@ -309,7 +313,6 @@ pub fn matches(name: &str, computed: f64, published: f64) -> bool {
         (computed - published).abs() <= 0.01 + 1e-6
     }
 }
-
 
 /// Whether `file` is a clearing file (top-level `[clearing]` and `[budgets]`,
 /// no `[funds]`) rather than a scenario. Unreadable files are not (the scenario

@@ -527,13 +527,8 @@ impl PaymentModel {
             coef_mult: g(i.coefficient),
             level_coef: i.level_coefficients.map(|o| o.map(g)),
             hosp_cov: i.hospital_coverage.map(g),
-            reimb: self
-                .benefits
-                .map_or([1.0; 3], |b| b.reimbursement.map(g)),
-            deductible: self
-                .benefits
-                .and_then(|b| b.deductible)
-                .map_or(0.0, g),
+            reimb: self.benefits.map_or([1.0; 3], |b| b.reimbursement.map(g)),
+            deductible: self.benefits.and_then(|b| b.deductible).map_or(0.0, g),
             pv_floor: i.point_value_floor.map_or(f64::NAN, g),
             pv_ceiling: i.point_value_ceiling.map_or(f64::NAN, g),
             budget_adds_patients: i.budget_basis == BudgetBasis::FundAndPatients,

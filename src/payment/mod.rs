@@ -18,12 +18,15 @@ pub mod rules;
 pub mod spec;
 pub mod table;
 
-pub use engine::{BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
+pub use engine::{
+    BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel,
+};
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare, hospital_report, level_summary,
-    levels_markdown, movers_markdown, sort_by_change, top_movers, write_hospitals_csv,
+    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare,
+    hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
+    write_hospitals_csv,
 };
 /// Former name of [`PaymentMode`] (the interim aggregate module's).
 pub use spec::PaymentMode as Mode;

@@ -232,13 +232,15 @@ pub fn hospital_report(
 
 /// Markdown table of the summary by level.
 pub fn levels_markdown(levels: &[LevelSummary]) -> String {
-    let rows: Vec<(String, &LevelSummary)> = levels.iter().map(|l| (l.level.to_string(), l)).collect();
+    let rows: Vec<(String, &LevelSummary)> =
+        levels.iter().map(|l| (l.level.to_string(), l)).collect();
     summary_markdown("level", &rows)
 }
 
 /// Markdown table of the summary by alliance.
 pub fn alliances_markdown(alliances: &[(String, LevelSummary)]) -> String {
-    let rows: Vec<(String, &LevelSummary)> = alliances.iter().map(|(n, l)| (n.clone(), l)).collect();
+    let rows: Vec<(String, &LevelSummary)> =
+        alliances.iter().map(|(n, l)| (n.clone(), l)).collect();
     summary_markdown("alliance", &rows)
 }
 
@@ -252,7 +254,9 @@ fn summary_markdown(what: &str, rows: &[(String, &LevelSummary)]) -> String {
         out.push_str(" clearing (万) | surplus after clearing (万) | in surplus after clearing |");
     }
     out.push_str(if vs { " change (万) |\n" } else { "\n" });
-    out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.push_str(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
     if cleared {
         out.push_str(" ---: | ---: | ---: |");
     }

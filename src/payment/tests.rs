@@ -326,7 +326,12 @@ fn qingyang_h1_2025_aggregates_within_one_percent() {
     assert!(rel(y.drg_fund_ffs_yuan / 1e4, QY_FFS_WAN) < 0.005);
     assert!(rel(y.drg_fund_yuan / 1e4, QY_PAID_WAN) < 0.005);
     // full cost: the same loss over the whole bill, 1 - 1,256.52 / 89,454 = 98.60 %
-    assert!(rel(y.settlement_ratio, 1.0 - (QY_FFS_WAN - QY_PAID_WAN) / 89_454.0) < 0.001);
+    assert!(
+        rel(
+            y.settlement_ratio,
+            1.0 - (QY_FFS_WAN - QY_PAID_WAN) / 89_454.0
+        ) < 0.001
+    );
     let hs = m.hospitals_year(0, st.values(), &dem);
     let surplus = hs.iter().filter(|h| h.surplus_yuan > 0.0).count();
     assert!(

@@ -3,7 +3,7 @@
 
 use crate::fund::Thresholds;
 use crate::payment::budget::{ClearingLevel, ClearingModel};
-use crate::payment::{BenefitIds, Level, PaymentModel, PaymentMode};
+use crate::payment::{BenefitIds, Level, PaymentMode, PaymentModel};
 use crate::population::AgeProfile;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::schema::{FundKind, FundSpec, ScenarioSpec};

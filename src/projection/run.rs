@@ -5,12 +5,12 @@
 use super::model::{FundModel, Model};
 use crate::fund::{YearRow, months_payable};
 use crate::payment::InpatientDemand;
+use crate::payment::budget::{ClearingLevel, Covers};
 use crate::population::bands::FIRST_60PLUS;
 use crate::population::cohort::BandMatrix;
 use crate::population::{Drivers, Membership, N_BANDS};
 use crate::scenario::ParamValues;
 use crate::scenario::schema::FundKind;
-use crate::payment::budget::{ClearingLevel, Covers};
 
 /// A projection: every fund, every year.
 #[derive(Clone, Debug, PartialEq)]

@@ -109,12 +109,20 @@ pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult]) -> Strin
                         "within a fen"
                     } else {
                         "NO"
-                    }.to_string(),
+                    }
+                    .to_string(),
                 ]);
             }
         }
         s.push_str(&table(
-            &["budget", "figure", "computed", "published", "difference", "matches"],
+            &[
+                "budget",
+                "figure",
+                "computed",
+                "published",
+                "difference",
+                "matches",
+            ],
             &rows,
         ));
     }

@@ -338,7 +338,9 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
         if let Some(par) = par {
             check_param(
                 issues,
-                &p(&format!("spending.inpatient_reimbursement_by_level.{level}")),
+                &p(&format!(
+                    "spending.inpatient_reimbursement_by_level.{level}"
+                )),
                 par,
                 years,
                 SHARE,
