@@ -181,12 +181,35 @@ pub fn write_summary(
                 0,
             ),
             line(
-                "settlement ratio (%)",
+                "settlement ratio, fund side (结付率, %)",
                 first.settlement_ratio * 100.0,
                 last.settlement_ratio * 100.0,
                 1,
             ),
+            line(
+                "settlement ratio, full cost (%)",
+                first.settlement_ratio_full_cost * 100.0,
+                last.settlement_ratio_full_cost * 100.0,
+                1,
+            ),
+            line(
+                "patients' inpatient payments (万元)",
+                first.inpatient_patient_wan,
+                last.inpatient_patient_wan,
+                0,
+            ),
         ];
+        if first.clearing_wan != 0.0 || last.clearing_wan != 0.0 {
+            rows.push(line(
+                "year-end clearing adjustment (万元)",
+                first.clearing_wan,
+                last.clearing_wan,
+                0,
+            ));
+        }
+        if first.budget_wan.is_finite() {
+            rows.push(line("budget (万元)", first.budget_wan, last.budget_wan, 0));
+        }
         if first.retirees > 0.0 {
             rows.insert(
                 2,
