@@ -441,3 +441,33 @@ fn bad_settlement_sections_in_a_scenario_are_reported_with_lines() {
         "{e}"
     );
 }
+
+#[test]
+fn a_budget_rule_sets_the_point_value_and_the_ceiling_holds() {
+    let (_, p) = run("qingyang-point-value-budget.toml");
+    let rows = &p.fund("region").unwrap().rows;
+    for w in rows.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        // growth 3 % on the cleared base (inside the band the base is the budget)
+        if a.point_value < 46.0 - 1e-9 {
+            assert!((b.budget_wan - a.budget_wan * 1.03).abs() < 1e-6 * a.budget_wan);
+        }
+    }
+    for r in rows {
+        assert!(r.point_value <= 46.0 + 1e-12 && r.point_value >= 40.0 - 1e-12);
+        if r.point_value < 46.0 - 1e-9 {
+            // inside the band: the fund pays its budget, nothing to clear
+            assert!((r.drg_fund_payment_wan - r.budget_wan).abs() < 1e-6 * r.budget_wan);
+            assert!(r.clearing_wan.abs() < 1e-6 * r.budget_wan);
+        } else {
+            // at the ceiling the fund pays less than its budget; hospitals keep 85 %
+            let surplus = r.budget_wan - r.drg_fund_payment_wan;
+            assert!(surplus > 0.0);
+            assert!((r.clearing_wan - 0.85 * surplus).abs() < 1e-6 * r.budget_wan);
+        }
+    }
+    assert!(
+        rows.iter().any(|r| r.point_value >= 46.0 - 1e-9),
+        "the ceiling binds at some point"
+    );
+}

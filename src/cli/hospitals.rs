@@ -112,7 +112,13 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
     let share = model.spec.scenario.settlement_period_share;
     let mut results: Vec<HospitalResult> = f
         .payment
-        .hospitals_year(t, model.values(), &demand)
+        .hospitals_year_with_budget(t, model.values(), &demand, {
+            // a budget rule that sets the point value: the projection's budget of the year
+            match &f.clearing {
+                Some(c) if c.sets_point_value => projection.funds[fi].rows[t].budget_wan * 1e4,
+                _ => f64::NAN,
+            }
+        })
         .into_iter()
         .map(|mut h| {
             // Payment is linear in cases: a part-year settlement is the year scaled.

@@ -134,6 +134,9 @@ pub struct ClearingModel {
     pub rule: BudgetRule,
     /// Corridor.
     pub corridor: Corridor,
+    /// The budget sets the point value (point-value payment, region level,
+    /// covering the DRG/DIP cases): the year loop hands it to the payment engine.
+    pub sets_point_value: bool,
     budget_wan: Option<ParamId>,
     growth: ParamId,
     growth_cap: Option<ParamId>,
@@ -154,12 +157,21 @@ pub struct ClearingYear {
 
 impl ClearingSpec {
     /// Checks and registers the section's dated parameters under `path`.
+    /// `point_value_budget` is the payment section's `budget_wan` when the
+    /// payment is by point value: a region-level budget covering the DRG/DIP
+    /// cases then sets the point value, starting from that budget unless the
+    /// section gives its own.
     pub fn compile(
         &self,
         path: &str,
+        point_value_budget: Option<ParamId>,
         store: &mut ParamStore,
         issues: &mut Vec<Issue>,
     ) -> Option<ClearingModel> {
+        let sets_point_value = point_value_budget.is_some()
+            && self.level == ClearingLevel::Region
+            && self.covers == Covers::Drg;
+        let fallback = point_value_budget.filter(|_| sets_point_value);
         let mut problems = Vec::new();
         let corridor = compile_corridor(
             &self.surplus_retention,
@@ -190,11 +202,17 @@ impl ClearingSpec {
         } else {
             let need: &[(&str, bool)] = match self.budget_rule {
                 BudgetRule::Growth => &[
-                    ("budget_wan", self.budget_wan.is_some()),
+                    (
+                        "budget_wan",
+                        self.budget_wan.is_some() || fallback.is_some(),
+                    ),
                     ("growth", self.growth.is_some()),
                 ],
                 BudgetRule::Revenue => &[("reserve_share", self.reserve_share.is_some())],
-                BudgetRule::Fixed => &[("budget_wan", self.budget_wan.is_some())],
+                BudgetRule::Fixed => &[(
+                    "budget_wan",
+                    self.budget_wan.is_some() || fallback.is_some(),
+                )],
             };
             for (field, set) in need {
                 if !set {
@@ -231,7 +249,7 @@ impl ClearingSpec {
                 id
             };
         let inf = f64::INFINITY;
-        let budget_wan = self.budget_wan.as_ref().map(|p| {
+        let own_budget = self.budget_wan.as_ref().map(|p| {
             reg(
                 "budget_wan",
                 Some(p),
@@ -275,7 +293,9 @@ impl ClearingSpec {
             1.0,
             "a share is between 0 and 1",
         );
+        let budget_wan = own_budget.or(fallback);
         Some(ClearingModel {
+            sets_point_value,
             level: self.level,
             covers: self.covers,
             rule: self.budget_rule,

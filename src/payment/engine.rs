@@ -272,6 +272,9 @@ struct Factors {
     pv_ceiling: f64,
     /// Budget basis: patients' payments on DRG cases added to the fund budget.
     budget_adds_patients: bool,
+    /// Fund budget set by the fund's budget rule this year, yuan (NaN: the
+    /// payment section's `budget_wan`).
+    budget_override: f64,
 }
 
 /// Patients' share of the fee-for-service bill of `cases` cases costing `ffs`
@@ -532,6 +535,7 @@ impl PaymentModel {
             pv_floor: i.point_value_floor.map_or(f64::NAN, g),
             pv_ceiling: i.point_value_ceiling.map_or(f64::NAN, g),
             budget_adds_patients: i.budget_basis == BudgetBasis::FundAndPatients,
+            budget_override: f64::NAN,
         }
     }
 
@@ -539,7 +543,11 @@ impl PaymentModel {
     /// `B_fund + P_drg` (patients' own payments on the same cases, the common
     /// form of regional rules) or `B_fund` alone (`budget_basis = "fund_only"`).
     fn hospital_budget(&self, t: usize, p: &ParamValues, f: &Factors, patient_drg: f64) -> f64 {
-        let b = self.budget_yuan(t, p);
+        let b = if f.budget_override.is_nan() {
+            self.budget_yuan(t, p)
+        } else {
+            f.budget_override
+        };
         if f.budget_adds_patients {
             b + patient_drg
         } else {
@@ -659,7 +667,21 @@ impl PaymentModel {
     /// One year of inpatient payment for year index `t`. Does not allocate;
     /// O(levels x bands) in the group form, O(bands) in the aggregate form.
     pub fn pay_year(&self, t: usize, p: &ParamValues, d: &InpatientDemand) -> InpatientYear {
-        let f = self.factors(t, p);
+        self.pay_year_with_budget(t, p, d, f64::NAN)
+    }
+
+    /// [`PaymentModel::pay_year`] with the fund's DRG/DIP budget given (yuan), as
+    /// a budget rule sets it each year (NaN: the section's `budget_wan`). Only
+    /// point-value mode and a rate solved from a budget use it.
+    pub fn pay_year_with_budget(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+        budget_yuan: f64,
+    ) -> InpatientYear {
+        let mut f = self.factors(t, p);
+        f.budget_override = budget_yuan;
         match &self.grouped {
             Some(gm) => {
                 let s = self.region_sums(gm, &f, d);
@@ -763,6 +785,7 @@ impl PaymentModel {
             return 0.0;
         };
         let f = self.factors(t, p);
+        // (a budget rule never combines with a hospital-level clearing: one clearing per fund)
         let region = self.region_sums(gm, &f, d);
         let st = self.settle(t, p, &f, &region, gm.recalibrate);
         let by_alliance = level == ClearingLevel::Alliance;
@@ -799,10 +822,23 @@ impl PaymentModel {
         p: &ParamValues,
         d: &InpatientDemand,
     ) -> Vec<HospitalResult> {
+        self.hospitals_year_with_budget(t, p, d, f64::NAN)
+    }
+
+    /// [`PaymentModel::hospitals_year`] with the fund's budget given (see
+    /// [`PaymentModel::pay_year_with_budget`]).
+    pub fn hospitals_year_with_budget(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+        budget_yuan: f64,
+    ) -> Vec<HospitalResult> {
         let Some(gm) = &self.grouped else {
             return Vec::new();
         };
-        let f = self.factors(t, p);
+        let mut f = self.factors(t, p);
+        f.budget_override = budget_yuan;
         let region = self.region_sums(gm, &f, d);
         // rate / point value are settled at region level and apply to every hospital
         let st = self.settle(t, p, &f, &region, gm.recalibrate);

@@ -371,7 +371,10 @@ fn compile_fund(
     let clearing = match &f.clearing {
         Some(c) => {
             let cpath = format!("{path}.clearing");
-            let m = c.compile(&cpath, store, issues);
+            let pv_budget = (f.payment.mode == PaymentMode::PointValue)
+                .then(|| store.find(&format!("{pay_path}.budget_wan")))
+                .flatten();
+            let m = c.compile(&cpath, pv_budget, store, issues);
             if let Some(m) = &m
                 && m.level != ClearingLevel::Region
                 && f.payment.hospitals.is_none()
@@ -379,15 +382,6 @@ fn compile_fund(
                 issues.push(Issue::new(
                     format!("{cpath}.level"),
                     "a hospital- or alliance-level clearing needs a hospital table (`payment.hospitals`)",
-                ));
-            }
-            if f.payment.mode == PaymentMode::PointValue
-                && c.level == ClearingLevel::Region
-                && c.covers == crate::payment::budget::Covers::Drg
-            {
-                issues.push(Issue::new(
-                    format!("{cpath}.covers"),
-                    "under `point_value` the fund pays its DRG/DIP budget exactly (`payment.budget_wan`), so there is nothing to clear on those cases; clear `inpatient` or `pooled` spending, or clear at `level = \"hospital\"`",
                 ));
             }
             Some(m?)

@@ -181,7 +181,16 @@ fn project_fund(
                 * prof.outpatient_cost[b]
                 * op_cost_idx;
         }
-        let ip = f.payment.pay_year(t, p, &demand);
+        // A budget rule that sets the point value is evaluated before payment.
+        let rule_budget_wan = match &f.clearing {
+            Some(c) if c.sets_point_value => {
+                c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan)
+            }
+            _ => f64::NAN,
+        };
+        let ip = f
+            .payment
+            .pay_year_with_budget(t, p, &demand, rule_budget_wan * 1e4);
         r.inpatient_cases = ip.cases;
         r.drg_cases = ip.drg_cases;
         r.cmi = ip.cmi;
