@@ -471,3 +471,97 @@ fn a_budget_rule_sets_the_point_value_and_the_ceiling_holds() {
         "the ceiling binds at some point"
     );
 }
+
+#[test]
+fn revenue_linked_budget_and_growth_cap() {
+    let p = run_with(
+        "chuxiong-global-budget.toml",
+        &[
+            "funds.resident.clearing.budget_rule=\"revenue\"",
+            "funds.resident.clearing.reserve_share=0.05",
+            "funds.resident.clearing.covered_share=0.7",
+        ],
+    );
+    for r in &p.fund("resident").unwrap().rows {
+        assert!((r.budget_wan - r.pooled_revenue_wan * 0.95 * 0.7).abs() < 1e-6 * r.budget_wan);
+    }
+    let p = run_with(
+        "chuxiong-global-budget.toml",
+        &[
+            "funds.resident.clearing.growth_cap=0.05",
+            "funds.resident.clearing.next_base=\"budget\"",
+        ],
+    );
+    let rows = &p.fund("resident").unwrap().rows;
+    for w in rows.windows(2) {
+        assert!((w[1].budget_wan - w[0].budget_wan * 1.05).abs() < 1e-6 * w[0].budget_wan);
+    }
+    // books still balance with the clearing in them
+    for r in rows {
+        assert!(
+            (r.pooled_expenditure_wan
+                - (r.inpatient_wan
+                    + r.outpatient_wan
+                    + r.major_illness_wan
+                    + r.other_spending_wan))
+                .abs()
+                < 1e-6 * r.pooled_expenditure_wan
+        );
+    }
+}
+
+#[test]
+fn alliance_clearing_in_the_hospitals_view_adds_up_to_the_projection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("h");
+    let f = scenario("qingyang-corridor-5.toml");
+    let o = drgsim(
+        &[
+            "hospitals",
+            f.to_str().unwrap(),
+            "--set",
+            "funds.region.clearing.level=\"alliance\"",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("hospitals.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == "clearing_wan").unwrap();
+    let a = header.iter().position(|h| *h == "alliance").unwrap();
+    let mut total = 0.0;
+    let mut in_alliance = 0;
+    for l in lines {
+        let cells: Vec<&str> = l.split(',').collect();
+        total += cells[i].parse::<f64>().unwrap();
+        if !cells[a].is_empty() {
+            in_alliance += 1;
+        }
+    }
+    assert_eq!(
+        in_alliance, 161,
+        "41 secondary + 120 primary hospitals in county alliances"
+    );
+    let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
+    assert!(
+        md.contains("By medical alliance") && md.contains("Xifeng alliance"),
+        "{md}"
+    );
+    let p = run_with(
+        "qingyang-corridor-5.toml",
+        &["funds.region.clearing.level=\"alliance\""],
+    );
+    let r = &p.fund("region").unwrap().rows[0];
+    // H1 report, rounded to 0.01万 per hospital
+    assert!(
+        (total * 2.0 - r.clearing_wan).abs() < 170.0 * 0.01,
+        "{total} x 2 vs {}",
+        r.clearing_wan
+    );
+    // pooling an alliance's hospitals nets surpluses against losses: a different clearing
+    let q = run_with("qingyang-corridor-5.toml", &[]);
+    assert!(r.clearing_wan != q.fund("region").unwrap().rows[0].clearing_wan);
+}
