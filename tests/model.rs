@@ -18,6 +18,7 @@ const ALL: &[&str] = &[
     "secondary-coefficient.toml",
     "fixed-rate-volume.toml",
     "point-value-volume.toml",
+    "sanmen-2020.toml",
 ];
 
 #[test]

@@ -259,3 +259,98 @@ outpatient_visits: scaled so that annual pooled spending is 2 x the published H1
     "outpatient_visits": fmt(qvis, 4),
     "outpatient_cost": fmt(qvcost, 1),
 })
+
+# ---------------- Sanmen (三门县) resident fund, 2020 ----------------
+# Sanmen County Medical Security Service Centre, 2020 work summary (2021-01-07):
+# 311,881 residents; inpatient 44,275 cases, fund 21,724.78万 of which major
+# illness 1,414.57万; outpatient 9,300.69万. The age mix is not published: a
+# Zhejiang coastal county is older than Yunnan, 60+ assumed 27 %, under 20
+# assumed 19 %. Inpatient fund share of hospital payment assumed 60 %; mean
+# cost per case solved so that the profile gives the published 44,275 cases.
+S_IP = 21724.78 - 1414.57
+S_OP = 9300.69
+S_CASES = 44275
+S_MEMBERS = 311881
+s_mean = 7000.0
+for _ in range(50):
+    sh, adm, cost, vis, vcost = resident(
+        S_MEMBERS, 0.19, 0.27,
+        young=[0.9, 1.0, 1.05, 1.0], mid=[0.85, 0.9, 1.0, 1.1, 1.15, 1.25, 1.3, 1.3],
+        old=[1.3, 1.2, 0.9, 0.6, 0.35, 0.2],
+        mean_cost=s_mean, inpatient_fund_wan=S_IP, outpatient_fund_wan=S_OP,
+        ip_reimb=0.60, op_reimb=0.50, payment_factor=0.25 + 0.75 * 0.976, mean_visit_cost=90)
+    cases = sum(S_MEMBERS * s * a for s, a in zip(sh, adm))
+    s_mean *= cases / S_CASES
+sh = fix_sum(sh, 6)
+write("sanmen-resident-2020.csv", """
+Sanmen (三门县) resident fund, base year 2020. Built by make_profiles.py in this folder.
+member_share: not published; 60+ assumed 27 %, under 20 assumed 19 % (an older Zhejiang county).
+admissions, inpatient_cost: assumed age shapes scaled to the published 44,275 cases and
+20,310.21万 of basic inpatient fund spending (21,724.78万 less 1,414.57万 major illness).
+outpatient_visits: scaled to the published outpatient fund spending 9,300.69万.
+""", {
+    "member_share": fmt(sh, 6),
+    "enrollment_rate": fmt([0.99] * 18, 3),
+    "survival": fmt([1 - q for q in QX], 4),
+    "fertility": fmt([f * 0.9 for f in FERT], 4),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(adm, 5),
+    "inpatient_cost": fmt(cost, 1),
+    "outpatient_visits": fmt(vis, 4),
+    "outpatient_cost": fmt(vcost, 1),
+})
+
+# ---------------- Sanmen employee fund, 2020 ----------------
+# 98,166 members; inpatient 12,183 cases, fund 8,780.21万 of which major
+# illness 178.97万; outpatient 10,869.03万 (published). Retirees are not
+# published: assumed 28 % of members (Zhejiang counties run 2.5-3 workers per
+# retiree), costing 3.5x an active worker per head (assumed). Fund share of
+# hospital payment assumed 80 % (employees' higher benefits).
+SE_MEMBERS, SE_CASES = 98166, 12183
+SE_IP, SE_OP = 8780.21 - 178.97, 10869.03
+lo, hi = 0.1, 5.0
+for _ in range(100):
+    mid = (lo + hi) / 2
+    s = [x * (mid if b >= 12 else 1) for b, x in enumerate(emp_shape)]
+    if retiree_share(s) < 0.28:
+        lo = mid
+    else:
+        hi = mid
+sesh = fix_sum(normalise(s), 6)
+m = [SE_MEMBERS * x for x in sesh]
+lo, hi = 0.0, 5.0
+for _ in range(100):
+    g = (lo + hi) / 2
+    c, ratio = per_head(g)
+    if ratio < 3.5:
+        lo = g
+    else:
+        hi = g
+se_reimb = 0.80
+se_cost = SE_IP * 1e4 / SE_CASES / (se_reimb * pay)
+ecost = [se_cost] * 18
+raw = sum(mb * cb * ec for mb, cb, ec in zip(m, c, ecost)) * pay * se_reimb / 1e4
+seadm = [SE_IP / raw * cb for cb in c]
+evcost = [150.0] * 18
+raw_v = sum(mb * cb * vc for mb, cb, vc in zip(m, c, evcost)) * 0.75 / 1e4
+sevis = [SE_OP / raw_v * cb for cb in c]
+write("sanmen-employee-2020.csv", """
+Sanmen (三门县) employee fund, base year 2020. Built by make_profiles.py in this folder.
+member_share: Jingzhou's working-age shape, old-age part scaled so retirees are 28 % (assumed).
+retired_share: women retire at 50-55, men at 60; everyone 60+ retired.
+Per-head cost grows with age so retirees cost 3.5x active workers per head (assumed); admissions
+scaled to the published 12,183 cases and 8,601.24万 basic inpatient fund spending, visits to the
+published outpatient fund spending 10,869.03万 (fund pays 75 % of outpatient cost, assumed).
+""", {
+    "member_share": fmt(sesh, 6),
+    "survival": fmt([1 - q for q in QX], 4),
+    "entrant_share": fmt(entr, 2),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(seadm, 5),
+    "inpatient_cost": fmt(ecost, 1),
+    "outpatient_visits": fmt(sevis, 4),
+    "outpatient_cost": fmt(evcost, 1),
+    "retired_share": fmt(RET, 2),
+})
+print("sanmen resident mean cost", s_mean, "employee cost per case", se_cost,
+      "retirees", retiree_share(sesh), "ratio", per_head(g)[1])
