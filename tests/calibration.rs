@@ -163,3 +163,30 @@ fn sanmen_2020_employee_base_year() {
     assert_close("surplus", r.surplus_wan, 13_362.85, 0.01);
     assert_close("balance", r.balance_wan, 89_462.85, 0.01);
 }
+
+/// 丰都县医疗保障局, 2023 performance self-evaluation: members and January-November
+/// in-area pooled spending, annualised x 12/11 in the scenario (the report is silent
+/// on December, revenue and balances; the file says what it assumes).
+#[test]
+fn fengdu_2023_base_year() {
+    let (_, p) = run("fengdu-2023.toml");
+    let res = &p.fund("resident").unwrap().rows[0];
+    let emp = &p.fund("employee").unwrap().rows[0];
+    assert_eq!(res.year, 2023);
+    assert_close("resident members", res.members, 586_640.0, 0.001);
+    assert_close("employee members", emp.members, 57_028.0, 0.001);
+    assert_close(
+        "resident in-area pooled spending, Jan-Nov",
+        (res.inpatient_wan + res.outpatient_wan) * 11.0 / 12.0,
+        38_503.49,
+        0.01,
+    );
+    assert_close(
+        "employee in-area pooled spending, Jan-Nov",
+        (emp.inpatient_wan + emp.outpatient_wan) * 11.0 / 12.0,
+        11_148.91,
+        0.01,
+    );
+    // 640 yuan a head of subsidy (published county indicator)
+    assert_close("subsidy", res.subsidy_wan, 586_640.0 * 640.0 / 1e4, 0.01);
+}

@@ -19,6 +19,8 @@ const ALL: &[&str] = &[
     "fixed-rate-volume.toml",
     "point-value-volume.toml",
     "sanmen-2020.toml",
+    "fengdu-2023.toml",
+    "fengdu-without-vbp.toml",
 ];
 
 #[test]
