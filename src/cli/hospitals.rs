@@ -112,11 +112,21 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
     let share = model.spec.scenario.settlement_period_share;
     let mut results: Vec<HospitalResult> = f
         .payment
-        .hospitals_year_with_budget(t, model.values(), &demand, {
-            // a budget rule that sets the point value: the projection's budget of the year
-            match &f.clearing {
-                Some(c) if c.sets_point_value => projection.funds[fi].rows[t].budget_wan * 1e4,
-                _ => f64::NAN,
+        .hospitals_year_with(t, model.values(), &demand, &{
+            // what the projection decided that year: a budget rule that sets the
+            // point value, a benefit cut from the policy rules
+            let row = &projection.funds[fi].rows[t];
+            crate::payment::YearInputs {
+                budget_yuan: match &f.clearing {
+                    Some(c) if c.sets_point_value => row.budget_wan * 1e4,
+                    _ => f64::NAN,
+                },
+                benefit_cut: row.benefit_cut,
+                benefit_floor: f
+                    .rules
+                    .benefit
+                    .as_ref()
+                    .map_or(0.0, |b| model.values().get(b.floor, t)),
             }
         })
         .into_iter()

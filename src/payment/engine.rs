@@ -277,6 +277,35 @@ struct Factors {
     budget_override: f64,
 }
 
+/// What the year loop decides each year and hands the payment engine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct YearInputs {
+    /// The fund's DRG/DIP budget set by a budget rule, yuan (NaN: the payment
+    /// section's `budget_wan`). Used by point-value mode and a rate solved from a budget.
+    pub budget_yuan: f64,
+    /// Benefit cut from the policy rules: the fund's share of the bill is
+    /// lowered by this much (to no lower than `benefit_floor`), so patients pay more.
+    pub benefit_cut: f64,
+    /// Floor of that share.
+    pub benefit_floor: f64,
+}
+
+impl YearInputs {
+    /// Nothing decided: the section's budget, no benefit cut.
+    pub const NONE: YearInputs = YearInputs {
+        budget_yuan: f64::NAN,
+        benefit_cut: 0.0,
+        benefit_floor: 0.0,
+    };
+}
+
+/// A reimbursement share after a benefit cut: `max(share - cut, min(share,
+/// floor))` (the policy rules' trimming; a cut never takes a share below the
+/// floor, nor raises one already under it).
+pub fn trimmed_share(share: f64, cut: f64, floor: f64) -> f64 {
+    (share - cut).max(share.min(floor))
+}
+
 /// Patients' share of the fee-for-service bill of `cases` cases costing `ffs`
 /// in all, at a level whose fund reimbursement is `reimb` above a deductible
 /// `deductible` per admission:
@@ -539,6 +568,17 @@ impl PaymentModel {
         }
     }
 
+    fn factors_with(&self, t: usize, p: &ParamValues, x: &YearInputs) -> Factors {
+        let mut f = self.factors(t, p);
+        f.budget_override = x.budget_yuan;
+        if x.benefit_cut > 0.0 {
+            f.reimb = f
+                .reimb
+                .map(|r| trimmed_share(r, x.benefit_cut, x.benefit_floor));
+        }
+        f
+    }
+
     /// The budget that sets the point value (or solves the rate), yuan:
     /// `B_fund + P_drg` (patients' own payments on the same cases, the common
     /// form of regional rules) or `B_fund` alone (`budget_basis = "fund_only"`).
@@ -667,21 +707,20 @@ impl PaymentModel {
     /// One year of inpatient payment for year index `t`. Does not allocate;
     /// O(levels x bands) in the group form, O(bands) in the aggregate form.
     pub fn pay_year(&self, t: usize, p: &ParamValues, d: &InpatientDemand) -> InpatientYear {
-        self.pay_year_with_budget(t, p, d, f64::NAN)
+        self.pay_year_with(t, p, d, &YearInputs::NONE)
     }
 
-    /// [`PaymentModel::pay_year`] with the fund's DRG/DIP budget given (yuan), as
-    /// a budget rule sets it each year (NaN: the section's `budget_wan`). Only
-    /// point-value mode and a rate solved from a budget use it.
-    pub fn pay_year_with_budget(
+    /// [`PaymentModel::pay_year`] with what the year loop decides each year:
+    /// the fund's budget from a budget rule and a benefit cut from the policy
+    /// rules ([`YearInputs`]).
+    pub fn pay_year_with(
         &self,
         t: usize,
         p: &ParamValues,
         d: &InpatientDemand,
-        budget_yuan: f64,
+        x: &YearInputs,
     ) -> InpatientYear {
-        let mut f = self.factors(t, p);
-        f.budget_override = budget_yuan;
+        let f = self.factors_with(t, p, x);
         match &self.grouped {
             Some(gm) => {
                 let s = self.region_sums(gm, &f, d);
@@ -778,14 +817,14 @@ impl PaymentModel {
         t: usize,
         p: &ParamValues,
         d: &InpatientDemand,
+        x: &YearInputs,
         level: ClearingLevel,
         c: &Corridor,
     ) -> f64 {
         let Some(gm) = &self.grouped else {
             return 0.0;
         };
-        let f = self.factors(t, p);
-        // (a budget rule never combines with a hospital-level clearing: one clearing per fund)
+        let f = self.factors_with(t, p, x);
         let region = self.region_sums(gm, &f, d);
         let st = self.settle(t, p, &f, &region, gm.recalibrate);
         let by_alliance = level == ClearingLevel::Alliance;
@@ -822,23 +861,22 @@ impl PaymentModel {
         p: &ParamValues,
         d: &InpatientDemand,
     ) -> Vec<HospitalResult> {
-        self.hospitals_year_with_budget(t, p, d, f64::NAN)
+        self.hospitals_year_with(t, p, d, &YearInputs::NONE)
     }
 
-    /// [`PaymentModel::hospitals_year`] with the fund's budget given (see
-    /// [`PaymentModel::pay_year_with_budget`]).
-    pub fn hospitals_year_with_budget(
+    /// [`PaymentModel::hospitals_year`] with the year's inputs (see
+    /// [`PaymentModel::pay_year_with`]).
+    pub fn hospitals_year_with(
         &self,
         t: usize,
         p: &ParamValues,
         d: &InpatientDemand,
-        budget_yuan: f64,
+        x: &YearInputs,
     ) -> Vec<HospitalResult> {
         let Some(gm) = &self.grouped else {
             return Vec::new();
         };
-        let mut f = self.factors(t, p);
-        f.budget_override = budget_yuan;
+        let f = self.factors_with(t, p, x);
         let region = self.region_sums(gm, &f, d);
         // rate / point value are settled at region level and apply to every hospital
         let st = self.settle(t, p, &f, &region, gm.recalibrate);

@@ -20,6 +20,7 @@ pub mod table;
 
 pub use engine::{
     BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel,
+    YearInputs,
 };
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};

@@ -1,6 +1,7 @@
 //! A scenario compiled for projection: tables loaded, dated parameters evaluated
 //! per year, everything checked. Built once; projected many times.
 
+use super::rules::Rules;
 use crate::fund::Thresholds;
 use crate::payment::budget::{ClearingLevel, ClearingModel};
 use crate::payment::{BenefitIds, Level, PaymentMode, PaymentModel};
@@ -56,6 +57,8 @@ pub struct FundModel {
     pub payment: PaymentModel,
     /// Budget rules and year-end clearing (`[funds.<id>.clearing]`).
     pub clearing: Option<ClearingModel>,
+    /// Policy rules (empty when the scenario has none or `policy_rules = false`).
+    pub rules: Rules,
 }
 
 /// Handles of a fund's dated parameters in the [`ParamStore`].
@@ -109,7 +112,10 @@ impl Model {
         let mut store = ParamStore::new(years);
         let mut funds = Vec::new();
         for (id, f) in &spec.funds {
-            if let Some(fm) = compile_fund(&raw, id, f, &mut store, &mut issues, &mut diags) {
+            let rules_on = spec.scenario.policy_rules;
+            if let Some(fm) =
+                compile_fund(&raw, id, f, rules_on, &mut store, &mut issues, &mut diags)
+            {
                 funds.push(fm);
             }
         }
@@ -223,6 +229,7 @@ fn compile_fund(
     raw: &RawScenario,
     id: &str,
     f: &FundSpec,
+    rules_on: bool,
     store: &mut ParamStore,
     issues: &mut Vec<Issue>,
     diags: &mut Vec<Diagnostic>,
@@ -388,6 +395,11 @@ fn compile_fund(
         }
         None => None,
     };
+    let rules = if rules_on {
+        Rules::compile(&format!("{path}.rules"), &f.rules, store)
+    } else {
+        Rules::default()
+    };
     let split = f
         .premiums
         .as_ref()
@@ -410,5 +422,6 @@ fn compile_fund(
         p,
         payment: payment?.with_benefits(benefits),
         clearing,
+        rules,
     })
 }

@@ -3,9 +3,10 @@
 //! sensitivity call it thousands of times.
 
 use super::model::{FundModel, Model};
+use super::rules::{LastYear, RuleState, backstop_wan, cut_share};
 use crate::fund::{YearRow, months_payable};
-use crate::payment::InpatientDemand;
 use crate::payment::budget::{ClearingLevel, Covers};
+use crate::payment::{InpatientDemand, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
 use crate::population::cohort::BandMatrix;
 use crate::population::{Drivers, Membership, N_BANDS};
@@ -100,7 +101,14 @@ fn project_fund(
     let (mut adm_idx, mut ip_cost_idx, mut visit_idx, mut op_cost_idx) = (1.0, 1.0, 1.0, 1.0);
     // Budget base carried from one year's clearing to the next (万元).
     let mut clearing_base = f64::NAN;
+    let mut rules = RuleState::default();
+    let mut last = LastYear {
+        surplus_wan: 0.0,
+        months_payable: f64::INFINITY,
+    };
     for t in 0..model.years.len() {
+        // The managers' response to last year's books (nothing in the base year).
+        let adj = rules.step(&f.rules, p, t, last);
         if t > 0 {
             let drivers = Drivers {
                 mortality_multiplier: p.get(ids.mortality_multiplier, t),
@@ -128,9 +136,10 @@ fn project_fund(
         let mut pa_spending = 0.0;
         match f.kind {
             FundKind::Resident => {
-                r.premium_wan = members * p.get(ids.paying_share, t) * p.get(ids.premium, t) / 1e4;
-                r.subsidy_wan =
-                    members * p.get(ids.subsidy_heads_share, t) * p.get(ids.subsidy, t) / 1e4;
+                r.premium_yuan = p.get(ids.premium, t) * adj.premium_factor;
+                r.subsidy_yuan = p.get(ids.subsidy, t) * adj.subsidy_factor;
+                r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
+                r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
                 r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
                 r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
                 r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
@@ -188,9 +197,13 @@ fn project_fund(
             }
             _ => f64::NAN,
         };
-        let ip = f
-            .payment
-            .pay_year_with_budget(t, p, &demand, rule_budget_wan * 1e4);
+        let benefit_floor = f.rules.benefit.as_ref().map_or(0.0, |b| p.get(b.floor, t));
+        let inputs = YearInputs {
+            budget_yuan: rule_budget_wan * 1e4,
+            benefit_cut: adj.benefit_cut,
+            benefit_floor,
+        };
+        let ip = f.payment.pay_year_with(t, p, &demand, &inputs);
         r.inpatient_cases = ip.cases;
         r.drg_cases = ip.drg_cases;
         r.cmi = ip.cmi;
@@ -204,12 +217,22 @@ fn project_fund(
         r.drg_fund_ffs_wan = ip.drg_fund_ffs_yuan / 1e4;
         // The fund pays the hospital payment less what patients paid on the bill
         // (PRIMER §3): a DRG/DIP case's standard minus the patient's share, a
-        // fee-for-service case reimbursement x cost.
+        // fee-for-service case reimbursement x cost. A benefit cut (policy rules)
+        // lowers the fund's share of the bill inside the payment engine.
         r.inpatient_hospital_wan = ip.total_payment_yuan / 1e4;
         r.inpatient_patient_wan = ip.patient_yuan / 1e4;
         r.inpatient_wan = ip.fund_yuan / 1e4;
         r.budget_wan = f64::NAN;
-        r.outpatient_wan = op_cost * p.get(ids.outpatient_reimbursement, t) / 1e4;
+        let op_share = match &f.rules.benefit {
+            Some(_) => cut_share(
+                p.get(ids.outpatient_reimbursement, t),
+                adj.benefit_cut,
+                benefit_floor,
+            ),
+            None => p.get(ids.outpatient_reimbursement, t),
+        };
+        r.benefit_cut = adj.benefit_cut;
+        r.outpatient_wan = op_cost * op_share / 1e4;
         r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
         r.other_spending_wan = p.get(ids.other_spending_wan, t);
         r.personal_account_spending_wan = pa_spending;
@@ -233,7 +256,7 @@ fn project_fund(
                 }
                 level => {
                     f.payment
-                        .hospital_clearing(t, p, &demand, level, &c.corridor)
+                        .hospital_clearing(t, p, &demand, &inputs, level, &c.corridor)
                         / 1e4
                 }
             };
@@ -244,6 +267,14 @@ fn project_fund(
         r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
         r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
 
+        // Local finance tops up a shortfall (its own revenue line).
+        if let Some(b) = &f.rules.backstop {
+            let before = balance + r.pooled_revenue_wan - r.pooled_expenditure_wan;
+            r.fiscal_backstop_wan = backstop_wan(b, p, t, before, r.pooled_expenditure_wan);
+            r.pooled_revenue_wan += r.fiscal_backstop_wan;
+            r.revenue_wan += r.fiscal_backstop_wan;
+        }
+
         // Books.
         r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
         r.surplus_rate = r.surplus_wan / r.pooled_revenue_wan;
@@ -251,6 +282,10 @@ fn project_fund(
         r.balance_wan = balance;
         r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
         r.status = th.status(balance, r.months_payable);
+        last = LastYear {
+            surplus_wan: r.surplus_wan,
+            months_payable: r.months_payable,
+        };
         out.rows[t] = r;
         out.members_by_band[t] = *m;
         out.demand[t] = demand;

@@ -10,5 +10,6 @@ pub mod chart;
 pub mod clearing;
 pub mod markdown;
 pub mod projection;
+pub mod rules;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};
