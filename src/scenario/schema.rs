@@ -305,6 +305,10 @@ pub struct SpendingSpec {
     /// Major-illness insurance (大病保险) bought per member, yuan.
     #[serde(default = "zero")]
     pub major_illness_per_member: Param,
+    /// Out-of-area care (异地就医) the fund settles, per member, yuan: care
+    /// outside the region's hospitals, which its DRG/DIP rules do not price.
+    #[serde(default = "zero")]
+    pub out_of_area_per_member: Param,
     /// Other spending, 万元 per year.
     #[serde(default = "zero")]
     pub other_wan: Param,

@@ -364,5 +364,12 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
         years,
         NON_NEGATIVE,
     );
+    check_param(
+        issues,
+        &p("spending.out_of_area_per_member"),
+        &s.out_of_area_per_member,
+        years,
+        NON_NEGATIVE,
+    );
     super::rules::check(&p("rules"), &f.rules, years, issues);
 }
