@@ -234,10 +234,14 @@ fn project_fund(
         r.benefit_cut = adj.benefit_cut;
         r.outpatient_wan = op_cost * op_share / 1e4;
         r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
+        r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
         r.other_spending_wan = p.get(ids.other_spending_wan, t);
         r.personal_account_spending_wan = pa_spending;
-        r.pooled_expenditure_wan =
-            r.inpatient_wan + r.outpatient_wan + r.major_illness_wan + r.other_spending_wan;
+        r.pooled_expenditure_wan = r.inpatient_wan
+            + r.outpatient_wan
+            + r.major_illness_wan
+            + r.out_of_area_wan
+            + r.other_spending_wan;
 
         // Year-end clearing against the budget (payment::budget, payment::clearing).
         if let Some(c) = &f.clearing {

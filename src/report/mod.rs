@@ -8,6 +8,7 @@
 pub mod atomic;
 pub mod chart;
 pub mod clearing;
+pub mod history;
 pub mod markdown;
 pub mod projection;
 pub mod rules;
