@@ -503,6 +503,7 @@ fn revenue_linked_budget_and_growth_cap() {
                 - (r.inpatient_wan
                     + r.outpatient_wan
                     + r.major_illness_wan
+                    + r.out_of_area_wan
                     + r.other_spending_wan))
                 .abs()
                 < 1e-6 * r.pooled_expenditure_wan
