@@ -2,6 +2,7 @@
 //! `main.rs` only parses and reports errors.
 
 pub mod analysis;
+pub mod calibrate;
 pub mod compare;
 pub mod hospitals;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Montecarlo(analysis::MonteCarloArgs),
     /// Goal seek: the value of one parameter that keeps months payable at a target.
     Solve(analysis::SolveArgs),
+    /// Group and hospital tables (weights, CMI, coefficients) from case-level settlement records.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// `drgsim run`.
@@ -99,6 +102,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Grid(a) => analysis::grid(&a),
         Command::Montecarlo(a) => analysis::montecarlo(&a),
         Command::Solve(a) => analysis::solve(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
     }
 }
 
