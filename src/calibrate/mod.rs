@@ -39,7 +39,8 @@ use std::path::{Path, PathBuf};
 pub struct Options {
     /// Outlier trimming rule.
     pub trim: TrimRule,
-    /// Rescale weights so the regional CMI is 1.
+    /// Rescale weights so the regional CMI of the written table
+    /// (`sum cases x RW / sum cases` over groups not excluded) is 1.
     pub rescale_cmi: bool,
     /// Groups with fewer kept cases are proposed for exclusion.
     pub min_cases: u64,

@@ -233,7 +233,7 @@ pub fn markdown(c: &Calibration) -> String {
         s,
         "Relative weight = trimmed group mean cost / trimmed mean cost per case{}. Exclusion proposed for groups with fewer than {} cases after trimming or CV above {}.",
         if c.options.rescale_cmi {
-            ", rescaled so the regional CMI (DRG-paid cases of groups not excluded) is 1"
+            ", rescaled so the regional CMI (`cases` of the groups not excluded) is 1"
         } else {
             ""
         },

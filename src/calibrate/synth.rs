@@ -139,6 +139,10 @@ pub struct Plan {
     cost_factor: Vec<Vec<f64>>,
     age_cdf: Vec<Vec<f64>>,
     ids: Vec<(String, String, Level)>,
+    /// Expected coefficient of variation of a group's case cost over all its
+    /// hospitals: `1 + CV^2 = (1 + cv_g^2)(1 + V_g)`, `V_g` the case-weighted
+    /// variance of the hospitals' cost factors (mean 1).
+    pub group_cv: Vec<f64>,
 }
 
 /// Builds the sampling plan from the tables (no hospital table: one `region` hospital).
@@ -207,6 +211,25 @@ pub fn plan(groups: &GroupTable, hospitals: Option<&HospitalTable>) -> Plan {
             1.0
         };
     }
+    let mut var_b = vec![0.0; ng];
+    for (h, qh) in hs.iter().zip(&q) {
+        for g in 0..ng {
+            var_b[g] += h.3 / hcases * qh[g] * (h.5 / cbar[g] - 1.0).powi(2);
+        }
+    }
+    let group_cv = groups
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, gr)| {
+            let v = if mass[g] > 0.0 {
+                var_b[g] / mass[g]
+            } else {
+                0.0
+            };
+            ((1.0 + gr.cost_cv * gr.cost_cv) * (1.0 + v) - 1.0).sqrt()
+        })
+        .collect();
     Plan {
         hosp_cdf: cdf(hs.iter().map(|h| h.3)),
         group_cdf: q.iter().map(|qh| cdf(qh.iter().copied())).collect(),
@@ -220,6 +243,7 @@ pub fn plan(groups: &GroupTable, hospitals: Option<&HospitalTable>) -> Plan {
             .map(|g| cdf(g.age_shares.iter().copied()))
             .collect(),
         ids: hs.into_iter().map(|h| (h.0, h.1, h.2)).collect(),
+        group_cv,
     }
 }
 

@@ -145,7 +145,7 @@ pub struct Tables {
 ///
 /// * Relative weight: `RW_g = xbar_g / xbar`, the trimmed group mean over the
 ///   trimmed overall mean per case; with `rescale_cmi` divided by the regional
-///   CMI `sum_g n_g RW_g / sum_g n_g` (DRG-paid cases of groups not excluded) so it is 1.
+///   CMI `sum_g n_g RW_g / sum_g n_g` (the `cases` column, groups not excluded) so it is 1.
 /// * CV: `s_g / xbar_g`, sample SD over trimmed cases.
 /// * Hospital CMI: `sum_g n_hg RW_g / sum_g n_hg`.
 /// * Cost level (indirect standardisation, as for a standardised mortality
@@ -249,15 +249,15 @@ pub fn compute(acc: &Accumulator, opts: &Options, profile: Option<&ByBand>) -> T
             format!("{no_age_groups} group(s) have no ages: their age shares are the records' regional age mix")
         });
     }
-    // Regional CMI over DRG-paid cases of groups not excluded.
-    let (mut units, mut drg) = (0.0, 0u64);
+    // Regional CMI of the table as written: `cases` of the groups not excluded.
+    let (mut units, mut n_cmi, mut drg) = (0.0, 0u64, 0u64);
     for g in groups.iter().filter(|g| !g.excluded) {
-        let n = g.cases - g.special;
-        units += n as f64 * g.weight;
-        drg += n;
+        units += g.cases as f64 * g.weight;
+        n_cmi += g.cases;
+        drg += g.cases - g.special;
     }
-    let cmi_before = if drg > 0 {
-        units / drg as f64
+    let cmi_before = if n_cmi > 0 {
+        units / n_cmi as f64
     } else {
         f64::NAN
     };
@@ -335,6 +335,8 @@ pub fn compute(acc: &Accumulator, opts: &Options, profile: Option<&ByBand>) -> T
         .map(|h| u_h[h] * raw_k[levels[h].index()])
         .sum::<f64>()
         / u_sum;
+    // Regional CMI over the DRG-paid cases, the basis of the hospital CMIs.
+    let cmi_drg = u_sum / drg_h.iter().sum::<u64>().max(1) as f64;
     let mut hospitals = Vec::new();
     let mut dropped = Vec::new();
     for (h, acc_h) in acc.hospitals.iter().enumerate() {
@@ -352,7 +354,7 @@ pub fn compute(acc: &Accumulator, opts: &Options, profile: Option<&ByBand>) -> T
             ungrouped: acc_h.ungrouped,
             drg_cases: drg_h[h],
             cmi: hc,
-            cmi_relative: hc / cmi,
+            cmi_relative: hc / cmi_drg,
             cost_level: if e_h[h] > 0.0 { o_h[h] / e_h[h] } else { 1.0 },
             coefficient: raw_k[levels[h].index()] / k_norm,
             weight_units: u_h[h],
