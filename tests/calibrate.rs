@@ -450,3 +450,64 @@ fn a_mapping_names_other_headers_and_missing_optional_columns_are_warned() {
     );
     assert!(!out2.exists());
 }
+
+#[test]
+fn tables_at_another_scale_than_the_demand_are_reported_by_validate_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/qingyang/groups.csv");
+    let mut rdr = csv::Reader::from_path(&src).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let ci = header.iter().position(|h| h == "cases").unwrap();
+    let mut w = csv::Writer::from_path(tmp.path().join("groups.csv")).unwrap();
+    w.write_record(&header).unwrap();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        let row: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if i == ci {
+                    (v.parse::<f64>().unwrap() * 30.0).to_string()
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let base = common::scenario("qingyang-2025h1.toml");
+    let scen = tmp.path().join("swap.toml");
+    std::fs::write(
+        &scen,
+        format!(
+            "extends = {:?}\n[funds.region.payment]\ngroups = \"groups.csv\"\n",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        out.contains("funds.region.payment.groups") && out.contains("7055820 cases"),
+        "{out}"
+    );
+    let o = drgsim(
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            tmp.path().join("o").to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(
+        stderr(&o).contains("warning") && stderr(&o).contains("7055820 cases"),
+        "{}",
+        stderr(&o)
+    );
+    // The bundled scenario itself is consistent: no warning.
+    let o = drgsim(&["validate", base.to_str().unwrap()], tmp.path());
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("warning"));
+}

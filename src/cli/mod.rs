@@ -88,7 +88,11 @@ pub fn scenario_or_default(given: Option<&Path>) -> PathBuf {
 
 /// Loads a scenario, turning its problems into one readable error.
 pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
-    Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))
+    let m = Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::projection::scale::scale_warnings(&m)
+        .iter()
+        .for_each(|w| eprintln!("warning: {}: {w}", path.display()));
+    Ok(m)
 }
 
 /// Runs a parsed command line.
@@ -144,13 +148,17 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
                     .map_err(|e| format!("error in the analysis sections:\n  {e}"))
             }) {
             Ok(m) => println!(
-                "{}: ok ({}, {} fund{}, {}–{})",
+                "{}: ok ({}, {} fund{}, {}–{}){}",
                 f.display(),
                 m.name,
                 m.funds.len(),
                 if m.funds.len() == 1 { "" } else { "s" },
                 m.years.base_year,
-                m.years.horizon
+                m.years.horizon,
+                crate::projection::scale::scale_warnings(&m)
+                    .iter()
+                    .map(|w| format!("\n  warning: {w}"))
+                    .collect::<String>()
             ),
             Err(e) => {
                 bad += 1;

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod hospitals;
 pub mod negotiation;
 pub mod rules;
+pub mod scale;
 pub mod spec;
 pub mod table;
 

@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod run;
+pub mod scale;
 
 pub use model::{FundModel, Model};
 pub use run::{FundProjection, Projection, project, project_into, project_with};
