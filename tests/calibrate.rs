@@ -511,3 +511,59 @@ fn tables_at_another_scale_than_the_demand_are_reported_by_validate_and_run() {
     let o = drgsim(&["validate", base.to_str().unwrap()], tmp.path());
     assert!(!String::from_utf8_lossy(&o.stdout).contains("warning"));
 }
+
+#[test]
+fn a_group_table_without_optional_columns_gets_stated_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/qingyang/groups.csv");
+    let mut rdr = csv::Reader::from_path(&src).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let keep: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| ["code", "name", "mdc", "weight", "mean_cost", "cases"].contains(h))
+        .map(|(i, _)| i)
+        .collect();
+    let mut w = csv::Writer::from_path(tmp.path().join("groups.csv")).unwrap();
+    w.write_record(keep.iter().map(|&i| &header[i])).unwrap();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        w.write_record(keep.iter().map(|&i| &r[i])).unwrap();
+    }
+    w.flush().unwrap();
+    let g = GroupTable::load(&tmp.path().join("groups.csv")).unwrap();
+    assert_eq!(g.assumed.len(), 3, "{:?}", g.assumed);
+    assert!(
+        g.groups
+            .iter()
+            .all(|x| x.cost_cv == drgsim::payment::groups::DEFAULT_COST_CV && !x.excluded)
+    );
+    let base = common::scenario("qingyang-2025h1.toml");
+    let scen = tmp.path().join("swap.toml");
+    std::fs::write(
+        &scen,
+        format!(
+            "extends = {:?}\n[funds.region.payment]\ngroups = \"groups.csv\"\n",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for s in [
+        "no `cost_cv` column",
+        "no `excluded` column",
+        "no `age_*` columns",
+    ] {
+        assert!(out.contains(s), "{s} not in {out}");
+    }
+    // A partial set of age columns is still an error.
+    let text = std::fs::read_to_string(&src)
+        .unwrap()
+        .replacen("age_85+", "age_85plus", 1);
+    std::fs::write(tmp.path().join("groups.csv"), text).unwrap();
+    let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("age_85+"), "{}", stderr(&o));
+}

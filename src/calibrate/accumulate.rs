@@ -12,7 +12,34 @@ use super::records::{Row, ScanInfo, scan};
 use super::trim::{self, HIST_BINS, TrimRule};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: a fast, deterministic hash for the short id and code keys (the
+/// default SipHash guards against adversarial keys, which records are not).
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Hash map with [`Fnv`].
+pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::path::Path;
 
 /// Pass-1 statistics of one group.

@@ -145,10 +145,16 @@ pub fn scan(
         Encoding::Gb18030 => Some(encoding_rs::GB18030),
         _ => None,
     };
-    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-        .encoding(enc)
-        .bom_override(true)
-        .build(BufReader::with_capacity(1 << 20, file));
+    // UTF-8 is read as is (the header's byte-order mark is stripped below).
+    let decoded: Box<dyn Read> = match enc {
+        Some(e) => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(e))
+                .bom_override(true)
+                .build(BufReader::with_capacity(1 << 20, file)),
+        ),
+        None => Box::new(file),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(mapping.delimiter)
         .has_headers(true)

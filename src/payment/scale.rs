@@ -112,6 +112,7 @@ mod tests {
                 excluded: false,
                 age_shares: a,
             }],
+            assumed: vec![],
         }
     }
 

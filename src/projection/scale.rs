@@ -1,12 +1,13 @@
-//! Scale-consistency warnings of a compiled scenario: each fund's group table
-//! against its base-year demand (see [`crate::payment::scale`]).
+//! Warnings of a compiled scenario about its group tables: defaults taken for
+//! missing optional columns, and each table's level against the fund's
+//! base-year demand (see [`crate::payment::scale`]).
 
 use super::Model;
 use crate::payment::{GroupTable, InpatientDemand};
 use crate::population::bands::N_BANDS;
 use crate::population::membership::Membership;
 
-/// One message per fund whose group table's level does not match its base-year
+/// The defaults each fund's group table assumed, and one message per fund whose group table's level does not match its base-year
 /// demand (members x profile admissions, profile inpatient cost). Tables that
 /// cannot be read here were already reported by the compile.
 pub fn scale_warnings(model: &Model) -> Vec<String> {
@@ -23,6 +24,7 @@ pub fn scale_warnings(model: &Model) -> Vec<String> {
         let Ok(table) = GroupTable::load(&path) else {
             continue;
         };
+        out.extend(table.assumed.iter().map(|a| format!("{key}: {a}")));
         let mem = Membership::start(f.base_members, &f.profile);
         let mut d = InpatientDemand::default();
         for b in 0..N_BANDS {
