@@ -9,5 +9,6 @@ pub mod atomic;
 pub mod chart;
 pub mod markdown;
 pub mod projection;
+pub mod rules;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};

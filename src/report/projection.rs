@@ -103,6 +103,7 @@ pub fn write_summary(
         model.thresholds.warning,
         model.thresholds.danger
     );
+    let _ = writeln!(s, "{}\n", super::rules::view_line(model));
     let headers = [
         "fund",
         "balance base year",
@@ -201,6 +202,7 @@ pub fn write_summary(
         s.push_str(&table(&h, &rows));
         let _ = writeln!(s, "\nStatus at the horizon: **{}**.", last.status);
     }
+    s.push_str(&super::rules::summary_section(model, projection));
     s.push_str("\n## Main assumptions\n\n");
     for (id, p) in model.store.paths() {
         let (_, def) = model.store.def(id);
