@@ -244,7 +244,7 @@ fn trimming_on_a_hand_worked_group() {
     }
     let p = tmp.path().join("r.csv");
     std::fs::write(&p, s).unwrap();
-    let c = run(&[p.clone()], &Options::default());
+    let c = run(std::slice::from_ref(&p), &Options::default());
     let t = &c.tables;
     let a = &t.groups[0];
     let b = &t.groups[1];
@@ -269,7 +269,7 @@ fn trimming_on_a_hand_worked_group() {
     );
     // With k = 5 nothing in A is trimmed: (10 x 1,000 + 10 x 2,000 + 10^6) / 21.
     let c5 = run(
-        &[p.clone()],
+        std::slice::from_ref(&p),
         &Options {
             trim: TrimRule::LogSd(5.0),
             ..Options::default()

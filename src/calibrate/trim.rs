@@ -85,7 +85,7 @@ impl FromStr for TrimRule {
             let (a, b) = p.split_once(',').ok_or_else(bad)?;
             let lo: f64 = a.trim().parse().map_err(|_| bad())?;
             let hi: f64 = b.trim().parse().map_err(|_| bad())?;
-            if !(0.0..100.0).contains(&lo) || !(lo < hi && hi <= 100.0) {
+            if !((0.0..100.0).contains(&lo) && lo < hi && hi <= 100.0) {
                 return Err(format!(
                     "percentiles {lo},{hi} must satisfy 0 <= LO < HI <= 100"
                 ));
