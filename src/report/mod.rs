@@ -7,6 +7,7 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod history;
 pub mod markdown;
 pub mod projection;
 pub mod rules;
