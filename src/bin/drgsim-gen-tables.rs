@@ -30,6 +30,9 @@ enum Region {
     Qingyang,
     /// Chuxiong resident fund baseline: same groups, resident age profile, annual cases.
     Chuxiong,
+    /// Case-level settlement records (CSV, Chinese headers) drawn from the tables in
+    /// `--tables` (groups.csv, and hospitals.csv when present) into the file `--out`.
+    Records,
 }
 
 #[derive(Parser, Debug)]
@@ -43,6 +46,44 @@ struct Args {
     /// Random seed (the bundled tables use the default).
     #[arg(long, default_value_t = 20250630)]
     seed: u64,
+    /// `records`: folder of the tables to draw from.
+    #[arg(long, default_value = "scenarios/data/qingyang")]
+    tables: PathBuf,
+    /// `records`: number of records.
+    #[arg(long, default_value_t = 100_000)]
+    n: u64,
+    /// `records`: write GB18030 (as Chinese exports do) instead of UTF-8.
+    #[arg(long)]
+    gb18030: bool,
+}
+
+/// Draws case-level records from a folder's tables (see `drgsim::calibrate::synth`).
+fn records(args: &Args) -> Result<(), String> {
+    let groups = GroupTable::load(&args.tables.join("groups.csv")).map_err(|e| e.to_string())?;
+    let hp = args.tables.join("hospitals.csv");
+    let hospitals = if hp.exists() {
+        Some(drgsim::payment::HospitalTable::load(&hp).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let opts = drgsim::calibrate::synth::SynthOptions {
+        records: args.n,
+        seed: args.seed,
+        gb18030: args.gb18030,
+        ..Default::default()
+    };
+    let tmp = args.out.with_extension("partial");
+    let f = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    drgsim::calibrate::synth::write_records(
+        &groups,
+        hospitals.as_ref(),
+        &opts,
+        std::io::BufWriter::new(f),
+    )
+    .map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    println!("wrote {} records to {}", args.n, args.out.display());
+    Ok(())
 }
 
 /// Published Qingyang H1 2025 targets (seed report).
@@ -625,6 +666,7 @@ fn main() {
     let r = match args.region {
         Region::Qingyang => qingyang(&args.out, args.seed),
         Region::Chuxiong => chuxiong(&args.out, args.seed),
+        Region::Records => records(&args),
     };
     if let Err(e) = r {
         eprintln!("drgsim-gen-tables: {e}");

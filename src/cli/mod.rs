@@ -2,6 +2,7 @@
 //! `main.rs` only parses and reports errors.
 
 pub mod analysis;
+pub mod calibrate;
 pub mod clear;
 pub mod compare;
 pub mod hospitals;
@@ -47,6 +48,8 @@ pub enum Command {
     Montecarlo(analysis::MonteCarloArgs),
     /// Goal seek: the value of one parameter that keeps months payable at a target.
     Solve(analysis::SolveArgs),
+    /// Group and hospital tables (weights, CMI, coefficients) from case-level settlement records.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// `drgsim run`.
@@ -88,7 +91,11 @@ pub fn scenario_or_default(given: Option<&Path>) -> PathBuf {
 
 /// Loads a scenario, turning its problems into one readable error.
 pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
-    Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))
+    let m = Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::projection::scale::scale_warnings(&m)
+        .iter()
+        .for_each(|w| eprintln!("warning: {}: {w}", path.display()));
+    Ok(m)
 }
 
 /// Runs a parsed command line.
@@ -103,6 +110,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Grid(a) => analysis::grid(&a),
         Command::Montecarlo(a) => analysis::montecarlo(&a),
         Command::Solve(a) => analysis::solve(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
     }
 }
 
@@ -169,13 +177,17 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
                     .map_err(|e| format!("error in the analysis sections:\n  {e}"))
             }) {
             Ok(m) => println!(
-                "{}: ok ({}, {} fund{}, {}–{})",
+                "{}: ok ({}, {} fund{}, {}–{}){}",
                 f.display(),
                 m.name,
                 m.funds.len(),
                 if m.funds.len() == 1 { "" } else { "s" },
                 m.years.base_year,
-                m.years.horizon
+                m.years.horizon,
+                crate::projection::scale::scale_warnings(&m)
+                    .iter()
+                    .map(|w| format!("\n  warning: {w}"))
+                    .collect::<String>()
             ),
             Err(e) => {
                 bad += 1;

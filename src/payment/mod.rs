@@ -15,6 +15,7 @@ pub mod groups;
 pub mod hospitals;
 pub mod negotiation;
 pub mod rules;
+pub mod scale;
 pub mod spec;
 pub mod table;
 

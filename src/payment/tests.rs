@@ -459,12 +459,25 @@ fn errs_groups(text: &str) -> String {
 fn group_table_errors_name_file_line_and_column() {
     let header = SMALL_GROUPS.lines().next().unwrap();
     let row = SMALL_GROUPS.lines().nth(1).unwrap();
-    // missing column
-    let no_cv = SMALL_GROUPS.replace(",cost_cv", ",cv");
-    let e = errs_groups(&no_cv);
+    // missing required column
+    let no_cost = SMALL_GROUPS.replace(",mean_cost", ",cost");
+    let e = errs_groups(&no_cost);
     assert!(
-        e.contains("g.csv:1: column `cost_cv`: missing column"),
+        e.contains("g.csv:1: column `mean_cost`: missing column"),
         "{e}"
+    );
+    // a missing optional column takes its stated default
+    let no_cv = SMALL_GROUPS.replace(",cost_cv", ",cv");
+    let t = GroupTable::parse(Path::new("g.csv"), &no_cv).unwrap();
+    assert!(
+        t.assumed[0].contains("no `cost_cv` column"),
+        "{:?}",
+        t.assumed
+    );
+    assert!(
+        t.groups
+            .iter()
+            .all(|g| g.cost_cv == super::groups::DEFAULT_COST_CV)
     );
     // duplicate code
     let e = errs_groups(&format!("{header}\n{row}\n{row}\n"));
