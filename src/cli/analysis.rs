@@ -12,6 +12,7 @@ use crate::projection::Model;
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
 use crate::report::markdown::{fmt_num, table};
+use crate::report::labels::{self, Key, Lang, Style};
 use crate::report::projection::{csv_num, runway_bands};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
@@ -178,6 +179,15 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
 }
 
 /// A parameter name without the `funds.<id>.` prefix.
+/// "Fund: months payable in YEAR" in the report's language.
+fn month_title(model: &Model, fm: &crate::projection::FundModel, year: i32, lang: Lang) -> String {
+    let name = labels::fund_name(model, &fm.id, &fm.name, fm.kind, lang);
+    match lang {
+        Lang::Zh => format!("{name}：{year}年可支付月数"),
+        Lang::En => format!("{name}: months payable in {year}"),
+    }
+}
+
 fn short_name(path: &str) -> String {
     match path.strip_prefix("funds.") {
         Some(rest) => rest.split_once('.').map_or(rest, |(_, r)| r).to_string(),
@@ -312,7 +322,8 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
 }
 
 /// `drgsim sensitivity`: tornado per fund (and Sobol' indices with `--global`).
-pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
+pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let model = load(&a.common)?;
     let spec_year = model.spec.sensitivity.as_ref().and_then(|s| s.outcome_year);
     let t = runs::year_index(&model, a.year.or(spec_year))?;
@@ -402,7 +413,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
                 ),
             ]);
             bars.push(TornadoRow {
-                label: short_name(&e.lever.path),
+                label: labels::param_label(&e.lever.path, lang),
                 low_outcome: lo.months,
                 high_outcome: hi.months,
                 low_setting: setting(&e.lever, e.low),
@@ -439,8 +450,8 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
             chart::tornado(
                 &out.path().join(format!("tornado_{}", fm.id)),
                 &Tornado {
-                    title: format!("{}: months payable in {year}", fm.name),
-                    x_label: format!("months payable in {year}"),
+                    title: month_title(&model, fm, year, lang),
+                    x_label: format!("{} {year}", style.t(Key::MonthsPayable)),
                     base_outcome: base.months,
                     rows: bars,
                 },
@@ -538,7 +549,8 @@ fn parse_axis(model: &Model, s: &str, flag: &str) -> Result<(Lever, Axis)> {
 }
 
 /// `drgsim grid`: months payable over two parameters.
-pub fn grid(a: &GridArgs) -> Result<()> {
+pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let model = load(&a.common)?;
     let t = runs::year_index(&model, a.year)?;
     let year = model.years.year(t);
@@ -605,9 +617,9 @@ pub fn grid(a: &GridArgs) -> Result<()> {
         chart::heatmap(
             &out.path().join(format!("heatmap_{}", fm.id)),
             &Heatmap {
-                title: format!("{}: months payable in {year}", fm.name),
-                x_label: short_name(&lx.path),
-                y_label: short_name(&ly.path),
+                title: month_title(&model, fm, year, lang),
+                x_label: labels::param_label(&lx.path, lang),
+                y_label: labels::param_label(&ly.path, lang),
                 xs: g.xs.clone(),
                 ys: g.ys.clone(),
                 z: (0..ny)
@@ -616,14 +628,14 @@ pub fn grid(a: &GridArgs) -> Result<()> {
                 contours: vec![
                     (
                         model.thresholds.warning,
-                        format!("{} months", model.thresholds.warning),
+                        format!("{} {}", model.thresholds.warning, style.t(Key::MonthsUnit)),
                     ),
                     (
                         model.thresholds.danger,
-                        format!("{} months", model.thresholds.danger),
+                        format!("{} {}", model.thresholds.danger, style.t(Key::MonthsUnit)),
                     ),
                 ],
-                z_label: "months payable".into(),
+                z_label: style.t(Key::MonthsPayable).into(),
             },
         )?;
     }
@@ -635,7 +647,8 @@ pub fn grid(a: &GridArgs) -> Result<()> {
 }
 
 /// `drgsim montecarlo`: runway bands over the `[uncertainty]` parameters.
-pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
+pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let model = load(&a.common)?;
     let unc = Uncertainty::of_model(&model)?;
     if unc.paths.is_empty() {
@@ -745,15 +758,21 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
         chart::fan_chart(
             &out.path().join(format!("fan_{}", fm.id)),
             &Fan {
-                title: format!("{}: months payable, {n} paths", fm.name),
-                y_label: "months payable".into(),
+                title: match lang {
+                    Lang::Zh => format!(
+                        "{}：可支付月数（{n}条模拟路径）",
+                        labels::fund_name(&model, &fm.id, &fm.name, fm.kind, lang)
+                    ),
+                    Lang::En => format!("{}: months payable, {n} paths", fm.name),
+                },
+                y_label: style.t(Key::MonthsAxis).into(),
                 years: mc.years.clone(),
                 p05: col(0),
                 p25: col(1),
                 p50: col(2),
                 p75: col(3),
                 p95: col(4),
-                bands: runway_bands(&model),
+                bands: runway_bands(&model, lang),
             },
         )?;
     }
@@ -777,7 +796,7 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
 }
 
 /// `drgsim solve`: the value of one parameter that keeps the runway at a target.
-pub fn solve(a: &SolveArgs) -> Result<()> {
+pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
     let model = load(&a.common)?;
     let lever = Lever::resolve(&model, &a.param).context("--param")?;
     if !a.target_months.is_finite() {

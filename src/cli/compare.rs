@@ -5,7 +5,8 @@ use crate::projection::project;
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, LineChart, Series};
 use crate::report::markdown::{fmt_num, table};
-use crate::report::projection::{csv_num, runway_bands, summaries};
+use crate::report::labels::{self, Key, Lang, Style};
+use crate::report::projection::{csv_num, fund_label, runway_bands, summaries};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -25,7 +26,8 @@ pub struct CompareArgs {
 }
 
 /// Runs every scenario, then writes `compare.md`, `compare.csv` and the charts.
-pub fn compare(a: &CompareArgs) -> Result<()> {
+pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for f in &a.scenarios {
@@ -61,19 +63,40 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
     ])?;
     for (m, p) in &runs {
         let multi = p.funds.len() > 1;
+        let scenario = labels::scenario_name(m, lang);
         for f in &p.funds {
             let label = if multi {
-                format!("{} ({})", m.name, f.id)
+                format!("{scenario}（{}）", fund_label(m, f, lang))
             } else {
-                m.name.clone()
+                scenario.clone()
+            };
+            let label = if lang == Lang::En {
+                label.replace('（', " (").replace('）', ")")
+            } else {
+                label
             };
             months.push(Series {
                 label: label.clone(),
-                points: f.rows.iter().map(|r| (r.year, r.months_payable)).collect(),
+                points: f
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        let clipped = if r.balance_wan < 0.0 {
+                            0.0
+                        } else {
+                            r.months_payable.max(0.0)
+                        };
+                        (r.year, clipped)
+                    })
+                    .collect(),
             });
             balance.push(Series {
                 label,
-                points: f.rows.iter().map(|r| (r.year, r.balance_wan)).collect(),
+                points: f
+                    .rows
+                    .iter()
+                    .map(|r| (r.year, style.money_value(r.balance_wan)))
+                    .collect(),
             });
         }
         for (fund, s) in summaries(m, p) {
@@ -105,26 +128,38 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
         }
     }
     let out = OutputDir::create(&a.out)?;
+    let months = merge_identical(months, lang);
+    let balance = merge_identical(balance, lang);
+    let negative = balance
+        .iter()
+        .any(|s| s.points.iter().any(|p| p.1 < 0.0));
     chart::line_chart(
         &out.path().join("compare_months_payable"),
         &LineChart {
-            title: "Months payable by scenario".into(),
-            x_label: "year".into(),
-            y_label: "months of pooled spending".into(),
+            title: match lang {
+                Lang::Zh => "各方案可支付月数".into(),
+                Lang::En => "Months payable by scenario".into(),
+            },
+            x_label: style.t(Key::Year).into(),
+            y_label: style.t(Key::MonthsAxis).into(),
             series: months,
-            bands: runway_bands(first),
-            hlines: vec![(0.0, "depleted".into())],
+            bands: runway_bands(first, lang),
+            ..LineChart::default()
         },
     )?;
     chart::line_chart(
         &out.path().join("compare_balance"),
         &LineChart {
-            title: "Pooled-fund balance by scenario".into(),
-            x_label: "year".into(),
-            y_label: "balance, 10,000 yuan".into(),
+            title: match lang {
+                Lang::Zh => "各方案统筹基金累计结余".into(),
+                Lang::En => "Pooled-fund balance by scenario".into(),
+            },
+            x_label: style.t(Key::Year).into(),
+            y_label: style.money_label(style.t(Key::Balance)),
             series: balance,
-            bands: vec![],
-            hlines: vec![(0.0, "depleted".into())],
+            shade_negative: negative
+                .then(|| style.money_label(style.t(Key::CumulativeDeficit))),
+            ..LineChart::default()
         },
     )?;
     let mut md = format!(
@@ -155,4 +190,21 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
     print!("{md}");
     println!("\nwrote {}", dir.display());
     Ok(())
+}
+
+/// Draw each unchanged line once: a series whose points equal an earlier
+/// series' is dropped and its name added to the earlier one's label
+/// ("A = B"), so a fund that a reform leaves alone is not drawn over itself.
+pub fn merge_identical(series: Vec<Series>, lang: Lang) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for s in series {
+        match out.iter_mut().find(|o| o.points == s.points) {
+            Some(o) => {
+                let sep = if lang == Lang::Zh { " ＝ " } else { " = " };
+                o.label = format!("{}{sep}{}", o.label, s.label);
+            }
+            None => out.push(s),
+        }
+    }
+    out
 }

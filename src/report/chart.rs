@@ -1,8 +1,10 @@
 //! Charts drawn with plotters, each written as both `{stem}.svg` and `{stem}.png`.
 //!
-//! All text uses the DejaVu Sans font bundled in the binary (registered once as
-//! the `sans-serif` family), so rendering never depends on fontconfig or system
-//! fonts. The SVG refers to the family `sans-serif` and is rendered by the viewer.
+//! All text uses the bundled Drgsim Sans SC font (a GB 2312 + Latin-1 subset of
+//! Noto Sans CJK SC, SIL OFL 1.1, see `assets/fonts/`), registered once as the
+//! `sans-serif` family, so Chinese and Latin text render the same on every
+//! machine and never depend on fontconfig or system fonts. The SVG refers to the
+//! family `sans-serif` and is rendered by the viewer.
 //!
 //! Inputs are plain data types; nothing here depends on other drgsim modules.
 //! Both files are written atomically (temporary sibling + rename), so a chart
@@ -25,10 +27,11 @@ use super::markdown::fmt_num;
 /// Size in pixels of every chart (PNG pixels; SVG user units).
 pub const CHART_SIZE: (u32, u32) = (1200, 700);
 
-/// The bundled DejaVu Sans font.
-const FONT_BYTES: &[u8] = include_bytes!(concat!(
+/// The bundled CJK + Latin font (TrueType outlines, GB 2312 + Latin-1 + every
+/// character drgsim's own labels and bundled scenarios use).
+pub const FONT_BYTES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/assets/fonts/DejaVuSans.ttf"
+    "/assets/fonts/DrgsimSansSC.ttf"
 ));
 
 /// Font family name the bundled font is registered under.
@@ -62,7 +65,7 @@ pub struct HBand {
 }
 
 /// A line chart over years: several series, shaded bands and labelled horizontal lines.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LineChart {
     /// Chart title.
     pub title: String,
@@ -76,6 +79,12 @@ pub struct LineChart {
     pub bands: Vec<HBand>,
     /// Dashed horizontal reference lines `(y, label)`.
     pub hlines: Vec<(f64, String)>,
+    /// Dashed vertical markers `(year, label)`, e.g. the depletion year.
+    pub markers: Vec<(i32, String)>,
+    /// When set, the area between each series and zero where the series is
+    /// negative is shaded red, with this legend label (the cumulative shortfall
+    /// on a balance chart).
+    pub shade_negative: Option<String>,
 }
 
 /// Two stacked bars per year: `left` parts (e.g. revenue) beside `right` parts
@@ -189,10 +198,22 @@ pub struct Heatmap {
 
 /// A bar per category (e.g. payment change by hospital). Bars are drawn in the
 /// given order (sort them first); positive bars green, negative red.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// With more than [`BAR_LABEL_LIMIT`] bars the chart becomes a distribution:
+/// no label per bar, the x axis counts categories (`x_label`), and the
+/// `extremes` first and last categories are named in two boxes.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Bars {
     /// Chart title.
     pub title: String,
+    /// X axis description when the bars are too many to label one by one
+    /// (e.g. "hospitals, ranked by change").
+    pub x_label: String,
+    /// How many of the first and of the last categories to name when the bars
+    /// are not labelled one by one (0: none).
+    pub extremes: usize,
+    /// Box headings for the first and last categories (e.g. "largest gains").
+    pub extreme_titles: (String, String),
     /// Y axis description.
     pub y_label: String,
     /// Category labels; when crowded only every k-th is shown.
@@ -339,6 +360,9 @@ fn render_err(path: &Path, reason: String) -> ReportError {
 // ---------------------------------------------------------------------------
 // Shared helpers
 
+/// Red of danger markers and shortfall shading.
+const DANGER_FILL: RGBColor = RGBColor(200, 30, 30);
+
 /// Tableau-10 colours for series.
 const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
@@ -418,11 +442,18 @@ const DIVERGING: [(u8, u8, u8); 7] = [
     (0, 104, 55),
 ];
 
-/// Title font: 28 px, smaller for a long title so it fits the chart's width
-/// (DejaVu Sans averages about 0.6 em a character).
+/// Width of `s` in em: CJK and full-width characters are 1 em, Latin text
+/// averages about 0.55 em a character.
+pub fn text_em(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 1.0 } else { 0.55 })
+        .sum()
+}
+
+/// Title font: 28 px, smaller for a long title so it fits the chart's width.
 fn title_style(title: &str) -> TextStyle<'static> {
-    let chars = title.chars().count().max(1) as f64;
-    let fit = (CHART_SIZE.0 as f64 - 60.0) / (0.6 * chars);
+    let em = text_em(title).max(0.6);
+    let fit = (CHART_SIZE.0 as f64 - 60.0) / em;
     FontDesc::new(
         FontFamily::Name(FONT),
         fit.clamp(14.0, 28.0),
@@ -696,9 +727,6 @@ fn draw_legend<
         .s()
 }
 
-/// Line charts with more series than this get their legend outside the plot.
-const SIDE_LEGEND_SERIES: usize = 6;
-
 /// Legend swatch for [`draw_side_legend`].
 enum Swatch {
     /// A line sample in this colour.
@@ -805,24 +833,25 @@ impl Chart for LineChart {
             true,
         );
         let yfmt = axis_fmt(y0, y1);
-        // Many series: legend outside the plot on the right so it hides no data.
-        let side = self.series.len() > SIDE_LEGEND_SERIES;
-        let (plot, legend_area) = if side {
+        // The legend sits outside the plot on the right so it hides no data.
+        let widest = self
+            .series
+            .iter()
+            .map(|s| s.label.as_str())
+            .chain(self.bands.iter().map(|b| b.label.as_str()))
+            .chain(self.shade_negative.as_deref())
+            .map(text_em)
+            .fold(0.0, f64::max);
+        let (plot, legend_area) = {
             let r = root
                 .margin(12, 0, 0, 0)
                 .titled(&self.title, title_style(&self.title))
                 .s()?;
             let (w, _) = r.dim_in_pixel();
-            let (a, b) = r.split_horizontally(w - 220u32.min(w / 3));
-            (a, Some(b))
-        } else {
-            (root.clone(), None)
+            let want = (widest * 15.0 + 60.0).clamp(140.0, f64::from(w) / 3.0) as u32;
+            r.split_horizontally(w - want)
         };
-        let mut builder = ChartBuilder::on(&plot);
-        if !side {
-            builder.caption(&self.title, title_style(&self.title));
-        }
-        let mut chart = builder
+        let mut chart = ChartBuilder::on(&plot)
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -843,7 +872,41 @@ impl Chart for LineChart {
             .draw()
             .s()?;
         draw_bands(&mut chart, &self.bands, (x0, x1), (y0, y1))?;
+        if self.shade_negative.is_some() {
+            for s in &self.series {
+                for run in finite_runs(s.points.iter().map(|&(x, y)| (f64::from(x), y))) {
+                    let neg: Vec<(f64, f64)> = run.iter().map(|&(x, y)| (x, y.min(0.0))).collect();
+                    if neg.iter().any(|p| p.1 < 0.0) {
+                        chart
+                            .draw_series(AreaSeries::new(neg, 0.0, DANGER_FILL.mix(0.35)))
+                            .s()?;
+                    }
+                }
+            }
+        }
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
+        for (year, label) in &self.markers {
+            let x = f64::from(*year);
+            if x < x0 || x > x1 {
+                continue;
+            }
+            let style = DANGER_FILL.stroke_width(2);
+            chart
+                .draw_series(DashedLineSeries::new([(x, y0), (x, y1)], 6, 5, style))
+                .s()?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((x, y1))
+                        + Text::new(
+                            label.clone(),
+                            (-6, 6),
+                            text_style(15.0)
+                                .color(&DANGER_FILL)
+                                .pos(Pos::new(HPos::Right, VPos::Top)),
+                        ),
+                ))
+                .s()?;
+        }
         for (v, label) in &self.hlines {
             if !v.is_finite() {
                 continue;
@@ -883,23 +946,23 @@ impl Chart for LineChart {
                 .label(s.label.clone())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
         }
-        match legend_area {
-            None => draw_legend(&mut chart, SeriesLabelPosition::UpperRight),
-            Some(area) => {
-                let entries: Vec<(String, Swatch)> = self
-                    .bands
+        let entries: Vec<(String, Swatch)> = self
+            .bands
+            .iter()
+            .map(|b| (b.label.clone(), Swatch::Box(b.color.mix(0.45))))
+            .chain(
+                self.shade_negative
                     .iter()
-                    .map(|b| (b.label.clone(), Swatch::Box(b.color.mix(0.45))))
-                    .chain(
-                        self.series
-                            .iter()
-                            .enumerate()
-                            .map(|(i, s)| (s.label.clone(), Swatch::Line(series_color(i)))),
-                    )
-                    .collect();
-                draw_side_legend(&area, &entries)
-            }
-        }
+                    .map(|l| (l.clone(), Swatch::Box(DANGER_FILL.mix(0.35)))),
+            )
+            .chain(
+                self.series
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.label.clone(), Swatch::Line(series_color(i)))),
+            )
+            .collect();
+        draw_side_legend(&legend_area, &entries)
     }
 }
 
@@ -1713,6 +1776,9 @@ impl Chart for Bars {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        if self.values.len() > BAR_LABEL_LIMIT {
+            return self.draw_distribution(root);
+        }
         root.fill(&WHITE).s()?;
         let n = self.values.len();
         let (y0, y1) = value_range(self.values.iter().copied(), true);
@@ -1798,6 +1864,106 @@ impl Chart for Bars {
             )
             .s()?;
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
+        Ok(())
+    }
+}
+
+/// Above this many bars, [`Bars`] draws a ranked distribution without a label per bar.
+pub const BAR_LABEL_LIMIT: usize = 40;
+
+impl Bars {
+    /// Ranked distribution: values in the given (sorted) order as a filled
+    /// profile, x = rank 1..n, the first and last `extremes` named.
+    fn draw_distribution<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        root.fill(&WHITE).s()?;
+        let n = self.values.len();
+        let (y0, y1) = value_range(self.values.iter().copied(), true);
+        let (x0, x1) = (0.5, n as f64 + 0.5);
+        let yfmt = axis_fmt(y0, y1);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, title_style(&self.title))
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(100)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .s()?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .x_labels(10)
+            .x_label_formatter(&|v| fmt_num(v.round(), 0))
+            .y_label_formatter(&yfmt)
+            .y_labels(10)
+            .label_style(text_style(15.0))
+            .axis_desc_style(text_style(18.0))
+            .bold_line_style(BLACK.mix(0.12))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .s()?;
+        let pos = RGBColor(26, 152, 80);
+        let neg = RGBColor(215, 48, 39);
+        // One thin rectangle per category; at thousands of categories they
+        // merge into a filled profile, which is the point.
+        chart
+            .draw_series(
+                self.values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, &v)| {
+                        let x = i as f64 + 1.0;
+                        let color = if v >= 0.0 { pos } else { neg };
+                        Rectangle::new([(x - 0.5, 0.0), (x + 0.5, v)], color.filled())
+                    }),
+            )
+            .s()?;
+        draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
+        let k = self.extremes.min(n / 2);
+        if k == 0 {
+            return Ok(());
+        }
+        let entry = |i: usize| {
+            format!(
+                "{}  {}",
+                truncate_label(&self.labels[i], 18),
+                plain_num((self.values[i] * 10.0).round() / 10.0)
+            )
+        };
+        let top: Vec<String> = (0..k).map(entry).collect();
+        let bottom: Vec<String> = (n - k..n).rev().map(entry).collect();
+        let (w, h) = root.dim_in_pixel();
+        let boxes = [
+            (&self.extreme_titles.0, &top, (w as i32 - 360, 70), pos),
+            (&self.extreme_titles.1, &bottom, (130, h as i32 - 120 - 20 * k as i32), neg),
+        ];
+        for (title, lines, (bx, by), color) in boxes {
+            let bh = 28 + 20 * lines.len() as i32;
+            root.draw(&Rectangle::new(
+                [(bx, by), (bx + 330, by + bh)],
+                WHITE.mix(0.9).filled(),
+            ))
+            .s()?;
+            root.draw(&Rectangle::new(
+                [(bx, by), (bx + 330, by + bh)],
+                BLACK.mix(0.4),
+            ))
+            .s()?;
+            root.draw(&Text::new(
+                title.clone(),
+                (bx + 8, by + 6),
+                text_style(15.0).color(&color),
+            ))
+            .s()?;
+            for (j, l) in lines.iter().enumerate() {
+                root.draw(&Text::new(
+                    l.clone(),
+                    (bx + 8, by + 26 + 20 * j as i32),
+                    text_style(14.0),
+                ))
+                .s()?;
+            }
+        }
         Ok(())
     }
 }

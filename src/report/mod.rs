@@ -7,7 +7,10 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod html;
+pub mod labels;
 pub mod markdown;
 pub mod projection;
+pub mod workbook;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};
