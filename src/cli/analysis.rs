@@ -13,6 +13,7 @@ use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
 use crate::report::markdown::{fmt_num, table};
 use crate::report::labels::{self, Key, Lang, Style};
+use crate::report::workbook;
 use crate::report::projection::{csv_num, runway_bands};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
@@ -179,6 +180,14 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
 }
 
 /// A parameter name without the `funds.<id>.` prefix.
+/// A workbook sheet name in the report's language.
+fn sheet_title(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
 /// "Fund: months payable in YEAR" in the report's language.
 fn month_title(model: &Model, fm: &crate::projection::FundModel, year: i32, lang: Lang) -> String {
     let name = labels::fund_name(model, &fm.id, &fm.name, fm.kind, lang);
@@ -510,6 +519,19 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
         write_atomic(&out.path().join("sobol.csv"), scsv.as_bytes())?;
     }
     write_atomic(&out.path().join("sensitivity.md"), md.as_bytes())?;
+    let mut tables = vec![(sheet_title(lang, "敏感性", "tornado"), "tornado.csv")];
+    if out.path().join("sobol.csv").exists() {
+        tables.push((sheet_title(lang, "Sobol指数", "sobol"), "sobol.csv"));
+    }
+    let tables: Vec<(&str, &str)> = tables.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&model, lang),
+        Some(&model),
+        &tables,
+        &md,
+    )?;
     let dir = out.commit()?;
     for (f, fm) in model.funds.iter().enumerate() {
         if let Some(&i) = ow.ranked(&model, f).first() {
@@ -641,6 +663,14 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
     }
     write_atomic(&out.path().join("grid.csv"), csv.as_bytes())?;
     write_atomic(&out.path().join("grid.md"), md.as_bytes())?;
+    workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&model, lang),
+        Some(&model),
+        &[(&sheet_title(lang, "双参数表", "grid"), "grid.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     println!("wrote {}", dir.display());
     Ok(())
@@ -766,6 +796,15 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
                     Lang::En => format!("{}: months payable, {n} paths", fm.name),
                 },
                 y_label: style.t(Key::MonthsAxis).into(),
+                x_label: style.t(Key::Year).into(),
+                legend: match lang {
+                    Lang::Zh => vec![
+                        "5%–95%模拟路径".into(),
+                        "25%–75%模拟路径".into(),
+                        "中位数".into(),
+                    ],
+                    Lang::En => vec![],
+                },
                 years: mc.years.clone(),
                 p05: col(0),
                 p25: col(1),
@@ -778,6 +817,14 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
     }
     write_atomic(&out.path().join("montecarlo.csv"), csv.as_bytes())?;
     write_atomic(&out.path().join("montecarlo.md"), md.as_bytes())?;
+    workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&model, lang),
+        Some(&model),
+        &[(&sheet_title(lang, "蒙特卡洛区间", "montecarlo"), "montecarlo.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     for fb in &mc.funds {
         let t = mc.years.len() - 1;
@@ -933,6 +980,26 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         serde_json::to_string_pretty(&json)?.as_bytes(),
     )?;
     write_atomic(&out.path().join("solve.md"), md.as_bytes())?;
+    let solve_csv = {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["param", "default", "x", "months_payable"])?;
+        w.write_record([
+            lever.path.clone(),
+            lever.base.to_string(),
+            r.value.to_string(),
+            r.achieved.to_string(),
+        ])?;
+        w.into_inner()?
+    };
+    write_atomic(&out.path().join("solve.csv"), &solve_csv)?;
+    workbook::command_reports(
+        out.path(),
+        _style,
+        &labels::scenario_name(&model, _style.lang),
+        Some(&model),
+        &[(&sheet_title(_style.lang, "目标求解", "solve"), "solve.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     println!(
         "{}: {} keeps {measure} >= {} {when} ({:.2} months); --set '{}'",

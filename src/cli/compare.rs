@@ -186,6 +186,14 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
     }
     write_atomic(&out.path().join("compare.md"), md.as_bytes())?;
     write_atomic(&out.path().join("compare.csv"), &csv.into_inner()?)?;
+    crate::report::workbook::command_reports(
+        out.path(),
+        style,
+        if lang == Lang::Zh { "方案比较" } else { "Scenario comparison" },
+        None,
+        &[(if lang == Lang::Zh { "方案比较" } else { "compare" }, "compare.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

@@ -280,6 +280,14 @@ pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
             },
         },
     )?;
+    crate::report::workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&this.model, lang),
+        None,
+        &[(if lang == Lang::Zh { "医院" } else { "hospitals" }, "hospitals.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

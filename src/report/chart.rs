@@ -89,10 +89,12 @@ pub struct LineChart {
 
 /// Two stacked bars per year: `left` parts (e.g. revenue) beside `right` parts
 /// (e.g. expenditure). Every part vector has one value per year.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StackedBars {
     /// Chart title.
     pub title: String,
+    /// X axis description (empty: "Year").
+    pub x_label: String,
     /// Y axis description.
     pub y_label: String,
     /// Years (x axis).
@@ -110,10 +112,12 @@ pub struct StackedBars {
 /// Stacked areas over years (e.g. membership by age band). Layers are stacked
 /// bottom-up in the given order and coloured on a sequential ramp from the
 /// first (dark) to the last (light) layer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StackedArea {
     /// Chart title.
     pub title: String,
+    /// X axis description (empty: "Year").
+    pub x_label: String,
     /// Y axis description.
     pub y_label: String,
     /// Years (x axis).
@@ -123,10 +127,12 @@ pub struct StackedArea {
 }
 
 /// A Monte Carlo fan chart: percentile bands per year with the median line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fan {
     /// Chart title.
     pub title: String,
+    /// X axis description (empty: "Year").
+    pub x_label: String,
     /// Y axis description.
     pub y_label: String,
     /// Years (x axis).
@@ -143,6 +149,9 @@ pub struct Fan {
     pub p95: Vec<f64>,
     /// Shaded horizontal bands, as in [`LineChart`].
     pub bands: Vec<HBand>,
+    /// Legend labels of the 5–95 % band, the 25–75 % band and the median
+    /// (empty: English).
+    pub legend: Vec<String>,
 }
 
 /// One parameter of a [`Tornado`] chart.
@@ -771,6 +780,20 @@ fn draw_side_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Title `root`, then split it into the plot area and a legend column on the
+/// right wide enough for the longest of `labels` (at most a third of the width).
+fn titled_split<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    labels: impl Iterator<Item = &'a str>,
+) -> Result<(DrawingArea<DB, Shift>, DrawingArea<DB, Shift>), String> {
+    let widest = labels.map(text_em).fold(0.0, f64::max);
+    let r = root.margin(12, 0, 0, 0).titled(title, title_style(title)).s()?;
+    let (w, _) = r.dim_in_pixel();
+    let want = (widest * 15.0 + 60.0).clamp(140.0, f64::from(w) / 3.0) as u32;
+    Ok(r.split_horizontally(w - want))
+}
+
 /// Split `(x, value)` points into runs of consecutive finite values.
 fn finite_runs(points: impl Iterator<Item = (f64, f64)>) -> Vec<Vec<(f64, f64)>> {
     let mut runs = vec![];
@@ -1047,11 +1070,20 @@ impl Chart for StackedBars {
                 .flat_map(|p| p.iter().flat_map(|s| [s.0, s.1])),
             true,
         );
-        // Leave headroom for the legend above the bars: the legend needs about
-        // 20 px per entry of a ~560 px tall plot.
-        let entries = (self.left.len() + self.right.len()) as f64;
-        let frac = ((entries * 20.0 + 30.0) / 560.0).min(0.6);
-        let y1 = y0 + (y1 - y0) / (1.0 - frac);
+        let legend: Vec<(String, Swatch)> = [
+            (&self.left, &self.left_name, &LEFT_COLORS),
+            (&self.right, &self.right_name, &RIGHT_COLORS),
+        ]
+        .into_iter()
+        .flat_map(|(parts, side, colors)| {
+            parts.iter().enumerate().map(move |(k, (name, _))| {
+                let c = colors[k % colors.len()];
+                (format!("{side}: {name}"), Swatch::Box(c.to_rgba()))
+            })
+        })
+        .collect();
+        let (plot, legend_area) =
+            titled_split(root, &self.title, legend.iter().map(|e| e.0.as_str()))?;
         let (x0, x1) = (-0.6, n as f64 - 0.4);
         let years = &self.years;
         let xfmt = |v: &f64| {
@@ -1066,8 +1098,7 @@ impl Chart for StackedBars {
             }
         };
         let yfmt = axis_fmt(y0, y1);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style(&self.title))
+        let mut chart = ChartBuilder::on(&plot)
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -1076,7 +1107,7 @@ impl Chart for StackedBars {
         chart
             .configure_mesh()
             .x_labels(20)
-            .x_desc("Year")
+            .x_desc(if self.x_label.is_empty() { "Year" } else { self.x_label.as_str() })
             .y_desc(self.y_label.as_str())
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
@@ -1127,7 +1158,7 @@ impl Chart for StackedBars {
             }
         }
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+        draw_side_legend(&legend_area, &legend)
     }
 }
 
@@ -1183,7 +1214,7 @@ impl Chart for StackedArea {
             .s()?;
         chart
             .configure_mesh()
-            .x_desc("Year")
+            .x_desc(if self.x_label.is_empty() { "Year" } else { self.x_label.as_str() })
             .y_desc(self.y_label.as_str())
             .x_labels(15)
             .x_label_formatter(&|v| format!("{v:.0}"))
@@ -1288,8 +1319,26 @@ impl Chart for Fan {
             true,
         );
         let yfmt = axis_fmt(y0, y1);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style(&self.title))
+        let legend = |i: usize, default: &str| {
+            self.legend
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| default.to_string())
+        };
+        let base = RGBColor(31, 119, 180);
+        let entries: Vec<(String, Swatch)> = self
+            .bands
+            .iter()
+            .map(|b| (b.label.clone(), Swatch::Box(b.color.mix(0.45))))
+            .chain([
+                (legend(0, "5-95% of runs"), Swatch::Box(base.mix(0.22))),
+                (legend(1, "25-75% of runs"), Swatch::Box(base.mix(0.45))),
+                (legend(2, "median"), Swatch::Line(RGBColor(8, 48, 107))),
+            ])
+            .collect();
+        let (plot, legend_area) =
+            titled_split(root, &self.title, entries.iter().map(|e| e.0.as_str()))?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -1297,7 +1346,7 @@ impl Chart for Fan {
             .s()?;
         chart
             .configure_mesh()
-            .x_desc("Year")
+            .x_desc(if self.x_label.is_empty() { "Year" } else { self.x_label.as_str() })
             .y_desc(self.y_label.as_str())
             .x_labels(15)
             .x_label_formatter(&|v| format!("{v:.0}"))
@@ -1311,11 +1360,10 @@ impl Chart for Fan {
             .s()?;
         draw_bands(&mut chart, &self.bands, (x0, x1), (y0, y1))?;
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
-        let base = RGBColor(31, 119, 180);
         let xs: Vec<f64> = self.years.iter().map(|&y| f64::from(y)).collect();
         for (lo, hi, alpha, label) in [
-            (&self.p05, &self.p95, 0.22, "5-95% of runs"),
-            (&self.p25, &self.p75, 0.45, "25-75% of runs"),
+            (&self.p05, &self.p95, 0.22, legend(0, "5-95% of runs")),
+            (&self.p25, &self.p75, 0.45, legend(1, "25-75% of runs")),
         ] {
             // Runs of years where both edges are finite.
             let mut runs: Vec<Vec<usize>> = vec![];
@@ -1368,9 +1416,9 @@ impl Chart for Fan {
         chart
             .draw_series(LineSeries::new(Vec::<(f64, f64)>::new(), style))
             .s()?
-            .label("median")
+            .label(legend(2, "median"))
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+        draw_side_legend(&legend_area, &entries)
     }
 }
 
@@ -1880,8 +1928,15 @@ impl Bars {
         let (y0, y1) = value_range(self.values.iter().copied(), true);
         let (x0, x1) = (0.5, n as f64 + 0.5);
         let yfmt = axis_fmt(y0, y1);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, title_style(&self.title))
+        let k = self.extremes.min(n / 2);
+        // The named extremes go in a column beside the plot, never over the data.
+        let (plot, side) = if k > 0 {
+            let (p, s) = titled_split(root, &self.title, std::iter::once("XXXXXXXXXXXXXXXXXXXXXXXXXXXX"))?;
+            (p, Some(s))
+        } else {
+            (root.titled(&self.title, title_style(&self.title)).s()?, None)
+        };
+        let mut chart = ChartBuilder::on(&plot)
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(100)
@@ -1919,50 +1974,35 @@ impl Bars {
             )
             .s()?;
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
-        let k = self.extremes.min(n / 2);
-        if k == 0 {
+        let Some(side) = side else {
             return Ok(());
-        }
+        };
+        let decimals = if y1.abs().max(y0.abs()) < 10.0 { 2 } else { 1 };
         let entry = |i: usize| {
+            let v = self.values[i];
+            let sign = if v > 0.0 { "+" } else { "" };
             format!(
-                "{}  {}",
-                truncate_label(&self.labels[i], 18),
-                plain_num((self.values[i] * 10.0).round() / 10.0)
+                "{}  {sign}{}",
+                truncate_label(&self.labels[i], 16),
+                fmt_num(v, decimals)
             )
         };
         let top: Vec<String> = (0..k).map(entry).collect();
         let bottom: Vec<String> = (n - k..n).rev().map(entry).collect();
-        let (w, h) = root.dim_in_pixel();
-        let boxes = [
-            (&self.extreme_titles.0, &top, (w as i32 - 360, 70), pos),
-            (&self.extreme_titles.1, &bottom, (130, h as i32 - 120 - 20 * k as i32), neg),
-        ];
-        for (title, lines, (bx, by), color) in boxes {
-            let bh = 28 + 20 * lines.len() as i32;
-            root.draw(&Rectangle::new(
-                [(bx, by), (bx + 330, by + bh)],
-                WHITE.mix(0.9).filled(),
-            ))
-            .s()?;
-            root.draw(&Rectangle::new(
-                [(bx, by), (bx + 330, by + bh)],
-                BLACK.mix(0.4),
-            ))
-            .s()?;
-            root.draw(&Text::new(
-                title.clone(),
-                (bx + 8, by + 6),
-                text_style(15.0).color(&color),
-            ))
-            .s()?;
-            for (j, l) in lines.iter().enumerate() {
-                root.draw(&Text::new(
-                    l.clone(),
-                    (bx + 8, by + 26 + 20 * j as i32),
-                    text_style(14.0),
-                ))
+        let mut y = 40;
+        for (title, lines, color) in [
+            (&self.extreme_titles.0, &top, pos),
+            (&self.extreme_titles.1, &bottom, neg),
+        ] {
+            side.draw(&Text::new(title.clone(), (10, y), text_style(16.0).color(&color)))
                 .s()?;
+            y += 26;
+            for l in lines {
+                side.draw(&Text::new(l.clone(), (18, y), text_style(14.0)))
+                    .s()?;
+                y += 21;
             }
+            y += 20;
         }
         Ok(())
     }
@@ -2117,6 +2157,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         StackedBars {
+            x_label: String::new(),
             title: "Revenue and expenditure".into(),
             y_label: "100 million yuan".into(),
             years,
@@ -2166,6 +2207,7 @@ mod tests {
             })
             .collect();
         StackedArea {
+            x_label: String::new(),
             title: "Members by age band".into(),
             y_label: "Members (10,000)".into(),
             layers: names
@@ -2202,6 +2244,7 @@ mod tests {
     fn stacked_area_single_year_and_mismatch() {
         let dir = tempfile::tempdir().expect("tempdir");
         let c = StackedArea {
+            x_label: String::new(),
             title: "One year".into(),
             y_label: "Members".into(),
             years: vec![2025],
@@ -2226,6 +2269,8 @@ mod tests {
                 .collect()
         };
         Fan {
+            x_label: String::new(),
+            legend: vec![],
             title: "Months payable, Monte Carlo".into(),
             y_label: "Months".into(),
             p05: off(-2.0),

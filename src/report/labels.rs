@@ -260,7 +260,7 @@ impl Column {
             (Kind::Persons, Lang::En) => "persons",
             (Kind::Cases, Lang::Zh) => "人次",
             (Kind::Cases, Lang::En) => "cases",
-            (Kind::Share, _) => "%",
+            (Kind::Share, _) => return self.label(style.lang).to_string(),
             (Kind::Months, Lang::Zh) => "月",
             (Kind::Months, Lang::En) => "months",
             (Kind::Yuan, Lang::Zh) => "元",
@@ -400,7 +400,7 @@ keys! {
     FirstWarning => "首次低于预警线", "first year below warning";
     FirstDanger => "首次低于危险线", "first year below danger";
     Depletion => "穿底年份", "depletion year";
-    CumulativeSurplus => "期内累计结余（当期结余合计）", "cumulative surplus";
+    CumulativeSurplus => "期内当期结余合计", "cumulative surplus";
     StatusAtHorizon => "期末状态", "status at the horizon";
     Assumptions => "主要假设", "Main assumptions";
     Sources => "资料来源", "Sources";

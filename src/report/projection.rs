@@ -405,6 +405,7 @@ pub fn revenue_chart(model: &Model, f: &FundProjection, style: Style) -> Stacked
         (name(Key::OtherSpending), col(|r| r.other_spending_wan)),
     ];
     StackedBars {
+        x_label: style.t(Key::Year).into(),
         title: format!(
             "{}{}{}",
             fund_label(model, f, lang),
@@ -438,6 +439,7 @@ pub fn members_chart(model: &Model, f: &FundProjection, style: Style) -> Stacked
         })
         .collect();
     StackedArea {
+        x_label: style.t(Key::Year).into(),
         title: format!(
             "{}{}{}",
             fund_label(model, f, lang),

@@ -409,3 +409,36 @@ pub fn add_run_sheets(
     }
     Ok(())
 }
+
+/// Writes `report.xlsx` and `report.html` for a command that has written
+/// CSV tables and a Markdown report into `dir`: the workbook holds the run
+/// sheets of `model` (summary first, projection by fund, assumptions) and then
+/// one sheet per `(sheet name, CSV file in dir)`; the HTML is the Markdown with
+/// the charts inlined.
+pub fn command_reports(
+    dir: &Path,
+    style: Style,
+    title: &str,
+    model: Option<&Model>,
+    tables: &[(&str, &str)],
+    markdown: &str,
+) -> Result<(), ReportError> {
+    let path = dir.join("report.xlsx");
+    let e = xerr(&path);
+    let mut book = Book::new(style);
+    if let Some(m) = model {
+        let p = crate::projection::project(m);
+        add_run_sheets(&mut book, m, &p).map_err(&e)?;
+    }
+    for (sheet, file) in tables {
+        let f = dir.join(file);
+        let text = std::fs::read_to_string(&f).map_err(|source| ReportError::Write {
+            path: f.clone(),
+            source,
+        })?;
+        book.csv_sheet(sheet, &format!("{title} · {file}"), &text)
+            .map_err(&e)?;
+    }
+    book.save(&path)?;
+    super::html::write_markdown_report(dir, style.lang, title, markdown)
+}
