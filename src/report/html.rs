@@ -43,7 +43,8 @@ p.note { border-left: 4px solid var(--warn); padding-left: .6em; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; margin: .5em 0 1em; font-size: .92em; }
 th, td { border: 1px solid var(--line); padding: .3em .55em; }
-th { background: var(--head); font-weight: 600; }
+th { background: var(--head); font-weight: 600; min-width: 5.5em; }
+td:first-child { min-width: 9em; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.s-预警, td.s-warning { color: var(--warn); font-weight: 600; }
 td.s-危险, td.s-danger, td.s-穿底, td.s-depleted { color: var(--danger); font-weight: 600; }
@@ -100,7 +101,7 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
 /// A document: head with the CSS, then `body`.
 pub fn page(lang: Lang, title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}<footer>{}</footer>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}<footer>{}</footer>\n</body>\n</html>\n",
         if lang == Lang::Zh { "zh-CN" } else { "en" },
         esc(title),
         labels::Key::GeneratedBy.get(lang)

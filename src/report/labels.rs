@@ -406,6 +406,7 @@ keys! {
     Sources => "资料来源", "Sources";
     Parameter => "参数", "parameter";
     Form => "形式", "form";
+    Path => "参数路径", "path";
     Constant => "常数", "constant";
     GrowsYearly => "逐年增长", "grows yearly";
     DatedTable => "分年表", "dated table";
@@ -565,6 +566,23 @@ const PARAMS: &[(&str, &str, &str)] = &[
     ("volume_response", "服务量响应", "volume response"),
     ("upcoding", "高编高套", "upcoding"),
     ("total", "参保人数", "members"),
+    ("rate", "缴费率", "contribution rate"),
+    ("other_wan", "其他支出", "other spending"),
+    ("behaviour.admissions", "住院量行为响应", "admissions response"),
+    ("budget_wan", "DRG/DIP总额预算", "DRG/DIP budget"),
+    ("cmi", "病例组合指数CMI", "case-mix index"),
+    ("excluded_stays_share", "除外病例占比", "excluded stays share"),
+    ("group_coverage", "病组覆盖率", "group coverage"),
+    ("grouping_rate", "入组率", "grouping rate"),
+    ("hospital_coverage.primary", "一级医院DRG覆盖率", "primary-hospital coverage"),
+    ("hospital_coverage.secondary", "二级医院DRG覆盖率", "secondary-hospital coverage"),
+    ("hospital_coverage.tertiary", "三级医院DRG覆盖率", "tertiary-hospital coverage"),
+    ("hospital_coverage.all", "医院DRG覆盖率", "hospital coverage"),
+    ("level_coefficients.primary", "一级医院系数", "primary-hospital coefficient"),
+    ("level_coefficients.secondary", "二级医院系数", "secondary-hospital coefficient"),
+    ("level_coefficients.tertiary", "三级医院系数", "tertiary-hospital coefficient"),
+    ("outliers.marginal_share", "极值病例超出部分支付比例", "outlier marginal share"),
+    ("special_review_share", "特病单议占比", "special review share"),
     ("opening_balance_wan", "期初累计结余", "opening balance"),
 ];
 
@@ -584,12 +602,16 @@ const FUNDS: &[(&str, &str, &str)] = &[
 /// (label_zh / label_en) and keep this signature.
 pub fn param_label(path: &str, lang: Lang) -> String {
     let (stem, part) = match path.rsplit_once('.') {
-        Some((s, p @ ("shift" | "scale"))) => (s, Some(p)),
+        Some((s, p @ ("shift" | "scale" | "growth" | "base"))) => (s, Some(p)),
         _ => (path, None),
     };
     let segs: Vec<&str> = stem.split('.').collect();
     let leaf = segs.last().copied().unwrap_or(stem);
-    let Some(&(_, zh, en)) = PARAMS.iter().find(|p| p.0 == leaf) else {
+    let leaf2 = (segs.len() >= 2).then(|| segs[segs.len() - 2..].join("."));
+    let found = leaf2
+        .and_then(|l2| PARAMS.iter().find(|p| p.0 == l2))
+        .or_else(|| PARAMS.iter().find(|p| p.0 == leaf));
+    let Some(&(_, zh, en)) = found else {
         return path.to_string();
     };
     let fund = if segs.first() == Some(&"funds") {
@@ -603,8 +625,12 @@ pub fn param_label(path: &str, lang: Lang) -> String {
     let part = part.map(|p| match (p, lang) {
         ("shift", Lang::Zh) => "（增减）",
         ("scale", Lang::Zh) => "（倍数）",
+        ("growth", Lang::Zh) => "（年变化率）",
+        ("base", Lang::Zh) => "（基期值）",
         ("shift", _) => " (shift)",
-        _ => " (scale)",
+        ("scale", _) => " (scale)",
+        ("growth", _) => " (yearly change)",
+        _ => " (base value)",
     });
     let sep = if lang == Lang::Zh { "" } else { " " };
     format!(

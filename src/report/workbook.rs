@@ -102,7 +102,11 @@ impl Book {
             ws.write_string_with_format(0, 0, t, &title_fmt)?;
             r0 = 2;
         }
-        let mut widths: Vec<f64> = headers.iter().map(|h| width_of(h).min(24.0)).collect();
+        // Headers wrap onto two lines, so they ask for about half their width.
+        let mut widths: Vec<f64> = headers
+            .iter()
+            .map(|h| (width_of(h) / 2.0 + 2.0).min(16.0))
+            .collect();
         for (c, h) in headers.iter().enumerate() {
             ws.write_string_with_format(r0, c as u16, h, &header)?;
         }
@@ -134,6 +138,11 @@ impl Book {
             ws.set_column_width(c as u16, w.clamp(8.0, 60.0))?;
         }
         ws.set_freeze_panes(r0 + 1, 0)?;
+        // Print on A4 landscape, one page wide, header row repeated.
+        ws.set_paper_size(9);
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(r0, r0)?;
         Ok((ws, r0))
     }
 
@@ -369,7 +378,7 @@ pub fn add_run_sheets(
     // Assumptions and sources.
     let headers: Vec<String> = [
         style.t(Key::Parameter).to_string(),
-        "path".to_string(),
+        style.t(Key::Path).to_string(),
         model.years.base_year.to_string(),
         model.years.horizon.to_string(),
         style.t(Key::Form).to_string(),
