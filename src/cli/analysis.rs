@@ -463,6 +463,10 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
                     x_label: format!("{} {year}", style.t(Key::MonthsPayable)),
                     base_outcome: base.months,
                     rows: bars,
+                    legend: match lang {
+                        Lang::Zh => vec!["基准".into(), "参数取低值".into(), "参数取高值".into()],
+                        Lang::En => vec![],
+                    },
                 },
             )?;
         }

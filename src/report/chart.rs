@@ -171,8 +171,10 @@ pub struct TornadoRow {
 
 /// A tornado (one-way sensitivity) chart. Rows are drawn in the given order
 /// from the top, so pass them sorted widest first.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tornado {
+    /// Legend words for the base case, the low and the high setting (empty: English).
+    pub legend: Vec<String>,
     /// Chart title.
     pub title: String,
     /// X axis description (the outcome).
@@ -1563,11 +1565,19 @@ impl Chart for Tornado {
                 BLACK.stroke_width(2),
             ))
             .s()?
-            .label(format!("base case: {}", plain_num(base)))
+            .label(format!(
+                "{}: {}",
+                self.legend.first().map_or("base case", String::as_str),
+                plain_num(base)
+            ))
             .legend(|(x, y)| {
                 PathElement::new([(x + 10, y - 7), (x + 10, y + 7)], BLACK.stroke_width(2))
             });
-        for (label, color) in [("low setting", low_color), ("high setting", high_color)] {
+        let word = |i: usize, d: &'static str| self.legend.get(i).map_or(d, String::as_str);
+        for (label, color) in [
+            (word(1, "low setting"), low_color),
+            (word(2, "high setting"), high_color),
+        ] {
             chart
                 .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
                 .s()?
@@ -2302,6 +2312,7 @@ mod tests {
 
     fn tornado_data() -> Tornado {
         Tornado {
+            legend: vec![],
             title: "Sensitivity of depletion year".into(),
             x_label: "Depletion year".into(),
             base_outcome: 2034.0,
