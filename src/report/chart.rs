@@ -467,14 +467,21 @@ fn title_style(title: &str) -> TextStyle<'static> {
     let fit = (CHART_SIZE.0 as f64 - 60.0) / em;
     FontDesc::new(
         FontFamily::Name(FONT),
-        fit.clamp(14.0, 28.0),
+        even_px(fit.clamp(14.0, 28.0)),
         FontStyle::Bold,
     )
     .into()
 }
 
+/// Font sizes are snapped to even pixels: plotters' ab_glyph backend places a
+/// glyph at `trunc(size / 2 + top)`, which for an odd or fractional size
+/// rounds tall and short glyphs differently and makes letters hop by a pixel.
+fn even_px(size: f64) -> f64 {
+    ((size / 2.0).round() * 2.0).max(2.0)
+}
+
 fn text_style(size: f64) -> TextStyle<'static> {
-    FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal).into()
+    FontDesc::new(FontFamily::Name(FONT), even_px(size), FontStyle::Normal).into()
 }
 
 /// Finite min/max of `values` (optionally including 0), padded by 5 %.

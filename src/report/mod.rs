@@ -1,6 +1,9 @@
 //! Report output: charts, Markdown tables and crash-safe (atomic) file output.
 //!
-//! - [`chart`]: SVG + PNG charts drawn with plotters and the bundled DejaVu Sans font.
+//! - [`chart`]: SVG + PNG charts drawn with plotters and the bundled CJK font.
+//! - [`labels`]: every word a report shows, in Chinese and English; units.
+//! - [`workbook`]: `report.xlsx`.
+//! - [`html`]: the one-file `report.html`.
 //! - [`atomic`]: staging directories and temp-file-then-rename writes, so a
 //!   report directory or file is never left half-written.
 //! - [`markdown`]: GitHub Markdown tables and number formatting.
