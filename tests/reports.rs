@@ -93,7 +93,12 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
         dirs.push(out);
     }
     let sc = |n: &str| common::scenario(n).to_str().unwrap().to_string();
-    let o = |n: &str| tmp.join(format!("{lang}-{n}")).to_str().unwrap().to_string();
+    let o = |n: &str| {
+        tmp.join(format!("{lang}-{n}"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
     let commands: Vec<Vec<String>> = vec![
         vec![
             "compare".into(),
@@ -174,14 +179,25 @@ fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
                     }
                 }
                 match lang {
-                    "en" => assert!(!has_cjk(t), "{}: Chinese in an English chart: {t}", dir.display()),
-                    _ => assert!(!looks_like_key(t), "{}: untranslated label: {t}", dir.display()),
+                    "en" => assert!(
+                        !has_cjk(t),
+                        "{}: Chinese in an English chart: {t}",
+                        dir.display()
+                    ),
+                    _ => assert!(
+                        !looks_like_key(t),
+                        "{}: untranslated label: {t}",
+                        dir.display()
+                    ),
                 }
             }
         }
     }
     assert!(checked > 10_000, "only {checked} characters checked");
-    assert!(missing.is_empty(), "characters without a glyph: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "characters without a glyph: {missing:?}"
+    );
 }
 
 #[test]
@@ -240,7 +256,11 @@ fn workbook_reopens_with_the_csv_figures() {
 
         let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
         let sheets = wb.sheet_names();
-        let summary = if lang == "zh" { "主要结果" } else { "Summary" };
+        let summary = if lang == "zh" {
+            "主要结果"
+        } else {
+            "Summary"
+        };
         assert_eq!(sheets[0], summary, "summary sheet first: {sheets:?}");
         assert!(sheets.len() >= 4, "{sheets:?}");
         let range = wb.worksheet_range(summary).unwrap();
@@ -258,18 +278,18 @@ fn workbook_reopens_with_the_csv_figures() {
         } else {
             (hcol("balance, horizon"), hcol("months payable, horizon"))
         };
-        assert!(header[bal].contains(if lang == "zh" { "万元" } else { "100 million yuan" }));
+        assert!(header[bal].contains(if lang == "zh" {
+            "万元"
+        } else {
+            "100 million yuan"
+        }));
         let fund_rows = &rows[3..5];
         let mut seen = 0;
         for (fund, (b, m)) in &last {
             // Sheet rows carry the display name; match by the balance figure.
             let row = fund_rows
                 .iter()
-                .find(|r| {
-                    r[months]
-                        .get_float()
-                        .is_some_and(|x| (x - m).abs() < 1e-3)
-                })
+                .find(|r| r[months].get_float().is_some_and(|x| (x - m).abs() < 1e-3))
                 .unwrap_or_else(|| panic!("{fund}: months {m} not in the summary sheet"));
             let got = row[bal].get_float().unwrap();
             assert!(
@@ -281,7 +301,13 @@ fn workbook_reopens_with_the_csv_figures() {
         assert_eq!(seen, 2);
         // Projection sheets: years across.
         let p = wb.worksheet_range(&sheets[1]).unwrap();
-        let years: Vec<String> = p.rows().nth(2).unwrap().iter().map(|c| c.to_string()).collect();
+        let years: Vec<String> = p
+            .rows()
+            .nth(2)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(years[1], "2023");
         assert_eq!(years.last().unwrap(), "2035");
     }
@@ -292,7 +318,10 @@ fn html_report_is_well_formed_and_holds_every_chart() {
     let tmp = tempfile::tempdir().unwrap();
     for (args, name) in [
         (vec!["run", "jingzhou-2023.toml"], "run"),
-        (vec!["--lang", "en", "run", "qingyang-2025h1.toml"], "run-en"),
+        (
+            vec!["--lang", "en", "run", "qingyang-2025h1.toml"],
+            "run-en",
+        ),
         (
             vec!["compare", "chuxiong-2023.toml", "drg-rate-cut.toml"],
             "compare",
@@ -323,7 +352,10 @@ fn html_report_is_well_formed_and_holds_every_chart() {
                 Ok(quick_xml::events::Event::Start(_)) => depth += 1,
                 Ok(quick_xml::events::Event::End(_)) => depth -= 1,
                 Ok(quick_xml::events::Event::Eof) => break,
-                Err(e) => panic!("{name}: report.html does not parse at {}: {e}", reader.buffer_position()),
+                Err(e) => panic!(
+                    "{name}: report.html does not parse at {}: {e}",
+                    reader.buffer_position()
+                ),
                 _ => {}
             }
         }
@@ -357,11 +389,21 @@ fn english_tables_have_no_chinese_labels() {
     let out = tmp.path().join("en");
     let scen = common::scenario("jingzhou-2023.toml");
     ok(
-        &["--lang", "en", "run", scen.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "--lang",
+            "en",
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         tmp.path(),
     );
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
-    for line in md.lines().filter(|l| l.starts_with('|') || l.starts_with('#')) {
+    for line in md
+        .lines()
+        .filter(|l| l.starts_with('|') || l.starts_with('#'))
+    {
         assert!(!has_cjk(line), "Chinese in an English table: {line}");
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -392,7 +434,10 @@ fn bad_lang_or_unit_is_refused_and_nothing_written() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     for (flag, value, expect) in [("--lang", "fr", "zh"), ("--unit", "yuan", "yi")] {
-        let o = drgsim(&[flag, value, "run", "--out", out.to_str().unwrap()], tmp.path());
+        let o = drgsim(
+            &[flag, value, "run", "--out", out.to_str().unwrap()],
+            tmp.path(),
+        );
         assert!(!o.status.success());
         let e = stderr(&o);
         assert!(e.contains(value) && e.contains(expect), "{e}");

@@ -11,10 +11,10 @@ use crate::analysis::runs::{self, OneWayEntry, Outcome, SolveSpec, Uncertainty};
 use crate::projection::Model;
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
-use crate::report::markdown::{fmt_num, table};
 use crate::report::labels::{self, Key, Lang, Style};
-use crate::report::workbook;
+use crate::report::markdown::{fmt_num, table};
 use crate::report::projection::{csv_num, runway_bands};
+use crate::report::workbook;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -826,7 +826,10 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
         style,
         &labels::scenario_name(&model, lang),
         Some(&model),
-        &[(&sheet_title(lang, "蒙特卡洛区间", "montecarlo"), "montecarlo.csv")],
+        &[(
+            &sheet_title(lang, "蒙特卡洛区间", "montecarlo"),
+            "montecarlo.csv",
+        )],
         &md,
     )?;
     let dir = out.commit()?;

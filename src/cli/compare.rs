@@ -4,8 +4,8 @@ use crate::fund::runway::year_or_never;
 use crate::projection::project;
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, LineChart, Series};
-use crate::report::markdown::{fmt_num, table};
 use crate::report::labels::{self, Key, Lang, Style};
+use crate::report::markdown::{fmt_num, table};
 use crate::report::projection::{csv_num, fund_label, runway_bands, summaries};
 use anyhow::Result;
 use clap::Args;
@@ -130,9 +130,7 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
     let out = OutputDir::create(&a.out)?;
     let months = merge_identical(months, lang);
     let balance = merge_identical(balance, lang);
-    let negative = balance
-        .iter()
-        .any(|s| s.points.iter().any(|p| p.1 < 0.0));
+    let negative = balance.iter().any(|s| s.points.iter().any(|p| p.1 < 0.0));
     chart::line_chart(
         &out.path().join("compare_months_payable"),
         &LineChart {
@@ -157,8 +155,7 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
             x_label: style.t(Key::Year).into(),
             y_label: style.money_label(style.t(Key::Balance)),
             series: balance,
-            shade_negative: negative
-                .then(|| style.money_label(style.t(Key::CumulativeDeficit))),
+            shade_negative: negative.then(|| style.money_label(style.t(Key::CumulativeDeficit))),
             ..LineChart::default()
         },
     )?;
@@ -189,9 +186,20 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
     crate::report::workbook::command_reports(
         out.path(),
         style,
-        if lang == Lang::Zh { "方案比较" } else { "Scenario comparison" },
+        if lang == Lang::Zh {
+            "方案比较"
+        } else {
+            "Scenario comparison"
+        },
         None,
-        &[(if lang == Lang::Zh { "方案比较" } else { "compare" }, "compare.csv")],
+        &[(
+            if lang == Lang::Zh {
+                "方案比较"
+            } else {
+                "compare"
+            },
+            "compare.csv",
+        )],
         &md,
     )?;
     let dir = out.commit()?;

@@ -285,7 +285,14 @@ pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
         style,
         &labels::scenario_name(&this.model, lang),
         None,
-        &[(if lang == Lang::Zh { "医院" } else { "hospitals" }, "hospitals.csv")],
+        &[(
+            if lang == Lang::Zh {
+                "医院"
+            } else {
+                "hospitals"
+            },
+            "hospitals.csv",
+        )],
         &md,
     )?;
     let dir = out.commit()?;

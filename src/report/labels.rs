@@ -439,17 +439,57 @@ const HEADERS: &[(&str, &str, &str, &str)] = &[
     ("months_low", "低值时可支付月数", "months, low", "0.0"),
     ("months_high", "高值时可支付月数", "months, high", "0.0"),
     ("swing_months", "月数摆幅", "swing, months", "0.0"),
-    ("first_warning_base", "基准首次预警年份", "first warning, base", "0"),
-    ("first_warning_low", "低值首次预警年份", "first warning, low", "0"),
-    ("first_warning_high", "高值首次预警年份", "first warning, high", "0"),
+    (
+        "first_warning_base",
+        "基准首次预警年份",
+        "first warning, base",
+        "0",
+    ),
+    (
+        "first_warning_low",
+        "低值首次预警年份",
+        "first warning, low",
+        "0",
+    ),
+    (
+        "first_warning_high",
+        "高值首次预警年份",
+        "first warning, high",
+        "0",
+    ),
     ("depletion_base", "基准穿底年份", "depletion, base", "0"),
     ("depletion_low", "低值穿底年份", "depletion, low", "0"),
     ("depletion_high", "高值穿底年份", "depletion, high", "0"),
-    ("cumulative_surplus_base_wan", "基准累计结余（万元）", "cumulative surplus, base (10,000 yuan)", "#,##0"),
-    ("cumulative_surplus_low_wan", "低值累计结余（万元）", "cumulative surplus, low (10,000 yuan)", "#,##0"),
-    ("cumulative_surplus_high_wan", "高值累计结余（万元）", "cumulative surplus, high (10,000 yuan)", "#,##0"),
-    ("first_order", "一阶敏感度指数", "first-order index", "0.000"),
-    ("first_order_se", "一阶指数标准误", "first-order s.e.", "0.000"),
+    (
+        "cumulative_surplus_base_wan",
+        "基准累计结余（万元）",
+        "cumulative surplus, base (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "cumulative_surplus_low_wan",
+        "低值累计结余（万元）",
+        "cumulative surplus, low (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "cumulative_surplus_high_wan",
+        "高值累计结余（万元）",
+        "cumulative surplus, high (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "first_order",
+        "一阶敏感度指数",
+        "first-order index",
+        "0.000",
+    ),
+    (
+        "first_order_se",
+        "一阶指数标准误",
+        "first-order s.e.",
+        "0.000",
+    ),
     ("total", "总敏感度指数", "total index", "0.000"),
     ("total_se", "总指数标准误", "total s.e.", "0.000"),
     ("x_param", "横轴参数", "x parameter", "@"),
@@ -462,32 +502,112 @@ const HEADERS: &[(&str, &str, &str, &str)] = &[
     ("months_p75", "可支付月数P75", "months p75", "0.0"),
     ("months_p95", "可支付月数P95", "months p95", "0.0"),
     ("months_mean", "可支付月数均值", "months mean", "0.0"),
-    ("balance_p05", "累计结余P5（万元）", "balance p5 (10,000 yuan)", "#,##0"),
-    ("balance_p25", "累计结余P25（万元）", "balance p25 (10,000 yuan)", "#,##0"),
-    ("balance_p50", "累计结余中位数（万元）", "balance median (10,000 yuan)", "#,##0"),
-    ("balance_p75", "累计结余P75（万元）", "balance p75 (10,000 yuan)", "#,##0"),
-    ("balance_p95", "累计结余P95（万元）", "balance p95 (10,000 yuan)", "#,##0"),
-    ("p_below_warning", "低于预警线概率", "P(below warning)", "0.0%"),
-    ("p_below_danger", "低于危险线概率", "P(below danger)", "0.0%"),
+    (
+        "balance_p05",
+        "累计结余P5（万元）",
+        "balance p5 (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "balance_p25",
+        "累计结余P25（万元）",
+        "balance p25 (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "balance_p50",
+        "累计结余中位数（万元）",
+        "balance median (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "balance_p75",
+        "累计结余P75（万元）",
+        "balance p75 (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "balance_p95",
+        "累计结余P95（万元）",
+        "balance p95 (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "p_below_warning",
+        "低于预警线概率",
+        "P(below warning)",
+        "0.0%",
+    ),
+    (
+        "p_below_danger",
+        "低于危险线概率",
+        "P(below danger)",
+        "0.0%",
+    ),
     ("p_depleted", "穿底概率", "P(depleted)", "0.0%"),
     ("base_year", "基期", "base year", "0"),
     ("base_months", "基期可支付月数", "months, base year", "0.0"),
     ("horizon", "期末年份", "horizon", "0"),
-    ("horizon_balance_wan", "期末累计结余（万元）", "balance at horizon (10,000 yuan)", "#,##0"),
-    ("horizon_months", "期末可支付月数", "months at horizon", "0.0"),
-    ("first_warning", "首次低于预警线", "first year below warning", "0"),
-    ("first_danger", "首次低于危险线", "first year below danger", "0"),
+    (
+        "horizon_balance_wan",
+        "期末累计结余（万元）",
+        "balance at horizon (10,000 yuan)",
+        "#,##0",
+    ),
+    (
+        "horizon_months",
+        "期末可支付月数",
+        "months at horizon",
+        "0.0",
+    ),
+    (
+        "first_warning",
+        "首次低于预警线",
+        "first year below warning",
+        "0",
+    ),
+    (
+        "first_danger",
+        "首次低于危险线",
+        "first year below danger",
+        "0",
+    ),
     ("depletion", "穿底年份", "depletion year", "0"),
-    ("cumulative_surplus_wan", "期内累计结余（万元）", "cumulative surplus (10,000 yuan)", "#,##0"),
+    (
+        "cumulative_surplus_wan",
+        "期内累计结余（万元）",
+        "cumulative surplus (10,000 yuan)",
+        "#,##0",
+    ),
     ("hospital", "医院编码", "hospital", "@"),
     ("name", "医院名称", "name", "@"),
     ("level", "医院等级", "level", "@"),
     ("coefficient", "医院系数", "coefficient", "0.0000"),
     ("cases", "病例数", "cases", "#,##0"),
-    ("ffs_equivalent_wan", "按项目付费等值（万元）", "fee-for-service equivalent (10,000 yuan)", "#,##0.00"),
-    ("payment_wan", "DRG/DIP支付（万元）", "DRG/DIP payment (10,000 yuan)", "#,##0.00"),
-    ("payment_change_wan", "支付变化（万元）", "payment change (10,000 yuan)", "#,##0.00"),
-    ("payment_change_pct", "支付变化（%）", "payment change (%)", "0.0"),
+    (
+        "ffs_equivalent_wan",
+        "按项目付费等值（万元）",
+        "fee-for-service equivalent (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "payment_wan",
+        "DRG/DIP支付（万元）",
+        "DRG/DIP payment (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "payment_change_wan",
+        "支付变化（万元）",
+        "payment change (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "payment_change_pct",
+        "支付变化（%）",
+        "payment change (%)",
+        "0.0",
+    ),
 ];
 
 /// The header of a CSV column in a report's language: a projection column's
@@ -533,22 +653,58 @@ const PARAMS: &[(&str, &str, &str)] = &[
     ("fertility_multiplier", "生育率倍数", "fertility multiplier"),
     ("entrants", "新参保人数", "new entrants"),
     ("decline", "参保人数年降幅", "enrollment decline"),
-    ("selectivity", "流失年龄选择性", "age selectivity of leavers"),
+    (
+        "selectivity",
+        "流失年龄选择性",
+        "age selectivity of leavers",
+    ),
     ("premium", "人均个人缴费", "premium per member"),
     ("paying_share", "缴费人员占比", "paying share"),
     ("subsidy", "人均财政补助", "subsidy per member"),
-    ("subsidy_heads_share", "按人头补助占比", "subsidy head-count share"),
+    (
+        "subsidy_heads_share",
+        "按人头补助占比",
+        "subsidy head-count share",
+    ),
     ("wage", "缴费工资", "contribution wage"),
     ("contribution_rate", "缴费率", "contribution rate"),
-    ("personal_account_share", "个人账户划入比例", "personal-account share"),
-    ("personal_account_use", "个人账户使用率", "personal-account use"),
+    (
+        "personal_account_share",
+        "个人账户划入比例",
+        "personal-account share",
+    ),
+    (
+        "personal_account_use",
+        "个人账户使用率",
+        "personal-account use",
+    ),
     ("other_income_wan", "其他收入", "other income"),
     ("admission_growth", "住院率增速", "admission growth"),
-    ("inpatient_cost_growth", "次均住院费用增速", "inpatient cost growth"),
-    ("inpatient_reimbursement", "住院报销比例", "inpatient reimbursement"),
-    ("outpatient_visit_growth", "门诊人次增速", "outpatient visit growth"),
-    ("outpatient_cost_growth", "次均门诊费用增速", "outpatient cost growth"),
-    ("outpatient_reimbursement", "门诊报销比例", "outpatient reimbursement"),
+    (
+        "inpatient_cost_growth",
+        "次均住院费用增速",
+        "inpatient cost growth",
+    ),
+    (
+        "inpatient_reimbursement",
+        "住院报销比例",
+        "inpatient reimbursement",
+    ),
+    (
+        "outpatient_visit_growth",
+        "门诊人次增速",
+        "outpatient visit growth",
+    ),
+    (
+        "outpatient_cost_growth",
+        "次均门诊费用增速",
+        "outpatient cost growth",
+    ),
+    (
+        "outpatient_reimbursement",
+        "门诊报销比例",
+        "outpatient reimbursement",
+    ),
     (
         "major_illness_per_member",
         "人均大病保险筹资",
@@ -568,21 +724,65 @@ const PARAMS: &[(&str, &str, &str)] = &[
     ("total", "参保人数", "members"),
     ("rate", "缴费率", "contribution rate"),
     ("other_wan", "其他支出", "other spending"),
-    ("behaviour.admissions", "住院量行为响应", "admissions response"),
+    (
+        "behaviour.admissions",
+        "住院量行为响应",
+        "admissions response",
+    ),
     ("budget_wan", "DRG/DIP总额预算", "DRG/DIP budget"),
     ("cmi", "病例组合指数CMI", "case-mix index"),
-    ("excluded_stays_share", "除外病例占比", "excluded stays share"),
+    (
+        "excluded_stays_share",
+        "除外病例占比",
+        "excluded stays share",
+    ),
     ("group_coverage", "病组覆盖率", "group coverage"),
     ("grouping_rate", "入组率", "grouping rate"),
-    ("hospital_coverage.primary", "一级医院DRG覆盖率", "primary-hospital coverage"),
-    ("hospital_coverage.secondary", "二级医院DRG覆盖率", "secondary-hospital coverage"),
-    ("hospital_coverage.tertiary", "三级医院DRG覆盖率", "tertiary-hospital coverage"),
-    ("hospital_coverage.all", "医院DRG覆盖率", "hospital coverage"),
-    ("level_coefficients.primary", "一级医院系数", "primary-hospital coefficient"),
-    ("level_coefficients.secondary", "二级医院系数", "secondary-hospital coefficient"),
-    ("level_coefficients.tertiary", "三级医院系数", "tertiary-hospital coefficient"),
-    ("outliers.marginal_share", "极值病例超出部分支付比例", "outlier marginal share"),
-    ("special_review_share", "特病单议占比", "special review share"),
+    (
+        "hospital_coverage.primary",
+        "一级医院DRG覆盖率",
+        "primary-hospital coverage",
+    ),
+    (
+        "hospital_coverage.secondary",
+        "二级医院DRG覆盖率",
+        "secondary-hospital coverage",
+    ),
+    (
+        "hospital_coverage.tertiary",
+        "三级医院DRG覆盖率",
+        "tertiary-hospital coverage",
+    ),
+    (
+        "hospital_coverage.all",
+        "医院DRG覆盖率",
+        "hospital coverage",
+    ),
+    (
+        "level_coefficients.primary",
+        "一级医院系数",
+        "primary-hospital coefficient",
+    ),
+    (
+        "level_coefficients.secondary",
+        "二级医院系数",
+        "secondary-hospital coefficient",
+    ),
+    (
+        "level_coefficients.tertiary",
+        "三级医院系数",
+        "tertiary-hospital coefficient",
+    ),
+    (
+        "outliers.marginal_share",
+        "极值病例超出部分支付比例",
+        "outlier marginal share",
+    ),
+    (
+        "special_review_share",
+        "特病单议占比",
+        "special review share",
+    ),
     ("opening_balance_wan", "期初累计结余", "opening balance"),
 ];
 
@@ -675,7 +875,9 @@ pub fn fund_name(
 pub fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| {
         let u = c as u32;
-        (0x2E80..=0x9FFF).contains(&u) || (0xF900..=0xFAFF).contains(&u) || (0xFF00..=0xFFEF).contains(&u)
+        (0x2E80..=0x9FFF).contains(&u)
+            || (0xF900..=0xFAFF).contains(&u)
+            || (0xFF00..=0xFFEF).contains(&u)
     })
 }
 
@@ -709,7 +911,10 @@ mod tests {
         assert_eq!("zh".parse::<Lang>(), Ok(Lang::Zh));
         assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
         let e = "fr".parse::<Lang>().unwrap_err();
-        assert!(e.contains("`fr`") && e.contains("zh") && e.contains("en"), "{e}");
+        assert!(
+            e.contains("`fr`") && e.contains("zh") && e.contains("en"),
+            "{e}"
+        );
         assert_eq!("yi".parse::<Unit>(), Ok(Unit::Yi));
         let e = "yuan".parse::<Unit>().unwrap_err();
         assert!(e.contains("wan") && e.contains("yi"), "{e}");

@@ -228,7 +228,11 @@ pub fn write_summary(
             .filter_map(|c| labels::column(c))
             .map(|c| {
                 let v = |r: &YearRow| r.get(c.key).unwrap_or(f64::NAN);
-                vec![c.header(style), c.text(style, v(first)), c.text(style, v(last))]
+                vec![
+                    c.header(style),
+                    c.text(style, v(first)),
+                    c.text(style, v(last)),
+                ]
             })
             .collect();
         s.push_str(&table(&h, &rows));
@@ -369,8 +373,7 @@ pub fn balance_chart(model: &Model, projection: &Projection, style: Style) -> Li
         bands: vec![],
         hlines: vec![],
         markers: vec![],
-        shade_negative: any_negative
-            .then(|| style.money_label(style.t(Key::CumulativeDeficit))),
+        shade_negative: any_negative.then(|| style.money_label(style.t(Key::CumulativeDeficit))),
     }
 }
 

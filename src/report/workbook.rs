@@ -79,7 +79,10 @@ impl Book {
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
-            title: Format::new().set_bold().set_font_size(14).set_font_name(font),
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_font_name(font),
         }
     }
 
@@ -288,9 +291,7 @@ pub fn add_run_sheets(
                 year(r.first_danger),
                 year(r.depletion),
                 Cell::Num(style.money_value(r.cumulative_surplus_wan), money),
-                Cell::Text(
-                    labels::status_word(f.rows.last().map(|l| l.status)?, lang).to_string(),
-                ),
+                Cell::Text(labels::status_word(f.rows.last().map(|l| l.status)?, lang).to_string()),
             ])
         })
         .collect();
