@@ -2,8 +2,8 @@
 //!
 //! - [`chart`]: SVG + PNG charts drawn with plotters and the bundled CJK font.
 //! - [`labels`]: every word a report shows, in Chinese and English; units.
-//! - [`workbook`]: `report.xlsx`.
-//! - [`html`]: the one-file `report.html`.
+//! - [`workbook`]: the Excel workbook `report.xlsx`.
+//! - [`html`]: the one-file HTML report `report.html`.
 //! - [`atomic`]: staging directories and temp-file-then-rename writes, so a
 //!   report directory or file is never left half-written.
 //! - [`markdown`]: GitHub Markdown tables and number formatting.

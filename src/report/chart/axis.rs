@@ -420,13 +420,16 @@ pub(super) fn draw_side_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A drawing area in pixel coordinates.
+pub(super) type Area<DB> = DrawingArea<DB, Shift>;
+
 /// Title `root`, then split it into the plot area and a legend column on the
 /// right wide enough for the longest of `labels` (at most a third of the width).
 pub(super) fn titled_split<'a, DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     labels: impl Iterator<Item = &'a str>,
-) -> Result<(DrawingArea<DB, Shift>, DrawingArea<DB, Shift>), String> {
+) -> Result<(Area<DB>, Area<DB>), String> {
     let widest = labels.map(text_em).fold(0.0, f64::max);
     let r = root
         .margin(12, 0, 0, 0)
