@@ -10,6 +10,7 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod compare;
 pub mod html;
 pub mod labels;
 pub mod markdown;
