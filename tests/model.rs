@@ -18,6 +18,9 @@ const ALL: &[&str] = &[
     "secondary-coefficient.toml",
     "fixed-rate-volume.toml",
     "point-value-volume.toml",
+    "sanmen-2020.toml",
+    "fengdu-2023.toml",
+    "fengdu-without-vbp.toml",
 ];
 
 #[test]

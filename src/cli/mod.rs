@@ -129,6 +129,10 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let out = OutputDir::create(&a.out)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
     rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
+    if crate::report::rules::has_rules(&model) {
+        let fired = crate::projection::rules::firings(&model, &projection);
+        crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
+    }
     rp::write_charts(out.path(), &model, &projection, style)?;
     crate::report::workbook::run_workbook(
         &out.path().join("report.xlsx"),

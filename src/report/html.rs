@@ -160,7 +160,11 @@ pub fn write_run_report(
     if lang == Lang::En && !model.description.is_empty() {
         let _ = writeln!(b, "<p>{}</p>", esc(&model.description));
     }
-    let _ = writeln!(b, "<p class=\"note\">{}</p>", esc(style.t(Key::StressTest)));
+    let _ = writeln!(
+        b,
+        "<p class=\"note\">{}</p>",
+        esc(&super::projection::view_note(model, lang))
+    );
 
     let _ = writeln!(b, "<h2>{}</h2>", esc(style.t(Key::Summary)));
     let (h, rows) = summary_table(model, projection, style);
@@ -198,6 +202,12 @@ pub fn write_run_report(
         );
         rows.push(status);
         b.push_str(&table(&headers, &rows));
+    }
+
+    // Policy rules: both views and each firing (English for now).
+    let rules = super::rules::summary_section(model, projection);
+    if !rules.is_empty() {
+        b.push_str(&md_to_html(dir, &rules, &mut Vec::new())?);
     }
 
     let _ = writeln!(b, "<h2>{}</h2>", esc(style.t(Key::Assumptions)));
@@ -243,8 +253,35 @@ pub fn write_markdown_report(
     title: &str,
     markdown: &str,
 ) -> Result<(), ReportError> {
-    let mut b = String::new();
     let mut used = Vec::new();
+    let mut b = md_to_html(dir, markdown, &mut used)?;
+    let mut rest: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let n = e.file_name().to_string_lossy().to_string();
+                    n.strip_suffix(".svg").map(str::to_string)
+                })
+                .filter(|s| !used.contains(s))
+                .collect()
+        })
+        .unwrap_or_default();
+    rest.sort();
+    for stem in rest {
+        b.push_str(&figure(dir, &stem)?);
+    }
+    let html = page(lang, title, &b);
+    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+}
+
+/// Markdown (headings, paragraphs, tables, lists, chart images) as HTML; the
+/// stems of the charts inlined are added to `used`.
+pub fn md_to_html(
+    dir: &Path,
+    markdown: &str,
+    used: &mut Vec<String>,
+) -> Result<String, ReportError> {
+    let mut b = String::new();
     let mut lines = markdown.lines().peekable();
     let mut list = false;
     while let Some(line) = lines.next() {
@@ -296,23 +333,7 @@ pub fn write_markdown_report(
     if list {
         b.push_str("</ul>\n");
     }
-    let mut rest: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter_map(|e| {
-                    let n = e.file_name().to_string_lossy().to_string();
-                    n.strip_suffix(".svg").map(str::to_string)
-                })
-                .filter(|s| !used.contains(s))
-                .collect()
-        })
-        .unwrap_or_default();
-    rest.sort();
-    for stem in rest {
-        b.push_str(&figure(dir, &stem)?);
-    }
-    let html = page(lang, title, &b);
-    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+    Ok(b)
 }
 
 /// Markdown table cells of one line (`| a | b |`), unescaped.

@@ -15,6 +15,7 @@ pub mod html;
 pub mod labels;
 pub mod markdown;
 pub mod projection;
+pub mod rules;
 pub mod workbook;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};

@@ -176,6 +176,21 @@ pub fn assumptions(model: &Model, style: Style) -> Vec<[String; 5]> {
     out
 }
 
+/// Which view a run is (rules as practised, or a stress test in which nobody
+/// reacts), in the report's language.
+pub fn view_note(model: &Model, lang: Lang) -> String {
+    match lang {
+        Lang::En => super::rules::view_line(model).replace("**", ""),
+        Lang::Zh => {
+            if super::rules::has_rules(model) {
+                "口径：按现行政策规则——方案文件中的政策规则逐年根据基金收支作出反应（见 rules.csv）。两种口径都不是预测。".into()
+            } else {
+                "口径：压力测试——不考虑任何应对（筹资调整、待遇调整、财政兜底），保费按既定路径。不是预测。".into()
+            }
+        }
+    }
+}
+
 /// Writes `summary.md`: the figures a committee asks for first, and the assumptions.
 pub fn write_summary(
     path: &Path,
@@ -211,7 +226,7 @@ pub fn write_summary(
             ),
         }
     );
-    let _ = writeln!(s, "{}\n", style.t(Key::StressTest));
+    let _ = writeln!(s, "{}\n", view_note(model, lang));
     let (headers, rows) = summary_table(model, projection, style);
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
     s.push_str(&table(&h, &rows));
@@ -243,6 +258,7 @@ pub fn write_summary(
             status_word(last.status, lang)
         );
     }
+    s.push_str(&super::rules::summary_section(model, projection));
     let _ = writeln!(s, "\n## {}\n", style.t(Key::Assumptions));
     for [label, p, a, b, form] in assumptions(model, style) {
         let _ = writeln!(

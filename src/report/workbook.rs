@@ -257,6 +257,37 @@ pub fn run_workbook(
     let e = xerr(path);
     let mut book = Book::new(style);
     add_run_sheets(&mut book, model, projection).map_err(&e)?;
+    if super::rules::has_rules(model) {
+        let fired = crate::projection::rules::firings(model, projection);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record([
+            "fund",
+            "year",
+            "rule",
+            "condition",
+            "quantity",
+            "before",
+            "after",
+        ]);
+        for f in &fired {
+            let _ = w.write_record([
+                f.fund.as_str(),
+                &f.year.to_string(),
+                f.rule,
+                &f.condition,
+                f.quantity,
+                &format!("{:.4}", f.before),
+                &format!("{:.4}", f.after),
+            ]);
+        }
+        let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        let name = if style.lang == Lang::Zh {
+            "政策规则"
+        } else {
+            "policy rules"
+        };
+        book.csv_sheet(name, name, &text).map_err(&e)?;
+    }
     book.save(path)
 }
 
@@ -303,7 +334,7 @@ pub fn add_run_sheets(
     );
     let (ws, r0) = book.table_sheet(&names[0], Some(&title), &headers, &rows)?;
     let note_row = r0 + rows.len() as u32 + 2;
-    ws.write_string(note_row, 0, style.t(Key::StressTest))?;
+    ws.write_string(note_row, 0, super::projection::view_note(model, lang))?;
     ws.write_string(
         note_row + 1,
         0,

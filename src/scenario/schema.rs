@@ -104,6 +104,15 @@ pub struct Meta {
     pub settlement_period_share: f64,
     /// Name of that period in reports (default: the year).
     pub settlement_period: Option<String>,
+    /// Whether the funds' `[rules]` act (default true: "rules as practised").
+    /// `false` gives the stress view, in which nobody reacts to the fund's
+    /// state: `--set scenario.policy_rules=false`.
+    #[serde(default = "yes")]
+    pub policy_rules: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn one_f64() -> f64 {
@@ -162,6 +171,10 @@ pub struct FundSpec {
     pub spending: SpendingSpec,
     /// How inpatient care is paid (DRG/DIP).
     pub payment: PaymentSpec,
+    /// How the fund's managers react to its state (premium rule, benefit
+    /// trimming, fiscal backstop); none by default.
+    #[serde(default)]
+    pub rules: super::rules::RulesSpec,
 }
 
 pub(crate) fn zero() -> Param {

@@ -364,4 +364,5 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
         years,
         NON_NEGATIVE,
     );
+    super::rules::check(&p("rules"), &f.rules, years, issues);
 }
