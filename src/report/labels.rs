@@ -308,6 +308,8 @@ columns! {
     retirees: Persons, "退休人员", "retirees";
     active_retired_ratio: Ratio, "在职退休比", "active workers per retiree";
     premium_wan: Money, "个人缴费", "individual premiums";
+    premium_yuan: Yuan, "人均个人缴费标准", "premium per member";
+    subsidy_yuan: Yuan, "人均财政补助标准", "subsidy per person";
     subsidy_wan: Money, "财政补助", "government subsidy";
     subsidy_central_wan: Money, "中央财政补助", "central subsidy";
     subsidy_provincial_wan: Money, "省级财政补助", "provincial subsidy";
@@ -316,6 +318,7 @@ columns! {
     personal_account_revenue_wan: Money, "个人账户划入", "personal-account revenue";
     interest_wan: Money, "利息收入", "interest";
     other_income_wan: Money, "其他收入", "other income";
+    fiscal_backstop_wan: Money, "财政兜底", "fiscal backstop";
     revenue_wan: Money, "基金总收入", "total revenue";
     pooled_revenue_wan: Money, "统筹基金收入", "pooled revenue";
     inpatient_wan: Money, "住院支出", "inpatient spending";
@@ -338,6 +341,7 @@ columns! {
     inpatient_ffs_equivalent_wan: Money, "住院按项目付费等值", "inpatient cost at fee-for-service prices";
     drg_payment_wan: Money, "DRG/DIP支付", "DRG/DIP payment";
     spending_per_member_yuan: Yuan, "人均统筹支出", "pooled spending per member";
+    benefit_cut: Share, "报销比例下调", "benefit cut";
 }
 
 /// The labels of a projection column, if it has any.
