@@ -163,7 +163,7 @@ pub fn write_run_report(
     let _ = writeln!(
         b,
         "<p class=\"note\">{}</p>",
-        esc(&super::projection::view_note(model, lang))
+        inline(&super::projection::view_note(model, lang))
     );
 
     let _ = writeln!(b, "<h2>{}</h2>", esc(style.t(Key::Summary)));

@@ -180,12 +180,12 @@ pub fn assumptions(model: &Model, style: Style) -> Vec<[String; 5]> {
 /// reacts), in the report's language.
 pub fn view_note(model: &Model, lang: Lang) -> String {
     match lang {
-        Lang::En => super::rules::view_line(model).replace("**", ""),
+        Lang::En => super::rules::view_line(model).to_string(),
         Lang::Zh => {
             if super::rules::has_rules(model) {
-                "口径：按现行政策规则——方案文件中的政策规则逐年根据基金收支作出反应（见 rules.csv）。两种口径都不是预测。".into()
+                "口径：**按现行政策规则**——方案文件中的政策规则逐年根据基金收支作出反应（见 rules.csv）。两种口径都不是预测。".into()
             } else {
-                "口径：压力测试——不考虑任何应对（筹资调整、待遇调整、财政兜底），保费按既定路径。不是预测。".into()
+                "口径：**压力测试**——不考虑任何应对（筹资调整、待遇调整、财政兜底），保费按既定路径。不是预测。".into()
             }
         }
     }

@@ -334,7 +334,11 @@ pub fn add_run_sheets(
     );
     let (ws, r0) = book.table_sheet(&names[0], Some(&title), &headers, &rows)?;
     let note_row = r0 + rows.len() as u32 + 2;
-    ws.write_string(note_row, 0, super::projection::view_note(model, lang))?;
+    ws.write_string(
+        note_row,
+        0,
+        super::projection::view_note(model, lang).replace("**", ""),
+    )?;
     ws.write_string(
         note_row + 1,
         0,
