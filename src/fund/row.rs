@@ -88,13 +88,16 @@ year_row! {
     outpatient_wan,
     /// Major-illness insurance (大病保险).
     major_illness_wan,
+    /// Out-of-area care (异地就医) settled by the fund.
+    out_of_area_wan,
     /// Other spending.
     other_spending_wan,
     /// Personal-account spending, employee fund.
     personal_account_spending_wan,
     /// Total expenditure, personal accounts included.
     expenditure_wan,
-    /// Pooled-fund expenditure (统筹基金支出): inpatient + outpatient + major illness + other.
+    /// Pooled-fund expenditure (统筹基金支出): inpatient + outpatient + major illness +
+    /// out-of-area + other.
     pooled_expenditure_wan,
     /// Pooled revenue minus pooled expenditure.
     surplus_wan,

@@ -84,6 +84,7 @@ pub struct FundParams {
     pub outpatient_cost_growth: ParamId,
     pub outpatient_reimbursement: ParamId,
     pub major_illness_per_member: ParamId,
+    pub out_of_area_per_member: ParamId,
     pub other_spending_wan: ParamId,
 }
 
@@ -337,6 +338,10 @@ fn compile_fund(
         major_illness_per_member: add(
             "spending.major_illness_per_member",
             Some(&s.major_illness_per_member),
+        ),
+        out_of_area_per_member: add(
+            "spending.out_of_area_per_member",
+            Some(&s.out_of_area_per_member),
         ),
         other_spending_wan: add("spending.other_wan", Some(&s.other_wan)),
     };

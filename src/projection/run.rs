@@ -221,10 +221,14 @@ fn project_fund(
         r.inpatient_wan = ip.total_payment_yuan * ip_share / 1e4;
         r.outpatient_wan = op_cost * op_share / 1e4;
         r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
+        r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
         r.other_spending_wan = p.get(ids.other_spending_wan, t);
         r.personal_account_spending_wan = pa_spending;
-        r.pooled_expenditure_wan =
-            r.inpatient_wan + r.outpatient_wan + r.major_illness_wan + r.other_spending_wan;
+        r.pooled_expenditure_wan = r.inpatient_wan
+            + r.outpatient_wan
+            + r.major_illness_wan
+            + r.out_of_area_wan
+            + r.other_spending_wan;
         r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
         r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
 

@@ -324,6 +324,7 @@ columns! {
     inpatient_wan: Money, "住院支出", "inpatient spending";
     outpatient_wan: Money, "门诊支出", "outpatient spending";
     major_illness_wan: Money, "大病保险支出", "major-illness insurance";
+    out_of_area_wan: Money, "异地就医支出", "out-of-area care";
     other_spending_wan: Money, "其他支出", "other spending";
     personal_account_spending_wan: Money, "个人账户支出", "personal-account spending";
     expenditure_wan: Money, "基金总支出", "total expenditure";
@@ -393,6 +394,8 @@ keys! {
     Outpatient => "门诊", "outpatient";
     MajorIllness => "大病保险", "major illness";
     OtherSpending => "其他支出", "other spending";
+    FiscalBackstop => "财政兜底", "fiscal backstop";
+    OutOfArea => "异地就医", "out-of-area care";
     MembersByAge => "分年龄段参保人数", "members by age band";
     Members => "参保人数（人）", "members";
     Never => "期内未出现", "never";

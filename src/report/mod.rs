@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod chart;
 pub mod compare;
+pub mod history;
 pub mod html;
 pub mod labels;
 pub mod markdown;

@@ -258,6 +258,7 @@ pub fn write_summary(
             status_word(last.status, lang)
         );
     }
+    s.push_str(&super::history::summary_section(model, projection));
     s.push_str(&super::rules::summary_section(model, projection));
     let _ = writeln!(s, "\n## {}\n", style.t(Key::Assumptions));
     for [label, p, a, b, form] in assumptions(model, style) {
@@ -417,12 +418,18 @@ pub fn revenue_chart(model: &Model, f: &FundProjection, style: Style) -> Stacked
     }
     left.push((name(Key::Interest), col(|r| r.interest_wan)));
     left.push((name(Key::OtherIncome), col(|r| r.other_income_wan)));
-    let right = vec![
+    if f.rows.iter().any(|r| r.fiscal_backstop_wan > 0.0) {
+        left.push((name(Key::FiscalBackstop), col(|r| r.fiscal_backstop_wan)));
+    }
+    let mut right = vec![
         (name(Key::Inpatient), col(|r| r.inpatient_wan)),
         (name(Key::Outpatient), col(|r| r.outpatient_wan)),
         (name(Key::MajorIllness), col(|r| r.major_illness_wan)),
-        (name(Key::OtherSpending), col(|r| r.other_spending_wan)),
     ];
+    if f.rows.iter().any(|r| r.out_of_area_wan > 0.0) {
+        right.push((name(Key::OutOfArea), col(|r| r.out_of_area_wan)));
+    }
+    right.push((name(Key::OtherSpending), col(|r| r.other_spending_wan)));
     StackedBars {
         x_label: style.t(Key::Year).into(),
         title: format!(
