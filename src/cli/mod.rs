@@ -128,6 +128,7 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let projection = project(&model);
     let out = OutputDir::create(&a.out)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
+    rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
     let observed = crate::report::history::comparisons(&model, &projection);
     if !observed.is_empty() {
         crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
