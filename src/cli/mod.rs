@@ -2,6 +2,7 @@
 //! `main.rs` only parses and reports errors.
 
 pub mod analysis;
+pub mod clear;
 pub mod compare;
 pub mod hospitals;
 
@@ -54,6 +55,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Per-hospital DRG/DIP payment against cost, optionally against another scenario.
     Hospitals(hospitals::HospitalsArgs),
+    /// Year-end clearing (年终清算) of budgets against actual spending, with corridors.
+    Clear(clear::ClearArgs),
     /// One-way sensitivity (tornado) of the runway; --global adds Sobol' indices.
     Sensitivity(analysis::SensitivityArgs),
     /// Two-way table of months payable over two parameters, with a heat map.
@@ -118,6 +121,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Grid(a) => analysis::grid(&a, style),
         Command::Montecarlo(a) => analysis::montecarlo(&a, style),
         Command::Solve(a) => analysis::solve(&a, style),
+        Command::Clear(a) => clear::run(&a),
     }
 }
 
@@ -166,6 +170,23 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
 pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
+        // A clearing file (`drgsim clear`) is checked as one.
+        if crate::payment::corridor_spec::is_clearing_file(f) {
+            match crate::payment::corridor_spec::clear_file(f, &a.sets) {
+                Ok((spec, r)) => println!(
+                    "{}: ok (clearing file: {}, {} budget{})",
+                    f.display(),
+                    spec.clearing.name,
+                    r.len(),
+                    if r.len() == 1 { "" } else { "s" }
+                ),
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("{}: {e}", f.display());
+                }
+            }
+            continue;
+        }
         match Model::load(f, &a.sets)
             .map_err(|e| e.to_string())
             .and_then(|m| {

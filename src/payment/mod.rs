@@ -7,6 +7,9 @@
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
 //! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
 
+pub mod budget;
+pub mod clearing;
+pub mod corridor_spec;
 pub mod engine;
 pub mod groups;
 pub mod hospitals;
@@ -15,16 +18,20 @@ pub mod rules;
 pub mod spec;
 pub mod table;
 
-pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
+pub use engine::{
+    BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel,
+    YearInputs,
+};
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalReport, HospitalRow, LevelSummary, compare, hospital_report, level_summary,
-    levels_markdown, movers_markdown, sort_by_change, top_movers, write_hospitals_csv,
+    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare,
+    hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
+    write_hospitals_csv,
 };
 /// Former name of [`PaymentMode`] (the interim aggregate module's).
 pub use spec::PaymentMode as Mode;
-pub use spec::{PaymentMode, PaymentSpec, Recalibration};
+pub use spec::{BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration};
 pub use table::{TableError, TableErrors};
 
 #[cfg(test)]

@@ -86,7 +86,8 @@ pub struct LevelParams {
 }
 
 impl LevelParams {
-    fn get(&self, l: Level) -> Option<&Param> {
+    /// The parameter in force for a level (its own, else `all`).
+    pub fn get(&self, l: Level) -> Option<&Param> {
         match l {
             Level::Tertiary => self.tertiary.as_ref(),
             Level::Secondary => self.secondary.as_ref(),
@@ -94,7 +95,8 @@ impl LevelParams {
         }
         .or(self.all.as_ref())
     }
-    fn any(&self) -> bool {
+    /// Whether any level is set.
+    pub fn any(&self) -> bool {
         self.all.is_some()
             || self.tertiary.is_some()
             || self.secondary.is_some()
@@ -198,6 +200,21 @@ pub struct BehaviourSpec {
     pub cost_per_case: Option<Param>,
 }
 
+/// What the budget of a point-value region (or a rate solved from a budget) is
+/// set against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetBasis {
+    /// `point value = (fund budget + patients' own payments on the DRG/DIP cases)
+    /// / points`: the common form of regional rules (PRIMER §3). The fund then
+    /// pays its budget whatever the volume.
+    #[default]
+    FundAndPatients,
+    /// `point value = fund budget / points`; the fund pays that minus the
+    /// patients' share.
+    FundOnly,
+}
+
 /// `[funds.<id>.payment]` section of a scenario.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -208,8 +225,17 @@ pub struct PaymentSpec {
     /// Base rate, yuan per weight point (rate mode; not used under `point_value`,
     /// so a reform of a fixed-rate baseline can switch mode without removing it).
     pub base_rate: Option<Param>,
-    /// Budget for DRG/DIP cases, 万元 per period (point-value mode; or solves the rate in rate mode).
+    /// The fund's budget for DRG/DIP cases, 万元 per period (point-value mode; or
+    /// solves the rate in rate mode). See `budget_basis`.
     pub budget_wan: Option<Param>,
+    /// Whether patients' own payments on the DRG/DIP cases are added to
+    /// `budget_wan` to set the point value (default) or not.
+    #[serde(default)]
+    pub budget_basis: BudgetBasis,
+    /// Lowest point value the region pays (点值浮动区间), yuan per point.
+    pub point_value_floor: Option<Param>,
+    /// Highest point value the region pays, yuan per point.
+    pub point_value_ceiling: Option<Param>,
     /// Aggregate form: share of inpatient FFS cost paid by DRG.
     pub coverage: Option<Param>,
     /// Aggregate form: case-mix index.
@@ -254,6 +280,9 @@ pub struct PaymentSpec {
 pub(crate) struct Ids {
     pub base_rate: Option<ParamId>,
     pub budget_wan: Option<ParamId>,
+    pub budget_basis: BudgetBasis,
+    pub point_value_floor: Option<ParamId>,
+    pub point_value_ceiling: Option<ParamId>,
     pub coverage: ParamId,
     pub cmi: ParamId,
     pub coefficient: ParamId,
@@ -489,6 +518,33 @@ impl PaymentSpec {
                     "a budget is 万元 and must be positive",
                 )
             }),
+            budget_basis: self.budget_basis,
+            point_value_floor: self.point_value_floor.as_ref().map(|p| {
+                reg(
+                    s,
+                    issues,
+                    path,
+                    "point_value_floor",
+                    Some(p),
+                    0.0,
+                    0.0,
+                    inf,
+                    "a point value is yuan per point and must be >= 0",
+                )
+            }),
+            point_value_ceiling: self.point_value_ceiling.as_ref().map(|p| {
+                reg(
+                    s,
+                    issues,
+                    path,
+                    "point_value_ceiling",
+                    Some(p),
+                    0.0,
+                    f64::MIN_POSITIVE,
+                    inf,
+                    "a point value is yuan per point and must be positive",
+                )
+            }),
             coverage: reg(
                 s,
                 issues,
@@ -652,6 +708,20 @@ impl PaymentSpec {
                 "a proportional change above -1",
             ),
         };
+        if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {
+            let v = s.values();
+            if let Some(t) = (0..s.years().len()).find(|&t| v.get(lo, t) > v.get(hi, t)) {
+                issues.push(Issue::new(
+                    format!("{path}.point_value_floor"),
+                    format!(
+                        "the floor {} is above the ceiling {} in {}; the band is floor..ceiling",
+                        v.get(lo, t),
+                        v.get(hi, t),
+                        s.years().year(t)
+                    ),
+                ));
+            }
+        }
         {
             let v = s.values();
             let years = s.years();

@@ -322,6 +322,8 @@ columns! {
     revenue_wan: Money, "基金总收入", "total revenue";
     pooled_revenue_wan: Money, "统筹基金收入", "pooled revenue";
     inpatient_wan: Money, "住院支出", "inpatient spending";
+    inpatient_patient_wan: Money, "住院患者自付", "patients' inpatient payments";
+    inpatient_hospital_wan: Money, "医院住院收入", "hospital inpatient revenue";
     outpatient_wan: Money, "门诊支出", "outpatient spending";
     major_illness_wan: Money, "大病保险支出", "major-illness insurance";
     out_of_area_wan: Money, "异地就医支出", "out-of-area care";
@@ -338,9 +340,14 @@ columns! {
     cmi: Ratio, "病例组合指数CMI", "case-mix index";
     base_rate: Yuan, "DRG基础费率", "DRG base rate";
     point_value: Yuan, "点值", "point value";
-    settlement_ratio: Share, "结付率", "settlement ratio";
+    settlement_ratio: Share, "结付率（基金口径）", "settlement ratio, fund side";
+    settlement_ratio_full_cost: Share, "结付率（全费用口径）", "settlement ratio, full cost";
     inpatient_ffs_equivalent_wan: Money, "住院按项目付费等值", "inpatient cost at fee-for-service prices";
     drg_payment_wan: Money, "DRG/DIP支付", "DRG/DIP payment";
+    drg_fund_payment_wan: Money, "DRG/DIP基金支付", "DRG/DIP fund payment";
+    drg_fund_ffs_wan: Money, "DRG/DIP病例按项目基金应付", "DRG/DIP fund share at fee-for-service";
+    budget_wan: Money, "总额预算", "budget";
+    clearing_wan: Money, "年终清算调整", "year-end clearing adjustment";
     spending_per_member_yuan: Yuan, "人均统筹支出", "pooled spending per member";
     benefit_cut: Share, "报销比例下调", "benefit cut";
 }

@@ -10,6 +10,7 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod clearing;
 pub mod compare;
 pub mod history;
 pub mod html;

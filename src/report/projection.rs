@@ -21,7 +21,7 @@ pub const DANGER_COLOR: RGBColor = RGBColor(235, 90, 80);
 fn decimals(column: &str) -> usize {
     if column.ends_with("_share")
         || column.ends_with("_rate")
-        || column == "settlement_ratio"
+        || column.starts_with("settlement_ratio")
         || column == "cmi"
     {
         6
@@ -144,6 +144,10 @@ pub const FUND_TABLE_COLUMNS: &[&str] = &[
     "months_payable",
     "inpatient_cases",
     "settlement_ratio",
+    "settlement_ratio_full_cost",
+    "inpatient_patient_wan",
+    "clearing_wan",
+    "budget_wan",
 ];
 
 /// One parameter of the scenario for the assumptions table: label, path,
@@ -240,6 +244,13 @@ pub fn write_summary(
         let rows: Vec<Vec<String>> = FUND_TABLE_COLUMNS
             .iter()
             .filter(|c| **c != "active_retired_ratio" || first.retirees > 0.0)
+            .filter(|c| {
+                // Columns that do not apply to this fund (no budget, no clearing) are left out.
+                let v = |r: &YearRow| r.get(c).unwrap_or(f64::NAN);
+                [v(first), v(last)]
+                    .iter()
+                    .any(|x| x.is_finite() && *x != 0.0)
+            })
             .filter_map(|c| labels::column(c))
             .map(|c| {
                 let v = |r: &YearRow| r.get(c.key).unwrap_or(f64::NAN);

@@ -3,6 +3,8 @@
 
 use super::param::Param;
 use crate::payment::PaymentSpec;
+use crate::payment::budget::ClearingSpec;
+use crate::payment::spec::LevelParams;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -171,6 +173,8 @@ pub struct FundSpec {
     pub spending: SpendingSpec,
     /// How inpatient care is paid (DRG/DIP).
     pub payment: PaymentSpec,
+    /// Budget rules and year-end clearing with risk corridors (optional).
+    pub clearing: Option<ClearingSpec>,
     /// How the fund's managers react to its state (premium rule, benefit
     /// trimming, fiscal backstop); none by default.
     #[serde(default)]
@@ -366,8 +370,17 @@ pub struct SpendingSpec {
     /// Yearly growth of inpatient cost per case.
     #[serde(default = "zero")]
     pub inpatient_cost_growth: Param,
-    /// Share of inpatient payment the fund pays (the rest is patients' share).
+    /// Fund's share of the inpatient fee-for-service bill (above the deductible)
+    /// under the benefit rules; the rest is the patient's share, paid on the bill
+    /// whether the hospital is paid by DRG/DIP or not.
     pub inpatient_reimbursement: Param,
+    /// The same by hospital level (`tertiary`, `secondary`, `primary`, `all`),
+    /// overriding `inpatient_reimbursement` for the levels given (group form).
+    #[serde(default)]
+    pub inpatient_reimbursement_by_level: LevelParams,
+    /// Deductible (起付线) per admission, yuan (default 0).
+    #[serde(default = "zero")]
+    pub inpatient_deductible: Param,
     /// Yearly growth of outpatient visits per member.
     #[serde(default = "zero")]
     pub outpatient_visit_growth: Param,

@@ -329,6 +329,37 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
         years,
         SHARE,
     );
+    for (level, par) in [
+        ("all", &s.inpatient_reimbursement_by_level.all),
+        ("tertiary", &s.inpatient_reimbursement_by_level.tertiary),
+        ("secondary", &s.inpatient_reimbursement_by_level.secondary),
+        ("primary", &s.inpatient_reimbursement_by_level.primary),
+    ] {
+        if let Some(par) = par {
+            check_param(
+                issues,
+                &p(&format!(
+                    "spending.inpatient_reimbursement_by_level.{level}"
+                )),
+                par,
+                years,
+                SHARE,
+            );
+        }
+    }
+    if s.inpatient_reimbursement_by_level.any() && f.payment.groups.is_none() {
+        issues.push(Issue::new(
+            p("spending.inpatient_reimbursement_by_level"),
+            "reimbursement by hospital level needs the group form (`payment.groups` and a hospital table); use `inpatient_reimbursement` in the aggregate form",
+        ));
+    }
+    check_param(
+        issues,
+        &p("spending.inpatient_deductible"),
+        &s.inpatient_deductible,
+        years,
+        NON_NEGATIVE,
+    );
     check_param(
         issues,
         &p("spending.outpatient_visit_growth"),
