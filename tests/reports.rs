@@ -15,6 +15,8 @@ fn bundled() -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        // Clearing files are for `drgsim clear`, not `run`.
+        .filter(|p| !drgsim::payment::corridor_spec::is_clearing_file(p))
         .collect();
     v.sort();
     assert!(v.len() >= 10, "bundled scenarios: {v:?}");
