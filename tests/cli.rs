@@ -55,8 +55,10 @@ fn run_writes_the_report() {
     }
     assert_eq!(csv.lines().count(), 1 + 13, "2023..=2035");
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
-    assert!(summary.contains("first year < warning") && summary.contains("depletion"));
-    assert!(summary.contains("Main assumptions"));
+    // Chinese by default: the regulator's terms, no English label left.
+    assert!(summary.contains("首次低于预警线") && summary.contains("穿底年份"));
+    assert!(summary.contains("主要假设") && !summary.contains("Main assumptions"));
+    assert!(out.join("report.xlsx").is_file() && out.join("report.html").is_file());
     // no staging directories left behind
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()

@@ -9,6 +9,7 @@ use crate::payment::negotiation::{
 use crate::projection::{Model, project};
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Bars};
+use crate::report::labels::{self, Lang, Style};
 use crate::report::markdown::{fmt_num, table};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -183,7 +184,8 @@ fn period(m: &Model, year: i32) -> String {
 }
 
 /// Runs the command.
-pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
+pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let this = settle(
         crate::cli::load(&a.scenario, &a.sets)?,
         a.fund.as_deref(),
@@ -228,11 +230,21 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
     // The chart: one bar per hospital, sorted from the largest gain to the largest loss.
     let (title, y_label, mut bars): (String, &str, Vec<(String, f64)>) = match &other {
         Some(o) => (
-            format!(
-                "Payment change by hospital: {} vs {}",
-                this.model.name, o.model.name
-            ),
-            "change in DRG/DIP payment, %",
+            match lang {
+                Lang::Zh => format!(
+                    "各医院DRG/DIP支付变化：{} 对比 {}",
+                    labels::scenario_name(&this.model, lang),
+                    labels::scenario_name(&o.model, lang)
+                ),
+                Lang::En => format!(
+                    "Payment change by hospital: {} vs {}",
+                    this.model.name, o.model.name
+                ),
+            },
+            match lang {
+                Lang::Zh => "DRG/DIP支付变化（%）",
+                Lang::En => "change in DRG/DIP payment, %",
+            },
             report
                 .rows
                 .iter()
@@ -245,11 +257,20 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
                 .collect(),
         ),
         None => (
-            format!(
-                "{}: DRG/DIP surplus by hospital, % of fee-for-service cost",
-                this.model.name
-            ),
-            "surplus, % of FFS-equivalent cost",
+            match lang {
+                Lang::Zh => format!(
+                    "{}：各医院DRG/DIP结余（占按项目付费成本%）",
+                    labels::scenario_name(&this.model, lang)
+                ),
+                Lang::En => format!(
+                    "{}: DRG/DIP surplus by hospital, % of fee-for-service cost",
+                    this.model.name
+                ),
+            },
+            match lang {
+                Lang::Zh => "结余占按项目付费成本（%）",
+                Lang::En => "surplus, % of FFS-equivalent cost",
+            },
             report
                 .rows
                 .iter()
@@ -271,7 +292,31 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
             y_label: y_label.into(),
             labels,
             values,
+            x_label: match lang {
+                Lang::Zh => "医院（按变化从大到小排序）".into(),
+                Lang::En => "hospitals, ranked by change".into(),
+            },
+            extremes: 5,
+            extreme_titles: match lang {
+                Lang::Zh => ("增幅最大".into(), "降幅最大".into()),
+                Lang::En => ("largest gains".into(), "largest losses".into()),
+            },
         },
+    )?;
+    crate::report::workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&this.model, lang),
+        None,
+        &[(
+            if lang == Lang::Zh {
+                "医院"
+            } else {
+                "hospitals"
+            },
+            "hospitals.csv",
+        )],
+        &md,
     )?;
     let dir = out.commit()?;
     print!("{md}");

@@ -9,6 +9,7 @@ pub mod hospitals;
 
 use crate::projection::{Model, project};
 use crate::report::atomic::OutputDir;
+use crate::report::labels::{Lang, Style, Unit};
 use crate::report::projection as rp;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -25,6 +26,23 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Language of charts, Markdown, HTML and the workbook: zh (简体中文) or en.
+    /// CSV headers stay English snake_case whatever the language.
+    #[arg(long, global = true, default_value = "zh", value_name = "zh|en")]
+    pub lang: Lang,
+    /// Unit of amounts in reports: wan (万元) or yi (亿元). CSV stays in 万元.
+    #[arg(long, global = true, default_value = "wan", value_name = "wan|yi")]
+    pub unit: Unit,
+}
+
+impl Cli {
+    /// The report style chosen on the command line.
+    pub fn style(&self) -> Style {
+        Style {
+            lang: self.lang,
+            unit: self.unit,
+        }
+    }
 }
 
 /// The commands.
@@ -100,28 +118,29 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
 
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli) -> Result<()> {
+    let style = cli.style();
     match cli.command {
-        Command::Run(a) => run(&a),
-        Command::Compare(a) => compare::compare(&a),
+        Command::Run(a) => run(&a, style),
+        Command::Compare(a) => compare::compare(&a, style),
         Command::Validate(a) => validate(&a),
-        Command::Hospitals(a) => hospitals::hospitals(&a),
+        Command::Hospitals(a) => hospitals::hospitals(&a, style),
+        Command::Sensitivity(a) => analysis::sensitivity(&a, style),
+        Command::Grid(a) => analysis::grid(&a, style),
+        Command::Montecarlo(a) => analysis::montecarlo(&a, style),
+        Command::Solve(a) => analysis::solve(&a, style),
         Command::Clear(a) => clear::run(&a),
-        Command::Sensitivity(a) => analysis::sensitivity(&a),
-        Command::Grid(a) => analysis::grid(&a),
-        Command::Montecarlo(a) => analysis::montecarlo(&a),
-        Command::Solve(a) => analysis::solve(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
     }
 }
 
 /// `drgsim run`: project, then write the CSV, summary and charts atomically.
-pub fn run(a: &RunArgs) -> Result<()> {
+pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let file = scenario_or_default(a.scenario.as_deref());
     let model = load(&file, &a.sets)?;
     let projection = project(&model);
     let out = OutputDir::create(&a.out)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
-    rp::write_summary(&out.path().join("summary.md"), &model, &projection)?;
+    rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
     let observed = crate::report::history::comparisons(&model, &projection);
     if !observed.is_empty() {
         crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
@@ -130,7 +149,14 @@ pub fn run(a: &RunArgs) -> Result<()> {
         let fired = crate::projection::rules::firings(&model, &projection);
         crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
     }
-    rp::write_charts(out.path(), &model, &projection)?;
+    rp::write_charts(out.path(), &model, &projection, style)?;
+    crate::report::workbook::run_workbook(
+        &out.path().join("report.xlsx"),
+        &model,
+        &projection,
+        style,
+    )?;
+    crate::report::html::write_run_report(out.path(), &model, &projection, style)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();
     for (name, s) in rp::summaries(&model, &projection) {

@@ -80,6 +80,9 @@ pub struct CorrelationSpec {
 pub struct Meta {
     /// Short name shown in charts and tables.
     pub name: String,
+    /// Chinese name for `--lang zh` reports (default: `name`).
+    #[serde(default)]
+    pub name_zh: Option<String>,
     /// What the scenario assumes, in a sentence or two.
     #[serde(default)]
     pub description: String,
@@ -143,6 +146,9 @@ pub struct FundSpec {
     pub kind: FundKind,
     /// Display name.
     pub name: String,
+    /// Chinese display name for `--lang zh` reports (default: from the fund's kind).
+    #[serde(default)]
+    pub name_zh: Option<String>,
     /// Pooled-fund balance at the end of the year before the base year, 万元.
     pub opening_balance_wan: f64,
     /// Interest earned on the opening balance, yearly rate.
