@@ -2,7 +2,7 @@
 
 use crate::fund::runway::year_or_never;
 use crate::projection::project;
-use crate::report::atomic::{OutputDir, write_atomic};
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
 use crate::report::chart::{self, LineChart, Series};
 use crate::report::markdown::{fmt_num, table};
 use crate::report::projection::{csv_num, runway_bands, summaries};
@@ -19,6 +19,10 @@ pub struct CompareArgs {
     /// Output directory.
     #[arg(long, default_value = "out-compare")]
     pub out: PathBuf,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
     /// Overrides applied to every scenario.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -26,6 +30,9 @@ pub struct CompareArgs {
 
 /// Runs every scenario, then writes `compare.md`, `compare.csv` and the charts.
 pub fn compare(a: &CompareArgs) -> Result<()> {
+    let inputs: Vec<&std::path::Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
+    let policy = OutputPolicy::new(a.force, &inputs);
+    check_output(&a.out, &policy)?;
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for f in &a.scenarios {
@@ -104,7 +111,7 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
             ])?;
         }
     }
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     chart::line_chart(
         &out.path().join("compare_months_payable"),
         &LineChart {
