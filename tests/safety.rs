@@ -68,7 +68,10 @@ fn users_files_in_the_output_folder_survive_byte_for_byte() {
     assert!(staging_in(tmp.path()).is_empty());
 
     // --force adds drgsim's files and deletes nothing
-    let o = drgsim(&["run", &scen(), "--out", "mybudget", "--force"], tmp.path());
+    let o = drgsim(
+        &["run", &scen(), "--out", "mybudget", "--force"],
+        tmp.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let after = snapshot(&dir);
     for (k, v) in &before {
@@ -79,7 +82,14 @@ fn users_files_in_the_output_folder_survive_byte_for_byte() {
 
     // now a drgsim folder: a re-run is accepted without --force and keeps the user's files
     let o = drgsim(
-        &["run", &scen(), "--out", "mybudget", "--set", "scenario.horizon=2030"],
+        &[
+            "run",
+            &scen(),
+            "--out",
+            "mybudget",
+            "--set",
+            "scenario.horizon=2030",
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -181,7 +191,14 @@ fn interrupt_during_a_slow_write_leaves_no_staging_folder() {
     let tmp = tempfile::tempdir().unwrap();
     // a previous output that must come through unchanged
     let o = drgsim(
-        &["run", &scen(), "--out", "o", "--set", "scenario.horizon=2030"],
+        &[
+            "run",
+            &scen(),
+            "--out",
+            "o",
+            "--set",
+            "scenario.horizon=2030",
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -221,4 +238,236 @@ fn staging_folder_of_a_killed_run_is_cleaned_by_the_next_run() {
     assert!(stderr(&o).contains(&stale[0]), "{}", stderr(&o));
     assert!(staging_in(tmp.path()).is_empty());
     assert!(tmp.path().join("o/projection.csv").is_file());
+}
+
+/// Runs drgsim with a time bound: a hang is a test failure, not a stuck suite.
+fn drgsim_within(args: &[&str], cwd: &Path, limit: Duration) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drgsim"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            panic!("drgsim {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn overflowing_values_are_an_error_naming_fund_year_column_never_inf_or_a_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    for set in [
+        // the hang in the stacked-bar chart
+        "funds.resident.spending.other_wan={ base = 1e308, growth = 0.03 }",
+        "funds.resident.spending.other_wan=1e308",
+        "funds.resident.premiums.premium={ values = { 2023 = 380, 2025 = 1e308 } }",
+    ] {
+        let o = drgsim_within(
+            &["run", &scen(), "--out", "o", "--set", set],
+            tmp.path(),
+            Duration::from_secs(60),
+        );
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{set}: must fail");
+        assert!(
+            err.contains("fund resident, year ") && err.contains("column "),
+            "{set}: {err}"
+        );
+        assert!(!tmp.path().join("o").exists(), "{set}: nothing written");
+        assert!(staging_in(tmp.path()).is_empty());
+        // one verdict: validate refuses it too
+        let v = drgsim(&["validate", &scen(), "--set", set], tmp.path());
+        assert!(!v.status.success(), "{set}: validate must agree");
+        assert!(
+            stderr(&v).contains("fund resident, year "),
+            "{}",
+            stderr(&v)
+        );
+    }
+}
+
+#[test]
+fn broken_analysis_section_is_refused_by_validate_and_run_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, body) in [
+        (
+            "sens.toml",
+            "[sensitivity.ranges]\n\"funds.resident.no_such_param\" = { low = 0.9, high = 1.1 }\n",
+        ),
+        (
+            "unc.toml",
+            "[uncertainty.params.\"funds.resident.spending.inpatient_cost_growth.shift\"]\nsd = -1.0\n",
+        ),
+    ] {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, format!("extends = {:?}\n{body}", scen())).unwrap();
+        let f = file.to_str().unwrap();
+        let v = drgsim(&["validate", f], tmp.path());
+        let r = drgsim(&["run", f, "--out", "o"], tmp.path());
+        assert!(!v.status.success(), "{name}: validate must refuse");
+        assert!(!r.status.success(), "{name}: run must refuse like validate");
+        assert!(stderr(&r).contains("analysis sections"), "{}", stderr(&r));
+        assert!(!tmp.path().join("o").exists());
+    }
+}
+
+#[test]
+fn arguments_negative_where_meaningful_plain_refusal_elsewhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scen();
+    // negative ranges parse (whatever the solver then finds)
+    let o = drgsim(
+        &[
+            "solve",
+            &s,
+            "--param",
+            "funds.resident.spending.inpatient_cost_growth.shift",
+            "--target-months",
+            "3",
+            "--range",
+            "-0.05:0.05",
+            "--out",
+            "solve",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        !stderr(&o).contains("unexpected argument"),
+        "{}",
+        stderr(&o)
+    );
+    let o = drgsim(
+        &[
+            "run",
+            &s,
+            "--set",
+            "funds.resident.spending.admission_growth=-0.01",
+            "--out",
+            "neg",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        !stderr(&o).contains("unexpected argument"),
+        "{}",
+        stderr(&o)
+    );
+    for (args, expect) in [
+        (
+            vec!["montecarlo", s.as_str(), "--paths", "-5"],
+            "must be a whole number, at least 1",
+        ),
+        (
+            vec![
+                "solve",
+                s.as_str(),
+                "--param",
+                "funds.resident.premiums.premium.scale",
+                "--target-months",
+                "-5",
+            ],
+            "cannot be negative",
+        ),
+        (
+            vec![
+                "run",
+                s.as_str(),
+                "--set",
+                "funds.resident.premiums.premium=1e999",
+            ],
+            "not a finite number",
+        ),
+        (
+            vec!["run", s.as_str(), "--set", "funds.nosuchfund.x=1"],
+            "no fund `nosuchfund`; its funds are: resident",
+        ),
+    ] {
+        let o = drgsim(&args, tmp.path());
+        assert!(!o.status.success(), "{args:?}");
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("unexpected argument"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn monte_carlo_that_cannot_fit_in_memory_is_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim_within(
+        &[
+            "montecarlo",
+            &scen(),
+            "--paths",
+            "1000000000000000",
+            "--out",
+            "mc",
+        ],
+        tmp.path(),
+        Duration::from_secs(60),
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("GiB of memory") && err.contains("use at most"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("mc").exists());
+    assert!(staging_in(tmp.path()).is_empty());
+}
+
+#[test]
+fn suspicious_but_valid_inputs_warn_in_validate_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = "funds.resident.premiums.premium={ base = 380, growth = 0.02, from = 3000 }";
+    for cmd in ["validate", "run"] {
+        let o = drgsim(
+            &[cmd, &scen(), "--set", set, "--out", "o"][..if cmd == "run" { 6 } else { 4 }],
+            tmp.path(),
+        );
+        let err = stderr(&o);
+        assert!(
+            err.contains("warning:") && err.contains("from = 3000"),
+            "{cmd}: {err}"
+        );
+    }
+}
+
+#[test]
+fn solve_over_an_overflowing_range_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim_within(
+        &[
+            "solve",
+            &scen(),
+            "--param",
+            "funds.resident.premiums.subsidy.scale",
+            "--target-months",
+            "6",
+            "--range",
+            "0:1e308",
+            "--out",
+            "s",
+        ],
+        tmp.path(),
+        Duration::from_secs(120),
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("an end of the search range") && err.contains("1e308"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("s").exists());
 }

@@ -44,7 +44,11 @@ pub struct SensitivityArgs {
     pub out: PathBuf,
     /// Also move PATH (default +-10 %: `PATH` scaled by 0.9 and 1.1, or a
     /// constant's value times 0.9 and 1.1), or PATH=LOW:HIGH (repeatable).
-    #[arg(long = "param", value_name = "PATH[=LOW:HIGH]", allow_hyphen_values = true)]
+    #[arg(
+        long = "param",
+        value_name = "PATH[=LOW:HIGH]",
+        allow_hyphen_values = true
+    )]
     pub params: Vec<String>,
     /// Year whose months payable ranks the parameters (default: `[sensitivity]`
     /// outcome_year, else the horizon).
@@ -143,7 +147,7 @@ pub struct SolveArgs {
 fn count(s: &str) -> std::result::Result<usize, String> {
     match s.trim().parse::<i128>() {
         Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
-        Ok(n) => Err(format!("{n}: must be a whole number of 1 or more")),
+        Ok(n) => Err(format!("{n}: must be a whole number, at least 1")),
         Err(_) => Err(format!("`{s}` is not a whole number; give 1 or more")),
     }
 }
@@ -285,6 +289,11 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
         match s.rsplit_once('=') {
             Some((p, r)) => {
                 let r = parse_range(r, &format!("--param {s}"), false)?;
+                if r.0 == r.1 {
+                    eprintln!(
+                        "warning: --param {s}: the range is empty, so this parameter shows no swing"
+                    );
+                }
                 put(p.trim().to_string(), Some(r), false, format!("--param {s}"));
             }
             None => put(s.trim().to_string(), None, false, format!("--param {s}")),
@@ -855,13 +864,24 @@ pub fn solve(a: &SolveArgs) -> Result<()> {
         None => runs::default_range(&lever),
     };
     let set = LeverSet::new(vec![lever.clone()]);
+    let mut buf = crate::analysis::levers::Buffers::for_model(&model);
     for x in [range.0, range.1] {
-        set.check(&model, &[x]).with_context(|| {
-            format!(
-                "with `{}` at {x} (an end of the search range) the scenario is invalid; choose --range LOW:HIGH",
+        let shown = if x != 0.0 && !(1e-4..1e9).contains(&x.abs()) {
+            format!("{x:e}")
+        } else {
+            x.to_string()
+        };
+        let why = |e: String| {
+            anyhow!(
+                "with `{}` at {shown} (an end of the search range) the scenario is invalid; choose --range LOW:HIGH: {e}",
                 lever.path
             )
-        })?;
+        };
+        set.check(&model, &[x]).map_err(|e| why(format!("{e:#}")))?;
+        // a range end whose projection overflows cannot give a reportable answer
+        let p = crate::analysis::levers::project_levers(&model, &set, &[x], &mut buf)
+            .map_err(|e| why(format!("{e:#}")))?;
+        crate::report::bounds::check_projection(p).map_err(|e| why(e.to_string()))?;
     }
     let probability = match a.probability {
         None => None,

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod hospitals;
+pub mod warnings;
 
 use crate::projection::{Model, project};
 use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
@@ -103,7 +104,11 @@ fn verdict(path: &Path, sets: &[String]) -> std::result::Result<Model, String> {
     let m = Model::load(path, sets).map_err(|e| e.to_string())?;
     crate::analysis::runs::check_sections(&m)
         .map_err(|e| format!("error in the analysis sections:\n  {e}"))?;
-    crate::report::bounds::check_projection(&project(&m)).map_err(|e| e.to_string())?;
+    let projection = project(&m);
+    crate::report::bounds::check_projection(&projection).map_err(|e| e.to_string())?;
+    for w in warnings::warnings(path, sets, &m, &projection) {
+        eprintln!("warning: {}: {w}", path.display());
+    }
     Ok(m)
 }
 

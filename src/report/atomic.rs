@@ -347,7 +347,10 @@ fn pid_alive(pid: u32) -> Option<bool> {
 /// process is gone); name the ones that cannot be cleaned.
 fn clean_stale(final_dir: &Path) {
     let parent = parent_of(final_dir);
-    let Some(name) = final_dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+    let Some(name) = final_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+    else {
         return;
     };
     let prefix = format!(".{name}.tmp-");
@@ -412,53 +415,53 @@ fn files_under(dir: &Path) -> io::Result<Vec<PathBuf>> {
 /// there listed in its manifest. Commands call it before long computations so
 /// that a refused `--out` is reported at once.
 pub fn check_output(final_dir: &Path, policy: &OutputPolicy) -> Result<Vec<PathBuf>, ReportError> {
-        if let Some(reason) = protected(final_dir, policy) {
+    if let Some(reason) = protected(final_dir, policy) {
+        return Err(ReportError::BadOutputPath {
+            path: final_dir.to_path_buf(),
+            reason,
+        });
+    }
+    if final_dir.file_name().is_none() {
+        return Err(ReportError::BadOutputPath {
+            path: final_dir.to_path_buf(),
+            reason: "it has no final directory name".to_string(),
+        });
+    }
+    let mut previous = Vec::new();
+    if let Ok(meta) = fs::metadata(final_dir) {
+        if !meta.is_dir() {
             return Err(ReportError::BadOutputPath {
                 path: final_dir.to_path_buf(),
-                reason,
+                reason: "it exists and is not a directory".to_string(),
             });
         }
-        if final_dir.file_name().is_none() {
-            return Err(ReportError::BadOutputPath {
+        let manifest = read_manifest(final_dir);
+        if let Ok(Some(files)) = &manifest {
+            previous = files.clone();
+        }
+        let (names, n) =
+            other_entries(final_dir, &previous).map_err(|source| ReportError::Replace {
                 path: final_dir.to_path_buf(),
-                reason: "it has no final directory name".to_string(),
+                source,
+            })?;
+        let ours = matches!(manifest, Ok(Some(_)));
+        if n > 0 && !ours && !policy.force {
+            let what = match manifest {
+                Err(why) => why,
+                _ => format!(
+                    "it holds {n} entr{} drgsim did not write ({}{})",
+                    if n == 1 { "y" } else { "ies" },
+                    names.join(", "),
+                    if n > names.len() { ", ..." } else { "" }
+                ),
+            };
+            return Err(ReportError::Occupied {
+                path: final_dir.to_path_buf(),
+                what,
             });
         }
-        let mut previous = Vec::new();
-        if let Ok(meta) = fs::metadata(final_dir) {
-            if !meta.is_dir() {
-                return Err(ReportError::BadOutputPath {
-                    path: final_dir.to_path_buf(),
-                    reason: "it exists and is not a directory".to_string(),
-                });
-            }
-            let manifest = read_manifest(final_dir);
-            if let Ok(Some(files)) = &manifest {
-                previous = files.clone();
-            }
-            let (names, n) =
-                other_entries(final_dir, &previous).map_err(|source| ReportError::Replace {
-                    path: final_dir.to_path_buf(),
-                    source,
-                })?;
-            let ours = matches!(manifest, Ok(Some(_)));
-            if n > 0 && !ours && !policy.force {
-                let what = match manifest {
-                    Err(why) => why,
-                    _ => format!(
-                        "it holds {n} entr{} drgsim did not write ({}{})",
-                        if n == 1 { "y" } else { "ies" },
-                        names.join(", "),
-                        if n > names.len() { ", ..." } else { "" }
-                    ),
-                };
-                return Err(ReportError::Occupied {
-                    path: final_dir.to_path_buf(),
-                    what,
-                });
-            }
-        }
-        Ok(previous)
+    }
+    Ok(previous)
 }
 
 /// A report directory being built in a hidden staging directory next to its
@@ -664,7 +667,11 @@ mod tests {
     }
 
     /// One drgsim run into `fin` writing `files` (name, content).
-    fn run_into(fin: &Path, policy: &OutputPolicy, files: &[(&str, &str)]) -> Result<(), ReportError> {
+    fn run_into(
+        fin: &Path,
+        policy: &OutputPolicy,
+        files: &[(&str, &str)],
+    ) -> Result<(), ReportError> {
         let out = OutputDir::create_with(fin, policy)?;
         for (name, body) in files {
             let p = out.path().join(name);
@@ -691,7 +698,10 @@ mod tests {
         assert_eq!(fs::read_to_string(fin.join("a.csv")).expect("read"), "2");
         // the previous run's file this run did not write is gone, with its empty folder
         assert!(!fin.join("charts").exists());
-        assert_eq!(fs::read_to_string(fin.join("notes.txt")).expect("read"), "mine");
+        assert_eq!(
+            fs::read_to_string(fin.join("notes.txt")).expect("read"),
+            "mine"
+        );
         let m = read_manifest(&fin).expect("manifest").expect("present");
         assert_eq!(m, vec![PathBuf::from("a.csv")]);
         // No staging or backup directories left behind.
@@ -707,15 +717,27 @@ mod tests {
         fs::write(fin.join("sub/notes.txt"), "keep").expect("write");
         let err = run_into(&fin, &OutputPolicy::default(), &[("a.csv", "1")]).expect_err("refused");
         let msg = err.to_string();
-        assert!(msg.contains("2024-budget.xlsx") && msg.contains("--force"), "{msg}");
+        assert!(
+            msg.contains("2024-budget.xlsx") && msg.contains("--force"),
+            "{msg}"
+        );
         assert!(!fin.join("a.csv").exists());
         assert_eq!(entries(tmp.path()), vec!["mybudget".to_string()]);
         let force = OutputPolicy::new(true, &[]);
         run_into(&fin, &force, &[("a.csv", "1")]).expect("forced");
         run_into(&fin, &force, &[("b.csv", "2")]).expect("forced again");
-        assert_eq!(fs::read(fin.join("2024-budget.xlsx")).expect("read"), [0u8, 1, 2, 255]);
-        assert_eq!(fs::read_to_string(fin.join("sub/notes.txt")).expect("read"), "keep");
-        assert!(!fin.join("a.csv").exists(), "the previous drgsim file is replaced");
+        assert_eq!(
+            fs::read(fin.join("2024-budget.xlsx")).expect("read"),
+            [0u8, 1, 2, 255]
+        );
+        assert_eq!(
+            fs::read_to_string(fin.join("sub/notes.txt")).expect("read"),
+            "keep"
+        );
+        assert!(
+            !fin.join("a.csv").exists(),
+            "the previous drgsim file is replaced"
+        );
         assert!(fin.join("b.csv").is_file());
     }
 
@@ -754,7 +776,8 @@ mod tests {
 
     #[test]
     fn working_directory_is_refused() {
-        let err = run_into(Path::new("."), &OutputPolicy::new(true, &[]), &[]).expect_err("refused");
+        let err =
+            run_into(Path::new("."), &OutputPolicy::new(true, &[]), &[]).expect_err("refused");
         assert!(err.to_string().contains("working directory"), "{err}");
         let cwd = std::env::current_dir().expect("cwd");
         let err = run_into(&cwd, &OutputPolicy::new(true, &[]), &[]).expect_err("refused");

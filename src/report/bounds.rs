@@ -38,6 +38,7 @@ pub struct BadFigure {
 /// Columns that may legitimately be empty (NaN) or infinite, and when.
 ///
 /// * ratios with a zero denominator are left empty (NaN): shares of no members,
+///   the base rate of a fund paid fee for service,
 ///   CMI and settlement ratio with no cases, point value under a fixed rate;
 /// * `months_payable` is ±inf when pooled spending is exactly 0;
 /// * `active_retired_ratio` is +inf when there are no retirees.
@@ -52,6 +53,7 @@ fn allowed(column: &str, value: f64, row: &YearRow) -> bool {
             | "point_value"
             | "settlement_ratio"
             | "spending_per_member_yuan"
+            | "base_rate"
     );
     if value.is_nan() {
         return ratio;
