@@ -25,7 +25,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Errors from writing reports: file system problems and charts that cannot be drawn.
 ///
@@ -150,6 +150,12 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// Create the parent directory of `path` if it is missing.
 fn ensure_parent(path: &Path) -> Result<(), ReportError> {
     let parent = parent_of(path);
+    if ABORTING.load(Ordering::SeqCst) {
+        return Err(ReportError::CreateDir {
+            path: parent,
+            source: io::Error::new(io::ErrorKind::Interrupted, "interrupted"),
+        });
+    }
     fs::create_dir_all(&parent).map_err(|source| ReportError::CreateDir {
         path: parent,
         source,
@@ -201,6 +207,9 @@ const STAGING_MARK: &str = ".drgsim-staging";
 /// Staging folders of this process that are not yet committed or dropped.
 static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Set once the process is being interrupted: no new folders are created.
+static ABORTING: AtomicBool = AtomicBool::new(false);
+
 fn active() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -210,10 +219,19 @@ fn active() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 /// to finish, so an interrupted run leaves either the previous output or the
 /// complete new one. Returns the folders removed.
 pub fn remove_staging_dirs() -> Vec<PathBuf> {
+    // Writers still running stop creating folders (see `ensure_parent`); a file
+    // a writer creates while a folder is being removed makes the removal fail,
+    // so it is retried until the folder is gone.
+    ABORTING.store(true, Ordering::SeqCst);
     let mut dirs = active();
     let removed: Vec<PathBuf> = dirs.drain(..).collect();
     for d in &removed {
-        let _ = fs::remove_dir_all(d);
+        for _ in 0..100 {
+            if fs::remove_dir_all(d).is_ok() || !d.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
     // Keep the lock until the process exits so no new staging folder or commit starts.
     std::mem::forget(dirs);
