@@ -187,6 +187,22 @@ fn typo_key_names_file_field_and_line() {
 }
 
 #[test]
+fn bad_history_is_refused() {
+    bad(
+        "[funds.resident.history.2022]\nmonths = 13\n",
+        &["bad.toml:3", "history.2022.months", "(0, 12]"],
+    );
+    bad(
+        "[funds.resident.history.last]\nmembers = 1\n",
+        &["bad.toml", "`last` is not a year"],
+    );
+    bad(
+        "[funds.resident.history.2022]\nmembers = -5\n",
+        &["history.2022.members", "not a plausible published figure"],
+    );
+}
+
+#[test]
 fn negative_premium_is_refused() {
     bad(
         "[funds.resident.premiums]\npremium = -380\n",

@@ -9,7 +9,9 @@
 pub mod atomic;
 pub mod bounds;
 pub mod chart;
+pub mod history;
 pub mod markdown;
 pub mod projection;
+pub mod rules;
 
 pub use atomic::{OutputDir, OutputPolicy, ReportError, write_atomic};

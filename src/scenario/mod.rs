@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod param;
+pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod store;

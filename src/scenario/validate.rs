@@ -364,4 +364,38 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
         years,
         NON_NEGATIVE,
     );
+    check_param(
+        issues,
+        &p("spending.out_of_area_per_member"),
+        &s.out_of_area_per_member,
+        years,
+        NON_NEGATIVE,
+    );
+    super::rules::check(&p("rules"), &f.rules, years, issues);
+    for (year, o) in &f.history {
+        let at = p(&format!("history.{year}"));
+        if !(1990..=years.horizon).contains(year) {
+            issues.push(Issue::new(
+                &at,
+                format!("{year} is not a year of record (1990..={})", years.horizon),
+            ));
+        }
+        if let Some(m) = o.months {
+            if !(m > 0.0 && m <= 12.0) {
+                issues.push(Issue::new(
+                    format!("{at}.months"),
+                    format!("{m} is not a number of months in (0, 12]"),
+                ));
+            }
+        }
+        for (c, v, _) in o.figures() {
+            let signed = c == "surplus_wan" || c == "balance_wan" || c == "months_payable";
+            if !v.is_finite() || v.abs() > 1e9 || (!signed && v < 0.0) {
+                issues.push(Issue::new(
+                    format!("{at}.{c}"),
+                    format!("{v} is not a plausible published figure"),
+                ));
+            }
+        }
+    }
 }
