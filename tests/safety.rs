@@ -430,6 +430,22 @@ fn monte_carlo_that_cannot_fit_in_memory_is_refused_up_front() {
 #[test]
 fn suspicious_but_valid_inputs_warn_in_validate_and_run() {
     let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("empty-range.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[sensitivity.ranges]\n\"funds.resident.interest_rate\" = {{ low = 0.01, high = 0.01 }}\n",
+            scen()
+        ),
+    )
+    .unwrap();
+    let o = drgsim(&["validate", file.to_str().unwrap()], tmp.path());
+    assert!(
+        o.status.success(),
+        "a warning is not an error: {}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("is empty"), "{}", stderr(&o));
     let set = "funds.resident.premiums.premium={ base = 380, growth = 0.02, from = 3000 }";
     for cmd in ["validate", "run"] {
         let o = drgsim(

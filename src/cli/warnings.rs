@@ -52,14 +52,13 @@ fn walk(t: &Table, at: &str, model: &Model, out: &mut Vec<String>) {
                         "{path}: `from = {from}` is long after the horizon {horizon}: `base` is the value in {from} and every projected year is discounted back from it; did you mean a year up to {horizon}?"
                     ));
                 }
-                if (k == "ranges" && at == "sensitivity") || at == "sensitivity.ranges" {
-                    if let (Some(lo), Some(hi)) = (num(sub.get("low")), num(sub.get("high")))
-                        && lo == hi
-                    {
-                        out.push(format!(
-                            "{path}: the range {lo}:{hi} is empty, so this parameter shows no swing"
-                        ));
-                    }
+                if at == "sensitivity.ranges"
+                    && let (Some(lo), Some(hi)) = (num(sub.get("low")), num(sub.get("high")))
+                    && lo == hi
+                {
+                    out.push(format!(
+                        "{path}: the range {lo}:{hi} is empty, so this parameter shows no swing"
+                    ));
                 }
                 if k.ends_with("budget_wan") && num(sub.get("base")) == Some(0.0) {
                     out.push(format!(
