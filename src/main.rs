@@ -5,6 +5,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = drgsim::cli::Cli::parse();
+    // Ctrl-C or SIGTERM: remove the staging folders of outputs being written
+    // (waiting for a commit in progress), then stop.
+    let _ = ctrlc::set_handler(|| {
+        drgsim::report::atomic::remove_staging_dirs();
+        eprintln!("interrupted: unfinished output folders removed");
+        std::process::exit(130);
+    });
     match drgsim::cli::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -75,6 +75,40 @@ where
     }
 }
 
+/// Memory available to this process, in bytes: `MemAvailable` of
+/// `/proc/meminfo` where the system has it.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// Refuse up front a Monte Carlo run whose results would not fit in memory:
+/// `n_paths` paths keeping `bytes_per_path` bytes each, against 80 % of the
+/// memory available (where the system reports it) and the address space.
+/// The message gives the estimate and the largest number of paths that fits.
+pub fn check_memory(n_paths: u64, bytes_per_path: u64) -> Result<()> {
+    let need = u128::from(n_paths) * u128::from(bytes_per_path.max(1));
+    let gib = |b: u128| b as f64 / (1u128 << 30) as f64;
+    let limit: u128 = match available_memory() {
+        Some(avail) => u128::from(avail) * 4 / 5,
+        None => u128::from(usize::MAX as u64),
+    };
+    if need > limit {
+        let fits = limit / u128::from(bytes_per_path.max(1));
+        return Err(invalid(
+            "paths",
+            format!(
+                "{n_paths} paths would need about {:.1} GiB of memory and about {:.1} GiB is available; use at most {fits} paths (10,000 give quantiles to about 1 %)",
+                gib(need),
+                gib(limit),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Quantile of already **sorted** (ascending) data, Hyndman & Fan type 7
 /// (the default of R and NumPy): with `n` values `x_(0) <= ... <= x_(n-1)`,
 /// `h = (n - 1) p`, the result is

@@ -459,6 +459,8 @@ pub fn mc_paths<T: Send>(
     if n == 0 {
         bail!("the number of paths must be at least 1");
     }
+    crate::analysis::montecarlo::check_memory(n, std::mem::size_of::<T>() as u64)
+        .map_err(|e| anyhow!("{e}"))?;
     let k = unc.sampler.dim();
     let job = || -> Result<Vec<T>> {
         (0..n)
@@ -522,6 +524,10 @@ pub fn monte_carlo(
     let ny = model.years.len();
     let nf = model.funds.len();
     let set = LeverSet::new(unc.levers.clone());
+    // per path: its 2 nf ny values (with the vector's header and allocator
+    // overhead) plus its share of the one-series column summarised at a time
+    let per_path = (2 * nf * ny + ny) as u64 * 8 + 48;
+    crate::analysis::montecarlo::check_memory(n, per_path).map_err(|e| anyhow!("{e}"))?;
     let out = mc_paths(model, unc, &set, &[], n, seed, threads, progress, |p| {
         let mut v = Vec::with_capacity(2 * nf * ny);
         for f in &p.funds {

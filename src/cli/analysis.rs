@@ -9,7 +9,7 @@ use crate::analysis::Axis;
 use crate::analysis::levers::{Lever, LeverSet, Part, set_arg};
 use crate::analysis::runs::{self, OneWayEntry, Outcome, SolveSpec, Uncertainty};
 use crate::projection::Model;
-use crate::report::atomic::{OutputDir, write_atomic};
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
 use crate::report::labels::{self, Key, Lang, Style};
 use crate::report::markdown::{fmt_num, table};
@@ -30,6 +30,10 @@ pub struct Common {
     /// Override a parameter before the analysis: --set PATH=VALUE (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `drgsim sensitivity`.
@@ -42,7 +46,11 @@ pub struct SensitivityArgs {
     pub out: PathBuf,
     /// Also move PATH (default +-10 %: `PATH` scaled by 0.9 and 1.1, or a
     /// constant's value times 0.9 and 1.1), or PATH=LOW:HIGH (repeatable).
-    #[arg(long = "param", value_name = "PATH[=LOW:HIGH]")]
+    #[arg(
+        long = "param",
+        value_name = "PATH[=LOW:HIGH]",
+        allow_hyphen_values = true
+    )]
     pub params: Vec<String>,
     /// Year whose months payable ranks the parameters (default: `[sensitivity]`
     /// outcome_year, else the horizon).
@@ -55,7 +63,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub global: bool,
     /// Base sample size of the Sobol' estimate (n (k + 2) runs).
-    #[arg(long, default_value_t = 2048)]
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true, value_parser = count)]
     pub samples: usize,
     /// Seed of the Sobol' sample (default: `[uncertainty]` seed).
     #[arg(long)]
@@ -87,7 +95,7 @@ pub struct MonteCarloArgs {
     #[command(flatten)]
     common: Common,
     /// Number of paths (default: `[uncertainty]` paths, else 10,000).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = count_u64)]
     pub paths: Option<u64>,
     /// Seed (default: `[uncertainty]` seed, else 20231231).
     #[arg(long)]
@@ -108,8 +116,8 @@ pub struct SolveArgs {
     /// The parameter to solve for (a lever path, e.g. funds.resident.premiums.premium.scale).
     #[arg(long)]
     pub param: String,
-    /// Months payable to keep at or above.
-    #[arg(long)]
+    /// Months payable to keep at or above (0 or more).
+    #[arg(long, allow_negative_numbers = true, value_parser = months)]
     pub target_months: f64,
     /// Hold the target at this year only (default: every year after the base year through the horizon).
     #[arg(long)]
@@ -118,13 +126,13 @@ pub struct SolveArgs {
     #[arg(long)]
     pub fund: Option<String>,
     /// Search range LOW:HIGH (default: shares 0:1, otherwise half to twice the scenario's value).
-    #[arg(long, value_name = "LOW:HIGH")]
+    #[arg(long, value_name = "LOW:HIGH", allow_hyphen_values = true)]
     pub range: Option<String>,
     /// Hold the target with this probability over the `[uncertainty]` paths.
     #[arg(long)]
     pub probability: Option<f64>,
     /// Monte Carlo paths per candidate value (with --probability).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = count_u64)]
     pub paths: u64,
     /// Monte Carlo seed (default: `[uncertainty]` seed).
     #[arg(long)]
@@ -137,9 +145,43 @@ pub struct SolveArgs {
     pub out: PathBuf,
 }
 
+/// A count of 1 or more, with a plain message for anything else (`--paths -5`).
+fn count(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(n) => Err(format!("{n}: must be a whole number, at least 1")),
+        Err(_) => Err(format!("`{s}` is not a whole number; give 1 or more")),
+    }
+}
+
+/// [`count`] as `u64`.
+fn count_u64(s: &str) -> std::result::Result<u64, String> {
+    count(s).map(|n| n as u64)
+}
+
+/// Months payable: a finite number, 0 or more (`--target-months -5` is refused).
+fn months(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Ok(x) if x.is_finite() => Err(format!(
+            "{x}: months payable cannot be negative; give 0 or more (0 = never run out)"
+        )),
+        _ => Err(format!("`{s}` is not a finite number of months")),
+    }
+}
+
 fn load(c: &Common) -> Result<Model> {
     let file = super::scenario_or_default(c.scenario.as_deref());
     super::load(&file, &c.sets)
+}
+
+/// The output-folder policy for an analysis writing to `out`, checked at once
+/// so that a refused `--out` is reported before any computation.
+fn output_policy(c: &Common, out: &std::path::Path) -> Result<OutputPolicy> {
+    let file = super::scenario_or_default(c.scenario.as_deref());
+    let policy = OutputPolicy::new(c.force, &[&file]);
+    check_output(out, &policy)?;
+    Ok(policy)
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal.
@@ -266,6 +308,11 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
         match s.rsplit_once('=') {
             Some((p, r)) => {
                 let r = parse_range(r, &format!("--param {s}"), false)?;
+                if r.0 == r.1 {
+                    eprintln!(
+                        "warning: --param {s}: the range is empty, so this parameter shows no swing"
+                    );
+                }
                 put(p.trim().to_string(), Some(r), false, format!("--param {s}"));
             }
             None => put(s.trim().to_string(), None, false, format!("--param {s}")),
@@ -332,6 +379,7 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
 
 /// `drgsim sensitivity`: tornado per fund (and Sobol' indices with `--global`).
 pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
+    let policy = output_policy(&a.common, &a.out)?;
     let lang = style.lang;
     let model = load(&a.common)?;
     let spec_year = model.spec.sensitivity.as_ref().and_then(|s| s.outcome_year);
@@ -361,7 +409,7 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
         None => None,
     };
 
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     let mut csv = String::from(
         "fund,rank,param,low,high,default,outcome_year,months_base,months_low,months_high,swing_months,first_warning_base,first_warning_low,first_warning_high,depletion_base,depletion_low,depletion_high,cumulative_surplus_base_wan,cumulative_surplus_low_wan,cumulative_surplus_high_wan\n",
     );
@@ -576,6 +624,7 @@ fn parse_axis(model: &Model, s: &str, flag: &str) -> Result<(Lever, Axis)> {
 
 /// `drgsim grid`: months payable over two parameters.
 pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
+    let policy = output_policy(&a.common, &a.out)?;
     let lang = style.lang;
     let model = load(&a.common)?;
     let t = runs::year_index(&model, a.year)?;
@@ -600,7 +649,7 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
     let g = runs::two_way(&model, (&lx, ax), (&ly, ay), t, Some(&pb))?;
     pb.finish_and_clear();
 
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     let mut csv = String::from("fund,year,x_param,x,y_param,y,months_payable\n");
     let mut md = format!(
         "# Two-way table: {}\n\nMonths payable in {year}; rows `{}`, columns `{}`. Warning below {} months, danger below {}.\n\n",
@@ -682,6 +731,7 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
 
 /// `drgsim montecarlo`: runway bands over the `[uncertainty]` parameters.
 pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
+    let policy = output_policy(&a.common, &a.out)?;
     let lang = style.lang;
     let model = load(&a.common)?;
     let unc = Uncertainty::of_model(&model)?;
@@ -702,7 +752,7 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
     let mc = runs::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
     pb.finish_and_clear();
 
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     let mut csv = String::from(
         "fund,year,months_p05,months_p25,months_p50,months_p75,months_p95,months_mean,balance_p05,balance_p25,balance_p50,balance_p75,balance_p95,p_below_warning,p_below_danger,p_depleted\n",
     );
@@ -851,6 +901,7 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
 
 /// `drgsim solve`: the value of one parameter that keeps the runway at a target.
 pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
+    let policy = output_policy(&a.common, &a.out)?;
     let model = load(&a.common)?;
     let lever = Lever::resolve(&model, &a.param).context("--param")?;
     if !a.target_months.is_finite() {
@@ -886,13 +937,24 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         None => runs::default_range(&lever),
     };
     let set = LeverSet::new(vec![lever.clone()]);
+    let mut buf = crate::analysis::levers::Buffers::for_model(&model);
     for x in [range.0, range.1] {
-        set.check(&model, &[x]).with_context(|| {
-            format!(
-                "with `{}` at {x} (an end of the search range) the scenario is invalid; choose --range LOW:HIGH",
+        let shown = if x != 0.0 && !(1e-4..1e9).contains(&x.abs()) {
+            format!("{x:e}")
+        } else {
+            x.to_string()
+        };
+        let why = |e: String| {
+            anyhow!(
+                "with `{}` at {shown} (an end of the search range) the scenario is invalid; choose --range LOW:HIGH: {e}",
                 lever.path
             )
-        })?;
+        };
+        set.check(&model, &[x]).map_err(|e| why(format!("{e:#}")))?;
+        // a range end whose projection overflows cannot give a reportable answer
+        let p = crate::analysis::levers::project_levers(&model, &set, &[x], &mut buf)
+            .map_err(|e| why(format!("{e:#}")))?;
+        crate::report::bounds::check_projection(p).map_err(|e| why(e.to_string()))?;
     }
     let probability = match a.probability {
         None => None,
@@ -981,7 +1043,7 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         range.1,
         set_str,
     );
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     write_atomic(
         &out.path().join("solve.json"),
         serde_json::to_string_pretty(&json)?.as_bytes(),

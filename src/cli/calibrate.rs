@@ -2,7 +2,7 @@
 
 use crate::calibrate::{self, Encoding, Mapping, Options, TrimRule, report};
 use crate::payment::Level;
-use crate::report::atomic::OutputDir;
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -16,6 +16,10 @@ pub struct CalibrateArgs {
     /// Output directory: groups.csv, hospitals.csv, hospital_groups.csv, calibrate.md.
     #[arg(long)]
     pub out: PathBuf,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
     /// Column mapping (TOML); without it the usual Chinese and English headers are recognised.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
@@ -54,6 +58,11 @@ fn parse_level(s: &str) -> Result<Level, String> {
 
 /// Runs the calibration and writes the outputs atomically (nothing on error).
 pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
+    // The records' folders (and the mapping's) are never written into.
+    let mut inputs: Vec<&std::path::Path> = a.records.iter().map(|p| p.as_path()).collect();
+    inputs.extend(a.mapping.as_deref());
+    let policy = OutputPolicy::new(a.force, &inputs);
+    check_output(&a.out, &policy)?;
     let mut mapping = match &a.mapping {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
@@ -98,7 +107,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
     for w in &c.tables.warnings {
         eprintln!("warning: {w}");
     }
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     let p = out.path().to_path_buf();
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(p.join(name), bytes)

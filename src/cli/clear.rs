@@ -3,7 +3,7 @@
 //! checked against published figures when the file gives them.
 
 use crate::payment::corridor_spec::{clear_file, matches};
-use crate::report::atomic::{OutputDir, write_atomic};
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
 use crate::report::markdown::fmt_num;
 use anyhow::{Result, bail};
 use clap::Args;
@@ -17,6 +17,10 @@ pub struct ClearArgs {
     /// Output directory: clearing.csv, clearing.md.
     #[arg(long, default_value = "out-clearing")]
     pub out: PathBuf,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
     /// Exit non-zero when a computed figure differs from a `published` one by more than a fen (0.01 yuan).
     #[arg(long)]
     pub check: bool,
@@ -27,9 +31,11 @@ pub struct ClearArgs {
 
 /// Runs the command.
 pub fn run(a: &ClearArgs) -> Result<()> {
+    let policy = OutputPolicy::new(a.force, &[a.file.as_path()]);
+    check_output(&a.out, &policy)?;
     let (spec, results) = clear_file(&a.file, &a.sets).map_err(|e| anyhow::anyhow!("{e}"))?;
     let md = crate::report::clearing::clearing_markdown(&spec, &results);
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     write_atomic(
         &out.path().join("clearing.csv"),
         crate::report::clearing::clearing_csv(&results).as_bytes(),

@@ -1,7 +1,7 @@
 //! `drgsim compare`: several scenarios' runways on one chart, summaries side by side.
 
 use crate::projection::project;
-use crate::report::atomic::OutputDir;
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
 use crate::report::labels::Style;
 use anyhow::Result;
 use clap::Args;
@@ -16,6 +16,10 @@ pub struct CompareArgs {
     /// Output directory.
     #[arg(long, default_value = "out-compare")]
     pub out: PathBuf,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
     /// Overrides applied to every scenario.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -23,6 +27,9 @@ pub struct CompareArgs {
 
 /// Runs every scenario, then writes `compare.md`, `compare.csv` and the charts.
 pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
+    let inputs: Vec<&std::path::Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
+    let policy = OutputPolicy::new(a.force, &inputs);
+    check_output(&a.out, &policy)?;
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for f in &a.scenarios {
@@ -37,7 +44,7 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
     if !errors.is_empty() {
         anyhow::bail!("{}", errors.join("\n"));
     }
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     let md = crate::report::compare::write_compare(out.path(), &runs, style)?;
     let dir = out.commit()?;
     print!("{md}");

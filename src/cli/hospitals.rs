@@ -7,7 +7,7 @@ use crate::payment::negotiation::{
     HospitalReport, hospital_report, levels_markdown, movers_markdown, write_hospitals_csv,
 };
 use crate::projection::{Model, project};
-use crate::report::atomic::{OutputDir, write_atomic};
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
 use crate::report::chart::{self, Bars};
 use crate::report::labels::{self, Lang, Style};
 use crate::report::markdown::{fmt_num, table};
@@ -35,6 +35,10 @@ pub struct HospitalsArgs {
     /// Output directory.
     #[arg(long, default_value = "out-hospitals")]
     pub out: PathBuf,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
     /// Overrides applied to the scenario (not to `--vs`).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -186,6 +190,10 @@ fn period(m: &Model, year: i32) -> String {
 /// Runs the command.
 pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
     let lang = style.lang;
+    let mut inputs = vec![a.scenario.as_path()];
+    inputs.extend(a.vs.as_deref());
+    let policy = OutputPolicy::new(a.force, &inputs);
+    check_output(&a.out, &policy)?;
     let this = settle(
         crate::cli::load(&a.scenario, &a.sets)?,
         a.fund.as_deref(),
@@ -224,7 +232,7 @@ pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
         a.top,
     );
     let md = markdown(&this, other.as_ref(), &report, a.top);
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     write_hospitals_csv(&out.path().join("hospitals.csv"), &report.rows)?;
     write_atomic(&out.path().join("hospitals.md"), md.as_bytes())?;
     // The chart: one bar per hospital, sorted from the largest gain to the largest loss.

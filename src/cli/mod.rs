@@ -6,9 +6,10 @@ pub mod calibrate;
 pub mod clear;
 pub mod compare;
 pub mod hospitals;
+pub mod warnings;
 
 use crate::projection::{Model, project};
-use crate::report::atomic::OutputDir;
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
 use crate::report::labels::{Lang, Style, Unit};
 use crate::report::projection as rp;
 use anyhow::Result;
@@ -75,9 +76,14 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (default: the bundled Chuxiong 2023 baseline).
     pub scenario: Option<PathBuf>,
-    /// Output directory (replaced as a whole when the run succeeds).
+    /// Output directory: a new or empty folder, or a previous drgsim output
+    /// (its files are replaced, nothing else in it is touched).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Write into an output folder that holds other files: drgsim adds its
+    /// files (replacing files of the same name) and deletes nothing.
+    #[arg(long)]
+    pub force: bool,
     /// Override a parameter: --set funds.resident.premiums.premium=420 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -108,11 +114,29 @@ pub fn scenario_or_default(given: Option<&Path>) -> PathBuf {
 }
 
 /// Loads a scenario, turning its problems into one readable error.
+///
+/// This is the one verdict every command shares with `drgsim validate`: the
+/// scenario must load, its `[sensitivity]` and `[uncertainty]` sections must be
+/// valid (even for commands that do not use them), and its baseline projection
+/// must be reportable (finite, within [`crate::report::bounds::MAX_ABS`]).
 pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
-    let m = Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let m = verdict(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::projection::scale::scale_warnings(&m)
         .iter()
         .for_each(|w| eprintln!("warning: {}: {w}", path.display()));
+    Ok(m)
+}
+
+/// [`load`] with the error as text (for `validate`, which prefixes file names).
+fn verdict(path: &Path, sets: &[String]) -> std::result::Result<Model, String> {
+    let m = Model::load(path, sets).map_err(|e| e.to_string())?;
+    crate::analysis::runs::check_sections(&m)
+        .map_err(|e| format!("error in the analysis sections:\n  {e}"))?;
+    let projection = project(&m);
+    crate::report::bounds::check_projection(&projection).map_err(|e| e.to_string())?;
+    for w in warnings::warnings(path, sets, &m, &projection) {
+        eprintln!("warning: {}: {w}", path.display());
+    }
     Ok(m)
 }
 
@@ -136,9 +160,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
 /// `drgsim run`: project, then write the CSV, summary and charts atomically.
 pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let file = scenario_or_default(a.scenario.as_deref());
+    let policy = OutputPolicy::new(a.force, &[&file]);
+    check_output(&a.out, &policy)?;
     let model = load(&file, &a.sets)?;
     let projection = project(&model);
-    let out = OutputDir::create(&a.out)?;
+    let out = OutputDir::create_with(&a.out, &policy)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
     rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
     let observed = crate::report::history::comparisons(&model, &projection);
@@ -195,13 +221,7 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
             }
             continue;
         }
-        match Model::load(f, &a.sets)
-            .map_err(|e| e.to_string())
-            .and_then(|m| {
-                crate::analysis::runs::check_sections(&m)
-                    .map(|()| m)
-                    .map_err(|e| format!("error in the analysis sections:\n  {e}"))
-            }) {
+        match verdict(f, &a.sets) {
             Ok(m) => println!(
                 "{}: ok ({}, {} fund{}, {}–{}){}",
                 f.display(),

@@ -6,9 +6,11 @@
 //! - [`html`]: the one-file HTML report `report.html`.
 //! - [`atomic`]: staging directories and temp-file-then-rename writes, so a
 //!   report directory or file is never left half-written.
+//! - [`bounds`]: non-finite or absurd projected figures as errors; chart axis ranges.
 //! - [`markdown`]: GitHub Markdown tables and number formatting.
 
 pub mod atomic;
+pub mod bounds;
 pub mod chart;
 pub mod clearing;
 pub mod compare;
@@ -20,4 +22,4 @@ pub mod projection;
 pub mod rules;
 pub mod workbook;
 
-pub use atomic::{OutputDir, ReportError, write_atomic};
+pub use atomic::{OutputDir, OutputPolicy, ReportError, write_atomic};

@@ -324,6 +324,13 @@ pub fn parse_set(s: &str) -> Result<(String, Value), String> {
         ));
     }
     let raw = raw.trim();
+    if let Ok(x) = raw.parse::<f64>()
+        && !x.is_finite()
+    {
+        return Err(format!(
+            "`--set {s}`: `{raw}` is not a finite number (the largest a number can be is about 1.8e308)"
+        ));
+    }
     let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
         Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
         Err(_) => Value::String(raw.to_string()),
@@ -332,6 +339,23 @@ pub fn parse_set(s: &str) -> Result<(String, Value), String> {
 }
 
 fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String> {
+    if has_non_finite(&value) {
+        return Err(format!(
+            "cannot set `{path}`: the value holds a number that is not finite (inf or nan)"
+        ));
+    }
+    // `funds.<id>.…` on a fund the scenario does not have: name it and the ones it has
+    let mut parts = path.split('.');
+    if let (Some("funds"), Some(id), Some(_)) = (parts.next(), parts.next(), parts.next())
+        && let Some(Value::Table(funds)) = doc.get("funds")
+        && !funds.contains_key(id)
+    {
+        let have: Vec<&str> = funds.keys().map(String::as_str).collect();
+        return Err(format!(
+            "cannot set `{path}`: the scenario has no fund `{id}`; its funds are: {}",
+            have.join(", ")
+        ));
+    }
     let mut parts = path.split('.').peekable();
     let mut table = doc;
     while let Some(part) = parts.next() {
@@ -353,6 +377,16 @@ fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String> {
         };
     }
     Err(format!("`{path}` is not a parameter path"))
+}
+
+/// Whether a `--set` value holds inf or nan anywhere (TOML accepts both).
+fn has_non_finite(v: &Value) -> bool {
+    match v {
+        Value::Float(x) => !x.is_finite(),
+        Value::Array(a) => a.iter().any(has_non_finite),
+        Value::Table(t) => t.values().any(has_non_finite),
+        _ => false,
+    }
 }
 
 fn doc_get<'a>(doc: &'a Table, path: &str) -> Option<&'a Value> {

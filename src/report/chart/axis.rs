@@ -117,26 +117,7 @@ pub(super) fn text_style(size: f64) -> TextStyle<'static> {
 
 /// Finite min/max of `values` (optionally including 0), padded by 5 %.
 pub(super) fn value_range(values: impl Iterator<Item = f64>, include_zero: bool) -> (f64, f64) {
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for v in values.filter(|v| v.is_finite()) {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    if include_zero {
-        lo = lo.min(0.0);
-        hi = hi.max(0.0);
-    }
-    if !lo.is_finite() || !hi.is_finite() {
-        return (0.0, 1.0);
-    }
-    if hi - lo <= f64::EPSILON * hi.abs().max(lo.abs()).max(1.0) {
-        let d = (hi.abs() * 0.1).max(1.0);
-        return (lo - d, hi + d);
-    }
-    let pad = (hi - lo) * 0.05;
-    let lo = if lo == 0.0 { 0.0 } else { lo - pad };
-    (lo, hi + pad)
+    crate::report::bounds::axis_range(values, include_zero)
 }
 
 /// Number of decimals for axis ticks over `[lo, hi]`.
