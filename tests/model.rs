@@ -19,6 +19,7 @@ const ALL: &[&str] = &[
     "fixed-rate-volume.toml",
     "point-value-volume.toml",
     "sanmen-2020.toml",
+    "chuxiong-rules.toml",
     "fengdu-2023.toml",
     "fengdu-without-vbp.toml",
 ];

@@ -209,3 +209,38 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
         &["bad.toml", "cap_wan"],
     );
 }
+
+#[test]
+fn chuxiong_rules_as_practised_hold_the_runway_longer_than_the_stress_view() {
+    let (_, stress) = run("chuxiong-2023.toml");
+    let (_, rules) = run("chuxiong-rules.toml");
+    let (s, r) = (
+        &stress.fund("resident").unwrap().rows,
+        &rules.fund("resident").unwrap().rows,
+    );
+    // the base year is the published one in both views
+    assert!((r[0].balance_wan / s[0].balance_wan - 1.0).abs() < 1e-3);
+    assert!((r[0].pooled_expenditure_wan / s[0].pooled_expenditure_wan - 1.0).abs() < 1e-3);
+    let depletion = |rows: &[drgsim::fund::YearRow]| rows.iter().position(|x| x.balance_wan < 0.0);
+    let (ds, dr) = (depletion(s), depletion(r));
+    assert!(ds.is_some(), "the stress view runs out");
+    assert!(
+        dr.is_none_or(|d| d > ds.unwrap()),
+        "rules move depletion later: {dr:?} vs {ds:?}"
+    );
+    // 以收定支: from 2024 the fund's inpatient spending stays within its revenue-linked budget
+    for x in &r[1..] {
+        assert!(
+            x.inpatient_wan <= x.budget_wan * (1.0 + 1e-9),
+            "{}: {} > {}",
+            x.year,
+            x.inpatient_wan,
+            x.budget_wan
+        );
+    }
+    assert!(
+        r.iter().any(|x| x.fiscal_backstop_wan > 0.0),
+        "local finance steps in"
+    );
+    assert!(r.last().unwrap().balance_wan > s.last().unwrap().balance_wan);
+}

@@ -101,7 +101,13 @@ pub fn summary_section(model: &Model, projection: &Projection) -> String {
     };
     add(model, projection, "rules as practised");
     if let Ok((p, m)) = &stress {
-        add(m, p, "no policy change (stress)");
+        // A budget section stays on in the stress view: it is how hospitals are
+        // paid, not a reaction to the fund's state; say so where there is one.
+        if m.funds.iter().any(|f| f.clearing.is_some()) {
+            add(m, p, "policy rules off (stress; budget and clearing kept)");
+        } else {
+            add(m, p, "no policy change (stress)");
+        }
     }
     s.push_str(&table(&headers, &rows));
     let fired = firings(model, projection);
