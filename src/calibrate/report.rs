@@ -4,8 +4,6 @@
 
 use super::Calibration;
 use super::tables::{GroupOut, Tables};
-use crate::payment::groups::age_column;
-use crate::population::bands::N_BANDS;
 use std::fmt::Write as _;
 
 fn csv_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
@@ -19,20 +17,8 @@ fn csv_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
 
 /// `groups.csv`.
 pub fn groups_csv(t: &Tables) -> Vec<u8> {
-    let mut header: Vec<String> = [
-        "code",
-        "name",
-        "mdc",
-        "weight",
-        "mean_cost",
-        "cost_cv",
-        "cases",
-        "excluded",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    header.extend((0..N_BANDS).map(age_column));
+    // The engine's columns first (the table loads as it is), then the analyst's.
+    let mut header = crate::payment::groups::group_columns();
     header.extend(
         [
             "trimmed_cases",
