@@ -40,6 +40,7 @@
 use super::engine::{self, PaymentModel};
 use super::groups::{GroupTable, WeightTable};
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
+use crate::scenario::registry;
 use crate::scenario::{Issue, Param, ParamId, ParamStore};
 use serde::Deserialize;
 use std::path::Path;
@@ -133,7 +134,9 @@ fn default_high() -> LevelNumbers {
     }
 }
 fn default_low() -> f64 {
-    0.4
+    registry::decl("payment.outliers.low_multiple")
+        .default
+        .unwrap_or(0.4)
 }
 
 /// One weight band of high-cost thresholds.
@@ -270,39 +273,24 @@ pub(crate) struct Ids {
     pub cost_per_case: ParamId,
 }
 
-/// Registers `param` (or `default` when absent) and checks its yearly values lie in `[lo, hi]`.
-#[allow(clippy::too_many_arguments)]
+/// Registers `param` under `{path}.{field}` (or the declared default when
+/// absent) and checks it against its declaration in the parameter registry.
 fn reg(
     store: &mut ParamStore,
     issues: &mut Vec<Issue>,
     path: &str,
     field: &str,
     param: Option<&Param>,
-    default: f64,
-    lo: f64,
-    hi: f64,
-    what: &str,
 ) -> ParamId {
     let full = format!("{path}.{field}");
-    let p = param.cloned().unwrap_or(Param::Const(default));
-    let id = store.add(full.clone(), &p);
+    let d = registry::decl(&format!("payment.{field}"));
+    let p = param
+        .cloned()
+        .unwrap_or(Param::Const(d.default.unwrap_or(0.0)));
     if param.is_some() {
-        let years = store.years();
-        let row = store.values().row(id);
-        for (t, v) in row.iter().enumerate() {
-            if !(v.is_finite() && *v >= lo && *v <= hi) {
-                issues.push(Issue::new(
-                    full.clone(),
-                    format!(
-                        "value {v} in {} is outside [{lo}, {hi}]; {what}",
-                        years.year(t)
-                    ),
-                ));
-                break;
-            }
-        }
+        registry::check_dated(issues, &full, d, &p, store.years());
     }
-    id
+    store.add(full, &p)
 }
 
 impl PaymentSpec {
@@ -317,7 +305,6 @@ impl PaymentSpec {
         issues: &mut Vec<Issue>,
     ) -> Option<PaymentModel> {
         let n_before = issues.len();
-        let inf = f64::INFINITY;
         let grouped = self.groups.is_some();
         // Mode-specific requirements.
         match self.mode {
@@ -415,30 +402,26 @@ impl PaymentSpec {
         }
         // Outlier thresholds.
         let rules = self.outliers.as_ref().map(|o| {
+            let high = registry::decl("payment.outliers.high_multiple.all");
             for l in Level::ALL {
                 let h = o.high_multiple.get(l);
-                if !(h.is_finite() && h > 1.0) {
-                    issues.push(Issue::new(
-                        format!("{path}.outliers.high_multiple.{l}"),
-                        format!("{h} is not a multiple above 1 of the group mean; use e.g. 3.0 for tertiary, 2.0 for secondary"),
-                    ));
-                }
+                registry::check_plain(
+                    issues,
+                    &format!("{path}.outliers.high_multiple.{l}"),
+                    high,
+                    h,
+                );
             }
-            if !(o.low_multiple.is_finite() && (0.0..1.0).contains(&o.low_multiple)) {
-                issues.push(Issue::new(
-                    format!("{path}.outliers.low_multiple"),
-                    format!("{} must be in [0, 1), e.g. 0.4", o.low_multiple),
-                ));
-            }
+            registry::check_plain(
+                issues,
+                &format!("{path}.outliers.low_multiple"),
+                registry::decl("payment.outliers.low_multiple"),
+                o.low_multiple,
+            );
             let bands = &o.high_multiple_by_weight;
             for (i, b) in bands.iter().enumerate() {
                 let p = format!("{path}.outliers.high_multiple_by_weight[{i}]");
-                if !(b.multiple.is_finite() && b.multiple > 1.0) {
-                    issues.push(Issue::new(
-                        p.clone(),
-                        format!("multiple {} is not above 1 of the group mean; use e.g. 3.0", b.multiple),
-                    ));
-                }
+                registry::check_plain(issues, &p, high, b.multiple);
                 let ok_start = if i == 0 {
                     b.from_weight == 0.0
                 } else {
@@ -463,79 +446,21 @@ impl PaymentSpec {
         let s = store;
         let b = &self.behaviour;
         let ids = Ids {
-            base_rate: self.base_rate.as_ref().map(|p| {
-                reg(
-                    s,
-                    issues,
-                    path,
-                    "base_rate",
-                    Some(p),
-                    0.0,
-                    f64::MIN_POSITIVE,
-                    inf,
-                    "a base rate is yuan per weight point and must be positive",
-                )
-            }),
-            budget_wan: self.budget_wan.as_ref().map(|p| {
-                reg(
-                    s,
-                    issues,
-                    path,
-                    "budget_wan",
-                    Some(p),
-                    0.0,
-                    0.0,
-                    inf,
-                    "a budget is 万元 and must be positive",
-                )
-            }),
-            coverage: reg(
-                s,
-                issues,
-                path,
-                "coverage",
-                self.coverage.as_ref(),
-                1.0,
-                0.0,
-                1.0,
-                "a coverage share is between 0 and 1",
-            ),
-            cmi: reg(
-                s,
-                issues,
-                path,
-                "cmi",
-                self.cmi.as_ref(),
-                1.0,
-                f64::MIN_POSITIVE,
-                inf,
-                "a CMI is positive",
-            ),
-            coefficient: reg(
-                s,
-                issues,
-                path,
-                "coefficient",
-                self.coefficient.as_ref(),
-                1.0,
-                f64::MIN_POSITIVE,
-                inf,
-                "a coefficient is positive",
-            ),
+            base_rate: self
+                .base_rate
+                .as_ref()
+                .map(|p| reg(s, issues, path, "base_rate", Some(p))),
+            budget_wan: self
+                .budget_wan
+                .as_ref()
+                .map(|p| reg(s, issues, path, "budget_wan", Some(p))),
+            coverage: reg(s, issues, path, "coverage", self.coverage.as_ref()),
+            cmi: reg(s, issues, path, "cmi", self.cmi.as_ref()),
+            coefficient: reg(s, issues, path, "coefficient", self.coefficient.as_ref()),
             level_coefficients: Level::ALL.map(|l| {
-                self.level_coefficients.get(l).map(|p| {
-                    reg(
-                        s,
-                        issues,
-                        path,
-                        &format!("level_coefficients.{l}"),
-                        Some(p),
-                        1.0,
-                        f64::MIN_POSITIVE,
-                        inf,
-                        "a coefficient is positive",
-                    )
-                })
+                self.level_coefficients
+                    .get(l)
+                    .map(|p| reg(s, issues, path, &format!("level_coefficients.{l}"), Some(p)))
             }),
             hospital_coverage: Level::ALL.map(|l| {
                 reg(
@@ -544,10 +469,6 @@ impl PaymentSpec {
                     path,
                     &format!("hospital_coverage.{l}"),
                     self.hospital_coverage.get(l),
-                    1.0,
-                    0.0,
-                    1.0,
-                    "a coverage share is between 0 and 1",
                 )
             }),
             grouping_rate: reg(
@@ -556,10 +477,6 @@ impl PaymentSpec {
                 path,
                 "grouping_rate",
                 self.grouping_rate.as_ref(),
-                1.0,
-                0.0,
-                1.0,
-                "a grouping rate is a share between 0 and 1",
             ),
             group_coverage: reg(
                 s,
@@ -567,10 +484,6 @@ impl PaymentSpec {
                 path,
                 "group_coverage",
                 self.group_coverage.as_ref(),
-                1.0,
-                0.0,
-                1.0,
-                "a coverage share is between 0 and 1",
             ),
             excluded_stays: reg(
                 s,
@@ -578,10 +491,6 @@ impl PaymentSpec {
                 path,
                 "excluded_stays_share",
                 self.excluded_stays_share.as_ref(),
-                0.0,
-                0.0,
-                1.0,
-                "a share is between 0 and 1",
             ),
             special_review: reg(
                 s,
@@ -589,10 +498,6 @@ impl PaymentSpec {
                 path,
                 "special_review_share",
                 self.special_review_share.as_ref(),
-                0.0,
-                0.0,
-                1.0,
-                "a share is between 0 and 1",
             ),
             marginal_share: reg(
                 s,
@@ -602,32 +507,14 @@ impl PaymentSpec {
                 self.outliers
                     .as_ref()
                     .and_then(|o| o.marginal_share.as_ref()),
-                1.0,
-                0.0,
-                inf,
-                "the marginal share of the excess is >= 0 (1 = full excess)",
             ),
-            cmi_drift: reg(
-                s,
-                issues,
-                path,
-                "behaviour.cmi_drift",
-                b.cmi_drift.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
-            ),
+            cmi_drift: reg(s, issues, path, "behaviour.cmi_drift", b.cmi_drift.as_ref()),
             admissions: reg(
                 s,
                 issues,
                 path,
                 "behaviour.admissions",
                 b.admissions.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
             ),
             length_of_stay: reg(
                 s,
@@ -635,10 +522,6 @@ impl PaymentSpec {
                 path,
                 "behaviour.length_of_stay",
                 b.length_of_stay.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
             ),
             cost_per_case: reg(
                 s,
@@ -646,10 +529,6 @@ impl PaymentSpec {
                 path,
                 "behaviour.cost_per_case",
                 b.cost_per_case.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
             ),
         };
         {

@@ -99,7 +99,7 @@ impl Model {
             return Err(ScenarioError::Invalid(diags));
         };
         let mut issues = Vec::new();
-        let Some(years) = validate::check(&spec, &mut issues) else {
+        let Some(years) = validate::check(&spec, &raw, &mut issues) else {
             diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
             return Err(ScenarioError::Invalid(diags));
         };

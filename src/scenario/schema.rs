@@ -58,7 +58,7 @@ pub struct UncertaintySpec {
     /// Distribution by parameter path (tag `dist`: point, normal, lognormal,
     /// triangular, uniform, beta; optional `lower`/`upper` truncation).
     #[serde(default)]
-    pub params: BTreeMap<String, crate::analysis::DistSpec>,
+    pub params: BTreeMap<String, super::dist::DistSpec>,
     /// Correlations between pairs of uncertain parameters.
     pub correlation: Option<CorrelationSpec>,
 }
