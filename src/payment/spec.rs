@@ -1,276 +1,40 @@
-//! The `[funds.<id>.payment]` section of a scenario, and its validation.
-//!
-//! Two forms:
-//!
-//! **Aggregate** (no group table):
-//! ```toml
-//! [funds.resident.payment]
-//! mode = "drg_rate"          # or "point_value", "fee_for_service"
-//! coverage = 0.70            # share of inpatient FFS cost paid by DRG (dated)
-//! cmi = 1.0                  # dated
-//! coefficient = 0.95         # average hospital coefficient (dated)
-//! base_rate = 6200           # yuan per weight point (dated); or budget_wan
-//! ```
-//! DRG payment = DRG cases x base_rate x CMI x coefficient.
-//!
-//! **Group-level**:
-//! ```toml
-//! [funds.resident.payment]
-//! mode = "drg_rate"
-//! groups = "data/qingyang/groups.csv"
-//! hospitals = "data/qingyang/hospitals.csv"
-//! # hospital_groups = "my-hospital-group-volumes.csv"   # optional: hospital, group, cases
-//! base_rate = 4100
-//! grouping_rate = 0.9993
-//! group_coverage = 1.0                         # share of (non-excluded) groups' cases covered
-//! excluded_stays_share = 0.01
-//! special_review_share = 0.002
-//! level_coefficients = { secondary = 0.9 }       # overrides the table's coefficients of a level
-//! hospital_coverage = { primary = 0.8 }          # share of a level's cases at hospitals in DRG (`all = ..` for every level)
-//! outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
-//! # or thresholds by weight band: outliers = { high_multiple_by_weight = [{ from_weight = 0, multiple = 3.0 }, { from_weight = 2.0, multiple = 2.0 }] }
-//! behaviour = { cmi_drift = 0.0, admissions = 0.0, length_of_stay = 0.0, cost_per_case = 0.0 }
-//! ```
-//! Every dated value is a [`Param`] and is registered in the [`ParamStore`] under
-//! its dotted path (e.g. `funds.resident.payment.behaviour.admissions`), so Monte
-//! Carlo and sensitivity analysis can move it. Outlier thresholds are plain numbers,
-//! not dated: they enter nonlinearly (through the lognormal tails computed once at
-//! compile time), so a threshold change is a separate scenario.
+//! Checks and compiles the `[funds.<id>.payment]` section of a scenario
+//! (the plain data types, with the format, are in `scenario::payment`) into
+//! the engine: mode requirements, outlier rules, dated parameters registered
+//! against the parameter registry, and the CSV tables.
 
-use super::engine::{self, PaymentModel};
+use super::engine::{self, Ids, OutlierRules, PaymentModel};
 use super::groups::{GroupTable, WeightTable};
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
+use crate::scenario::payment::{
+    LevelNumbers, LevelParams, PaymentMode, PaymentSpec, Recalibration,
+};
 use crate::scenario::registry;
 use crate::scenario::{Issue, Param, ParamId, ParamStore};
-use serde::Deserialize;
 use std::path::Path;
 
-/// How DRG/DIP cases are paid.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMode {
-    /// Fixed base rate: payment = rate x RW x coefficient; spending follows volume.
-    #[default]
-    DrgRate,
-    /// Global budget with floating point value (点数法 / DIP): the fund pays its budget.
-    PointValue,
-    /// Everything paid fee for service (按项目), the pre-reform baseline.
-    FeeForService,
-}
-
-/// Budget-neutral recalibration choice.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Recalibration {
-    /// Use the new weights at the given base rate.
-    #[default]
-    None,
-    /// Solve the base rate so the new weights pay what the group table's weights
-    /// would at `base_rate`, for the same cases, every year. (Under `point_value`,
-    /// or a rate solved from `budget_wan`, the budget already holds the total.)
-    BudgetNeutral,
-}
-
-/// A dated value per hospital level (each optional). `all` applies to every
-/// level not given on its own (it is registered under each level's path).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LevelParams {
-    /// Every level not given separately.
-    pub all: Option<Param>,
-    /// 三级.
-    pub tertiary: Option<Param>,
-    /// 二级.
-    pub secondary: Option<Param>,
-    /// 一级.
-    pub primary: Option<Param>,
-}
-
-impl LevelParams {
-    fn get(&self, l: Level) -> Option<&Param> {
-        match l {
-            Level::Tertiary => self.tertiary.as_ref(),
-            Level::Secondary => self.secondary.as_ref(),
-            Level::Primary => self.primary.as_ref(),
-        }
-        .or(self.all.as_ref())
+/// The value of a [`LevelParams`] for a level: its own, else `all`.
+fn level_param(p: &LevelParams, l: Level) -> Option<&Param> {
+    match l {
+        Level::Tertiary => p.tertiary.as_ref(),
+        Level::Secondary => p.secondary.as_ref(),
+        Level::Primary => p.primary.as_ref(),
     }
-    fn any(&self) -> bool {
-        self.all.is_some()
-            || self.tertiary.is_some()
-            || self.secondary.is_some()
-            || self.primary.is_some()
+    .or(p.all.as_ref())
+}
+
+/// Whether a [`LevelParams`] gives any level.
+fn any_level(p: &LevelParams) -> bool {
+    p.all.is_some() || p.tertiary.is_some() || p.secondary.is_some() || p.primary.is_some()
+}
+
+/// The number of a [`LevelNumbers`] for a level.
+fn level_number(n: &LevelNumbers, l: Level) -> f64 {
+    match l {
+        Level::Tertiary => n.tertiary,
+        Level::Secondary => n.secondary,
+        Level::Primary => n.primary,
     }
-}
-
-/// A plain number per hospital level.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct LevelNumbers {
-    /// 三级.
-    pub tertiary: f64,
-    /// 二级.
-    pub secondary: f64,
-    /// 一级.
-    pub primary: f64,
-}
-
-impl LevelNumbers {
-    /// Value for a level.
-    pub fn get(&self, l: Level) -> f64 {
-        match l {
-            Level::Tertiary => self.tertiary,
-            Level::Secondary => self.secondary,
-            Level::Primary => self.primary,
-        }
-    }
-}
-
-fn default_high() -> LevelNumbers {
-    LevelNumbers {
-        tertiary: 3.0,
-        secondary: 2.0,
-        primary: 2.0,
-    }
-}
-fn default_low() -> f64 {
-    registry::decl("payment.outliers.low_multiple")
-        .default
-        .unwrap_or(0.4)
-}
-
-/// One weight band of high-cost thresholds.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct WeightBand {
-    /// Lowest weight of the band (inclusive).
-    pub from_weight: f64,
-    /// High-cost threshold multiple of the group mean for groups in the band.
-    pub multiple: f64,
-}
-
-/// Compiled outlier thresholds.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct OutlierRules {
-    pub by_level: [super::rules::OutlierRule; 3],
-    pub by_weight: Vec<WeightBand>,
-}
-
-impl OutlierRules {
-    /// The rule for a group of weight `rw` at a hospital of `level`.
-    pub fn rule(&self, level: Level, rw: f64) -> super::rules::OutlierRule {
-        let mut r = self.by_level[level.index()];
-        if let Some(b) = self.by_weight.iter().rev().find(|b| rw >= b.from_weight) {
-            r.high_multiple = b.multiple;
-        }
-        r
-    }
-}
-
-/// Outlier (高倍率 / 低倍率) rules.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutlierSpec {
-    /// High-cost threshold multiple of the group mean, by level (default 3 / 2 / 2).
-    #[serde(default = "default_high")]
-    pub high_multiple: LevelNumbers,
-    /// High-cost thresholds by weight band instead of by level: bands
-    /// `{ from_weight = RW, multiple = h }` in ascending `from_weight`, the first at 0;
-    /// a group takes the band of its weight. When given, it replaces `high_multiple`.
-    #[serde(default)]
-    pub high_multiple_by_weight: Vec<WeightBand>,
-    /// Low-cost threshold multiple (default 0.4); low cases are paid pro rata.
-    #[serde(default = "default_low")]
-    pub low_multiple: f64,
-    /// Share of the excess over the high threshold paid on top (dated, default 1).
-    pub marginal_share: Option<Param>,
-}
-
-/// Behaviour response to the payment reform: proportional changes against the
-/// demand the year loop hands over, in force in each year (dated, default 0).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BehaviourSpec {
-    /// Coded CMI drift (upcoding): weights paid x (1 + drift); costs unchanged.
-    pub cmi_drift: Option<Param>,
-    /// Admissions response: cases x (1 + admissions).
-    pub admissions: Option<Param>,
-    /// Length-of-stay response on cost per case: cost x (1 + length_of_stay).
-    pub length_of_stay: Option<Param>,
-    /// Other cost-per-case response: cost x (1 + cost_per_case).
-    pub cost_per_case: Option<Param>,
-}
-
-/// `[funds.<id>.payment]` section of a scenario.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentSpec {
-    /// Payment mode (default `drg_rate`).
-    #[serde(default)]
-    pub mode: PaymentMode,
-    /// Base rate, yuan per weight point (rate mode; not used under `point_value`,
-    /// so a reform of a fixed-rate baseline can switch mode without removing it).
-    pub base_rate: Option<Param>,
-    /// Budget for DRG/DIP cases, 万元 per period (point-value mode; or solves the rate in rate mode).
-    pub budget_wan: Option<Param>,
-    /// Aggregate form: share of inpatient FFS cost paid by DRG.
-    pub coverage: Option<Param>,
-    /// Aggregate form: case-mix index.
-    pub cmi: Option<Param>,
-    /// Aggregate form: average hospital coefficient. Group form without a hospital table: the region's coefficient.
-    pub coefficient: Option<Param>,
-    /// Group table CSV (relative to the scenario file's folder).
-    pub groups: Option<String>,
-    /// Hospital table CSV.
-    pub hospitals: Option<String>,
-    /// Per-hospital group volumes CSV (`hospital, group, cases`); needs `hospitals`.
-    pub hospital_groups: Option<String>,
-    /// Replacement weight table CSV (`code, weight`), e.g. a recalibrated set.
-    pub weights: Option<String>,
-    /// Hold a replacement weight table budget-neutral.
-    #[serde(default)]
-    pub recalibration: Recalibration,
-    /// Coefficient of every hospital of a level (overrides the table).
-    #[serde(default)]
-    pub level_coefficients: LevelParams,
-    /// Share of each level's cases at hospitals in DRG/DIP (default 1).
-    #[serde(default)]
-    pub hospital_coverage: LevelParams,
-    /// Share of the non-excluded groups' cases in groups covered by DRG/DIP
-    /// (病种覆盖, default 1); the rest are paid fee for service.
-    pub group_coverage: Option<Param>,
-    /// Share of cases that group successfully (入组率, default 1).
-    pub grouping_rate: Option<Param>,
-    /// Share of stays excluded by length (e.g. <= 2 or >= 60 days), paid FFS (default 0).
-    pub excluded_stays_share: Option<Param>,
-    /// Share of cases reviewed one by one (特病单议), paid FFS (default 0).
-    pub special_review_share: Option<Param>,
-    /// Outlier rules (none: every DRG case paid the standard payment).
-    pub outliers: Option<OutlierSpec>,
-    /// Behaviour response.
-    #[serde(default)]
-    pub behaviour: BehaviourSpec,
-}
-
-/// Registered parameter ids of a compiled payment model.
-#[derive(Clone, Debug)]
-pub(crate) struct Ids {
-    pub base_rate: Option<ParamId>,
-    pub budget_wan: Option<ParamId>,
-    pub coverage: ParamId,
-    pub cmi: ParamId,
-    pub coefficient: ParamId,
-    pub level_coefficients: [Option<ParamId>; 3],
-    pub hospital_coverage: [ParamId; 3],
-    pub grouping_rate: ParamId,
-    pub group_coverage: ParamId,
-    pub excluded_stays: ParamId,
-    pub special_review: ParamId,
-    pub marginal_share: ParamId,
-    pub cmi_drift: ParamId,
-    pub admissions: ParamId,
-    pub length_of_stay: ParamId,
-    pub cost_per_case: ParamId,
 }
 
 /// Registers `param` under `{path}.{field}` (or the declared default when
@@ -369,8 +133,8 @@ impl PaymentSpec {
                 ("hospital_groups", self.hospital_groups.is_some()),
                 ("weights", self.weights.is_some()),
                 ("recalibration", self.recalibration != Recalibration::None),
-                ("level_coefficients", self.level_coefficients.any()),
-                ("hospital_coverage", self.hospital_coverage.any()),
+                ("level_coefficients", any_level(&self.level_coefficients)),
+                ("hospital_coverage", any_level(&self.hospital_coverage)),
                 ("grouping_rate", self.grouping_rate.is_some()),
                 ("group_coverage", self.group_coverage.is_some()),
                 ("excluded_stays_share", self.excluded_stays_share.is_some()),
@@ -404,7 +168,7 @@ impl PaymentSpec {
         let rules = self.outliers.as_ref().map(|o| {
             let high = registry::decl("payment.outliers.high_multiple.all");
             for l in Level::ALL {
-                let h = o.high_multiple.get(l);
+                let h = level_number(&o.high_multiple, l);
                 registry::check_plain(
                     issues,
                     &format!("{path}.outliers.high_multiple.{l}"),
@@ -436,7 +200,7 @@ impl PaymentSpec {
             }
             OutlierRules {
                 by_level: Level::ALL.map(|l| super::rules::OutlierRule {
-                    high_multiple: o.high_multiple.get(l),
+                    high_multiple: level_number(&o.high_multiple, l),
                     low_multiple: o.low_multiple,
                 }),
                 by_weight: bands.clone(),
@@ -458,8 +222,7 @@ impl PaymentSpec {
             cmi: reg(s, issues, path, "cmi", self.cmi.as_ref()),
             coefficient: reg(s, issues, path, "coefficient", self.coefficient.as_ref()),
             level_coefficients: Level::ALL.map(|l| {
-                self.level_coefficients
-                    .get(l)
+                level_param(&self.level_coefficients, l)
                     .map(|p| reg(s, issues, path, &format!("level_coefficients.{l}"), Some(p)))
             }),
             hospital_coverage: Level::ALL.map(|l| {
@@ -468,7 +231,7 @@ impl PaymentSpec {
                     issues,
                     path,
                     &format!("hospital_coverage.{l}"),
-                    self.hospital_coverage.get(l),
+                    level_param(&self.hospital_coverage, l),
                 )
             }),
             grouping_rate: reg(

@@ -3,6 +3,7 @@
 pub mod dist;
 pub mod error;
 pub mod param;
+pub mod payment;
 pub mod registry;
 pub mod schema;
 pub mod source;

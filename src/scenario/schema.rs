@@ -2,7 +2,7 @@
 //! large tables are CSV files named by path. See `README.md` for the format.
 
 use super::param::Param;
-use crate::payment::PaymentSpec;
+use super::payment::PaymentSpec;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
