@@ -425,3 +425,34 @@ fn relative_scenario_paths_work_from_the_repository_root() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn bundled_scenarios_list_init_and_run_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim(&["scenarios"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = String::from_utf8_lossy(&o.stdout).into_owned();
+    for name in ["chuxiong-2023", "qingyang-2025h1", "point-value-volume"] {
+        assert!(list.contains(name), "{list}");
+    }
+    // init copies the scenario, its extends chain and tables; the copy runs.
+    let o = drgsim(&["init", "drg-rate-cut", "mine"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = drgsim(&["run", "mine/drg-rate-cut.toml", "--out", "o1"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Never overwrites: a second init into the same folder is refused.
+    std::fs::write(tmp.path().join("mine/drg-rate-cut.toml"), "# mine\n").unwrap();
+    let o = drgsim(&["init", "drg-rate-cut", "mine"], tmp.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("mine/drg-rate-cut.toml")).unwrap(),
+        "# mine\n"
+    );
+    // With no scenario and no checkout around, the embedded default runs.
+    let o = drgsim(&["run", "--out", "o2"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = std::fs::read(tmp.path().join("o1/projection.csv")).unwrap();
+    assert!(!want.is_empty());
+    assert!(tmp.path().join("o2/projection.csv").exists());
+}

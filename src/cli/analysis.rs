@@ -136,7 +136,7 @@ pub struct SolveArgs {
 }
 
 fn load(c: &Common) -> Result<Model> {
-    let file = super::scenario_or_default(c.scenario.as_deref());
+    let file = super::scenario_or_default(c.scenario.as_deref())?;
     super::load(&file, &c.sets)
 }
 

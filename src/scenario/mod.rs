@@ -1,5 +1,6 @@
 //! Scenario files: dated parameters, `extends`, `--set`, validation with file and line.
 
+pub mod bundled;
 pub mod dist;
 pub mod error;
 pub mod param;
