@@ -54,6 +54,23 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("tornado {} parameters", entries.len()), |b| {
         b.iter(|| black_box(runs::one_way(&model, entries.clone(), t).unwrap().base[0].months))
     });
+    // The cost of policy rules: Sanmen (two funds, 13 years) with the Taizhou premium
+    // rule acting every year, against the same file with the rules switched off.
+    let sanmen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sanmen-2020.toml");
+    for (label, sets) in [
+        ("rules on", vec![]),
+        ("rules off", vec!["scenario.policy_rules=false".to_string()]),
+    ] {
+        let m = Model::load(&sanmen, &sets).expect("Sanmen loads");
+        let u = Uncertainty::of_model(&m).expect("[uncertainty]");
+        let t = m.years.len() - 1;
+        g.bench_function(format!("monte carlo Sanmen 10,000 paths, {label}"), |b| {
+            b.iter(|| {
+                let mc = runs::monte_carlo(&m, &u, 10_000, 1, None, None).unwrap();
+                black_box(mc.funds[0].months.quantiles[t][2])
+            })
+        });
+    }
     g.finish();
 }
 

@@ -187,6 +187,22 @@ fn typo_key_names_file_field_and_line() {
 }
 
 #[test]
+fn bad_history_is_refused() {
+    bad(
+        "[funds.resident.history.2022]\nmonths = 13\n",
+        &["bad.toml:3", "history.2022.months", "(0, 12]"],
+    );
+    bad(
+        "[funds.resident.history.last]\nmembers = 1\n",
+        &["bad.toml", "`last` is not a year"],
+    );
+    bad(
+        "[funds.resident.history.2022]\nmembers = -5\n",
+        &["history.2022.members", "not a plausible published figure"],
+    );
+}
+
+#[test]
 fn negative_premium_is_refused() {
     bad(
         "[funds.resident.premiums]\npremium = -380\n",
@@ -438,7 +454,10 @@ fn bundled_scenarios_list_init_and_run_anywhere() {
     // init copies the scenario, its extends chain and tables; the copy runs.
     let o = drgsim(&["init", "drg-rate-cut", "mine"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = drgsim(&["run", "mine/drg-rate-cut.toml", "--out", "o1"], tmp.path());
+    let o = drgsim(
+        &["run", "mine/drg-rate-cut.toml", "--out", "o1"],
+        tmp.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     // Never overwrites: a second init into the same folder is refused.
     std::fs::write(tmp.path().join("mine/drg-rate-cut.toml"), "# mine\n").unwrap();

@@ -18,6 +18,9 @@ const ALL: &[&str] = &[
     "secondary-coefficient.toml",
     "fixed-rate-volume.toml",
     "point-value-volume.toml",
+    "sanmen-2020.toml",
+    "fengdu-2023.toml",
+    "fengdu-without-vbp.toml",
 ];
 
 #[test]
@@ -49,13 +52,17 @@ fn accounting_identity_holds_on_every_row() {
                     + r.subsidy_wan
                     + r.contributions_pooled_wan
                     + r.interest_wan
-                    + r.other_income_wan;
+                    + r.other_income_wan
+                    + r.fiscal_backstop_wan;
                 assert!(
                     (r.pooled_revenue_wan - parts).abs() < tol,
                     "{s} revenue parts"
                 );
-                let spend =
-                    r.inpatient_wan + r.outpatient_wan + r.major_illness_wan + r.other_spending_wan;
+                let spend = r.inpatient_wan
+                    + r.outpatient_wan
+                    + r.major_illness_wan
+                    + r.out_of_area_wan
+                    + r.other_spending_wan;
                 assert!(
                     (r.pooled_expenditure_wan - spend).abs() < tol,
                     "{s} spending parts"

@@ -213,10 +213,10 @@ impl DistSpec {
         if !errs.is_empty() {
             return Err(errs);
         }
-        if let (Some(l), Some(u)) = (lower, upper) {
-            if l >= u {
-                errs.push(format!("{kind}: `lower` ({l}) must be < `upper` ({u})"));
-            }
+        if let (Some(l), Some(u)) = (lower, upper)
+            && l >= u
+        {
+            errs.push(format!("{kind}: `lower` ({l}) must be < `upper` ({u})"));
         }
 
         let shape = match *self {

@@ -127,6 +127,14 @@ pub fn run(a: &RunArgs) -> Result<()> {
     let out = OutputDir::create(&a.out)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
     rp::write_summary(&out.path().join("summary.md"), &model, &projection)?;
+    let observed = crate::report::history::comparisons(&model, &projection);
+    if !observed.is_empty() {
+        crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
+    }
+    if crate::report::rules::has_rules(&model) {
+        let fired = crate::projection::firings::firings(&model, &projection);
+        crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
+    }
     rp::write_charts(out.path(), &model, &projection)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();

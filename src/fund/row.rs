@@ -55,6 +55,10 @@ year_row! {
     active_retired_ratio,
     /// Individual premiums collected (个人缴费), resident fund.
     premium_wan,
+    /// Individual premium per member in force, yuan (after any premium rule), resident fund.
+    premium_yuan,
+    /// Subsidy per person in force, yuan (after any premium rule), resident fund.
+    subsidy_yuan,
     /// Government subsidy, all levels (财政补助), resident fund.
     subsidy_wan,
     /// Central-government part of the subsidy.
@@ -71,9 +75,12 @@ year_row! {
     interest_wan,
     /// Other income.
     other_income_wan,
+    /// Local finance covering a shortfall under the fiscal-backstop rule (财政兜底).
+    fiscal_backstop_wan,
     /// Total revenue, personal accounts included.
     revenue_wan,
-    /// Revenue of the pooled fund (premiums + subsidy or pooled contributions + interest + other).
+    /// Revenue of the pooled fund (premiums + subsidy or pooled contributions + interest + other
+    /// + fiscal backstop).
     pooled_revenue_wan,
     /// Fund spending on inpatient care (reimbursed share of hospital payment).
     inpatient_wan,
@@ -81,13 +88,16 @@ year_row! {
     outpatient_wan,
     /// Major-illness insurance (大病保险).
     major_illness_wan,
+    /// Out-of-area care (异地就医) settled by the fund.
+    out_of_area_wan,
     /// Other spending.
     other_spending_wan,
     /// Personal-account spending, employee fund.
     personal_account_spending_wan,
     /// Total expenditure, personal accounts included.
     expenditure_wan,
-    /// Pooled-fund expenditure (统筹基金支出): inpatient + outpatient + major illness + other.
+    /// Pooled-fund expenditure (统筹基金支出): inpatient + outpatient + major illness +
+    /// out-of-area + other.
     pooled_expenditure_wan,
     /// Pooled revenue minus pooled expenditure.
     surplus_wan,
@@ -115,4 +125,6 @@ year_row! {
     drg_payment_wan,
     /// Pooled expenditure per member, yuan.
     spending_per_member_yuan,
+    /// Points taken off the reimbursement shares by the benefit rule (0.02 = 2 points).
+    benefit_cut,
 }

@@ -1,6 +1,8 @@
 //! The projection: a compiled scenario ([`Model`]) and the pure year loop.
 
+pub mod firings;
 pub mod model;
+pub mod rules;
 pub mod run;
 
 pub use model::{FundModel, Model};

@@ -1,6 +1,7 @@
 //! A scenario compiled for projection: tables loaded, dated parameters evaluated
 //! per year, everything checked. Built once; projected many times.
 
+use super::rules::Rules;
 use crate::fund::Thresholds;
 use crate::payment::PaymentModel;
 use crate::population::AgeProfile;
@@ -53,6 +54,8 @@ pub struct FundModel {
     pub p: FundParams,
     /// Inpatient payment.
     pub payment: PaymentModel,
+    /// Policy rules (empty when the scenario has none or `policy_rules = false`).
+    pub rules: Rules,
 }
 
 /// Handles of a fund's dated parameters in the [`ParamStore`].
@@ -81,6 +84,7 @@ pub struct FundParams {
     pub outpatient_cost_growth: ParamId,
     pub outpatient_reimbursement: ParamId,
     pub major_illness_per_member: ParamId,
+    pub out_of_area_per_member: ParamId,
     pub other_spending_wan: ParamId,
 }
 
@@ -106,7 +110,10 @@ impl Model {
         let mut store = ParamStore::new(years);
         let mut funds = Vec::new();
         for (id, f) in &spec.funds {
-            if let Some(fm) = compile_fund(&raw, id, f, &mut store, &mut issues, &mut diags) {
+            let rules_on = spec.scenario.policy_rules;
+            if let Some(fm) =
+                compile_fund(&raw, id, f, rules_on, &mut store, &mut issues, &mut diags)
+            {
                 funds.push(fm);
             }
         }
@@ -220,6 +227,7 @@ fn compile_fund(
     raw: &RawScenario,
     id: &str,
     f: &FundSpec,
+    rules_on: bool,
     store: &mut ParamStore,
     issues: &mut Vec<Issue>,
     diags: &mut Vec<Diagnostic>,
@@ -331,6 +339,10 @@ fn compile_fund(
             "spending.major_illness_per_member",
             Some(&s.major_illness_per_member),
         ),
+        out_of_area_per_member: add(
+            "spending.out_of_area_per_member",
+            Some(&s.out_of_area_per_member),
+        ),
         other_spending_wan: add("spending.other_wan", Some(&s.other_wan)),
     };
     let pay_path = format!("{path}.payment");
@@ -350,6 +362,11 @@ fn compile_fund(
     }
     // The table paths are resolved above, so nothing is joined to them again.
     let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
+    let rules = if rules_on {
+        Rules::compile(&format!("{path}.rules"), &f.rules, store)
+    } else {
+        Rules::default()
+    };
     let split = f
         .premiums
         .as_ref()
@@ -371,5 +388,6 @@ fn compile_fund(
         subsidy_split: split,
         p,
         payment: payment?,
+        rules,
     })
 }

@@ -3,6 +3,7 @@
 //! sensitivity call it thousands of times.
 
 use super::model::{FundModel, Model};
+use super::rules::{LastYear, RuleState, backstop_wan, cut_share};
 use crate::fund::{YearRow, months_payable};
 use crate::payment::InpatientDemand;
 use crate::population::bands::FIRST_60PLUS;
@@ -97,7 +98,14 @@ fn project_fund(
     let mut mem = Membership::start(f.base_members, prof);
     let mut balance = f.opening_balance_wan;
     let (mut adm_idx, mut ip_cost_idx, mut visit_idx, mut op_cost_idx) = (1.0, 1.0, 1.0, 1.0);
+    let mut rules = RuleState::default();
+    let mut last = LastYear {
+        surplus_wan: 0.0,
+        months_payable: f64::INFINITY,
+    };
     for t in 0..model.years.len() {
+        // The managers' response to last year's books (nothing in the base year).
+        let adj = rules.step(&f.rules, p, t, last);
         if t > 0 {
             let drivers = Drivers {
                 mortality_multiplier: p.get(ids.mortality_multiplier, t),
@@ -125,9 +133,10 @@ fn project_fund(
         let mut pa_spending = 0.0;
         match f.kind {
             FundKind::Resident => {
-                r.premium_wan = members * p.get(ids.paying_share, t) * p.get(ids.premium, t) / 1e4;
-                r.subsidy_wan =
-                    members * p.get(ids.subsidy_heads_share, t) * p.get(ids.subsidy, t) / 1e4;
+                r.premium_yuan = p.get(ids.premium, t) * adj.premium_factor;
+                r.subsidy_yuan = p.get(ids.subsidy, t) * adj.subsidy_factor;
+                r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
+                r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
                 r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
                 r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
                 r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
@@ -187,15 +196,49 @@ fn project_fund(
         r.settlement_ratio = ip.settlement_ratio;
         r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
         r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
-        r.inpatient_wan = ip.total_payment_yuan * p.get(ids.inpatient_reimbursement, t) / 1e4;
-        r.outpatient_wan = op_cost * p.get(ids.outpatient_reimbursement, t) / 1e4;
+        let (ip_share, op_share) = match &f.rules.benefit {
+            Some(b) => {
+                let floor = p.get(b.floor, t);
+                (
+                    cut_share(
+                        p.get(ids.inpatient_reimbursement, t),
+                        adj.benefit_cut,
+                        floor,
+                    ),
+                    cut_share(
+                        p.get(ids.outpatient_reimbursement, t),
+                        adj.benefit_cut,
+                        floor,
+                    ),
+                )
+            }
+            None => (
+                p.get(ids.inpatient_reimbursement, t),
+                p.get(ids.outpatient_reimbursement, t),
+            ),
+        };
+        r.benefit_cut = adj.benefit_cut;
+        r.inpatient_wan = ip.total_payment_yuan * ip_share / 1e4;
+        r.outpatient_wan = op_cost * op_share / 1e4;
         r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
+        r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
         r.other_spending_wan = p.get(ids.other_spending_wan, t);
         r.personal_account_spending_wan = pa_spending;
-        r.pooled_expenditure_wan =
-            r.inpatient_wan + r.outpatient_wan + r.major_illness_wan + r.other_spending_wan;
+        r.pooled_expenditure_wan = r.inpatient_wan
+            + r.outpatient_wan
+            + r.major_illness_wan
+            + r.out_of_area_wan
+            + r.other_spending_wan;
         r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
         r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
+
+        // Local finance tops up a shortfall (its own revenue line).
+        if let Some(b) = &f.rules.backstop {
+            let before = balance + r.pooled_revenue_wan - r.pooled_expenditure_wan;
+            r.fiscal_backstop_wan = backstop_wan(b, p, t, before, r.pooled_expenditure_wan);
+            r.pooled_revenue_wan += r.fiscal_backstop_wan;
+            r.revenue_wan += r.fiscal_backstop_wan;
+        }
 
         // Books.
         r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
@@ -204,6 +247,10 @@ fn project_fund(
         r.balance_wan = balance;
         r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
         r.status = th.status(balance, r.months_payable);
+        last = LastYear {
+            surplus_wan: r.surplus_wan,
+            months_payable: r.months_payable,
+        };
         out.rows[t] = r;
         out.members_by_band[t] = *m;
         out.demand[t] = demand;

@@ -7,7 +7,9 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod history;
 pub mod markdown;
 pub mod projection;
+pub mod rules;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};

@@ -103,6 +103,7 @@ pub fn write_summary(
         model.thresholds.warning,
         model.thresholds.danger
     );
+    let _ = writeln!(s, "{}\n", super::rules::view_line(model));
     let headers = [
         "fund",
         "balance base year",
@@ -201,6 +202,8 @@ pub fn write_summary(
         s.push_str(&table(&h, &rows));
         let _ = writeln!(s, "\nStatus at the horizon: **{}**.", last.status);
     }
+    s.push_str(&super::history::summary_section(model, projection));
+    s.push_str(&super::rules::summary_section(model, projection));
     s.push_str("\n## Main assumptions\n\n");
     for (id, p) in model.store.paths() {
         let (_, def) = model.store.def(id);
@@ -319,12 +322,21 @@ pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Resul
         }
         left.push(("interest".to_string(), col(|r| r.interest_wan)));
         left.push(("other income".to_string(), col(|r| r.other_income_wan)));
-        let right = vec![
+        if f.rows.iter().any(|r| r.fiscal_backstop_wan > 0.0) {
+            left.push((
+                "fiscal backstop".to_string(),
+                col(|r| r.fiscal_backstop_wan),
+            ));
+        }
+        let mut right = vec![
             ("inpatient".to_string(), col(|r| r.inpatient_wan)),
             ("outpatient".to_string(), col(|r| r.outpatient_wan)),
             ("major illness".to_string(), col(|r| r.major_illness_wan)),
-            ("other spending".to_string(), col(|r| r.other_spending_wan)),
         ];
+        if f.rows.iter().any(|r| r.out_of_area_wan > 0.0) {
+            right.push(("out-of-area care".to_string(), col(|r| r.out_of_area_wan)));
+        }
+        right.push(("other spending".to_string(), col(|r| r.other_spending_wan)));
         chart::paired_stacked_bars(
             &dir.join(format!("revenue_expenditure_{}", f.id)),
             &StackedBars {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod param;
 pub mod payment;
 pub mod registry;
+pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod store;

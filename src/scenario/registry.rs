@@ -42,6 +42,8 @@ pub enum Unit {
     Factor,
     /// Yuan per DRG weight point.
     YuanPerPoint,
+    /// Months of pooled spending (months payable).
+    Months,
 }
 
 impl Unit {
@@ -56,6 +58,7 @@ impl Unit {
             Unit::Persons => "persons",
             Unit::Factor => "factor",
             Unit::YuanPerPoint => "yuan per weight point",
+            Unit::Months => "months payable",
         }
     }
     /// Chinese name of the unit.
@@ -69,6 +72,7 @@ impl Unit {
             Unit::Persons => "人",
             Unit::Factor => "倍数",
             Unit::YuanPerPoint => "元/权重",
+            Unit::Months => "可支付月数",
         }
     }
 }
@@ -282,7 +286,18 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("spending.outpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均门诊费用增长", "Outpatient cost growth", "Yearly growth of cost per outpatient visit.").default(0.0).tornado(SCALE),
     ParamDecl::new("spending.outpatient_reimbursement", Share, 0.0, 1.0, "门诊基金支付比例", "Outpatient reimbursement", "Share of outpatient cost the fund pays.").seek_share(),
     ParamDecl::new("spending.major_illness_per_member", Yuan, 0.0, 5_000.0, "人均大病保险筹资", "Major illness per member", "Major-illness insurance (大病保险) bought per member a year.").default(0.0),
+    ParamDecl::new("spending.out_of_area_per_member", Yuan, 0.0, 10_000.0, "人均异地就医支出", "Out-of-area care per member", "Out-of-area care (异地就医) per member a year, not priced by the region's DRG/DIP rules.").default(0.0),
     ParamDecl::new("spending.other_wan", Wan, 0.0, 1e7, "其他支出", "Other spending", "Other spending a year.").default(0.0),
+    // Policy rules (`[funds.<id>.rules.*]`); thresholds left out are never reached.
+    ParamDecl::new("rules.premium.deficit_raise", Share, 0.0, 0.5, "赤字后筹资标准上调幅度", "Raise after a deficit", "Relative raise of the financing standard the year after a deficit.").default(0.0),
+    ParamDecl::new("rules.premium.lower_at_months", Months, 0.0, 600.0, "下调筹资标准的可支付月数", "Lower at months payable", "Months payable at or above which the standard is lowered (left out: never).").source("Taizhou 2021 (台州市政府第79次常务会议): 2 months"),
+    ParamDecl::new("rules.premium.surplus_lower", Share, 0.0, 0.5, "结余时筹资标准下调幅度", "Cut after a surplus", "Relative cut of the standard the year after the balance covered lower_at_months.").default(0.0),
+    ParamDecl::new("rules.benefit.below_months", Months, 0.0, 600.0, "待遇调整触发月数", "Trim benefits below", "Months payable below which reimbursement shares are trimmed."),
+    ParamDecl::new("rules.benefit.step", Share, 0.0, 0.5, "待遇每年下调幅度", "Benefit cut per year", "Percentage points cut off both reimbursement shares per year."),
+    ParamDecl::new("rules.benefit.floor", Share, 0.0, 1.0, "报销比例下限", "Reimbursement floor", "Lowest reimbursement share the cut may leave."),
+    ParamDecl::new("rules.benefit.restore_at_months", Months, 0.0, 600.0, "待遇恢复月数", "Restore benefits at", "Months payable at or above which the cut is restored step by step (left out: never)."),
+    ParamDecl::new("rules.backstop.below_months", Months, 0.0, 600.0, "财政兜底月数", "Backstop below", "Months payable the balance is topped up to by local finance (0: only a negative balance).").default(0.0),
+    ParamDecl::new("rules.backstop.cap_wan", Wan, 0.0, 1e9, "财政兜底上限", "Backstop cap", "Most local finance pays in a year."),
     // Payment.
     ParamDecl::new("payment.base_rate", YuanPerPoint, 0.0, 1e5, "DRG基础费率", "DRG base rate", "Yuan per weight point (drg_rate mode).").above_min().tornado(SCALE),
     ParamDecl::new("payment.budget_wan", Wan, 0.0, 1e8, "DRG/DIP预算总额", "DRG/DIP budget", "Budget for DRG/DIP cases per period (point_value mode; solves the rate in drg_rate mode).").tornado(SCALE),
@@ -342,6 +357,13 @@ pub fn decl(rel: &str) -> &'static ParamDecl {
         .iter()
         .find(|d| d.matches(rel))
         .unwrap_or_else(|| panic!("parameter `{rel}` is not declared in scenario/registry.rs"))
+}
+
+/// The declaration of a full or fund-relative path; panics on an undeclared
+/// path, which is a programming error caught by the tests.
+pub fn must_lookup(path: &str) -> &'static ParamDecl {
+    lookup(path)
+        .unwrap_or_else(|| panic!("parameter `{path}` is not declared in scenario/registry.rs"))
 }
 
 /// Checks a dated parameter against its declaration in every projected year,

@@ -101,6 +101,15 @@ pub struct Meta {
     pub settlement_period_share: f64,
     /// Name of that period in reports (default: the year).
     pub settlement_period: Option<String>,
+    /// Whether the funds' `[rules]` act (default true: "rules as practised").
+    /// `false` gives the stress view, in which nobody reacts to the fund's
+    /// state: `--set scenario.policy_rules=false`.
+    #[serde(default = "yes")]
+    pub policy_rules: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn one_f64() -> f64 {
@@ -156,6 +165,78 @@ pub struct FundSpec {
     pub spending: SpendingSpec,
     /// How inpatient care is paid (DRG/DIP).
     pub payment: PaymentSpec,
+    /// How the fund's managers react to its state (premium rule, benefit
+    /// trimming, fiscal backstop); none by default.
+    #[serde(default)]
+    pub rules: super::rules::RulesSpec,
+    /// Published figures by year (before, at or after the base year), shown
+    /// beside the model's: `[funds.<id>.history.2022]`.
+    #[serde(default, deserialize_with = "by_year")]
+    pub history: BTreeMap<i32, Observed>,
+}
+
+/// A table keyed by year (`[funds.<id>.history.2022]`): TOML keys are strings.
+fn by_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<i32, Observed>, D::Error> {
+    BTreeMap::<String, Observed>::deserialize(d)?
+        .into_iter()
+        .map(|(k, v)| {
+            k.parse::<i32>().map(|y| (y, v)).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "`{k}` is not a year; write e.g. [funds.resident.history.2022]"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Published figures of one fund for one year, as the source reports them.
+/// Every figure is optional; flows may cover part of the year (`months`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observed {
+    /// Months the published flows cover (default 12): Fengdu publishes
+    /// January-November (11); the report annualises them (x 12 / months).
+    pub months: Option<f64>,
+    /// Members (参保人数) at year end.
+    pub members: Option<f64>,
+    /// Revenue, 万元 (flow).
+    pub revenue_wan: Option<f64>,
+    /// Expenditure, 万元 (flow).
+    pub expenditure_wan: Option<f64>,
+    /// Pooled-fund expenditure, 万元 (flow).
+    pub pooled_expenditure_wan: Option<f64>,
+    /// Pooled spending on care in the region (统筹实际发生额: inpatient and
+    /// outpatient, out-of-area care and major illness excluded), 万元 (flow).
+    pub care_wan: Option<f64>,
+    /// Current surplus, 万元 (flow).
+    pub surplus_wan: Option<f64>,
+    /// Year-end balance, 万元.
+    pub balance_wan: Option<f64>,
+    /// Months payable as published.
+    pub months_payable: Option<f64>,
+    /// Where the figures come from, or what they cover.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Observed {
+    /// `(column, value, is_flow)` for every figure given, in `projection.csv` column
+    /// names (`care_wan` is `inpatient_wan + outpatient_wan` there).
+    pub fn figures(&self) -> Vec<(&'static str, f64, bool)> {
+        [
+            ("members", self.members, false),
+            ("revenue_wan", self.revenue_wan, true),
+            ("expenditure_wan", self.expenditure_wan, true),
+            ("pooled_expenditure_wan", self.pooled_expenditure_wan, true),
+            ("care_wan", self.care_wan, true),
+            ("surplus_wan", self.surplus_wan, true),
+            ("balance_wan", self.balance_wan, false),
+            ("months_payable", self.months_payable, false),
+        ]
+        .into_iter()
+        .filter_map(|(c, v, flow)| v.map(|v| (c, v, flow)))
+        .collect()
+    }
 }
 
 pub(crate) fn zero() -> Param {
@@ -292,6 +373,10 @@ pub struct SpendingSpec {
     /// Major-illness insurance (大病保险) bought per member, yuan.
     #[serde(default = "zero")]
     pub major_illness_per_member: Param,
+    /// Out-of-area care (异地就医) the fund settles, per member, yuan: care
+    /// outside the region's hospitals, which its DRG/DIP rules do not price.
+    #[serde(default = "zero")]
+    pub out_of_area_per_member: Param,
     /// Other spending, 万元 per year.
     #[serde(default = "zero")]
     pub other_wan: Param,

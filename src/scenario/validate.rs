@@ -88,9 +88,10 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
 fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
     let p = |s: &str| format!("{path}.{s}");
     // Every declared parameter the file gives, against its declared range.
-    // `payment.*` is checked where the payment section compiles.
+    // `payment.*` is checked where the payment section compiles, `rules.*`
+    // with the rules (`rules::check`).
     for d in registry::PARAMS {
-        if d.path.starts_with("payment.") {
+        if d.path.starts_with("payment.") || d.path.starts_with("rules.") {
             continue;
         }
         let present = match d.applies {
@@ -141,5 +142,32 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
             p("contributions"),
             "an employee fund needs a [contributions] section (wage, rate, personal_account_share)",
         )),
+    }
+    super::rules::check(&p("rules"), &f.rules, years, issues);
+    for (year, o) in &f.history {
+        let at = p(&format!("history.{year}"));
+        if !(1990..=years.horizon).contains(year) {
+            issues.push(Issue::new(
+                &at,
+                format!("{year} is not a year of record (1990..={})", years.horizon),
+            ));
+        }
+        if let Some(m) = o.months
+            && !(m > 0.0 && m <= 12.0)
+        {
+            issues.push(Issue::new(
+                format!("{at}.months"),
+                format!("{m} is not a number of months in (0, 12]"),
+            ));
+        }
+        for (c, v, _) in o.figures() {
+            let signed = c == "surplus_wan" || c == "balance_wan" || c == "months_payable";
+            if !v.is_finite() || v.abs() > 1e9 || (!signed && v < 0.0) {
+                issues.push(Issue::new(
+                    format!("{at}.{c}"),
+                    format!("{v} is not a plausible published figure"),
+                ));
+            }
+        }
     }
 }

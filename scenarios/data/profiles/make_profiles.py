@@ -259,3 +259,151 @@ outpatient_visits: scaled so that annual pooled spending is 2 x the published H1
     "outpatient_visits": fmt(qvis, 4),
     "outpatient_cost": fmt(qvcost, 1),
 })
+
+# ---------------- Sanmen (三门县) resident fund, 2020 ----------------
+# Sanmen County Medical Security Service Centre, 2020 work summary (2021-01-07):
+# 311,881 residents; inpatient 44,275 cases, fund 21,724.78万 of which major
+# illness 1,414.57万; outpatient 9,300.69万. The age mix is not published: a
+# Zhejiang coastal county is older than Yunnan, 60+ assumed 27 %, under 20
+# assumed 19 %. Inpatient fund share of hospital payment assumed 60 %; mean
+# cost per case solved so that the profile gives the published 44,275 cases.
+S_IP = 21724.78 - 1414.57
+S_OP = 9300.69
+S_CASES = 44275
+S_MEMBERS = 311881
+s_mean = 7000.0
+for _ in range(50):
+    sh, adm, cost, vis, vcost = resident(
+        S_MEMBERS, 0.19, 0.27,
+        young=[0.9, 1.0, 1.05, 1.0], mid=[0.85, 0.9, 1.0, 1.1, 1.15, 1.25, 1.3, 1.3],
+        old=[1.3, 1.2, 0.9, 0.6, 0.35, 0.2],
+        mean_cost=s_mean, inpatient_fund_wan=S_IP, outpatient_fund_wan=S_OP,
+        ip_reimb=0.60, op_reimb=0.50, payment_factor=0.25 + 0.75 * 0.976, mean_visit_cost=90)
+    cases = sum(S_MEMBERS * s * a for s, a in zip(sh, adm))
+    s_mean *= cases / S_CASES
+sh = fix_sum(sh, 6)
+write("sanmen-resident-2020.csv", """
+Sanmen (三门县) resident fund, base year 2020. Built by make_profiles.py in this folder.
+member_share: not published; 60+ assumed 27 %, under 20 assumed 19 % (an older Zhejiang county).
+admissions, inpatient_cost: assumed age shapes scaled to the published 44,275 cases and
+20,310.21万 of basic inpatient fund spending (21,724.78万 less 1,414.57万 major illness).
+outpatient_visits: scaled to the published outpatient fund spending 9,300.69万.
+""", {
+    "member_share": fmt(sh, 6),
+    "enrollment_rate": fmt([0.99] * 18, 3),
+    "survival": fmt([1 - q for q in QX], 4),
+    "fertility": fmt([f * 0.9 for f in FERT], 4),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(adm, 5),
+    "inpatient_cost": fmt(cost, 1),
+    "outpatient_visits": fmt(vis, 4),
+    "outpatient_cost": fmt(vcost, 1),
+})
+
+# ---------------- employee funds from aggregates (Sanmen, Fengdu) ----------------
+def employee(members, retirees, cost_ratio, ip_fund_wan, cost_per_case, ip_reimb,
+             op_fund_wan, op_reimb, visit_cost):
+    """Jingzhou's working-age shape with the 60+ part scaled to `retirees`; per-head
+    use rising with age so that retirees cost `cost_ratio` x an active worker; flat
+    cost per case and per visit, admissions and visits scaled to the fund spending."""
+    global m
+    lo, hi = 0.1, 5.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        s = [x * (mid if b >= 12 else 1) for b, x in enumerate(emp_shape)]
+        if retiree_share(s) < retirees:
+            lo = mid
+        else:
+            hi = mid
+    sh = fix_sum(normalise(s), 6)
+    m = [members * x for x in sh]
+    lo, hi = 0.0, 5.0
+    for _ in range(100):
+        g = (lo + hi) / 2
+        c, ratio = per_head(g)
+        if ratio < cost_ratio:
+            lo = g
+        else:
+            hi = g
+    cost = [cost_per_case] * 18
+    raw = sum(mb * cb * ec for mb, cb, ec in zip(m, c, cost)) * pay * ip_reimb / 1e4
+    adm = [ip_fund_wan / raw * cb for cb in c]
+    vcost = [visit_cost] * 18
+    raw_v = sum(mb * cb * vc for mb, cb, vc in zip(m, c, vcost)) * op_reimb / 1e4
+    vis = [op_fund_wan / raw_v * cb for cb in c]
+    print("employee profile: retirees", retiree_share(sh), "cost ratio", per_head(g)[1])
+    return {
+        "member_share": fmt(sh, 6),
+        "survival": fmt([1 - q for q in QX], 4),
+        "entrant_share": fmt(entr, 2),
+        "leave_propensity": fmt(LEAVE, 1),
+        "admissions": fmt(adm, 5),
+        "inpatient_cost": fmt(cost, 1),
+        "outpatient_visits": fmt(vis, 4),
+        "outpatient_cost": fmt(vcost, 1),
+        "retired_share": fmt(RET, 2),
+    }
+
+
+# ---------------- Sanmen employee fund, 2020 ----------------
+# 98,166 members; inpatient 12,183 cases, fund 8,780.21万 of which major
+# illness 178.97万; outpatient 10,869.03万 (published). Retirees are not
+# published: assumed 28 % of members (Zhejiang counties run 2.5-3 workers per
+# retiree), costing 3.5x an active worker per head (assumed). Fund share of
+# hospital payment assumed 80 % (employees' higher benefits), of outpatient cost 75 %.
+SE_IP = 8780.21 - 178.97
+write("sanmen-employee-2020.csv", """
+Sanmen (三门县) employee fund, base year 2020. Built by make_profiles.py in this folder.
+member_share: Jingzhou's working-age shape, old-age part scaled so retirees are 28 % (assumed).
+retired_share: women retire at 50-55, men at 60; everyone 60+ retired.
+Per-head cost grows with age so retirees cost 3.5x active workers per head (assumed); admissions
+scaled to the published 12,183 cases and 8,601.24万 basic inpatient fund spending, visits to the
+published outpatient fund spending 10,869.03万 (fund pays 75 % of outpatient cost, assumed).
+""", employee(98166, 0.28, 3.5, SE_IP, SE_IP * 1e4 / 12183 / (0.80 * pay), 0.80,
+              10869.03, 0.75, 150.0))
+print("sanmen resident mean cost", s_mean)
+
+# ---------------- Fengdu (丰都县, Chongqing) resident fund, 2023 ----------------
+# 丰都县医疗保障局 2023年度绩效自评工作报告: 586,640 residents; pooled spending
+# January-November 38,503.49万, out-of-area care excluded. Annualised x 12/11 =
+# 42,003.81万 (assumed: December like an average month). Split 72 % inpatient /
+# 28 % outpatient, mean FFS cost 6,000 yuan a case, fund share 62 % of hospital
+# payment (policy-range ratio 72 % published), 60+ 30 % and under-20 20 % of
+# members (an old, labour-exporting Chongqing county): all assumed.
+F_POOLED = 38503.49 * 12 / 11
+sh, adm, cost, vis, vcost = resident(
+    586640, 0.20, 0.30,
+    young=[0.9, 1.0, 1.05, 1.0], mid=[0.7, 0.75, 0.85, 1.0, 1.15, 1.3, 1.35, 1.3],
+    old=[1.3, 1.2, 0.9, 0.6, 0.35, 0.2],
+    mean_cost=6000, inpatient_fund_wan=F_POOLED * 0.72, outpatient_fund_wan=F_POOLED * 0.28,
+    ip_reimb=0.62, op_reimb=0.50, payment_factor=0.25 + 0.75 * 0.976, mean_visit_cost=80)
+sh = fix_sum(sh, 6)
+write("fengdu-resident-2023.csv", """
+Fengdu (丰都县) resident fund, base year 2023. Built by make_profiles.py in this folder.
+member_share: not published; 60+ assumed 30 %, under 20 assumed 20 % (young adults work away).
+Use scaled to the published January-November in-area pooled spending 38,503.49万, annualised
+(x 12/11 = 42,003.81万), split 72 % inpatient / 28 % outpatient (assumed).
+""", {
+    "member_share": fmt(sh, 6),
+    "enrollment_rate": fmt([0.96] * 18, 3),
+    "survival": fmt([1 - q for q in QX], 4),
+    "fertility": fmt(FERT, 3),
+    "leave_propensity": fmt(LEAVE, 1),
+    "admissions": fmt(adm, 5),
+    "inpatient_cost": fmt(cost, 1),
+    "outpatient_visits": fmt(vis, 4),
+    "outpatient_cost": fmt(vcost, 1),
+})
+
+# ---------------- Fengdu employee fund, 2023 ----------------
+# 57,028 enterprise employees; pooled spending January-November 11,148.91万,
+# out-of-area excluded; annualised 12,162.45万. Retirees assumed 36 % (Chongqing
+# runs about 1.8 workers per retiree), costing 3.5x an active worker; 65 % of
+# spending inpatient at 7,500 yuan a case, fund share 80 % / 75 %: all assumed.
+FE_POOLED = 11148.91 * 12 / 11
+write("fengdu-employee-2023.csv", """
+Fengdu (丰都县) employee fund, base year 2023. Built by make_profiles.py in this folder.
+member_share: Jingzhou's working-age shape, old-age part scaled so retirees are 36 % (assumed).
+Per-head cost: retirees 3.5x active workers (assumed). Use scaled to the published January-November
+in-area pooled spending 11,148.91万, annualised (12,162.45万), 65 % inpatient (assumed).
+""", employee(57028, 0.36, 3.5, FE_POOLED * 0.65, 7500.0, 0.80, FE_POOLED * 0.35, 0.75, 150.0))

@@ -1,0 +1,359 @@
+//! Policy rules evaluated inside the year loop: the fund's managers reacting to
+//! its state at the end of the previous year (see [`crate::scenario::rules`]
+//! for the file format and the published rules they encode).
+//!
+//! Everything here is `Copy` and allocation-free: the loop keeps one
+//! [`RuleState`] per fund and asks it, year by year, for the factors to apply.
+
+use crate::scenario::rules::{AppliesTo, RulesSpec, StepMode};
+use crate::scenario::{Param, ParamId, ParamStore, ParamValues};
+
+/// A fund's rules, compiled: handles of their dated parameters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rules {
+    /// Financing-standard rule.
+    pub premium: Option<PremiumRule>,
+    /// Benefit-trimming rule.
+    pub benefit: Option<BenefitRule>,
+    /// Fiscal backstop.
+    pub backstop: Option<Backstop>,
+}
+
+/// Compiled [`crate::scenario::rules::PremiumRuleSpec`].
+#[derive(Clone, Copy, Debug)]
+pub struct PremiumRule {
+    /// Index of the first year the rule can act.
+    pub from_t: usize,
+    /// Relative raise after a deficit.
+    pub deficit_raise: ParamId,
+    /// Months payable at or above which the standard is lowered.
+    pub lower_at_months: ParamId,
+    /// Relative cut after a comfortable balance.
+    pub surplus_lower: ParamId,
+    /// On the path or compounding.
+    pub mode: StepMode,
+    /// Cumulative mode: the factor stays within `1 +- cap`.
+    pub cap: f64,
+    /// What moves.
+    pub applies_to: AppliesTo,
+}
+
+/// Compiled [`crate::scenario::rules::BenefitRuleSpec`].
+#[derive(Clone, Copy, Debug)]
+pub struct BenefitRule {
+    /// Months payable below which benefits are trimmed.
+    pub below_months: ParamId,
+    /// Points cut per year.
+    pub step: ParamId,
+    /// Lowest share a cut may leave.
+    pub floor: ParamId,
+    /// Months payable at or above which the cut is restored.
+    pub restore_at_months: ParamId,
+}
+
+/// Compiled [`crate::scenario::rules::BackstopSpec`].
+#[derive(Clone, Copy, Debug)]
+pub struct Backstop {
+    /// Months payable the balance is topped up to.
+    pub below_months: ParamId,
+    /// Most paid in a year, 万元.
+    pub cap_wan: ParamId,
+}
+
+impl Rules {
+    /// Registers the rules' parameters under `path` (`funds.<id>.rules`).
+    pub fn compile(path: &str, spec: &RulesSpec, store: &mut ParamStore) -> Rules {
+        let mut add = |name: &str, p: &Param| store.add(format!("{path}.{name}"), p);
+        let premium = spec.premium.as_ref().map(|p| PremiumRule {
+            from_t: 0,
+            deficit_raise: add("premium.deficit_raise", &p.deficit_raise),
+            lower_at_months: add("premium.lower_at_months", &p.lower_at_months),
+            surplus_lower: add("premium.surplus_lower", &p.surplus_lower),
+            mode: p.mode,
+            cap: p.cap.unwrap_or(0.0),
+            applies_to: p.applies_to,
+        });
+        let benefit = spec.benefit.as_ref().map(|b| BenefitRule {
+            below_months: add("benefit.below_months", &b.below_months),
+            step: add("benefit.step", &b.step),
+            floor: add("benefit.floor", &b.floor),
+            restore_at_months: add("benefit.restore_at_months", &b.restore_at_months),
+        });
+        let backstop = spec.backstop.as_ref().map(|b| Backstop {
+            below_months: add("backstop.below_months", &b.below_months),
+            cap_wan: add("backstop.cap_wan", &b.cap_wan),
+        });
+        let years = store.years();
+        let premium = premium.map(|mut r| {
+            let from = spec
+                .premium
+                .as_ref()
+                .and_then(|p| p.from)
+                .unwrap_or(years.base_year + 1);
+            r.from_t = years.index(from).unwrap_or(years.len());
+            r
+        });
+        Rules {
+            premium,
+            benefit,
+            backstop,
+        }
+    }
+
+    /// Whether any rule is defined.
+    pub fn any(&self) -> bool {
+        self.premium.is_some() || self.benefit.is_some() || self.backstop.is_some()
+    }
+}
+
+/// What the previous year left behind: the state the rules read.
+#[derive(Clone, Copy, Debug)]
+pub struct LastYear {
+    /// Pooled surplus (revenue - expenditure), 万元.
+    pub surplus_wan: f64,
+    /// Months payable at year end.
+    pub months_payable: f64,
+}
+
+/// The factors a year's formulas apply, as set by the rules.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Adjustments {
+    /// Multiplier on the individual premium's dated path.
+    pub premium_factor: f64,
+    /// Multiplier on the subsidy's dated path.
+    pub subsidy_factor: f64,
+    /// Points taken off the reimbursement shares.
+    pub benefit_cut: f64,
+}
+
+impl Adjustments {
+    /// No rule acting.
+    pub const NONE: Adjustments = Adjustments {
+        premium_factor: 1.0,
+        subsidy_factor: 1.0,
+        benefit_cut: 0.0,
+    };
+}
+
+/// The rules' memory across years (cumulative factors and cuts).
+#[derive(Clone, Copy, Debug)]
+pub struct RuleState {
+    factor: f64,
+    cut: f64,
+}
+
+impl Default for RuleState {
+    fn default() -> Self {
+        RuleState {
+            factor: 1.0,
+            cut: 0.0,
+        }
+    }
+}
+
+impl RuleState {
+    /// The adjustments for year index `t`, from the end of year `t - 1`.
+    /// The base year (`t = 0`) reproduces published figures: nothing acts.
+    pub fn step(
+        &mut self,
+        rules: &Rules,
+        p: &ParamValues,
+        t: usize,
+        last: LastYear,
+    ) -> Adjustments {
+        let mut adj = Adjustments::NONE;
+        if t == 0 {
+            return adj;
+        }
+        if let Some(r) = &rules.premium
+            && t >= r.from_t
+        {
+            let step = if last.surplus_wan < 0.0 {
+                p.get(r.deficit_raise, t)
+            } else if last.months_payable >= p.get(r.lower_at_months, t) {
+                -p.get(r.surplus_lower, t)
+            } else {
+                0.0
+            };
+            let factor = match r.mode {
+                StepMode::OnPath => 1.0 + step,
+                StepMode::Cumulative => {
+                    self.factor = (self.factor * (1.0 + step)).clamp(1.0 - r.cap, 1.0 + r.cap);
+                    self.factor
+                }
+            };
+            match r.applies_to {
+                AppliesTo::Both => {
+                    adj.premium_factor = factor;
+                    adj.subsidy_factor = factor;
+                }
+                AppliesTo::Premium => adj.premium_factor = factor,
+                AppliesTo::Subsidy => adj.subsidy_factor = factor,
+            }
+        }
+        if let Some(b) = &rules.benefit {
+            let step = p.get(b.step, t);
+            if last.months_payable < p.get(b.below_months, t) {
+                self.cut += step;
+            } else if last.months_payable >= p.get(b.restore_at_months, t) {
+                self.cut = (self.cut - step).max(0.0);
+            }
+            adj.benefit_cut = self.cut;
+        }
+        adj
+    }
+}
+
+/// A reimbursement share after a benefit cut: `max(share - cut, min(share, floor))`
+/// (a cut never takes a share below the floor, nor raises one already under it).
+pub fn cut_share(share: f64, cut: f64, floor: f64) -> f64 {
+    (share - cut).max(share.min(floor))
+}
+
+/// The fiscal backstop (财政兜底) for a year: local finance pays
+/// `min(cap, max(0, below_months x spending / 12 - balance))`, 万元, where
+/// `balance` is the year-end balance before the transfer.
+pub fn backstop_wan(b: &Backstop, p: &ParamValues, t: usize, balance: f64, spending: f64) -> f64 {
+    let line = p.get(b.below_months, t) * spending / 12.0;
+    (line - balance).max(0.0).min(p.get(b.cap_wan, t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Years;
+    use crate::scenario::rules::{BackstopSpec, BenefitRuleSpec, PremiumRuleSpec};
+
+    fn store() -> ParamStore {
+        ParamStore::new(Years {
+            base_year: 2020,
+            horizon: 2030,
+        })
+    }
+
+    fn taizhou(mode: StepMode, cap: Option<f64>) -> RulesSpec {
+        RulesSpec {
+            premium: Some(PremiumRuleSpec {
+                from: None,
+                deficit_raise: Param::Const(0.05),
+                lower_at_months: Param::Const(2.0),
+                surplus_lower: Param::Const(0.05),
+                mode,
+                cap,
+                applies_to: AppliesTo::Both,
+            }),
+            ..RulesSpec::default()
+        }
+    }
+
+    const DEFICIT: LastYear = LastYear {
+        surplus_wan: -1.0,
+        months_payable: 13.0,
+    };
+    const RICH: LastYear = LastYear {
+        surplus_wan: 1.0,
+        months_payable: 13.0,
+    };
+    const THIN: LastYear = LastYear {
+        surplus_wan: 1.0,
+        months_payable: 1.5,
+    };
+
+    #[test]
+    fn taizhou_rule_raises_after_a_deficit_and_lowers_at_two_months() {
+        let mut s = store();
+        let r = Rules::compile(
+            "funds.resident.rules",
+            &taizhou(StepMode::OnPath, None),
+            &mut s,
+        );
+        let p = s.values();
+        let mut st = RuleState::default();
+        assert_eq!(
+            st.step(&r, p, 0, DEFICIT),
+            Adjustments::NONE,
+            "base year untouched"
+        );
+        assert_eq!(st.step(&r, p, 1, DEFICIT).premium_factor, 1.05);
+        // Sanmen 2021: 1,500 x 0.95 = 1,425 yuan
+        assert_eq!(1500.0 * st.step(&r, p, 1, RICH).premium_factor, 1425.0);
+        assert_eq!(st.step(&r, p, 1, THIN).premium_factor, 1.0);
+        // exactly at the threshold counts ("2个月(含)以上")
+        let at = LastYear {
+            surplus_wan: 0.0,
+            months_payable: 2.0,
+        };
+        assert_eq!(st.step(&r, p, 1, at).subsidy_factor, 0.95);
+        // on the path, steps do not compound
+        assert_eq!(st.step(&r, p, 2, RICH).premium_factor, 0.95);
+    }
+
+    #[test]
+    fn cumulative_steps_compound_within_the_cap() {
+        let mut s = store();
+        let r = Rules::compile(
+            "funds.resident.rules",
+            &taizhou(StepMode::Cumulative, Some(0.08)),
+            &mut s,
+        );
+        let p = s.values();
+        let mut st = RuleState::default();
+        assert_eq!(st.step(&r, p, 1, DEFICIT).premium_factor, 1.05);
+        assert_eq!(st.step(&r, p, 2, DEFICIT).premium_factor, 1.08, "capped");
+        let f = st.step(&r, p, 3, RICH).premium_factor;
+        assert!((f - 1.08 * 0.95).abs() < 1e-12, "{f}");
+    }
+
+    #[test]
+    fn benefit_cut_grows_while_short_and_is_restored_above_the_line() {
+        let mut s = store();
+        let spec = RulesSpec {
+            benefit: Some(BenefitRuleSpec {
+                below_months: Param::Const(3.0),
+                step: Param::Const(0.02),
+                floor: Param::Const(0.5),
+                restore_at_months: Param::Const(6.0),
+            }),
+            ..RulesSpec::default()
+        };
+        let r = Rules::compile("funds.resident.rules", &spec, &mut s);
+        let p = s.values();
+        let mut st = RuleState::default();
+        assert_eq!(st.step(&r, p, 1, THIN).benefit_cut, 0.02);
+        assert_eq!(st.step(&r, p, 2, THIN).benefit_cut, 0.04);
+        let mid = LastYear {
+            surplus_wan: 0.0,
+            months_payable: 4.0,
+        };
+        assert_eq!(
+            st.step(&r, p, 3, mid).benefit_cut,
+            0.04,
+            "held between the lines"
+        );
+        assert_eq!(st.step(&r, p, 4, RICH).benefit_cut, 0.02);
+        assert_eq!(st.step(&r, p, 5, RICH).benefit_cut, 0.0);
+        assert_eq!(st.step(&r, p, 6, RICH).benefit_cut, 0.0, "never negative");
+        assert_eq!(cut_share(0.62, 0.04, 0.5), 0.58);
+        assert_eq!(cut_share(0.52, 0.04, 0.5), 0.5, "floor");
+        assert_eq!(cut_share(0.45, 0.04, 0.5), 0.45, "already under the floor");
+    }
+
+    #[test]
+    fn backstop_covers_the_gap_up_to_the_cap() {
+        let mut s = store();
+        let spec = RulesSpec {
+            backstop: Some(BackstopSpec {
+                below_months: Param::Const(1.0),
+                cap_wan: Param::Const(500.0),
+            }),
+            ..RulesSpec::default()
+        };
+        let r = Rules::compile("funds.resident.rules", &spec, &mut s);
+        let b = r.backstop.unwrap();
+        let p = s.values();
+        // line = 1 month of 12,000 = 1,000
+        assert_eq!(backstop_wan(&b, p, 1, 1_200.0, 12_000.0), 0.0);
+        assert_eq!(backstop_wan(&b, p, 1, 800.0, 12_000.0), 200.0);
+        assert_eq!(backstop_wan(&b, p, 1, -300.0, 12_000.0), 500.0, "capped");
+    }
+}

@@ -1,0 +1,135 @@
+//! What the policy rules did: `rules.csv` (one line per rule, year and
+//! quantity moved) and the summary section that sets "rules as practised"
+//! beside the stress view in which nobody reacts.
+
+use super::ReportError;
+use super::markdown::{fmt_num, table};
+use crate::fund::RunwaySummary;
+use crate::fund::runway::year_or_never;
+use crate::projection::firings::{Firing, firings, without_rules};
+use crate::projection::{Model, Projection, project};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Whether any fund of `model` has a rule that acts.
+pub fn has_rules(model: &Model) -> bool {
+    model.funds.iter().any(|f| f.rules.any())
+}
+
+/// Writes `rules.csv`: `fund, year, rule, condition, quantity, before, after`.
+pub fn write_rules_csv(path: &Path, firings: &[Firing]) -> Result<(), ReportError> {
+    let io = |e: csv::Error| ReportError::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "fund",
+        "year",
+        "rule",
+        "condition",
+        "quantity",
+        "before",
+        "after",
+    ])
+    .map_err(io)?;
+    for f in firings {
+        w.write_record([
+            f.fund.as_str(),
+            &f.year.to_string(),
+            f.rule,
+            &f.condition,
+            f.quantity,
+            &format!("{:.4}", f.before),
+            &format!("{:.4}", f.after),
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| ReportError::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    super::atomic::write_atomic(path, &bytes)
+}
+
+/// Which view a run is, for the top of `summary.md`.
+pub fn view_line(model: &Model) -> &'static str {
+    if has_rules(model) {
+        "View: **rules as practised** — the policy rules in the scenario file react to each year's books (see *Policy rules* below, and `rules.csv`). Neither view is a forecast."
+    } else if model.funds.iter().any(|f| {
+        let r = &model.spec.funds[&f.id].rules;
+        r.premium.is_some() || r.benefit.is_some() || r.backstop.is_some()
+    }) {
+        "View: **stress test** — the scenario's policy rules are switched off (`policy_rules = false`): nobody reacts to the fund's state."
+    } else {
+        "View: **stress test** — the scenario has no policy rules: nobody reacts to the fund's state, premiums follow their dated paths. Not a forecast."
+    }
+}
+
+/// The `summary.md` section on the rules: both views side by side, then each firing.
+/// Empty when no fund has a rule.
+pub fn summary_section(model: &Model, projection: &Projection) -> String {
+    if !has_rules(model) {
+        return String::new();
+    }
+    let mut s = String::from("\n## Policy rules\n\n");
+    let stress = without_rules(model).map(|m| (project(&m), m));
+    let headers = [
+        "fund",
+        "view",
+        "months horizon",
+        "first year < warning",
+        "first year < danger",
+        "depletion",
+        "cumulative surplus",
+    ];
+    let mut rows = Vec::new();
+    let mut add = |m: &Model, p: &Projection, view: &str| {
+        for f in &p.funds {
+            if let Some(r) = RunwaySummary::of(&f.rows, &m.thresholds) {
+                rows.push(vec![
+                    f.name.clone(),
+                    view.to_string(),
+                    fmt_num(r.horizon_months, 1),
+                    year_or_never(r.first_warning),
+                    year_or_never(r.first_danger),
+                    year_or_never(r.depletion),
+                    fmt_num(r.cumulative_surplus_wan, 0),
+                ]);
+            }
+        }
+    };
+    add(model, projection, "rules as practised");
+    if let Ok((p, m)) = &stress {
+        add(m, p, "no policy change (stress)");
+    }
+    s.push_str(&table(&headers, &rows));
+    let fired = firings(model, projection);
+    if fired.is_empty() {
+        s.push_str("\nNo rule fired over the projection.\n");
+        return s;
+    }
+    s.push_str("\nEach rule that moved something (also in `rules.csv`):\n\n");
+    let rows: Vec<Vec<String>> = fired
+        .iter()
+        .map(|f| {
+            vec![
+                f.fund.clone(),
+                f.year.to_string(),
+                f.rule.to_string(),
+                f.quantity.to_string(),
+                fmt_num(f.before, 2),
+                fmt_num(f.after, 2),
+                f.condition.clone(),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "fund", "year", "rule", "quantity", "before", "after", "because",
+        ],
+        &rows,
+    ));
+    let _ = writeln!(s);
+    s
+}

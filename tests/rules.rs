@@ -1,0 +1,208 @@
+//! Policy rules in the year loop: Taizhou's premium rule on Sanmen's books, the
+//! stress view beside it, the rules' report, and bad rule input.
+
+mod common;
+use common::{drgsim, run, run_with, stderr};
+
+/// 筹资标准 per head in force: individual premium + subsidy, yuan.
+fn standard(p: &drgsim::projection::Projection, year: i32) -> f64 {
+    let r = p
+        .fund("resident")
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.year == year)
+        .unwrap();
+    r.premium_yuan + r.subsidy_yuan
+}
+
+#[test]
+fn sanmen_2021_standard_is_1425_yuan_under_the_taizhou_rule() {
+    let (_, p) = run("sanmen-2020.toml");
+    // 2020 closed with 13.8 months payable (>= 2): the city's 1,500 lowered 5 % (published: 1,425).
+    assert!(
+        (standard(&p, 2021) - 1425.0).abs() < 1e-9,
+        "{}",
+        standard(&p, 2021)
+    );
+    // the base year reproduces the published standard, untouched by the rule
+    assert_eq!(standard(&p, 2020), 1340.0);
+}
+
+#[test]
+fn stress_view_keeps_the_city_standard() {
+    let p = run_with("sanmen-2020.toml", &["scenario.policy_rules=false"]);
+    assert_eq!(standard(&p, 2021), 1500.0);
+    let (_, rules) = run("sanmen-2020.toml");
+    // lowering the standard leaves less in the fund than not lowering it
+    let bal = |p: &drgsim::projection::Projection| {
+        p.fund("resident").unwrap().rows.last().unwrap().balance_wan
+    };
+    assert!(bal(&rules) < bal(&p));
+}
+
+#[test]
+fn a_deficit_raises_the_standard_5_percent() {
+    // 20,000万 more spending in 2020 turns the year's surplus of 11,837万 into a deficit.
+    let p = run_with(
+        "sanmen-2020.toml",
+        &["funds.resident.spending.other_wan={ values = { 2020 = 20000, 2021 = 43.61 } }"],
+    );
+    let r2020 = &p.fund("resident").unwrap().rows[0];
+    assert!(r2020.surplus_wan < 0.0, "{}", r2020.surplus_wan);
+    assert!(
+        (standard(&p, 2021) - 1575.0).abs() < 1e-9,
+        "{}",
+        standard(&p, 2021)
+    );
+}
+
+#[test]
+fn benefit_rule_and_backstop_act_on_a_failing_fund() {
+    // Chuxiong with no response runs out of money; with a benefit rule and a backstop it
+    // trims benefits and local finance keeps the balance at zero or above.
+    let sets = [
+        "funds.resident.rules.benefit={ below_months = 3, step = 0.02, floor = 0.5 }",
+        "funds.resident.rules.backstop={ below_months = 0, cap_wan = 1e6 }",
+    ];
+    let p = run_with("chuxiong-2023.toml", &sets);
+    let (_, stress) = run("chuxiong-2023.toml");
+    let rows = &p.fund("resident").unwrap().rows;
+    let stress_rows = &stress.fund("resident").unwrap().rows;
+    assert!(
+        stress_rows.iter().any(|r| r.balance_wan < 0.0),
+        "the stress view depletes"
+    );
+    assert!(
+        rows.iter().all(|r| r.balance_wan >= -1e-6),
+        "the backstop holds the line"
+    );
+    assert!(rows.iter().any(|r| r.fiscal_backstop_wan > 0.0));
+    assert!(rows.iter().any(|r| r.benefit_cut > 0.0));
+    for (r, s) in rows.iter().zip(stress_rows) {
+        // the backstop is revenue of its own: premiums and subsidy are untouched
+        assert_eq!(r.premium_wan, s.premium_wan);
+        assert!(r.inpatient_wan <= s.inpatient_wan * (1.0 + 1e-12));
+        let identity = r.premium_wan
+            + r.subsidy_wan
+            + r.contributions_pooled_wan
+            + r.interest_wan
+            + r.other_income_wan
+            + r.fiscal_backstop_wan;
+        assert!((identity - r.pooled_revenue_wan).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn run_reports_every_firing_in_rules_csv_and_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("sanmen-2020.toml");
+    let o = drgsim(&["run", scen.to_str().unwrap(), "--out", "out"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(tmp.path().join("out/rules.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("fund,year,rule,condition,quantity,before,after")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(
+        rows.iter().any(|l| l.starts_with("resident,2021,premium,")
+            && l.ends_with("premium_yuan,560.0000,532.0000")),
+        "{csv}"
+    );
+    // one premium and one subsidy line a year from 2021 to 2032: the fund stays above 2 months
+    assert_eq!(rows.len(), 2 * 12, "{csv}");
+    let summary = std::fs::read_to_string(tmp.path().join("out/summary.md")).unwrap();
+    for s in [
+        "rules as practised",
+        "no policy change (stress)",
+        "## Policy rules",
+    ] {
+        assert!(summary.contains(s), "{s} not in summary");
+    }
+    // a scenario without rules says it is a stress test and writes no rules.csv
+    let base = common::scenario("chuxiong-2023.toml");
+    let o = drgsim(&["run", base.to_str().unwrap(), "--out", "cx"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!tmp.path().join("cx/rules.csv").exists());
+    let summary = std::fs::read_to_string(tmp.path().join("cx/summary.md")).unwrap();
+    assert!(summary.contains("**stress test**"));
+}
+
+#[test]
+fn rule_on_monte_carlo_is_identical_across_thread_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("sanmen-2020.toml");
+    let run = |threads: &str, out: &str| {
+        let o = drgsim(
+            &[
+                "montecarlo",
+                scen.to_str().unwrap(),
+                "--paths",
+                "300",
+                "--threads",
+                threads,
+                "--out",
+                out,
+            ],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(tmp.path().join(out).join("montecarlo.csv")).unwrap()
+    };
+    assert_eq!(run("1", "one"), run("2", "two"));
+}
+
+/// A Sanmen file whose resident rules section is `rules`; validate must fail naming `expect`.
+fn bad_rules(rules: &str, expect: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = common::scenario("sanmen-2020.toml");
+    let file = tmp.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        format!("extends = {:?}\n\n{rules}\n", base.to_str().unwrap()),
+    )
+    .unwrap();
+    for cmd in ["validate", "run"] {
+        let o = drgsim(
+            &[cmd, file.to_str().unwrap(), "--out", "out"][..if cmd == "validate" { 2 } else { 4 }],
+            tmp.path(),
+        );
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{cmd} should fail: {rules}");
+        assert!(!err.contains("panicked"), "{err}");
+        for e in expect {
+            assert!(err.contains(e), "{cmd}: expected {e:?} in:\n{err}");
+        }
+    }
+    assert!(!tmp.path().join("out").exists(), "nothing written");
+}
+
+#[test]
+fn bad_rule_input_is_a_clear_error_with_file_and_line() {
+    bad_rules(
+        "[funds.resident.rules.premum]\ndeficit_raise = 0.05",
+        &["bad.toml:3", "unknown field `premum`"],
+    );
+    bad_rules(
+        "[funds.resident.rules.premium]\nlower_at_months = -1",
+        &[
+            "bad.toml:4",
+            "lower_at_months",
+            "between 0 and 600 (months payable)",
+        ],
+    );
+    bad_rules(
+        "[funds.resident.rules.premium]\ndeficit_raise = 0.05\nmode = \"cumulative\"",
+        &["cap", "run away"],
+    );
+    bad_rules(
+        "[funds.resident.rules.benefit]\nbelow_months = 3\nstep = 1.5\nfloor = 0.5",
+        &["bad.toml:5", "benefit.step"],
+    );
+    bad_rules(
+        "[funds.resident.rules.backstop]\nbelow_months = 1",
+        &["bad.toml", "cap_wan"],
+    );
+}
