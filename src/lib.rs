@@ -8,11 +8,13 @@
 //! - [`projection`]: the pure year loop tying them together.
 //! - [`analysis`]: sensitivity, Monte Carlo, goal seek.
 //! - [`report`]: CSV, charts, Markdown.
+//! - [`calibrate`]: group and hospital tables from case-level settlement records.
 
 // Numeric code indexes several per-band arrays in step; index loops read clearer there.
 #![allow(clippy::needless_range_loop)]
 
 pub mod analysis;
+pub mod calibrate;
 pub mod cli;
 pub mod fund;
 pub mod payment;

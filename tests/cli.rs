@@ -55,8 +55,10 @@ fn run_writes_the_report() {
     }
     assert_eq!(csv.lines().count(), 1 + 13, "2023..=2035");
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
-    assert!(summary.contains("first year < warning") && summary.contains("depletion"));
-    assert!(summary.contains("Main assumptions"));
+    // Chinese by default: the regulator's terms, no English label left.
+    assert!(summary.contains("首次低于预警线") && summary.contains("穿底年份"));
+    assert!(summary.contains("主要假设") && !summary.contains("Main assumptions"));
+    assert!(out.join("report.xlsx").is_file() && out.join("report.html").is_file());
     // no staging directories left behind
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
@@ -448,9 +450,20 @@ fn bundled_scenarios_list_init_and_run_anywhere() {
     let o = drgsim(&["scenarios"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let list = String::from_utf8_lossy(&o.stdout).into_owned();
-    for name in ["chuxiong-2023", "qingyang-2025h1", "point-value-volume"] {
+    for name in [
+        "chuxiong-2023",
+        "qingyang-2025h1",
+        "point-value-volume",
+        "chuxiong-global-budget",
+        "sanmen-2020",
+    ] {
         assert!(list.contains(name), "{list}");
     }
+    // A clearing file (for `drgsim clear`) is not a scenario: not listed, not copied out.
+    assert!(!list.contains("sanmen-clearing-2019"), "{list}");
+    let o = drgsim(&["init", "sanmen-clearing-2019", "clr"], tmp.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no bundled scenario"), "{}", stderr(&o));
     // init copies the scenario, its extends chain and tables; the copy runs.
     let o = drgsim(&["init", "drg-rate-cut", "mine"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));

@@ -21,13 +21,16 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Every `*.toml` in `scenarios/`, sorted.
+/// Every scenario `*.toml` in `scenarios/` (not the clearing files `drgsim
+/// clear` reads), sorted.
 fn bundled() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(common::scenario(""))
         .expect("scenarios/")
         .filter_map(|e| {
             let n = e.ok()?.file_name().into_string().ok()?;
-            n.ends_with(".toml").then_some(n)
+            (n.ends_with(".toml")
+                && !drgsim::scenario::clearing::is_clearing_file(&common::scenario(&n)))
+            .then_some(n)
         })
         .collect();
     v.sort();

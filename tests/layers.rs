@@ -2,7 +2,7 @@
 //! `crate::<module>`) only modules of a lower layer:
 //!
 //! ```text
-//! cli -> report -> analysis -> projection -> payment -> population, fund -> scenario
+//! cli -> report -> analysis -> projection, calibrate -> payment -> population, fund -> scenario
 //! ```
 //!
 //! `scenario` owns the plain data of a scenario file (including the payment
@@ -14,12 +14,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Layer of each top-level module; higher may import lower, never the reverse.
-const LAYERS: [(&str, u8); 8] = [
+const LAYERS: [(&str, u8); 9] = [
     ("scenario", 0),
     ("fund", 1),
     ("population", 1),
     ("payment", 2),
     ("projection", 3),
+    ("calibrate", 3),
     ("analysis", 4),
     ("report", 5),
     ("cli", 6),

@@ -49,24 +49,35 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
         "ffs_equivalent_wan",
         "payment_wan",
         "surplus_wan",
+        "patient_wan",
+        "fund_ffs_wan",
+        "fund_payment_wan",
+        "clearing_wan",
+        "final_fund_payment_wan",
+        "surplus_after_clearing_wan",
         "settlement_ratio",
+        "settlement_ratio_full_cost",
     ] {
         assert!(rows[0].iter().any(|h| h == c), "column {c}");
     }
-    let fund_share = 0.574547;
     let drg_cases: f64 = col(&rows, "drg_cases").iter().sum();
-    let ffs: f64 = col(&rows, "ffs_equivalent_wan").iter().sum::<f64>() * fund_share;
-    let paid: f64 = col(&rows, "payment_wan").iter().sum::<f64>() * fund_share;
-    assert_close("DRG cases", drg_cases, 226_479.0, 0.01);
-    assert_close("FFS equivalent (fund share)", ffs, 51_395.69, 0.01);
-    assert_close("DRG paid (fund share)", paid, 50_139.17, 0.01);
-    assert_close("settlement ratio", paid / ffs, 0.9756, 0.01);
-    assert_close(
-        "cost per case",
-        ffs / fund_share * 1e4 / drg_cases,
-        3_949.78,
-        0.01,
-    );
+    let ffs: f64 = col(&rows, "fund_ffs_wan").iter().sum::<f64>();
+    let paid: f64 = col(&rows, "fund_payment_wan").iter().sum::<f64>();
+    let full: f64 = col(&rows, "ffs_equivalent_wan").iter().sum::<f64>();
+    assert_close("DRG cases", drg_cases, 226_479.0, 0.005);
+    assert_close("fund payable fee-for-service", ffs, 51_395.69, 0.005);
+    assert_close("fund paid under DRG", paid, 50_139.17, 0.005);
+    assert_close("settlement ratio (fund side)", paid / ffs, 0.9756, 0.001);
+    assert_close("full cost", full, 89_454.0, 0.005);
+    assert_close("cost per case", full * 1e4 / drg_cases, 3_949.78, 0.001);
+    // fund + patient = hospital payment, hospital by hospital
+    for ((p, pat), f) in col(&rows, "payment_wan")
+        .iter()
+        .zip(col(&rows, "patient_wan"))
+        .zip(col(&rows, "fund_payment_wan"))
+    {
+        assert!((f + pat - p).abs() <= 0.011, "{f} + {pat} != {p}");
+    }
     let in_surplus = col(&rows, "surplus_wan")
         .iter()
         .filter(|s| **s > 0.0)
@@ -149,11 +160,26 @@ fn volume_raises_fund_spending_at_a_fixed_rate_but_not_under_a_point_value_budge
         base.drg_payment_wan * 1.05,
         1e-6,
     );
+    // the fund pays its budget (the baseline's fund DRG payment); hospitals are
+    // paid that plus the patients' own payments, which grow with the cases
     assert_close(
-        "point value: DRG paid = budget",
-        point.drg_payment_wan,
-        base.drg_payment_wan,
+        "point value: fund's DRG payment = budget",
+        point.drg_fund_payment_wan,
+        base.drg_fund_payment_wan,
         1e-5,
+    );
+    let patients = |r: &drgsim::fund::YearRow| r.drg_payment_wan - r.drg_fund_payment_wan;
+    assert_close(
+        "point value: hospital DRG payment = budget + patients",
+        point.drg_payment_wan,
+        base.drg_fund_payment_wan + patients(&point),
+        1e-5,
+    );
+    assert_close(
+        "patients pay on 5 % more cases",
+        patients(&point),
+        patients(&base) * 1.05,
+        1e-6,
     );
     assert!(fixed.inpatient_wan > base.inpatient_wan * 1.045);
     assert!(

@@ -50,12 +50,58 @@ proptest! {
         }
     }
 
+    /// With the DRG rate following costs (as negotiated rates do over time),
+    /// faster cost growth never lengthens the runway.
     #[test]
     fn faster_cost_growth_never_lengthens_the_runway(g in 0.0..0.08f64, dg in 0.001..0.03f64) {
+        let a = project(&with(&[
+            ("funds.resident.spending.inpatient_cost_growth", g),
+            ("funds.resident.payment.base_rate.growth", g),
+        ]));
+        let b = project(&with(&[
+            ("funds.resident.spending.inpatient_cost_growth", g + dg),
+            ("funds.resident.payment.base_rate.growth", g + dg),
+        ]));
+        for (x, y) in a.funds[0].rows.iter().zip(&b.funds[0].rows).skip(1) {
+            prop_assert!(y.balance_wan <= x.balance_wan + 1e-9);
+        }
+    }
+
+    /// At a fixed DRG rate path, the fee-for-service bill growing faster moves
+    /// money between the other three: patients pay their share of the larger
+    /// bill, so the fund pays the DRG standard minus more, and hospitals carry
+    /// the whole gap. The fund's DRG payment falls by exactly what patients add.
+    #[test]
+    fn at_a_fixed_rate_a_costlier_bill_shifts_to_patients_and_hospitals(g in 0.0..0.08f64, dg in 0.001..0.03f64) {
         let a = project(&with(&[("funds.resident.spending.inpatient_cost_growth", g)]));
         let b = project(&with(&[("funds.resident.spending.inpatient_cost_growth", g + dg)]));
         for (x, y) in a.funds[0].rows.iter().zip(&b.funds[0].rows).skip(1) {
-            prop_assert!(y.balance_wan <= x.balance_wan + 1e-9);
+            let patients = |r: &drgsim::fund::YearRow| r.drg_payment_wan - r.drg_fund_payment_wan;
+            let extra = patients(y) - patients(x);
+            prop_assert!(extra > 0.0);
+            let outlier_extra = y.drg_payment_wan - x.drg_payment_wan; // outlier payments follow cost
+            prop_assert!(outlier_extra >= -1e-9);
+            let fund_change = y.drg_fund_payment_wan - x.drg_fund_payment_wan;
+            prop_assert!((fund_change - (outlier_extra - extra)).abs() < 1e-6 * x.drg_payment_wan);
+        }
+    }
+
+    /// Behaviour off, a base-rate cut of x % lowers the fund's payment by x % of
+    /// the standard DRG payments (the patients' share does not move with the
+    /// rate), and the hospitals lose exactly what the fund saves.
+    #[test]
+    fn a_rate_cut_comes_entirely_out_of_the_funds_payment(x in 0.0..0.3f64) {
+        let a = project(&with(&[]));
+        let b = project(&with(&[("funds.resident.payment.base_rate.base", 5581.0 * (1.0 - x))]));
+        for (r0, r1) in a.funds[0].rows.iter().zip(&b.funds[0].rows) {
+            let hospital_cut = r0.drg_payment_wan - r1.drg_payment_wan;
+            let fund_saving = r0.inpatient_wan - r1.inpatient_wan;
+            prop_assert!((fund_saving - hospital_cut).abs() <= 1e-9 * r0.inpatient_wan);
+            prop_assert!((r0.inpatient_patient_wan - r1.inpatient_patient_wan).abs() <= 1e-9 * r0.inpatient_patient_wan);
+            // x % of the standard part: DRG payment = rate x units + outlier extra
+            // (independent of the rate), so the cut is at most x % of the total
+            prop_assert!(hospital_cut <= x * r0.drg_payment_wan * (1.0 + 1e-9) + 1e-9);
+            prop_assert!(hospital_cut >= x * r0.drg_payment_wan * 0.97 - 1e-9);
         }
     }
 

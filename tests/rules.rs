@@ -123,7 +123,10 @@ fn run_reports_every_firing_in_rules_csv_and_summary() {
     }
     // a scenario without rules says it is a stress test and writes no rules.csv
     let base = common::scenario("chuxiong-2023.toml");
-    let o = drgsim(&["run", base.to_str().unwrap(), "--out", "cx"], tmp.path());
+    let o = drgsim(
+        &["--lang", "en", "run", base.to_str().unwrap(), "--out", "cx"],
+        tmp.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!tmp.path().join("cx/rules.csv").exists());
     let summary = std::fs::read_to_string(tmp.path().join("cx/summary.md")).unwrap();

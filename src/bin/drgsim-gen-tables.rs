@@ -8,15 +8,16 @@
 //!
 //! The Qingyang tables are calibrated through the payment engine itself so that
 //! the bundled payment section reproduces the published H1 2025 DRG figures
-//! (226,479 DRG cases, cost per case 3,949.78 yuan, settlement ratio 97.56 %,
-//! 125 of 170 hospitals in surplus).
+//! (226,479 DRG cases, cost per case 3,949.78 yuan, fund-side settlement ratio
+//! 97.56 % with the fund paying the standard minus the patient's 42.55 % of the
+//! bill, 125 of 170 hospitals in surplus).
 
 #![allow(clippy::needless_range_loop)] // band-indexed arithmetic reads clearer with indices
 
 use clap::{Parser, ValueEnum};
-use drgsim::payment::{GroupTable, InpatientDemand, PaymentSpec};
+use drgsim::payment::{BenefitIds, GroupTable, InpatientDemand, PaymentSpec};
 use drgsim::population::bands::{BAND_LABELS, N_BANDS};
-use drgsim::scenario::{ParamStore, Years};
+use drgsim::scenario::{Param, ParamStore, Years};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -29,6 +30,9 @@ enum Region {
     Qingyang,
     /// Chuxiong resident fund baseline: same groups, resident age profile, annual cases.
     Chuxiong,
+    /// Case-level settlement records (CSV, Chinese headers) drawn from the tables in
+    /// `--tables` (groups.csv, and hospitals.csv when present) into the file `--out`.
+    Records,
 }
 
 #[derive(Parser, Debug)]
@@ -42,12 +46,54 @@ struct Args {
     /// Random seed (the bundled tables use the default).
     #[arg(long, default_value_t = 20250630)]
     seed: u64,
+    /// `records`: folder of the tables to draw from.
+    #[arg(long, default_value = "scenarios/data/qingyang")]
+    tables: PathBuf,
+    /// `records`: number of records.
+    #[arg(long, default_value_t = 100_000)]
+    n: u64,
+    /// `records`: write GB18030 (as Chinese exports do) instead of UTF-8.
+    #[arg(long)]
+    gb18030: bool,
+}
+
+/// Draws case-level records from a folder's tables (see `drgsim::calibrate::synth`).
+fn records(args: &Args) -> Result<(), String> {
+    let groups = GroupTable::load(&args.tables.join("groups.csv")).map_err(|e| e.to_string())?;
+    let hp = args.tables.join("hospitals.csv");
+    let hospitals = if hp.exists() {
+        Some(drgsim::payment::HospitalTable::load(&hp).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let opts = drgsim::calibrate::synth::SynthOptions {
+        records: args.n,
+        seed: args.seed,
+        gb18030: args.gb18030,
+        ..Default::default()
+    };
+    let tmp = args.out.with_extension("partial");
+    let f = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    drgsim::calibrate::synth::write_records(
+        &groups,
+        hospitals.as_ref(),
+        &opts,
+        std::io::BufWriter::new(f),
+    )
+    .map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    println!("wrote {} records to {}", args.n, args.out.display());
+    Ok(())
 }
 
 /// Published Qingyang H1 2025 targets (seed report).
 const QY_DRG_CASES: f64 = 226_479.0;
 const QY_COST_PER_CASE: f64 = 3_949.78;
+/// Fund-side settlement ratio (结付率): 50,139.17万 / 51,395.69万.
 const QY_SETTLEMENT: f64 = 0.9756;
+/// Fund's share of the fee-for-service bill: 51,395.69万 / (226,479 x 3,949.78 yuan)
+/// (`spending.inpatient_reimbursement` of the bundled scenario).
+const QY_REIMBURSEMENT: f64 = 0.574547;
 const QY_SURPLUS_HOSPITALS: usize = 125;
 const QY_GROUPS: usize = 732;
 /// Base rate of the bundled Qingyang payment section (yuan per weight point).
@@ -296,6 +342,9 @@ struct GenHospital {
     cost_z: f64,
     level_cost: f64,
     name: String,
+    /// County medical alliance (医共体): the county's secondary hospitals and
+    /// township health centres; tertiary hospitals stand alone.
+    alliance: String,
 }
 
 /// Counties of Qingyang used for names.
@@ -327,7 +376,13 @@ fn gen_hospitals(rng: &mut ChaCha8Rng) -> Vec<GenHospital> {
                 "secondary" => format!("{county} county hospital {}", i / 8 + 1),
                 _ => format!("{county} township health centre {}", i / 8 + 1),
             };
+            let alliance = if level == "tertiary" {
+                String::new()
+            } else {
+                format!("{county} alliance")
+            };
             out.push(GenHospital {
+                alliance,
                 level,
                 coefficient: coef
                     + if level == "primary" {
@@ -353,19 +408,20 @@ fn hospitals_csv(hosp: &[GenHospital], gamma: f64, total_cases: f64) -> String {
         c.sort_by(f64::total_cmp);
         c[c.len() / 2]
     };
-    let mut s = String::from("id,name,level,coefficient,cases,cmi_relative,cost_level\n");
+    let mut s = String::from("id,name,level,coefficient,cases,cmi_relative,cost_level,alliance\n");
     for (i, h) in hosp.iter().enumerate() {
         let cost = h.level_cost * (0.10 * h.cost_z).exp() * (h.cases / median).powf(gamma);
         let _ = writeln!(
             s,
-            "H{:03},{},{},{:.3},{:.0},{:.4},{:.4}",
+            "H{:03},{},{},{:.3},{:.0},{:.4},{:.4},{}",
             i + 1,
             h.name,
             h.level,
             h.coefficient,
             (h.cases * total_cases / v).max(1.0),
             h.cmi_rel,
-            cost
+            cost,
+            h.alliance
         );
     }
     s
@@ -389,9 +445,14 @@ fn evaluate(dir: &Path, section: &str) -> Result<Eval, String> {
         horizon: 2025,
     });
     let mut issues = Vec::new();
+    let reimb = store.add("reimbursement", &Param::Const(QY_REIMBURSEMENT));
     let model = spec
         .compile("payment", dir, &mut store, &mut issues)
-        .ok_or_else(|| format!("{issues:?}"))?;
+        .ok_or_else(|| format!("{issues:?}"))?
+        .with_benefits(BenefitIds {
+            reimbursement: [reimb; 3],
+            deductible: None,
+        });
     let groups = GroupTable::load(&dir.join("groups.csv")).map_err(|e| e.to_string())?;
     let d = InpatientDemand {
         cases_by_band: groups.cases_by_band(),
@@ -402,7 +463,7 @@ fn evaluate(dir: &Path, section: &str) -> Result<Eval, String> {
     Ok(Eval {
         drg_cases: y.drg_cases,
         cost_per_case: y.drg_ffs_equivalent_yuan / y.drg_cases,
-        settlement: y.settlement_ratio,
+        settlement: y.fund_settlement_ratio,
         surplus: hs.iter().filter(|h| h.surplus_yuan > 0.0).count(),
         drg_ffs: y.drg_ffs_equivalent_yuan,
         drg_pay: y.drg_payment_yuan,
@@ -482,14 +543,17 @@ fn qingyang(out: &Path, seed: u64) -> Result<(), String> {
     //    the number of hospitals in surplus (bigger hospitals costlier per case).
     let calibrate = |gamma: f64| -> Result<(f64, Eval), String> {
         let mut ws = 1.0;
-        for _ in 0..4 {
+        for _ in 0..6 {
             write(&out.join("groups.csv"), &groups_csv(&groups, ws, mean_cost))?;
             write(
                 &out.join("hospitals.csv"),
                 &hospitals_csv(&hosp, gamma, total_cases),
             )?;
             let e = evaluate(out, QY_SECTION)?;
-            ws *= QY_SETTLEMENT / e.settlement;
+            // The fund pays the standard minus the patient's share P of the bill,
+            // so the fund-side ratio S needs DRG payment `S x (FFS - P) + P`.
+            let patient = (1.0 - QY_REIMBURSEMENT) * e.drg_ffs;
+            ws *= (QY_SETTLEMENT * (e.drg_ffs - patient) + patient) / e.drg_pay;
         }
         write(&out.join("groups.csv"), &groups_csv(&groups, ws, mean_cost))?;
         let e = evaluate(out, QY_SECTION)?;
@@ -602,6 +666,7 @@ fn main() {
     let r = match args.region {
         Region::Qingyang => qingyang(&args.out, args.seed),
         Region::Chuxiong => chuxiong(&args.out, args.seed),
+        Region::Records => records(&args),
     };
     if let Err(e) = r {
         eprintln!("drgsim-gen-tables: {e}");

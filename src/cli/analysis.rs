@@ -11,8 +11,10 @@ use crate::analysis::runs::{self, OneWayEntry, Outcome, SolveSpec, Uncertainty};
 use crate::projection::Model;
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
+use crate::report::labels::{self, Key, Lang, Style};
 use crate::report::markdown::{fmt_num, table};
 use crate::report::projection::{csv_num, runway_bands};
+use crate::report::workbook;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -178,6 +180,23 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
 }
 
 /// A parameter name without the `funds.<id>.` prefix.
+/// A workbook sheet name in the report's language.
+fn sheet_title(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// "Fund: months payable in YEAR" in the report's language.
+fn month_title(model: &Model, fm: &crate::projection::FundModel, year: i32, lang: Lang) -> String {
+    let name = labels::fund_name(model, &fm.id, &fm.name, fm.kind, lang);
+    match lang {
+        Lang::Zh => format!("{name}：{year}年可支付月数"),
+        Lang::En => format!("{name}: months payable in {year}"),
+    }
+}
+
 fn short_name(path: &str) -> String {
     match path.strip_prefix("funds.") {
         Some(rest) => rest.split_once('.').map_or(rest, |(_, r)| r).to_string(),
@@ -312,7 +331,8 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
 }
 
 /// `drgsim sensitivity`: tornado per fund (and Sobol' indices with `--global`).
-pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
+pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let model = load(&a.common)?;
     let spec_year = model.spec.sensitivity.as_ref().and_then(|s| s.outcome_year);
     let t = runs::year_index(&model, a.year.or(spec_year))?;
@@ -402,7 +422,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
                 ),
             ]);
             bars.push(TornadoRow {
-                label: short_name(&e.lever.path),
+                label: labels::param_label(&e.lever.path, lang),
                 low_outcome: lo.months,
                 high_outcome: hi.months,
                 low_setting: setting(&e.lever, e.low),
@@ -439,10 +459,14 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
             chart::tornado(
                 &out.path().join(format!("tornado_{}", fm.id)),
                 &Tornado {
-                    title: format!("{}: months payable in {year}", fm.name),
-                    x_label: format!("months payable in {year}"),
+                    title: month_title(&model, fm, year, lang),
+                    x_label: format!("{} {year}", style.t(Key::MonthsPayable)),
                     base_outcome: base.months,
                     rows: bars,
+                    legend: match lang {
+                        Lang::Zh => vec!["基准".into(), "参数取低值".into(), "参数取高值".into()],
+                        Lang::En => vec![],
+                    },
                 },
             )?;
         }
@@ -499,6 +523,19 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
         write_atomic(&out.path().join("sobol.csv"), scsv.as_bytes())?;
     }
     write_atomic(&out.path().join("sensitivity.md"), md.as_bytes())?;
+    let mut tables = vec![(sheet_title(lang, "敏感性", "tornado"), "tornado.csv")];
+    if out.path().join("sobol.csv").exists() {
+        tables.push((sheet_title(lang, "Sobol指数", "sobol"), "sobol.csv"));
+    }
+    let tables: Vec<(&str, &str)> = tables.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&model, lang),
+        Some(&model),
+        &tables,
+        &md,
+    )?;
     let dir = out.commit()?;
     for (f, fm) in model.funds.iter().enumerate() {
         if let Some(&i) = ow.ranked(&model, f).first() {
@@ -538,7 +575,8 @@ fn parse_axis(model: &Model, s: &str, flag: &str) -> Result<(Lever, Axis)> {
 }
 
 /// `drgsim grid`: months payable over two parameters.
-pub fn grid(a: &GridArgs) -> Result<()> {
+pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let model = load(&a.common)?;
     let t = runs::year_index(&model, a.year)?;
     let year = model.years.year(t);
@@ -605,9 +643,9 @@ pub fn grid(a: &GridArgs) -> Result<()> {
         chart::heatmap(
             &out.path().join(format!("heatmap_{}", fm.id)),
             &Heatmap {
-                title: format!("{}: months payable in {year}", fm.name),
-                x_label: short_name(&lx.path),
-                y_label: short_name(&ly.path),
+                title: month_title(&model, fm, year, lang),
+                x_label: labels::param_label(&lx.path, lang),
+                y_label: labels::param_label(&ly.path, lang),
                 xs: g.xs.clone(),
                 ys: g.ys.clone(),
                 z: (0..ny)
@@ -616,26 +654,35 @@ pub fn grid(a: &GridArgs) -> Result<()> {
                 contours: vec![
                     (
                         model.thresholds.warning,
-                        format!("{} months", model.thresholds.warning),
+                        format!("{} {}", model.thresholds.warning, style.t(Key::MonthsUnit)),
                     ),
                     (
                         model.thresholds.danger,
-                        format!("{} months", model.thresholds.danger),
+                        format!("{} {}", model.thresholds.danger, style.t(Key::MonthsUnit)),
                     ),
                 ],
-                z_label: "months payable".into(),
+                z_label: style.t(Key::MonthsPayable).into(),
             },
         )?;
     }
     write_atomic(&out.path().join("grid.csv"), csv.as_bytes())?;
     write_atomic(&out.path().join("grid.md"), md.as_bytes())?;
+    workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&model, lang),
+        Some(&model),
+        &[(&sheet_title(lang, "双参数表", "grid"), "grid.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     println!("wrote {}", dir.display());
     Ok(())
 }
 
 /// `drgsim montecarlo`: runway bands over the `[uncertainty]` parameters.
-pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
+pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let model = load(&a.common)?;
     let unc = Uncertainty::of_model(&model)?;
     if unc.paths.is_empty() {
@@ -745,20 +792,46 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
         chart::fan_chart(
             &out.path().join(format!("fan_{}", fm.id)),
             &Fan {
-                title: format!("{}: months payable, {n} paths", fm.name),
-                y_label: "months payable".into(),
+                title: match lang {
+                    Lang::Zh => format!(
+                        "{}：可支付月数（{n}条模拟路径）",
+                        labels::fund_name(&model, &fm.id, &fm.name, fm.kind, lang)
+                    ),
+                    Lang::En => format!("{}: months payable, {n} paths", fm.name),
+                },
+                y_label: style.t(Key::MonthsAxis).into(),
+                x_label: style.t(Key::Year).into(),
+                legend: match lang {
+                    Lang::Zh => vec![
+                        "5%–95%模拟路径".into(),
+                        "25%–75%模拟路径".into(),
+                        "中位数".into(),
+                    ],
+                    Lang::En => vec![],
+                },
                 years: mc.years.clone(),
                 p05: col(0),
                 p25: col(1),
                 p50: col(2),
                 p75: col(3),
                 p95: col(4),
-                bands: runway_bands(&model),
+                bands: runway_bands(&model, lang),
             },
         )?;
     }
     write_atomic(&out.path().join("montecarlo.csv"), csv.as_bytes())?;
     write_atomic(&out.path().join("montecarlo.md"), md.as_bytes())?;
+    workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&model, lang),
+        Some(&model),
+        &[(
+            &sheet_title(lang, "蒙特卡洛区间", "montecarlo"),
+            "montecarlo.csv",
+        )],
+        &md,
+    )?;
     let dir = out.commit()?;
     for fb in &mc.funds {
         let t = mc.years.len() - 1;
@@ -777,7 +850,7 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<()> {
 }
 
 /// `drgsim solve`: the value of one parameter that keeps the runway at a target.
-pub fn solve(a: &SolveArgs) -> Result<()> {
+pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
     let model = load(&a.common)?;
     let lever = Lever::resolve(&model, &a.param).context("--param")?;
     if !a.target_months.is_finite() {
@@ -914,6 +987,26 @@ pub fn solve(a: &SolveArgs) -> Result<()> {
         serde_json::to_string_pretty(&json)?.as_bytes(),
     )?;
     write_atomic(&out.path().join("solve.md"), md.as_bytes())?;
+    let solve_csv = {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["param", "default", "x", "months_payable"])?;
+        w.write_record([
+            lever.path.clone(),
+            lever.base.to_string(),
+            r.value.to_string(),
+            r.achieved.to_string(),
+        ])?;
+        w.into_inner()?
+    };
+    write_atomic(&out.path().join("solve.csv"), &solve_csv)?;
+    workbook::command_reports(
+        out.path(),
+        _style,
+        &labels::scenario_name(&model, _style.lang),
+        Some(&model),
+        &[(&sheet_title(_style.lang, "目标求解", "solve"), "solve.csv")],
+        &md,
+    )?;
     let dir = out.commit()?;
     println!(
         "{}: {} keeps {measure} >= {} {when} ({:.2} months); --set '{}'",

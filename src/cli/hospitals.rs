@@ -9,6 +9,7 @@ use crate::payment::negotiation::{
 use crate::projection::{Model, project};
 use crate::report::atomic::{OutputDir, write_atomic};
 use crate::report::chart::{self, Bars};
+use crate::report::labels::{self, Lang, Style};
 use crate::report::markdown::{fmt_num, table};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -110,9 +111,25 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
     let f = &model.funds[fi];
     let demand = projection.funds[fi].demand[t];
     let share = model.spec.scenario.settlement_period_share;
-    let results = f
+    let mut results: Vec<HospitalResult> = f
         .payment
-        .hospitals_year(t, model.values(), &demand)
+        .hospitals_year_with(t, model.values(), &demand, &{
+            // what the projection decided that year: a budget rule that sets the
+            // point value, a benefit cut from the policy rules
+            let row = &projection.funds[fi].rows[t];
+            crate::payment::YearInputs {
+                budget_yuan: match &f.clearing {
+                    Some(c) if c.sets_point_value => row.budget_wan * 1e4,
+                    _ => f64::NAN,
+                },
+                benefit_cut: row.benefit_cut,
+                benefit_floor: f
+                    .rules
+                    .benefit
+                    .as_ref()
+                    .map_or(0.0, |b| model.values().get(b.floor, t)),
+            }
+        })
         .into_iter()
         .map(|mut h| {
             // Payment is linear in cases: a part-year settlement is the year scaled.
@@ -122,9 +139,16 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
             h.payment_yuan *= share;
             h.other_payment_yuan *= share;
             h.surplus_yuan *= share;
+            h.patient_yuan *= share;
+            h.fund_payment_yuan *= share;
+            h.fund_ffs_yuan *= share;
             h
         })
         .collect();
+    // Year-end clearing of each hospital (or alliance) under the fund's corridor.
+    if let Some(c) = &f.clearing {
+        crate::payment::budget::clear_hospitals(&mut results, c.level, &c.corridor);
+    }
     let reimbursement = model.values().get(f.p.inpatient_reimbursement, t);
     Ok(Settlement {
         model,
@@ -160,7 +184,8 @@ fn period(m: &Model, year: i32) -> String {
 }
 
 /// Runs the command.
-pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
+pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
+    let lang = style.lang;
     let this = settle(
         crate::cli::load(&a.scenario, &a.sets)?,
         a.fund.as_deref(),
@@ -205,11 +230,21 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
     // The chart: one bar per hospital, sorted from the largest gain to the largest loss.
     let (title, y_label, mut bars): (String, &str, Vec<(String, f64)>) = match &other {
         Some(o) => (
-            format!(
-                "Payment change by hospital: {} vs {}",
-                this.model.name, o.model.name
-            ),
-            "change in DRG/DIP payment, %",
+            match lang {
+                Lang::Zh => format!(
+                    "各医院DRG/DIP支付变化：{} 对比 {}",
+                    labels::scenario_name(&this.model, lang),
+                    labels::scenario_name(&o.model, lang)
+                ),
+                Lang::En => format!(
+                    "Payment change by hospital: {} vs {}",
+                    this.model.name, o.model.name
+                ),
+            },
+            match lang {
+                Lang::Zh => "DRG/DIP支付变化（%）",
+                Lang::En => "change in DRG/DIP payment, %",
+            },
             report
                 .rows
                 .iter()
@@ -222,11 +257,20 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
                 .collect(),
         ),
         None => (
-            format!(
-                "{}: DRG/DIP surplus by hospital, % of fee-for-service cost",
-                this.model.name
-            ),
-            "surplus, % of FFS-equivalent cost",
+            match lang {
+                Lang::Zh => format!(
+                    "{}：各医院DRG/DIP结余（占按项目付费成本%）",
+                    labels::scenario_name(&this.model, lang)
+                ),
+                Lang::En => format!(
+                    "{}: DRG/DIP surplus by hospital, % of fee-for-service cost",
+                    this.model.name
+                ),
+            },
+            match lang {
+                Lang::Zh => "结余占按项目付费成本（%）",
+                Lang::En => "surplus, % of FFS-equivalent cost",
+            },
             report
                 .rows
                 .iter()
@@ -248,7 +292,31 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
             y_label: y_label.into(),
             labels,
             values,
+            x_label: match lang {
+                Lang::Zh => "医院（按变化从大到小排序）".into(),
+                Lang::En => "hospitals, ranked by change".into(),
+            },
+            extremes: 5,
+            extreme_titles: match lang {
+                Lang::Zh => ("增幅最大".into(), "降幅最大".into()),
+                Lang::En => ("largest gains".into(), "largest losses".into()),
+            },
         },
+    )?;
+    crate::report::workbook::command_reports(
+        out.path(),
+        style,
+        &labels::scenario_name(&this.model, lang),
+        None,
+        &[(
+            if lang == Lang::Zh {
+                "医院"
+            } else {
+                "hospitals"
+            },
+            "hospitals.csv",
+        )],
+        &md,
     )?;
     let dir = out.commit()?;
     print!("{md}");
@@ -256,13 +324,28 @@ pub fn hospitals(a: &HospitalsArgs) -> Result<()> {
     Ok(())
 }
 
-fn totals(s: &Settlement) -> (f64, f64, f64, f64, usize) {
-    let drg_cases: f64 = s.results.iter().map(|h| h.drg_cases).sum();
-    let ffs: f64 = s.results.iter().map(|h| h.ffs_equivalent_yuan).sum();
-    let pay: f64 = s.results.iter().map(|h| h.payment_yuan).sum();
-    let weights: f64 = s.results.iter().map(|h| h.cmi * h.drg_cases).sum();
-    let surplus = s.results.iter().filter(|h| h.surplus_yuan > 0.0).count();
-    (drg_cases, ffs, pay, weights / drg_cases, surplus)
+struct Totals {
+    drg_cases: f64,
+    ffs: f64,
+    pay: f64,
+    fund_ffs: f64,
+    fund_pay: f64,
+    cmi: f64,
+    in_surplus: usize,
+}
+
+fn totals(s: &Settlement) -> Totals {
+    let sum = |f: fn(&HospitalResult) -> f64| -> f64 { s.results.iter().map(f).sum() };
+    let drg_cases = sum(|h| h.drg_cases);
+    Totals {
+        drg_cases,
+        ffs: sum(|h| h.ffs_equivalent_yuan),
+        pay: sum(|h| h.payment_yuan),
+        fund_ffs: sum(|h| h.fund_ffs_yuan),
+        fund_pay: sum(|h| h.fund_payment_yuan),
+        cmi: sum(|h| h.cmi * h.drg_cases) / drg_cases,
+        in_surplus: s.results.iter().filter(|h| h.surplus_yuan > 0.0).count(),
+    }
 }
 
 fn markdown(
@@ -273,26 +356,31 @@ fn markdown(
 ) -> String {
     let mut s = format!("# Hospitals: {}\n\n", this.model.name);
     s.push_str(&format!(
-        "Fund `{}`, settlement period {}. Money in 万元 at full medical cost (what hospitals are paid); \
-         the fund pays {:.2} % of it. Surplus = DRG/DIP payment - fee-for-service cost of the same cases.\n\n",
+        "Fund `{}`, settlement period {}. Money in 万元. Hospitals are paid the DRG/DIP standard \
+         (full cost); patients pay their share of the fee-for-service bill under the benefit rules \
+         (the fund reimburses {:.2} % of it), and the fund pays the standard minus the patient's share. \
+         Fund-side settlement ratio (结付率, as published) = fund's DRG payment / what the fund would \
+         have paid fee-for-service; full-cost ratio = DRG payment / fee-for-service cost. \
+         Surplus = DRG/DIP payment - fee-for-service cost of the same cases (the same amount on either side).\n\n",
         this.fund,
         period(&this.model, this.year),
         this.reimbursement * 100.0
     ));
     let mut rows = Vec::new();
     let mut line = |name: &str, st: &Settlement| {
-        let (cases, ffs, pay, cmi, surplus) = totals(st);
+        let t = totals(st);
         rows.push(vec![
             name.to_string(),
-            fmt_num(cases, 0),
-            fmt_num(cmi, 4),
-            fmt_num(ffs / cases, 2),
-            fmt_num(ffs / 1e4, 2),
-            fmt_num(pay / 1e4, 2),
-            fmt_num(ffs / 1e4 * st.reimbursement, 2),
-            fmt_num(pay / 1e4 * st.reimbursement, 2),
-            format!("{:.2} %", 100.0 * pay / ffs),
-            format!("{surplus} of {}", st.results.len()),
+            fmt_num(t.drg_cases, 0),
+            fmt_num(t.cmi, 4),
+            fmt_num(t.ffs / t.drg_cases, 2),
+            fmt_num(t.ffs / 1e4, 2),
+            fmt_num(t.pay / 1e4, 2),
+            fmt_num(t.fund_ffs / 1e4, 2),
+            fmt_num(t.fund_pay / 1e4, 2),
+            format!("{:.2} %", 100.0 * t.fund_pay / t.fund_ffs),
+            format!("{:.2} %", 100.0 * t.pay / t.ffs),
+            format!("{} of {}", t.in_surplus, st.results.len()),
         ]);
     };
     line(&this.model.name, this);
@@ -307,15 +395,51 @@ fn markdown(
             "FFS cost per case (yuan)",
             "FFS equivalent",
             "DRG paid",
-            "FFS equivalent, fund share",
-            "DRG paid, fund share",
-            "settlement ratio",
+            "fund payable fee-for-service",
+            "fund paid under DRG",
+            "settlement ratio (fund side, 结付率)",
+            "settlement ratio (full cost)",
             "hospitals in surplus",
         ],
         &rows,
     ));
     s.push_str("\n## By level\n\n");
     s.push_str(&levels_markdown(&report.levels));
+    if !report.alliances.is_empty() {
+        s.push_str("\n## By medical alliance (医共体)\n\n");
+        s.push_str(&crate::payment::alliances_markdown(&report.alliances));
+    }
+    if let Some(c) = this
+        .model
+        .funds
+        .iter()
+        .find(|f| f.id == this.fund)
+        .and_then(|f| f.clearing)
+        && c.level != crate::payment::budget::ClearingLevel::Region
+    {
+        let t = totals(this);
+        let clearing: f64 = this.results.iter().map(|h| h.clearing_yuan).sum();
+        let after = this
+            .results
+            .iter()
+            .filter(|h| h.surplus_yuan + h.clearing_yuan > 0.0)
+            .count();
+        s.push_str(&format!(
+            "\n## Year-end clearing ({} level)\n\nPaid on account (the fund's DRG payment): {} 万; \
+             clearing adjustment: {} 万; final fund payment: {} 万 (fund-side settlement ratio {:.2} % \
+             after clearing). Hospitals in surplus: {} before clearing, {} after.\n",
+            match c.level {
+                crate::payment::budget::ClearingLevel::Alliance => "alliance",
+                _ => "hospital",
+            },
+            fmt_num(t.fund_pay / 1e4, 2),
+            fmt_num(clearing / 1e4, 2),
+            fmt_num((t.fund_pay + clearing) / 1e4, 2),
+            100.0 * (t.fund_pay + clearing) / t.fund_ffs,
+            t.in_surplus,
+            after
+        ));
+    }
     s.push_str(&format!("\n## Top {top} movers\n\n"));
     s.push_str(&movers_markdown(&report.rows, top));
     s

@@ -2,11 +2,14 @@
 //! `main.rs` only parses and reports errors.
 
 pub mod analysis;
+pub mod calibrate;
+pub mod clear;
 pub mod compare;
 pub mod hospitals;
 
 use crate::projection::{Model, project};
 use crate::report::atomic::OutputDir;
+use crate::report::labels::{Lang, Style, Unit};
 use crate::report::projection as rp;
 use crate::scenario::bundled;
 use anyhow::Result;
@@ -24,6 +27,23 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Language of charts, Markdown, HTML and the workbook: zh (简体中文) or en.
+    /// CSV headers stay English snake_case whatever the language.
+    #[arg(long, global = true, default_value = "zh", value_name = "zh|en")]
+    pub lang: Lang,
+    /// Unit of amounts in reports: wan (万元) or yi (亿元). CSV stays in 万元.
+    #[arg(long, global = true, default_value = "wan", value_name = "wan|yi")]
+    pub unit: Unit,
+}
+
+impl Cli {
+    /// The report style chosen on the command line.
+    pub fn style(&self) -> Style {
+        Style {
+            lang: self.lang,
+            unit: self.unit,
+        }
+    }
 }
 
 /// The commands.
@@ -37,6 +57,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Per-hospital DRG/DIP payment against cost, optionally against another scenario.
     Hospitals(hospitals::HospitalsArgs),
+    /// Year-end clearing (年终清算) of budgets against actual spending, with corridors.
+    Clear(clear::ClearArgs),
     /// One-way sensitivity (tornado) of the runway; --global adds Sobol' indices.
     Sensitivity(analysis::SensitivityArgs),
     /// Two-way table of months payable over two parameters, with a heat map.
@@ -45,6 +67,8 @@ pub enum Command {
     Montecarlo(analysis::MonteCarloArgs),
     /// Goal seek: the value of one parameter that keeps months payable at a target.
     Solve(analysis::SolveArgs),
+    /// Group and hospital tables (weights, CMI, coefficients) from case-level settlement records.
+    Calibrate(calibrate::CalibrateArgs),
     /// List the scenarios bundled with drgsim.
     Scenarios,
     /// Copy a bundled scenario (and the tables it uses) into a folder for editing.
@@ -100,33 +124,40 @@ pub fn scenario_or_default(given: Option<&Path>) -> Result<PathBuf> {
 
 /// Loads a scenario, turning its problems into one readable error.
 pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
-    Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))
+    let m = Model::load(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::projection::scale::scale_warnings(&m)
+        .iter()
+        .for_each(|w| eprintln!("warning: {}: {w}", path.display()));
+    Ok(m)
 }
 
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli) -> Result<()> {
+    let style = cli.style();
     match cli.command {
-        Command::Run(a) => run(&a),
-        Command::Compare(a) => compare::compare(&a),
+        Command::Run(a) => run(&a, style),
+        Command::Compare(a) => compare::compare(&a, style),
         Command::Validate(a) => validate(&a),
-        Command::Hospitals(a) => hospitals::hospitals(&a),
-        Command::Sensitivity(a) => analysis::sensitivity(&a),
-        Command::Grid(a) => analysis::grid(&a),
-        Command::Montecarlo(a) => analysis::montecarlo(&a),
-        Command::Solve(a) => analysis::solve(&a),
+        Command::Hospitals(a) => hospitals::hospitals(&a, style),
+        Command::Sensitivity(a) => analysis::sensitivity(&a, style),
+        Command::Grid(a) => analysis::grid(&a, style),
+        Command::Montecarlo(a) => analysis::montecarlo(&a, style),
+        Command::Solve(a) => analysis::solve(&a, style),
+        Command::Clear(a) => clear::run(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Scenarios => scenarios(),
         Command::Init(a) => init(&a),
     }
 }
 
 /// `drgsim run`: project, then write the CSV, summary and charts atomically.
-pub fn run(a: &RunArgs) -> Result<()> {
+pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let file = scenario_or_default(a.scenario.as_deref())?;
     let model = load(&file, &a.sets)?;
     let projection = project(&model);
     let out = OutputDir::create(&a.out)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
-    rp::write_summary(&out.path().join("summary.md"), &model, &projection)?;
+    rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
     let observed = crate::report::history::comparisons(&model, &projection);
     if !observed.is_empty() {
         crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
@@ -135,7 +166,14 @@ pub fn run(a: &RunArgs) -> Result<()> {
         let fired = crate::projection::firings::firings(&model, &projection);
         crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
     }
-    rp::write_charts(out.path(), &model, &projection)?;
+    rp::write_charts(out.path(), &model, &projection, style)?;
+    crate::report::workbook::run_workbook(
+        &out.path().join("report.xlsx"),
+        &model,
+        &projection,
+        style,
+    )?;
+    crate::report::html::write_run_report(out.path(), &model, &projection, style)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();
     for (name, s) in rp::summaries(&model, &projection) {
@@ -157,6 +195,23 @@ pub fn run(a: &RunArgs) -> Result<()> {
 pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
+        // A clearing file (`drgsim clear`) is checked as one.
+        if crate::payment::corridor_spec::is_clearing_file(f) {
+            match crate::payment::corridor_spec::clear_file(f, &a.sets) {
+                Ok((spec, r)) => println!(
+                    "{}: ok (clearing file: {}, {} budget{})",
+                    f.display(),
+                    spec.clearing.name,
+                    r.len(),
+                    if r.len() == 1 { "" } else { "s" }
+                ),
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("{}: {e}", f.display());
+                }
+            }
+            continue;
+        }
         match Model::load(f, &a.sets)
             .map_err(|e| e.to_string())
             .and_then(|m| {
@@ -165,13 +220,17 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
                     .map_err(|e| format!("error in the analysis sections:\n  {e}"))
             }) {
             Ok(m) => println!(
-                "{}: ok ({}, {} fund{}, {}–{})",
+                "{}: ok ({}, {} fund{}, {}–{}){}",
                 f.display(),
                 m.name,
                 m.funds.len(),
                 if m.funds.len() == 1 { "" } else { "s" },
                 m.years.base_year,
-                m.years.horizon
+                m.years.horizon,
+                crate::projection::scale::scale_warnings(&m)
+                    .iter()
+                    .map(|w| format!("\n  warning: {w}"))
+                    .collect::<String>()
             ),
             Err(e) => {
                 bad += 1;

@@ -82,8 +82,15 @@ year_row! {
     /// Revenue of the pooled fund (premiums + subsidy or pooled contributions + interest + other
     /// + fiscal backstop).
     pooled_revenue_wan,
-    /// Fund spending on inpatient care (reimbursed share of hospital payment).
+    /// Fund spending on inpatient care: hospital payment - patients' share of the
+    /// fee-for-service bill (DRG/DIP cases: standard - patient share; other
+    /// cases: reimbursement x cost), after year-end clearing.
     inpatient_wan,
+    /// Patients' own payments on the inpatient fee-for-service bill (benefit rules).
+    inpatient_patient_wan,
+    /// What hospitals are paid for inpatient care, all payers, before clearing
+    /// (= inpatient_wan - clearing_wan + inpatient_patient_wan).
+    inpatient_hospital_wan,
     /// Fund spending on outpatient care.
     outpatient_wan,
     /// Major-illness insurance (大病保险).
@@ -117,12 +124,24 @@ year_row! {
     base_rate,
     /// Point value under a global budget, yuan per point (empty when paid at a fixed rate).
     point_value,
-    /// DRG payment / fee-for-service equivalent of the same cases (结付率).
+    /// Fund-side settlement ratio (结付率, as regions publish it): the fund's
+    /// DRG/DIP payment / what the fund would have paid fee-for-service for the same cases.
     settlement_ratio,
+    /// Full-cost settlement ratio: hospital DRG/DIP payment / fee-for-service cost of the same cases.
+    settlement_ratio_full_cost,
     /// Inpatient cost at fee-for-service prices, all cases.
     inpatient_ffs_equivalent_wan,
-    /// Hospital payment for DRG/DIP cases.
+    /// Hospital payment for DRG/DIP cases (standard, all payers).
     drg_payment_wan,
+    /// The fund's payment for DRG/DIP cases (standard - patients' share), before clearing.
+    drg_fund_payment_wan,
+    /// What the fund would have paid fee-for-service for the DRG/DIP cases.
+    drg_fund_ffs_wan,
+    /// The budget the year is cleared against (NaN when the scenario has no [clearing]).
+    budget_wan,
+    /// Year-end clearing adjustment paid to (+) or recovered from (-) hospitals
+    /// (included in inpatient_wan and pooled_expenditure_wan).
+    clearing_wan,
     /// Pooled expenditure per member, yuan.
     spending_per_member_yuan,
     /// Points taken off the reimbursement shares by the benefit rule (0.02 = 2 points).

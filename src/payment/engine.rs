@@ -52,13 +52,15 @@
 //! (DRG cases x CMI x (1 + drift) x 100 x coefficient)`); the other
 //! `(1 - coverage)` of FFS cost is paid fee for service.
 
+use super::clearing::Corridor;
+use super::clearing::clear_hospital;
 use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use super::rules::{self, OutlierTails, POINTS_PER_WEIGHT};
 use crate::population::bands::{ByBand, N_BANDS};
-use crate::scenario::ParamId;
-use crate::scenario::ParamValues;
-use crate::scenario::payment::{PaymentMode, WeightBand};
+use crate::scenario::clearing::ClearingLevel;
+use crate::scenario::payment::{BudgetBasis, PaymentMode, WeightBand};
+use crate::scenario::{ParamId, ParamValues};
 
 /// What the year loop hands the payment model for year index t.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -93,8 +95,24 @@ pub struct InpatientYear {
     pub base_rate: f64,
     /// Point value (NaN when not under a point-value budget).
     pub point_value: f64,
-    /// `drg_payment / drg_ffs_equivalent`.
+    /// Full-cost settlement ratio: `drg_payment / drg_ffs_equivalent`.
     pub settlement_ratio: f64,
+    /// What patients pay on the fee-for-service bill of all cases (benefit
+    /// rules: `(1 - reimbursement_L) x cost + reimbursement_L x deductible` per case).
+    pub patient_yuan: f64,
+    /// What patients pay on the bill of the DRG/DIP cases.
+    pub drg_patient_yuan: f64,
+    /// The fund's inpatient payment: `total_payment - patient` (DRG/DIP cases:
+    /// standard minus the patient's share; other cases: reimbursement x cost).
+    pub fund_yuan: f64,
+    /// The fund's payment for DRG/DIP cases: `drg_payment - drg_patient`.
+    pub drg_fund_yuan: f64,
+    /// What the fund would have paid fee-for-service for the DRG/DIP cases:
+    /// `drg_ffs_equivalent - drg_patient`.
+    pub drg_fund_ffs_yuan: f64,
+    /// Fund-side settlement ratio (结付率 as regions publish it):
+    /// `drg_fund / drg_fund_ffs`.
+    pub fund_settlement_ratio: f64,
 }
 
 /// One hospital's year (the `hospitals` report).
@@ -122,8 +140,21 @@ pub struct HospitalResult {
     pub other_payment_yuan: f64,
     /// `payment - ffs_equivalent` (DRG cases; FFS-paid cases break even).
     pub surplus_yuan: f64,
-    /// `payment / ffs_equivalent`.
+    /// Full-cost settlement ratio: `payment / ffs_equivalent`.
     pub settlement_ratio: f64,
+    /// Patients' share of the fee-for-service bill of its DRG cases, yuan.
+    pub patient_yuan: f64,
+    /// The fund's DRG payment to it: `payment - patient`, yuan.
+    pub fund_payment_yuan: f64,
+    /// What the fund would have paid fee-for-service: `ffs_equivalent - patient`, yuan.
+    pub fund_ffs_yuan: f64,
+    /// Fund-side settlement ratio (结付率): `fund_payment / fund_ffs`.
+    pub fund_settlement_ratio: f64,
+    /// Alliance (医共体), empty when none.
+    pub alliance: String,
+    /// Year-end clearing adjustment on the fund's DRG payment, yuan (0 without a
+    /// hospital- or alliance-level clearing; see [`clear_hospitals`](super::budget::clear_hospitals)).
+    pub clearing_yuan: f64,
 }
 
 /// Hospital as compiled.
@@ -137,6 +168,8 @@ pub struct HospitalInfo {
     pub level: Level,
     /// Coefficient from the table.
     pub coefficient: f64,
+    /// Medical alliance (医共体), empty when none.
+    pub alliance: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -180,6 +213,8 @@ struct GroupModel {
     cells: Vec<Cells>,
     recalibrate: bool,
     n_groups: usize,
+    /// Hospital indices ordered by alliance (hospitals without one last, each on its own).
+    alliance_order: Vec<usize>,
 }
 
 /// Compiled outlier thresholds.
@@ -205,6 +240,9 @@ impl OutlierRules {
 pub(crate) struct Ids {
     pub base_rate: Option<ParamId>,
     pub budget_wan: Option<ParamId>,
+    pub budget_basis: BudgetBasis,
+    pub point_value_floor: Option<ParamId>,
+    pub point_value_ceiling: Option<ParamId>,
     pub coverage: ParamId,
     pub cmi: ParamId,
     pub coefficient: ParamId,
@@ -227,6 +265,18 @@ pub struct PaymentModel {
     mode: PaymentMode,
     ids: Ids,
     grouped: Option<Box<GroupModel>>,
+    benefits: Option<BenefitIds>,
+}
+
+/// Handles of the fund's inpatient benefit rules (registered by the fund, not
+/// the payment section): the fund's share of the fee-for-service bill by
+/// hospital level and the deductible per admission.
+#[derive(Clone, Copy, Debug)]
+pub struct BenefitIds {
+    /// Fund's share of the bill above the deductible, by level (tertiary, secondary, primary).
+    pub reimbursement: [ParamId; 3],
+    /// Deductible (起付线) per admission, yuan.
+    pub deductible: Option<ParamId>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -242,6 +292,8 @@ struct Sums {
     xs_plan: f64,
     xs_w: f64,
     rw: f64,
+    patient: f64,
+    patient_drg: f64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -254,6 +306,61 @@ struct Factors {
     coef_mult: f64,
     level_coef: [Option<f64>; 3],
     hosp_cov: [f64; 3],
+    /// Fund's share of the FFS bill above the deductible, by level.
+    reimb: [f64; 3],
+    /// Deductible per admission, yuan.
+    deductible: f64,
+    /// Point-value floor and ceiling (NaN: none).
+    pv_floor: f64,
+    pv_ceiling: f64,
+    /// Budget basis: patients' payments on DRG cases added to the fund budget.
+    budget_adds_patients: bool,
+    /// Fund budget set by the fund's budget rule this year, yuan (NaN: the
+    /// payment section's `budget_wan`).
+    budget_override: f64,
+}
+
+/// What the year loop decides each year and hands the payment engine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct YearInputs {
+    /// The fund's DRG/DIP budget set by a budget rule, yuan (NaN: the payment
+    /// section's `budget_wan`). Used by point-value mode and a rate solved from a budget.
+    pub budget_yuan: f64,
+    /// Benefit cut from the policy rules: the fund's share of the bill is
+    /// lowered by this much (to no lower than `benefit_floor`), so patients pay more.
+    pub benefit_cut: f64,
+    /// Floor of that share.
+    pub benefit_floor: f64,
+}
+
+impl YearInputs {
+    /// Nothing decided: the section's budget, no benefit cut.
+    pub const NONE: YearInputs = YearInputs {
+        budget_yuan: f64::NAN,
+        benefit_cut: 0.0,
+        benefit_floor: 0.0,
+    };
+}
+
+/// A reimbursement share after a benefit cut: `max(share - cut, min(share,
+/// floor))` (the policy rules' trimming; a cut never takes a share below the
+/// floor, nor raises one already under it).
+pub fn trimmed_share(share: f64, cut: f64, floor: f64) -> f64 {
+    (share - cut).max(share.min(floor))
+}
+
+/// Patients' share of the fee-for-service bill of `cases` cases costing `ffs`
+/// in all, at a level whose fund reimbursement is `reimb` above a deductible
+/// `deductible` per admission:
+///
+/// `patient = (1 - reimb) x ffs + reimb x deductible x cases`
+///
+/// (per case `D + (1 - reimb)(cost - D)`, evaluated at the mean, so cases
+/// cheaper than the deductible are not treated apart). The patient pays this on
+/// the itemised bill whether the hospital is paid by DRG/DIP or not (PRIMER §3,
+/// "Who pays what").
+pub fn patient_share(ffs: f64, cases: f64, reimb: f64, deductible: f64) -> f64 {
+    (1.0 - reimb) * ffs + reimb * deductible * cases
 }
 
 /// Rate / point value settled at region level.
@@ -289,6 +396,13 @@ fn accumulate(cells: &Cells, level: usize, f: &Factors, d: &InpatientDemand, s: 
         s.xs_plan += share * n0 * c0 * c.xs_cost;
         s.xs_w += dn * c.xs_w;
         s.rw += dn * c.rw;
+        s.patient += patient_share(n * cost * c.ffs, n * c.cases, f.reimb[level], f.deductible);
+        s.patient_drg += patient_share(
+            dn * cost * c.ffs_drg,
+            dn * c.drg_cases,
+            f.reimb[level],
+            f.deductible,
+        );
     }
 }
 
@@ -302,7 +416,15 @@ impl PaymentModel {
             mode,
             ids,
             grouped: None,
+            benefits: None,
         }
+    }
+
+    /// Attaches the fund's benefit rules. Without them patients pay nothing and
+    /// the fund pays the whole hospital payment.
+    pub fn with_benefits(mut self, b: BenefitIds) -> PaymentModel {
+        self.benefits = Some(b);
+        self
     }
 
     /// Payment mode.
@@ -355,6 +477,7 @@ impl PaymentModel {
                         name: h.name.clone(),
                         level: h.level,
                         coefficient: h.coefficient,
+                        alliance: h.alliance.clone(),
                     })
                     .collect();
                 cost_levels = ht.hospitals.iter().map(|h| h.cost_level).collect();
@@ -370,6 +493,7 @@ impl PaymentModel {
                     name: "whole region".into(),
                     level: Level::Secondary,
                     coefficient: 1.0,
+                    alliance: String::new(),
                 }];
                 cost_levels = vec![1.0];
                 alloc = vec![1.0; n_g];
@@ -431,6 +555,14 @@ impl PaymentModel {
                 }
             }
         }
+        let mut alliance_order: Vec<usize> = (0..hosp.len()).collect();
+        alliance_order.sort_by(|&a, &b| {
+            let (x, y) = (&hosp[a].alliance, &hosp[b].alliance);
+            x.is_empty()
+                .cmp(&y.is_empty())
+                .then_with(|| x.cmp(y))
+                .then(a.cmp(&b))
+        });
         let mut levels = [[Coef::default(); N_BANDS]; 3];
         let mut present = [false; 3];
         for (hi, c) in hosp.iter().zip(&cells) {
@@ -450,7 +582,9 @@ impl PaymentModel {
                 cells,
                 recalibrate: recalibrate && weights.is_some(),
                 n_groups: n_g,
+                alliance_order,
             })),
+            benefits: None,
         }
     }
 
@@ -468,6 +602,39 @@ impl PaymentModel {
             coef_mult: g(i.coefficient),
             level_coef: i.level_coefficients.map(|o| o.map(g)),
             hosp_cov: i.hospital_coverage.map(g),
+            reimb: self.benefits.map_or([1.0; 3], |b| b.reimbursement.map(g)),
+            deductible: self.benefits.and_then(|b| b.deductible).map_or(0.0, g),
+            pv_floor: i.point_value_floor.map_or(f64::NAN, g),
+            pv_ceiling: i.point_value_ceiling.map_or(f64::NAN, g),
+            budget_adds_patients: i.budget_basis == BudgetBasis::FundAndPatients,
+            budget_override: f64::NAN,
+        }
+    }
+
+    fn factors_with(&self, t: usize, p: &ParamValues, x: &YearInputs) -> Factors {
+        let mut f = self.factors(t, p);
+        f.budget_override = x.budget_yuan;
+        if x.benefit_cut > 0.0 {
+            f.reimb = f
+                .reimb
+                .map(|r| trimmed_share(r, x.benefit_cut, x.benefit_floor));
+        }
+        f
+    }
+
+    /// The budget that sets the point value (or solves the rate), yuan:
+    /// `B_fund + P_drg` (patients' own payments on the same cases, the common
+    /// form of regional rules) or `B_fund` alone (`budget_basis = "fund_only"`).
+    fn hospital_budget(&self, t: usize, p: &ParamValues, f: &Factors, patient_drg: f64) -> f64 {
+        let b = if f.budget_override.is_nan() {
+            self.budget_yuan(t, p)
+        } else {
+            f.budget_override
+        };
+        if f.budget_adds_patients {
+            b + patient_drg
+        } else {
+            b
         }
     }
 
@@ -490,7 +657,7 @@ impl PaymentModel {
                         }
                     }
                     None => rules::base_rate_from_budget(
-                        self.budget_yuan(t, p),
+                        self.hospital_budget(t, p, f, s.patient_drg),
                         s.units_plan,
                         f.marg * s.xs_plan,
                     ),
@@ -502,7 +669,8 @@ impl PaymentModel {
             }
             PaymentMode::PointValue => {
                 let points = POINTS_PER_WEIGHT * (f.drift * s.units + f.marg * s.xs_w);
-                let pv = rules::point_value(self.budget_yuan(t, p), points);
+                let pv = rules::point_value(self.hospital_budget(t, p, f, s.patient_drg), points);
+                let pv = rules::clamp_point_value(pv, f.pv_floor, f.pv_ceiling);
                 Settled {
                     rate: pv * POINTS_PER_WEIGHT,
                     point_value: pv,
@@ -557,7 +725,14 @@ impl PaymentModel {
         };
         let drg_payment = self.drg_pay(f, s, st);
         let other = s.ffs - drg_ffs;
+        let drg_patient = if ffs_mode { 0.0 } else { s.patient_drg };
         InpatientYear {
+            patient_yuan: s.patient,
+            drg_patient_yuan: drg_patient,
+            fund_yuan: drg_payment + other - s.patient,
+            drg_fund_yuan: drg_payment - drg_patient,
+            drg_fund_ffs_yuan: drg_ffs - drg_patient,
+            fund_settlement_ratio: ratio(drg_payment - drg_patient, drg_ffs - drg_patient),
             cases: s.cases,
             drg_cases,
             ffs_equivalent_yuan: s.ffs,
@@ -575,7 +750,20 @@ impl PaymentModel {
     /// One year of inpatient payment for year index `t`. Does not allocate;
     /// O(levels x bands) in the group form, O(bands) in the aggregate form.
     pub fn pay_year(&self, t: usize, p: &ParamValues, d: &InpatientDemand) -> InpatientYear {
-        let f = self.factors(t, p);
+        self.pay_year_with(t, p, d, &YearInputs::NONE)
+    }
+
+    /// [`PaymentModel::pay_year`] with what the year loop decides each year:
+    /// the fund's budget from a budget rule and a benefit cut from the policy
+    /// rules ([`YearInputs`]).
+    pub fn pay_year_with(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+        x: &YearInputs,
+    ) -> InpatientYear {
+        let f = self.factors_with(t, p, x);
         match &self.grouped {
             Some(gm) => {
                 let s = self.region_sums(gm, &f, d);
@@ -610,12 +798,16 @@ impl PaymentModel {
         let drg_cases = cov * cases;
         let drg_ffs = cov * ffs;
         let units = drg_cases * cmi0 * coef; // weight units before coding drift
+        // no levels in the aggregate form: the fund-wide reimbursement (all levels alike)
+        let reimb = f.reimb[Level::Secondary.index()];
+        let patient = patient_share(ffs, cases, reimb, f.deductible);
+        let drg_patient = patient_share(drg_ffs, drg_cases, reimb, f.deductible);
         let (rate, pv, pay) = match self.mode {
             PaymentMode::DrgRate => {
                 let rate = match i.base_rate {
                     Some(id) => p.get(id, t),
                     None => rules::base_rate_from_budget(
-                        self.budget_yuan(t, p),
+                        self.hospital_budget(t, p, f, drg_patient),
                         cov * n0 * cmi0 * coef,
                         0.0,
                     ),
@@ -623,19 +815,27 @@ impl PaymentModel {
                 (rate, f64::NAN, rate * units * f.drift)
             }
             PaymentMode::PointValue => {
-                let b = self.budget_yuan(t, p);
+                let b = self.hospital_budget(t, p, f, drg_patient);
                 let points = POINTS_PER_WEIGHT * units * f.drift;
                 let pv = rules::point_value(b, points);
+                let pv = rules::clamp_point_value(pv, f.pv_floor, f.pv_ceiling);
                 (
                     pv * POINTS_PER_WEIGHT,
                     pv,
-                    if points > 0.0 { b } else { 0.0 },
+                    if points > 0.0 { pv * points } else { 0.0 },
                 )
             }
             PaymentMode::FeeForService => (f64::NAN, f64::NAN, 0.0),
         };
         let other = ffs - drg_ffs;
+        let drg_patient = if ffs_mode { 0.0 } else { drg_patient };
         InpatientYear {
+            patient_yuan: patient,
+            drg_patient_yuan: drg_patient,
+            fund_yuan: pay + other - patient,
+            drg_fund_yuan: pay - drg_patient,
+            drg_fund_ffs_yuan: drg_ffs - drg_patient,
+            fund_settlement_ratio: ratio(pay - drg_patient, drg_ffs - drg_patient),
             cases,
             drg_cases,
             ffs_equivalent_yuan: ffs,
@@ -650,6 +850,51 @@ impl PaymentModel {
         }
     }
 
+    /// Sum over hospitals (or alliances) of the year-end clearing adjustments,
+    /// yuan, fund side: each one's DRG/DIP fund payment (paid on account) is
+    /// cleared against what the fund would have paid fee-for-service under the
+    /// corridor `c` ([`clear_hospital`]). Does not allocate. 0 in the aggregate
+    /// form (no hospitals).
+    pub fn hospital_clearing(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+        x: &YearInputs,
+        level: ClearingLevel,
+        c: &Corridor,
+    ) -> f64 {
+        let Some(gm) = &self.grouped else {
+            return 0.0;
+        };
+        let f = self.factors_with(t, p, x);
+        let region = self.region_sums(gm, &f, d);
+        let st = self.settle(t, p, &f, &region, gm.recalibrate);
+        let by_alliance = level == ClearingLevel::Alliance;
+        let mut total = 0.0;
+        let (mut on_account, mut cost) = (0.0, 0.0);
+        let order = &gm.alliance_order;
+        for (k, &h) in order.iter().enumerate() {
+            let hi = &gm.hospitals[h];
+            let mut s = Sums::default();
+            accumulate(&gm.cells[h], hi.level.index(), &f, d, &mut s);
+            let y = self.year_from(&f, &s, st);
+            on_account += y.drg_fund_yuan;
+            cost += y.drg_fund_ffs_yuan;
+            let group_ends = !by_alliance
+                || hi.alliance.is_empty()
+                || order
+                    .get(k + 1)
+                    .is_none_or(|&n| gm.hospitals[n].alliance != hi.alliance);
+            if group_ends {
+                total += clear_hospital(on_account, cost, c);
+                on_account = 0.0;
+                cost = 0.0;
+            }
+        }
+        total
+    }
+
     /// Per-hospital detail for year index `t` (allocates; the `hospitals` report).
     /// Empty in the aggregate form. Hospital payments add up to the region's
     /// DRG payment of [`PaymentModel::pay_year`].
@@ -659,10 +904,22 @@ impl PaymentModel {
         p: &ParamValues,
         d: &InpatientDemand,
     ) -> Vec<HospitalResult> {
+        self.hospitals_year_with(t, p, d, &YearInputs::NONE)
+    }
+
+    /// [`PaymentModel::hospitals_year`] with the year's inputs (see
+    /// [`PaymentModel::pay_year_with`]).
+    pub fn hospitals_year_with(
+        &self,
+        t: usize,
+        p: &ParamValues,
+        d: &InpatientDemand,
+        x: &YearInputs,
+    ) -> Vec<HospitalResult> {
         let Some(gm) = &self.grouped else {
             return Vec::new();
         };
-        let f = self.factors(t, p);
+        let f = self.factors_with(t, p, x);
         let region = self.region_sums(gm, &f, d);
         // rate / point value are settled at region level and apply to every hospital
         let st = self.settle(t, p, &f, &region, gm.recalibrate);
@@ -688,6 +945,12 @@ impl PaymentModel {
                     other_payment_yuan: y.other_payment_yuan,
                     surplus_yuan: y.drg_payment_yuan - y.drg_ffs_equivalent_yuan,
                     settlement_ratio: y.settlement_ratio,
+                    patient_yuan: y.drg_patient_yuan,
+                    fund_payment_yuan: y.drg_fund_yuan,
+                    fund_ffs_yuan: y.drg_fund_ffs_yuan,
+                    fund_settlement_ratio: y.fund_settlement_ratio,
+                    alliance: hi.alliance.clone(),
+                    clearing_yuan: 0.0,
                 }
             })
             .collect()

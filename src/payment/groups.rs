@@ -51,7 +51,20 @@ pub struct Group {
 pub struct GroupTable {
     /// The groups, in file order.
     pub groups: Vec<Group>,
+    /// Defaults taken for optional columns the file lacks (one message each).
+    pub assumed: Vec<String>,
 }
+
+/// `cost_cv` of every group when the table has no such column: 0.5, about the
+/// median within-group CV of inpatient cost after trimming (the bundled
+/// synthetic tables draw 0.30-0.75).
+pub const DEFAULT_COST_CV: f64 = 0.5;
+
+/// Columns a group table may leave out, with the default taken:
+/// `cost_cv` ([`DEFAULT_COST_CV`]), `excluded` (0) and all 18 `age_*` columns
+/// together (the same age shares for every group: the case mix then does not
+/// shift with aging, and each band's level still comes from the fund's demand).
+pub const OPTIONAL_GROUP_COLUMNS: [&str; 2] = ["cost_cv", "excluded"];
 
 /// Header of the age-share column of band `b` (`age_0-4`, ..., `age_85+`).
 pub fn age_column(b: usize) -> String {
@@ -90,7 +103,31 @@ impl GroupTable {
     pub fn parse(file: &Path, text: &str) -> Result<GroupTable, TableErrors> {
         let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
         let mut errors = Vec::new();
-        let cols = group_columns();
+        let mut assumed = Vec::new();
+        let has = |c: &str| sheet.header.iter().any(|h| h == c);
+        let has_cv = has("cost_cv");
+        let has_excluded = has("excluded");
+        let n_age = (0..N_BANDS).filter(|&b| has(&age_column(b))).count();
+        let has_age = n_age > 0;
+        if !has_cv {
+            assumed.push(format!(
+                "no `cost_cv` column: every group's cost CV is taken as {DEFAULT_COST_CV}"
+            ));
+        }
+        if !has_excluded {
+            assumed.push("no `excluded` column: no group is excluded from DRG/DIP".to_string());
+        }
+        if !has_age {
+            assumed.push("no `age_*` columns: every group has the same age shares, so the case mix does not shift with aging".to_string());
+        }
+        let cols: Vec<String> = group_columns()
+            .into_iter()
+            .filter(|c| {
+                (has_cv || c != "cost_cv")
+                    && (has_excluded || c != "excluded")
+                    && (has_age || !c.starts_with("age_"))
+            })
+            .collect();
         let col_refs: Vec<&str> = cols.iter().map(|s| s.as_str()).collect();
         if !sheet.require(&col_refs, &mut errors) {
             return Err(TableErrors(errors));
@@ -116,15 +153,21 @@ impl GroupTable {
             let mdc = sheet.text(rec, "mdc").to_string();
             let weight = sheet.number(line, rec, "weight", 0.0, true, &mut errors);
             let mean_cost = sheet.number(line, rec, "mean_cost", 0.0, false, &mut errors);
-            let cost_cv = sheet.number(line, rec, "cost_cv", 0.0, true, &mut errors);
+            let cost_cv = if has_cv {
+                sheet.number(line, rec, "cost_cv", 0.0, true, &mut errors)
+            } else {
+                Some(DEFAULT_COST_CV)
+            };
             let cases = sheet.number(line, rec, "cases", 0.0, true, &mut errors);
-            let excluded = sheet.flag(line, rec, "excluded", &mut errors);
-            let mut age_shares = [0.0; N_BANDS];
-            let mut shares_ok = true;
-            for (b, s) in age_shares.iter_mut().enumerate() {
-                match sheet.number(line, rec, &age_column(b), 0.0, true, &mut errors) {
-                    Some(v) => *s = v,
-                    None => shares_ok = false,
+            let excluded = has_excluded && sheet.flag(line, rec, "excluded", &mut errors);
+            let mut age_shares = [1.0 / N_BANDS as f64; N_BANDS];
+            let mut shares_ok = has_age;
+            if has_age {
+                for (b, s) in age_shares.iter_mut().enumerate() {
+                    match sheet.number(line, rec, &age_column(b), 0.0, true, &mut errors) {
+                        Some(v) => *s = v,
+                        None => shares_ok = false,
+                    }
                 }
             }
             if shares_ok {
@@ -162,7 +205,7 @@ impl GroupTable {
             ));
         }
         if errors.is_empty() {
-            Ok(GroupTable { groups })
+            Ok(GroupTable { groups, assumed })
         } else {
             Err(TableErrors(errors))
         }

@@ -83,6 +83,9 @@ pub struct Hospital {
     pub cmi_relative: f64,
     /// Cost per case relative to the regional mean of the same groups.
     pub cost_level: f64,
+    /// Medical alliance (医共体) the hospital belongs to (optional `alliance`
+    /// column; empty = none). Used by an alliance-level clearing.
+    pub alliance: String,
 }
 
 /// A loaded, validated hospital table.
@@ -157,6 +160,7 @@ impl HospitalTable {
                     cases: cases.unwrap_or_default(),
                     cmi_relative: cmi_relative.unwrap_or_default(),
                     cost_level: cost_level.unwrap_or_default(),
+                    alliance: sheet.text(rec, "alliance").trim().to_string(),
                 });
             }
         }

@@ -8,21 +8,31 @@
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
 //! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
 
+pub mod budget;
+pub mod clearing;
+pub mod corridor_spec;
 pub mod engine;
 pub mod groups;
 pub mod hospitals;
 pub mod negotiation;
 pub mod rules;
+pub mod scale;
 pub mod spec;
 pub mod table;
 
-pub use crate::scenario::payment::{PaymentMode, PaymentSpec, Recalibration};
-pub use engine::{HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel};
+pub use crate::scenario::payment::{
+    BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
+};
+pub use engine::{
+    BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel,
+    YearInputs,
+};
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalReport, HospitalRow, LevelSummary, compare, hospital_report, level_summary,
-    levels_markdown, movers_markdown, sort_by_change, top_movers, write_hospitals_csv,
+    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare,
+    hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
+    write_hospitals_csv,
 };
 pub use table::{TableError, TableErrors};
 

@@ -82,15 +82,17 @@ pub fn top_movers(rows: &[HospitalRow], n: usize) -> (Vec<HospitalRow>, Vec<Hosp
     (winners, losers)
 }
 
-/// Totals of one hospital level.
+/// Totals of one hospital level (or alliance).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LevelSummary {
-    /// Level.
+    /// Level (for an alliance: its highest-level hospital's, the lead hospital).
     pub level: Level,
     /// Hospitals.
     pub hospitals: usize,
     /// Hospitals whose DRG payment exceeds their FFS equivalent.
     pub in_surplus: usize,
+    /// Hospitals in surplus after year-end clearing.
+    pub in_surplus_after_clearing: usize,
     /// DRG cases.
     pub drg_cases: f64,
     /// `sum RW / DRG cases`.
@@ -101,10 +103,59 @@ pub struct LevelSummary {
     pub payment_yuan: f64,
     /// `payment - ffs_equivalent`.
     pub surplus_yuan: f64,
-    /// `payment / ffs_equivalent`.
+    /// Full-cost settlement ratio: `payment / ffs_equivalent`.
     pub settlement_ratio: f64,
+    /// What the fund would have paid fee-for-service, yuan.
+    pub fund_ffs_yuan: f64,
+    /// The fund's DRG payment on account (standard - patients' share), yuan.
+    pub fund_payment_yuan: f64,
+    /// Year-end clearing adjustment, yuan.
+    pub clearing_yuan: f64,
+    /// Fund-side settlement ratio (结付率): `fund_payment / fund_ffs`.
+    pub fund_settlement_ratio: f64,
     /// Change in payment against the other scenario (yuan), when compared.
     pub payment_change_yuan: Option<f64>,
+}
+
+fn summarise(level: Level, rs: &[&HospitalRow]) -> LevelSummary {
+    let sum = |f: &dyn Fn(&HospitalResult) -> f64| -> f64 {
+        rs.iter()
+            .map(|r| f(&r.result))
+            .filter(|v| v.is_finite())
+            .sum()
+    };
+    let drg_cases = sum(&|r| r.drg_cases);
+    let rw = sum(&|r| r.cmi * r.drg_cases);
+    let ffs = sum(&|r| r.ffs_equivalent_yuan);
+    let pay = sum(&|r| r.payment_yuan);
+    let fund_ffs = sum(&|r| r.fund_ffs_yuan);
+    let fund_pay = sum(&|r| r.fund_payment_yuan);
+    let change = if rs.iter().any(|r| r.payment_change_yuan.is_some()) {
+        Some(rs.iter().filter_map(|r| r.payment_change_yuan).sum())
+    } else {
+        None
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    LevelSummary {
+        level,
+        hospitals: rs.len(),
+        in_surplus: rs.iter().filter(|r| r.result.surplus_yuan > 0.0).count(),
+        in_surplus_after_clearing: rs
+            .iter()
+            .filter(|r| r.result.surplus_yuan + r.result.clearing_yuan > 0.0)
+            .count(),
+        drg_cases,
+        cmi: ratio(rw, drg_cases),
+        ffs_equivalent_yuan: ffs,
+        payment_yuan: pay,
+        surplus_yuan: pay - ffs,
+        settlement_ratio: ratio(pay, ffs),
+        fund_ffs_yuan: fund_ffs,
+        fund_payment_yuan: fund_pay,
+        clearing_yuan: sum(&|r| r.clearing_yuan),
+        fund_settlement_ratio: ratio(fund_pay, fund_ffs),
+        payment_change_yuan: change,
+    }
 }
 
 /// Summary by level (levels with no hospital are left out).
@@ -113,40 +164,31 @@ pub fn level_summary(rows: &[HospitalRow]) -> Vec<LevelSummary> {
         .iter()
         .filter_map(|&level| {
             let rs: Vec<&HospitalRow> = rows.iter().filter(|r| r.result.level == level).collect();
-            if rs.is_empty() {
-                return None;
-            }
-            let sum = |f: &dyn Fn(&HospitalResult) -> f64| -> f64 {
-                rs.iter()
-                    .map(|r| f(&r.result))
-                    .filter(|v| v.is_finite())
-                    .sum()
-            };
-            let drg_cases = sum(&|r| r.drg_cases);
-            let rw = sum(&|r| r.cmi * r.drg_cases);
-            let ffs = sum(&|r| r.ffs_equivalent_yuan);
-            let pay = sum(&|r| r.payment_yuan);
-            let change = if rs.iter().any(|r| r.payment_change_yuan.is_some()) {
-                Some(rs.iter().filter_map(|r| r.payment_change_yuan).sum())
-            } else {
-                None
-            };
-            Some(LevelSummary {
-                level,
-                hospitals: rs.len(),
-                in_surplus: rs.iter().filter(|r| r.result.surplus_yuan > 0.0).count(),
-                drg_cases,
-                cmi: if drg_cases > 0.0 {
-                    rw / drg_cases
-                } else {
-                    f64::NAN
-                },
-                ffs_equivalent_yuan: ffs,
-                payment_yuan: pay,
-                surplus_yuan: pay - ffs,
-                settlement_ratio: if ffs > 0.0 { pay / ffs } else { f64::NAN },
-                payment_change_yuan: change,
-            })
+            (!rs.is_empty()).then(|| summarise(level, &rs))
+        })
+        .collect()
+}
+
+/// Summary by medical alliance (医共体), in name order; empty when no hospital
+/// has an alliance. Hospitals outside any alliance are left out.
+pub fn alliance_summary(rows: &[HospitalRow]) -> Vec<(String, LevelSummary)> {
+    let mut names: Vec<&str> = rows
+        .iter()
+        .map(|r| r.result.alliance.as_str())
+        .filter(|a| !a.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let rs: Vec<&HospitalRow> = rows.iter().filter(|r| r.result.alliance == name).collect();
+            let lead = Level::ALL
+                .iter()
+                .copied()
+                .find(|l| rs.iter().any(|r| r.result.level == *l))
+                .unwrap_or(Level::Secondary);
+            (name.to_string(), summarise(lead, &rs))
         })
         .collect()
 }
@@ -158,6 +200,8 @@ pub struct HospitalReport {
     pub rows: Vec<HospitalRow>,
     /// Summary by level.
     pub levels: Vec<LevelSummary>,
+    /// Summary by medical alliance (empty when the table has none).
+    pub alliances: Vec<(String, LevelSummary)>,
     /// Top winners (largest gain first).
     pub winners: Vec<HospitalRow>,
     /// Top losers (largest loss first).
@@ -175,10 +219,12 @@ pub fn hospital_report(
     let mut rows = compare(results, other);
     sort_by_change(&mut rows);
     let levels = level_summary(&rows);
+    let alliances = alliance_summary(&rows);
     let (winners, losers) = top_movers(&rows, n);
     HospitalReport {
         rows,
         levels,
+        alliances,
         winners,
         losers,
     }
@@ -186,17 +232,39 @@ pub fn hospital_report(
 
 /// Markdown table of the summary by level.
 pub fn levels_markdown(levels: &[LevelSummary]) -> String {
-    let vs = levels.iter().any(|l| l.payment_change_yuan.is_some());
-    let mut out = String::from(
-        "| level | hospitals | in surplus | DRG cases | CMI | FFS equivalent (万) | payment (万) | surplus (万) | settlement |",
+    let rows: Vec<(String, &LevelSummary)> =
+        levels.iter().map(|l| (l.level.to_string(), l)).collect();
+    summary_markdown("level", &rows)
+}
+
+/// Markdown table of the summary by alliance.
+pub fn alliances_markdown(alliances: &[(String, LevelSummary)]) -> String {
+    let rows: Vec<(String, &LevelSummary)> =
+        alliances.iter().map(|(n, l)| (n.clone(), l)).collect();
+    summary_markdown("alliance", &rows)
+}
+
+fn summary_markdown(what: &str, rows: &[(String, &LevelSummary)]) -> String {
+    let vs = rows.iter().any(|(_, l)| l.payment_change_yuan.is_some());
+    let cleared = rows.iter().any(|(_, l)| l.clearing_yuan != 0.0);
+    let mut out = format!(
+        "| {what} | hospitals | in surplus | DRG cases | CMI | FFS equivalent (万) | payment (万) | surplus (万) | fund payable FFS (万) | fund paid on account (万) | settlement (fund side, 结付率) | settlement (full cost) |"
     );
+    if cleared {
+        out.push_str(" clearing (万) | surplus after clearing (万) | in surplus after clearing |");
+    }
     out.push_str(if vs { " change (万) |\n" } else { "\n" });
-    out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.push_str(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    if cleared {
+        out.push_str(" ---: | ---: | ---: |");
+    }
     out.push_str(if vs { " ---: |\n" } else { "\n" });
-    for l in levels {
+    for (name, l) in rows {
         out.push_str(&format!(
-            "| {} | {} | {} | {:.0} | {:.3} | {} | {} | {} | {:.2} % |",
-            l.level,
+            "| {} | {} | {} | {:.0} | {:.3} | {} | {} | {} | {} | {} | {:.2} % | {:.2} % |",
+            name,
             l.hospitals,
             l.in_surplus,
             l.drg_cases,
@@ -204,8 +272,19 @@ pub fn levels_markdown(levels: &[LevelSummary]) -> String {
             wan(l.ffs_equivalent_yuan),
             wan(l.payment_yuan),
             wan(l.surplus_yuan),
+            wan(l.fund_ffs_yuan),
+            wan(l.fund_payment_yuan),
+            l.fund_settlement_ratio * 100.0,
             l.settlement_ratio * 100.0
         ));
+        if cleared {
+            out.push_str(&format!(
+                " {} | {} | {} |",
+                wan(l.clearing_yuan),
+                wan(l.surplus_yuan + l.clearing_yuan),
+                l.in_surplus_after_clearing
+            ));
+        }
         if vs {
             out.push_str(&format!(
                 " {} |",
@@ -234,8 +313,11 @@ fn wan(y: f64) -> String {
     format!("{:.2}", y / 1e4)
 }
 
-/// Writes `hospitals.csv`: `hospital, name, level, coefficient, cases, drg_cases,
-/// cmi, ffs_equivalent_wan, payment_wan, surplus_wan, settlement_ratio`, plus
+/// Writes `hospitals.csv`: `hospital, name, level, alliance, coefficient, cases,
+/// drg_cases, cmi, ffs_equivalent_wan, payment_wan, surplus_wan, patient_wan,
+/// fund_ffs_wan, fund_payment_wan, clearing_wan, final_fund_payment_wan,
+/// surplus_after_clearing_wan, settlement_ratio (fund side, 结付率),
+/// settlement_ratio_full_cost`, plus
 /// `payment_change_wan, payment_change_pct` when any row has a comparison.
 /// Rows are written in the order given.
 pub fn write_hospitals_csv(path: &Path, rows: &[HospitalRow]) -> Result<(), WriteError> {
@@ -249,6 +331,7 @@ pub fn write_hospitals_csv(path: &Path, rows: &[HospitalRow]) -> Result<(), Writ
         "hospital",
         "name",
         "level",
+        "alliance",
         "coefficient",
         "cases",
         "drg_cases",
@@ -256,7 +339,14 @@ pub fn write_hospitals_csv(path: &Path, rows: &[HospitalRow]) -> Result<(), Writ
         "ffs_equivalent_wan",
         "payment_wan",
         "surplus_wan",
+        "patient_wan",
+        "fund_ffs_wan",
+        "fund_payment_wan",
+        "clearing_wan",
+        "final_fund_payment_wan",
+        "surplus_after_clearing_wan",
         "settlement_ratio",
+        "settlement_ratio_full_cost",
     ];
     if vs {
         header.extend(["payment_change_wan", "payment_change_pct"]);
@@ -268,6 +358,7 @@ pub fn write_hospitals_csv(path: &Path, rows: &[HospitalRow]) -> Result<(), Writ
             h.id.clone(),
             h.name.clone(),
             h.level.to_string(),
+            h.alliance.clone(),
             format!("{:.4}", h.coefficient),
             format!("{:.1}", h.cases),
             format!("{:.1}", h.drg_cases),
@@ -275,6 +366,13 @@ pub fn write_hospitals_csv(path: &Path, rows: &[HospitalRow]) -> Result<(), Writ
             wan(h.ffs_equivalent_yuan),
             wan(h.payment_yuan),
             wan(h.surplus_yuan),
+            wan(h.patient_yuan),
+            wan(h.fund_ffs_yuan),
+            wan(h.fund_payment_yuan),
+            wan(h.clearing_yuan),
+            wan(h.fund_payment_yuan + h.clearing_yuan),
+            wan(h.surplus_yuan + h.clearing_yuan),
+            format!("{:.4}", h.fund_settlement_ratio),
             format!("{:.4}", h.settlement_ratio),
         ];
         if vs {
@@ -297,9 +395,9 @@ pub fn movers_markdown(rows: &[HospitalRow], n: usize) -> String {
     let vs = rows.iter().any(|r| r.payment_change_yuan.is_some());
     let mut out = String::new();
     let head = if vs {
-        "| hospital | level | cases | CMI | payment (万) | change (万) | change % | settlement |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| hospital | level | cases | CMI | payment (万) | change (万) | change % | settlement (fund side) |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     } else {
-        "| hospital | level | cases | CMI | FFS equivalent (万) | payment (万) | surplus (万) | settlement |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| hospital | level | cases | CMI | FFS equivalent (万) | payment (万) | surplus (万) | settlement (fund side) |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     };
     for (title, list) in [("Winners", winners), ("Losers", losers)] {
         out.push_str(&format!("### {title}\n\n"));
@@ -323,7 +421,7 @@ pub fn movers_markdown(rows: &[HospitalRow], n: usize) -> String {
                     r.payment_change_pct
                         .map(|p| format!("{p:+.2} %"))
                         .unwrap_or_default(),
-                    h.settlement_ratio * 100.0
+                    h.fund_settlement_ratio * 100.0
                 ));
             } else {
                 out.push_str(&format!(
@@ -336,7 +434,7 @@ pub fn movers_markdown(rows: &[HospitalRow], n: usize) -> String {
                     wan(h.ffs_equivalent_yuan),
                     wan(h.payment_yuan),
                     wan(h.surplus_yuan),
-                    h.settlement_ratio * 100.0
+                    h.fund_settlement_ratio * 100.0
                 ));
             }
         }

@@ -52,6 +52,21 @@ pub fn point_value(budget: f64, total_points: f64) -> f64 {
     }
 }
 
+/// A point value held inside a region's floating band (点值浮动区间):
+/// `clamp(pv, floor, ceiling)`; a NaN bound is no bound. Outside the band the
+/// hospitals are paid `clamped pv x points`, so the budget is no longer paid
+/// exactly: the fund (ceiling) or the hospitals (floor) carry the difference.
+pub fn clamp_point_value(pv: f64, floor: f64, ceiling: f64) -> f64 {
+    let mut v = pv;
+    if floor.is_finite() && v < floor {
+        v = floor;
+    }
+    if ceiling.is_finite() && v > ceiling {
+        v = ceiling;
+    }
+    v
+}
+
 /// Budget-neutral recalibration: the rate (or point value) under a new weight
 /// table that pays the same total as the old table at the old rate:
 ///

@@ -14,7 +14,7 @@ use crate::scenario::{Issue, Param, ParamId, ParamStore};
 use std::path::Path;
 
 /// The value of a [`LevelParams`] for a level: its own, else `all`.
-fn level_param(p: &LevelParams, l: Level) -> Option<&Param> {
+pub(crate) fn level_param(p: &LevelParams, l: Level) -> Option<&Param> {
     match l {
         Level::Tertiary => p.tertiary.as_ref(),
         Level::Secondary => p.secondary.as_ref(),
@@ -218,6 +218,15 @@ impl PaymentSpec {
                 .budget_wan
                 .as_ref()
                 .map(|p| reg(s, issues, path, "budget_wan", Some(p))),
+            budget_basis: self.budget_basis,
+            point_value_floor: self
+                .point_value_floor
+                .as_ref()
+                .map(|p| reg(s, issues, path, "point_value_floor", Some(p))),
+            point_value_ceiling: self
+                .point_value_ceiling
+                .as_ref()
+                .map(|p| reg(s, issues, path, "point_value_ceiling", Some(p))),
             coverage: reg(s, issues, path, "coverage", self.coverage.as_ref()),
             cmi: reg(s, issues, path, "cmi", self.cmi.as_ref()),
             coefficient: reg(s, issues, path, "coefficient", self.coefficient.as_ref()),
@@ -294,6 +303,20 @@ impl PaymentSpec {
                 b.cost_per_case.as_ref(),
             ),
         };
+        if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {
+            let v = s.values();
+            if let Some(t) = (0..s.years().len()).find(|&t| v.get(lo, t) > v.get(hi, t)) {
+                issues.push(Issue::new(
+                    format!("{path}.point_value_floor"),
+                    format!(
+                        "the floor {} is above the ceiling {} in {}; the band is floor..ceiling",
+                        v.get(lo, t),
+                        v.get(hi, t),
+                        s.years().year(t)
+                    ),
+                ));
+            }
+        }
         {
             let v = s.values();
             let years = s.years();

@@ -301,23 +301,37 @@ const QY_COST_PER_CASE: f64 = 3_949.78;
 #[test]
 fn qingyang_h1_2025_aggregates_within_one_percent() {
     let mut st = store(2025);
-    let m = compile(QY, &scenarios_dir(), &mut st).unwrap();
+    // The report's money figures are the fund's (应支付): the fund's share of the
+    // FFS bill = 51,395.69万 / (226,479 x 3,949.78 yuan); the fund pays the DRG
+    // standard minus the patient's share of the bill.
+    let share = QY_FFS_WAN * 1e4 / (QY_CASES * QY_COST_PER_CASE);
+    let reimb = st.add("reimbursement", &crate::scenario::Param::Const(share));
+    let m = compile(QY, &scenarios_dir(), &mut st)
+        .unwrap()
+        .with_benefits(super::BenefitIds {
+            reimbursement: [reimb; 3],
+            deductible: None,
+        });
     assert_eq!(m.n_groups(), 732);
     assert_eq!(m.hospitals().len(), 170);
     let dem = qy_demand();
     let y = m.pay_year(0, st.values(), &dem);
-    assert!(rel(y.drg_cases, QY_CASES) < 0.01, "{}", y.drg_cases);
-    assert!(rel(y.drg_ffs_equivalent_yuan / y.drg_cases, QY_COST_PER_CASE) < 0.01);
+    assert!(rel(y.drg_cases, QY_CASES) < 0.005, "{}", y.drg_cases);
+    assert!(rel(y.drg_ffs_equivalent_yuan / y.drg_cases, QY_COST_PER_CASE) < 0.001);
     assert!(
-        rel(y.settlement_ratio, QY_RATIO) < 0.01,
+        rel(y.fund_settlement_ratio, QY_RATIO) < 0.001,
         "{}",
-        y.settlement_ratio
+        y.fund_settlement_ratio
     );
-    // The report's money figures are the fund's share (应支付): fund share of the
-    // FFS cost = 51,395.69万 / (226,479 x 3,949.78 yuan).
-    let share = QY_FFS_WAN * 1e4 / (QY_CASES * QY_COST_PER_CASE);
-    assert!(rel(share * y.drg_ffs_equivalent_yuan / 1e4, QY_FFS_WAN) < 0.01);
-    assert!(rel(share * y.drg_payment_yuan / 1e4, QY_PAID_WAN) < 0.01);
+    assert!(rel(y.drg_fund_ffs_yuan / 1e4, QY_FFS_WAN) < 0.005);
+    assert!(rel(y.drg_fund_yuan / 1e4, QY_PAID_WAN) < 0.005);
+    // full cost: the same loss over the whole bill, 1 - 1,256.52 / 89,454 = 98.60 %
+    assert!(
+        rel(
+            y.settlement_ratio,
+            1.0 - (QY_FFS_WAN - QY_PAID_WAN) / 89_454.0
+        ) < 0.001
+    );
     let hs = m.hospitals_year(0, st.values(), &dem);
     let surplus = hs.iter().filter(|h| h.surplus_yuan > 0.0).count();
     assert!(
@@ -333,7 +347,7 @@ fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
     let run = |extra: &str, budget: bool| {
         let body = if budget {
             QY.replace("mode = \"drg_rate\"", "mode = \"point_value\"")
-                .replace("base_rate = 4320", "budget_wan = 87270")
+                .replace("base_rate = 4320", "budget_wan = 88198")
         } else {
             QY.to_string()
         };
@@ -349,6 +363,7 @@ fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
     assert!(rel(p1.drg_payment_yuan, p0.drg_payment_yuan) < 1e-12);
     assert!(rel(p1.point_value, p0.point_value / 1.05) < 1e-9);
     // point-value mode at the calibrated budget pays about what the rate pays
+    // (no benefit rules attached here: patients pay nothing, the budget is the full payment)
     assert!(rel(p0.drg_payment_yuan, r0.drg_payment_yuan) < 0.001);
     // upcoding: +3 % coded CMI raises fixed-rate spending, dilutes the point value
     let up = "behaviour = { cmi_drift = 0.03 }";
@@ -444,12 +459,25 @@ fn errs_groups(text: &str) -> String {
 fn group_table_errors_name_file_line_and_column() {
     let header = SMALL_GROUPS.lines().next().unwrap();
     let row = SMALL_GROUPS.lines().nth(1).unwrap();
-    // missing column
-    let no_cv = SMALL_GROUPS.replace(",cost_cv", ",cv");
-    let e = errs_groups(&no_cv);
+    // missing required column
+    let no_cost = SMALL_GROUPS.replace(",mean_cost", ",cost");
+    let e = errs_groups(&no_cost);
     assert!(
-        e.contains("g.csv:1: column `cost_cv`: missing column"),
+        e.contains("g.csv:1: column `mean_cost`: missing column"),
         "{e}"
+    );
+    // a missing optional column takes its stated default
+    let no_cv = SMALL_GROUPS.replace(",cost_cv", ",cv");
+    let t = GroupTable::parse(Path::new("g.csv"), &no_cv).unwrap();
+    assert!(
+        t.assumed[0].contains("no `cost_cv` column"),
+        "{:?}",
+        t.assumed
+    );
+    assert!(
+        t.groups
+            .iter()
+            .all(|g| g.cost_cv == super::groups::DEFAULT_COST_CV)
     );
     // duplicate code
     let e = errs_groups(&format!("{header}\n{row}\n{row}\n"));
@@ -621,7 +649,7 @@ fn movers_levels_and_csv() {
     let path = tmp.path().join("hospitals.csv");
     write_hospitals_csv(&path, &rows).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("hospital,name,level,coefficient,cases,drg_cases,cmi,ffs_equivalent_wan,payment_wan,surplus_wan,settlement_ratio,payment_change_wan,payment_change_pct"));
+    assert!(text.starts_with("hospital,name,level,alliance,coefficient,cases,drg_cases,cmi,ffs_equivalent_wan,payment_wan,surplus_wan,patient_wan,fund_ffs_wan,fund_payment_wan,clearing_wan,final_fund_payment_wan,surplus_after_clearing_wan,settlement_ratio,settlement_ratio_full_cost,payment_change_wan,payment_change_pct"));
     assert_eq!(text.lines().count(), 171);
     let md = movers_markdown(&rows, 5);
     assert!(md.contains("### Winners") && md.contains("change %"));

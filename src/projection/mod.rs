@@ -4,6 +4,7 @@ pub mod firings;
 pub mod model;
 pub mod rules;
 pub mod run;
+pub mod scale;
 
 pub use model::{FundModel, Model};
 pub use run::{FundProjection, Projection, project, project_into, project_with};

@@ -3,7 +3,8 @@
 
 use super::rules::Rules;
 use crate::fund::Thresholds;
-use crate::payment::PaymentModel;
+use crate::payment::budget::{ClearingLevel, ClearingModel};
+use crate::payment::{BenefitIds, Level, PaymentMode, PaymentModel};
 use crate::population::AgeProfile;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::schema::{FundKind, FundSpec, ScenarioSpec};
@@ -54,6 +55,8 @@ pub struct FundModel {
     pub p: FundParams,
     /// Inpatient payment.
     pub payment: PaymentModel,
+    /// Budget rules and year-end clearing (`[funds.<id>.clearing]`).
+    pub clearing: Option<ClearingModel>,
     /// Policy rules (empty when the scenario has none or `policy_rules = false`).
     pub rules: Rules,
 }
@@ -345,6 +348,21 @@ fn compile_fund(
         ),
         other_spending_wan: add("spending.other_wan", Some(&s.other_wan)),
     };
+    // Benefit rules the payment engine needs for the patient's share of the bill.
+    let by_level = &s.inpatient_reimbursement_by_level;
+    let benefits = BenefitIds {
+        reimbursement: Level::ALL.map(|l| match crate::payment::spec::level_param(by_level, l) {
+            Some(par) => store.add(
+                format!("{path}.spending.inpatient_reimbursement_by_level.{l}"),
+                par,
+            ),
+            None => p.inpatient_reimbursement,
+        }),
+        deductible: Some(store.add(
+            format!("{path}.spending.inpatient_deductible"),
+            &s.inpatient_deductible,
+        )),
+    };
     let pay_path = format!("{path}.payment");
     // Each table path is relative to the file that wrote it, which under
     // `extends` need not be the file that wrote the rest of the section.
@@ -362,6 +380,26 @@ fn compile_fund(
     }
     // The table paths are resolved above, so nothing is joined to them again.
     let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
+    let clearing = match &f.clearing {
+        Some(c) => {
+            let cpath = format!("{path}.clearing");
+            let pv_budget = (f.payment.mode == PaymentMode::PointValue)
+                .then(|| store.find(&format!("{pay_path}.budget_wan")))
+                .flatten();
+            let m = crate::payment::budget::compile_clearing(c, &cpath, pv_budget, store, issues);
+            if let Some(m) = &m
+                && m.level != ClearingLevel::Region
+                && f.payment.hospitals.is_none()
+            {
+                issues.push(Issue::new(
+                    format!("{cpath}.level"),
+                    "a hospital- or alliance-level clearing needs a hospital table (`payment.hospitals`)",
+                ));
+            }
+            Some(m?)
+        }
+        None => None,
+    };
     let rules = if rules_on {
         Rules::compile(&format!("{path}.rules"), &f.rules, store)
     } else {
@@ -387,7 +425,8 @@ fn compile_fund(
         profile: profile?,
         subsidy_split: split,
         p,
-        payment: payment?,
+        payment: payment?.with_benefits(benefits),
+        clearing,
         rules,
     })
 }

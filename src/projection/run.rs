@@ -5,7 +5,8 @@
 use super::model::{FundModel, Model};
 use super::rules::{LastYear, RuleState, backstop_wan, cut_share};
 use crate::fund::{YearRow, months_payable};
-use crate::payment::InpatientDemand;
+use crate::payment::budget::{ClearingLevel, Covers};
+use crate::payment::{InpatientDemand, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
 use crate::population::cohort::BandMatrix;
 use crate::population::{Drivers, Membership, N_BANDS};
@@ -98,6 +99,8 @@ fn project_fund(
     let mut mem = Membership::start(f.base_members, prof);
     let mut balance = f.opening_balance_wan;
     let (mut adm_idx, mut ip_cost_idx, mut visit_idx, mut op_cost_idx) = (1.0, 1.0, 1.0, 1.0);
+    // Budget base carried from one year's clearing to the next (万元).
+    let mut clearing_base = f64::NAN;
     let mut rules = RuleState::default();
     let mut last = LastYear {
         surplus_wan: 0.0,
@@ -187,38 +190,48 @@ fn project_fund(
                 * prof.outpatient_cost[b]
                 * op_cost_idx;
         }
-        let ip = f.payment.pay_year(t, p, &demand);
+        // A budget rule that sets the point value is evaluated before payment.
+        let rule_budget_wan = match &f.clearing {
+            Some(c) if c.sets_point_value => {
+                c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan)
+            }
+            _ => f64::NAN,
+        };
+        let benefit_floor = f.rules.benefit.as_ref().map_or(0.0, |b| p.get(b.floor, t));
+        let inputs = YearInputs {
+            budget_yuan: rule_budget_wan * 1e4,
+            benefit_cut: adj.benefit_cut,
+            benefit_floor,
+        };
+        let ip = f.payment.pay_year_with(t, p, &demand, &inputs);
         r.inpatient_cases = ip.cases;
         r.drg_cases = ip.drg_cases;
         r.cmi = ip.cmi;
         r.base_rate = ip.base_rate;
         r.point_value = ip.point_value;
-        r.settlement_ratio = ip.settlement_ratio;
+        r.settlement_ratio = ip.fund_settlement_ratio;
+        r.settlement_ratio_full_cost = ip.settlement_ratio;
         r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
         r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
-        let (ip_share, op_share) = match &f.rules.benefit {
-            Some(b) => {
-                let floor = p.get(b.floor, t);
-                (
-                    cut_share(
-                        p.get(ids.inpatient_reimbursement, t),
-                        adj.benefit_cut,
-                        floor,
-                    ),
-                    cut_share(
-                        p.get(ids.outpatient_reimbursement, t),
-                        adj.benefit_cut,
-                        floor,
-                    ),
-                )
-            }
-            None => (
-                p.get(ids.inpatient_reimbursement, t),
+        r.drg_fund_payment_wan = ip.drg_fund_yuan / 1e4;
+        r.drg_fund_ffs_wan = ip.drg_fund_ffs_yuan / 1e4;
+        // The fund pays the hospital payment less what patients paid on the bill
+        // (PRIMER §3): a DRG/DIP case's standard minus the patient's share, a
+        // fee-for-service case reimbursement x cost. A benefit cut (policy rules)
+        // lowers the fund's share of the bill inside the payment engine.
+        r.inpatient_hospital_wan = ip.total_payment_yuan / 1e4;
+        r.inpatient_patient_wan = ip.patient_yuan / 1e4;
+        r.inpatient_wan = ip.fund_yuan / 1e4;
+        r.budget_wan = f64::NAN;
+        let op_share = match &f.rules.benefit {
+            Some(_) => cut_share(
                 p.get(ids.outpatient_reimbursement, t),
+                adj.benefit_cut,
+                benefit_floor,
             ),
+            None => p.get(ids.outpatient_reimbursement, t),
         };
         r.benefit_cut = adj.benefit_cut;
-        r.inpatient_wan = ip.total_payment_yuan * ip_share / 1e4;
         r.outpatient_wan = op_cost * op_share / 1e4;
         r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
         r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
@@ -229,6 +242,32 @@ fn project_fund(
             + r.major_illness_wan
             + r.out_of_area_wan
             + r.other_spending_wan;
+
+        // Year-end clearing against the budget (payment::budget, payment::clearing).
+        if let Some(c) = &f.clearing {
+            let adjustment_wan = match c.level {
+                ClearingLevel::Region => {
+                    let budget = c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan);
+                    let actual = match c.covers {
+                        Covers::Drg => r.drg_fund_payment_wan,
+                        Covers::Inpatient => r.inpatient_wan,
+                        Covers::Pooled => r.pooled_expenditure_wan,
+                    };
+                    let y = c.clear_region(budget, actual);
+                    r.budget_wan = budget;
+                    clearing_base = y.next_base_wan;
+                    y.adjustment_wan
+                }
+                level => {
+                    f.payment
+                        .hospital_clearing(t, p, &demand, &inputs, level, &c.corridor)
+                        / 1e4
+                }
+            };
+            r.clearing_wan = adjustment_wan;
+            r.inpatient_wan += adjustment_wan;
+            r.pooled_expenditure_wan += adjustment_wan;
+        }
         r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
         r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
 

@@ -75,7 +75,7 @@ pub enum ReportError {
         reason: String,
     },
     /// The bundled chart font could not be loaded (the binary is damaged).
-    #[error("cannot load the bundled chart font DejaVuSans.ttf; reinstall drgsim")]
+    #[error("cannot load the bundled chart font DrgsimSansSC.ttf; reinstall drgsim")]
     Font,
 }
 

@@ -1,15 +1,23 @@
 //! Report output: charts, Markdown tables and crash-safe (atomic) file output.
 //!
-//! - [`chart`]: SVG + PNG charts drawn with plotters and the bundled DejaVu Sans font.
+//! - [`chart`]: SVG + PNG charts drawn with plotters and the bundled CJK font.
+//! - [`labels`]: every word a report shows, in Chinese and English; units.
+//! - [`workbook`]: the Excel workbook `report.xlsx`.
+//! - [`html`]: the one-file HTML report `report.html`.
 //! - [`atomic`]: staging directories and temp-file-then-rename writes, so a
 //!   report directory or file is never left half-written.
 //! - [`markdown`]: GitHub Markdown tables and number formatting.
 
 pub mod atomic;
 pub mod chart;
+pub mod clearing;
+pub mod compare;
 pub mod history;
+pub mod html;
+pub mod labels;
 pub mod markdown;
 pub mod projection;
 pub mod rules;
+pub mod workbook;
 
 pub use atomic::{OutputDir, ReportError, write_atomic};

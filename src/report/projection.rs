@@ -3,11 +3,11 @@
 
 use super::ReportError;
 use super::chart::{self, HBand, LineChart, Series, StackedArea, StackedBars};
+use super::labels::{self, Key, Lang, Style, status_word};
 use super::markdown::{fmt_num, table};
-use crate::fund::runway::year_or_never;
 use crate::fund::{RunwaySummary, YearRow};
 use crate::population::BAND_LABELS;
-use crate::projection::{Model, Projection};
+use crate::projection::{FundProjection, Model, Projection};
 use plotters::style::RGBColor;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -21,7 +21,7 @@ pub const DANGER_COLOR: RGBColor = RGBColor(235, 90, 80);
 fn decimals(column: &str) -> usize {
     if column.ends_with("_share")
         || column.ends_with("_rate")
-        || column == "settlement_ratio"
+        || column.starts_with("settlement_ratio")
         || column == "cmi"
     {
         6
@@ -84,127 +84,76 @@ pub fn summaries(model: &Model, projection: &Projection) -> Vec<(String, RunwayS
         .collect()
 }
 
-/// Writes `summary.md`: the figures a committee asks for first, and the assumptions.
-pub fn write_summary(
-    path: &Path,
+/// A fund's name in the report's language.
+pub fn fund_label(model: &Model, f: &FundProjection, lang: Lang) -> String {
+    labels::fund_name(model, &f.id, &f.name, f.kind, lang)
+}
+
+/// The headline table (one row per fund), as text cells: the committee's figures.
+pub fn summary_table(
     model: &Model,
     projection: &Projection,
-) -> Result<(), ReportError> {
-    let mut s = String::new();
-    let _ = writeln!(s, "# {}\n", model.name);
-    if !model.description.is_empty() {
-        let _ = writeln!(s, "{}\n", model.description);
-    }
-    let _ = writeln!(
-        s,
-        "Projection {}–{}; warning below {} months payable, danger below {} months. Amounts in 万元 (10,000 yuan).\n",
-        model.years.base_year,
-        model.years.horizon,
-        model.thresholds.warning,
-        model.thresholds.danger
-    );
-    let _ = writeln!(s, "{}\n", super::rules::view_line(model));
-    let headers = [
-        "fund",
-        "balance base year",
-        "months base year",
-        "balance horizon",
-        "months horizon",
-        "first year < warning",
-        "first year < danger",
-        "depletion",
-        "cumulative surplus",
+    style: Style,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let money = |k: Key| style.money_label(style.t(k));
+    let headers = vec![
+        style.t(Key::Fund).to_string(),
+        money(Key::BalanceBaseYear),
+        style.t(Key::MonthsBaseYear).to_string(),
+        money(Key::BalanceHorizon),
+        style.t(Key::MonthsHorizon).to_string(),
+        style.t(Key::FirstWarning).to_string(),
+        style.t(Key::FirstDanger).to_string(),
+        style.t(Key::Depletion).to_string(),
+        money(Key::CumulativeSurplus),
+        style.t(Key::StatusAtHorizon).to_string(),
     ];
-    let rows: Vec<Vec<String>> = summaries(model, projection)
-        .into_iter()
-        .map(|(name, r)| {
-            vec![
-                name,
-                fmt_num(r.base_balance_wan, 0),
-                fmt_num(r.base_months, 1),
-                fmt_num(r.horizon_balance_wan, 0),
-                fmt_num(r.horizon_months, 1),
-                year_or_never(r.first_warning),
-                year_or_never(r.first_danger),
-                year_or_never(r.depletion),
-                fmt_num(r.cumulative_surplus_wan, 0),
-            ]
+    let rows = projection
+        .funds
+        .iter()
+        .filter_map(|f| {
+            let r = RunwaySummary::of(&f.rows, &model.thresholds)?;
+            let status = f.rows.last().map(|l| l.status)?;
+            Some(vec![
+                fund_label(model, f, style.lang),
+                style.money(r.base_balance_wan),
+                style.months(r.base_months),
+                style.money(r.horizon_balance_wan),
+                style.months(r.horizon_months),
+                style.year_or_never(r.first_warning),
+                style.year_or_never(r.first_danger),
+                style.year_or_never(r.depletion),
+                style.money(r.cumulative_surplus_wan),
+                status_word(status, style.lang).to_string(),
+            ])
         })
         .collect();
-    s.push_str(&table(&headers, &rows));
-    for f in &projection.funds {
-        let (Some(first), Some(last)) = (f.rows.first(), f.rows.last()) else {
-            continue;
-        };
-        let _ = writeln!(s, "\n## {}\n", f.name);
-        let h = ["", &first.year.to_string(), &last.year.to_string()];
-        let line = |label: &str, a: f64, b: f64, d: usize| {
-            vec![label.to_string(), fmt_num(a, d), fmt_num(b, d)]
-        };
-        let mut rows = vec![
-            line("members", first.members, last.members, 0),
-            line(
-                "members aged 60+ (%)",
-                first.members_60plus_share * 100.0,
-                last.members_60plus_share * 100.0,
-                1,
-            ),
-            line("revenue (万元)", first.revenue_wan, last.revenue_wan, 0),
-            line(
-                "expenditure (万元)",
-                first.expenditure_wan,
-                last.expenditure_wan,
-                0,
-            ),
-            line(
-                "pooled expenditure (万元)",
-                first.pooled_expenditure_wan,
-                last.pooled_expenditure_wan,
-                0,
-            ),
-            line(
-                "surplus rate (%)",
-                first.surplus_rate * 100.0,
-                last.surplus_rate * 100.0,
-                1,
-            ),
-            line("balance (万元)", first.balance_wan, last.balance_wan, 0),
-            line(
-                "months payable",
-                first.months_payable,
-                last.months_payable,
-                1,
-            ),
-            line(
-                "inpatient cases",
-                first.inpatient_cases,
-                last.inpatient_cases,
-                0,
-            ),
-            line(
-                "settlement ratio (%)",
-                first.settlement_ratio * 100.0,
-                last.settlement_ratio * 100.0,
-                1,
-            ),
-        ];
-        if first.retirees > 0.0 {
-            rows.insert(
-                2,
-                line(
-                    "active workers per retiree",
-                    first.active_retired_ratio,
-                    last.active_retired_ratio,
-                    2,
-                ),
-            );
-        }
-        s.push_str(&table(&h, &rows));
-        let _ = writeln!(s, "\nStatus at the horizon: **{}**.", last.status);
-    }
-    s.push_str(&super::history::summary_section(model, projection));
-    s.push_str(&super::rules::summary_section(model, projection));
-    s.push_str("\n## Main assumptions\n\n");
+    (headers, rows)
+}
+
+/// The columns of the per-fund first-year / last-year table in `summary.md`.
+pub const FUND_TABLE_COLUMNS: &[&str] = &[
+    "members",
+    "members_60plus_share",
+    "active_retired_ratio",
+    "revenue_wan",
+    "expenditure_wan",
+    "pooled_expenditure_wan",
+    "surplus_rate",
+    "balance_wan",
+    "months_payable",
+    "inpatient_cases",
+    "settlement_ratio",
+    "settlement_ratio_full_cost",
+    "inpatient_patient_wan",
+    "clearing_wan",
+    "budget_wan",
+];
+
+/// One parameter of the scenario for the assumptions table: label, path,
+/// base-year value, horizon value, form.
+pub fn assumptions(model: &Model, style: Style) -> Vec<[String; 5]> {
+    let mut out = Vec::new();
     for (id, p) in model.store.paths() {
         let (_, def) = model.store.def(id);
         let row = model.values().row(id);
@@ -216,28 +165,130 @@ pub fn write_summary(
             continue;
         }
         let form = match def {
-            crate::scenario::Param::Const(_) => "constant".to_string(),
-            crate::scenario::Param::Growth { .. } => "grows yearly".to_string(),
-            crate::scenario::Param::Table { .. } => "dated table".to_string(),
+            crate::scenario::Param::Const(_) => style.t(Key::Constant),
+            crate::scenario::Param::Growth { .. } => style.t(Key::GrowsYearly),
+            crate::scenario::Param::Table { .. } => style.t(Key::DatedTable),
         };
+        out.push([
+            labels::param_label(p, style.lang),
+            p.to_string(),
+            fmt_num(a, 4),
+            fmt_num(b, 4),
+            form.to_string(),
+        ]);
+    }
+    out
+}
+
+/// Which view a run is (rules as practised, or a stress test in which nobody
+/// reacts), in the report's language.
+pub fn view_note(model: &Model, lang: Lang) -> String {
+    match lang {
+        Lang::En => super::rules::view_line(model).to_string(),
+        Lang::Zh => {
+            if super::rules::has_rules(model) {
+                "口径：**按现行政策规则**——方案文件中的政策规则逐年根据基金收支作出反应（见 rules.csv）。两种口径都不是预测。".into()
+            } else {
+                "口径：**压力测试**——不考虑任何应对（筹资调整、待遇调整、财政兜底），保费按既定路径。不是预测。".into()
+            }
+        }
+    }
+}
+
+/// Writes `summary.md`: the figures a committee asks for first, and the assumptions.
+pub fn write_summary(
+    path: &Path,
+    model: &Model,
+    projection: &Projection,
+    style: Style,
+) -> Result<(), ReportError> {
+    let lang = style.lang;
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}\n", labels::scenario_name(model, lang));
+    if !model.description.is_empty() && lang == Lang::En {
+        let _ = writeln!(s, "{}\n", model.description);
+    }
+    let _ = writeln!(
+        s,
+        "{}",
+        match lang {
+            Lang::Zh => format!(
+                "预测期 {}–{} 年；可支付月数低于 {} 个月为预警，低于 {} 个月为危险。金额单位：{}。\n",
+                model.years.base_year,
+                model.years.horizon,
+                model.thresholds.warning,
+                model.thresholds.danger,
+                style.unit.name(lang)
+            ),
+            Lang::En => format!(
+                "Projection {}–{}; warning below {} months payable, danger below {} months. Amounts in {}.\n",
+                model.years.base_year,
+                model.years.horizon,
+                model.thresholds.warning,
+                model.thresholds.danger,
+                style.unit.name(lang)
+            ),
+        }
+    );
+    let _ = writeln!(s, "{}\n", view_note(model, lang));
+    let (headers, rows) = summary_table(model, projection, style);
+    let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+    s.push_str(&table(&h, &rows));
+    for f in &projection.funds {
+        let (Some(first), Some(last)) = (f.rows.first(), f.rows.last()) else {
+            continue;
+        };
+        let _ = writeln!(s, "\n## {}\n", fund_label(model, f, lang));
+        let (y0, y1) = (first.year.to_string(), last.year.to_string());
+        let h = [style.t(Key::Indicator), y0.as_str(), y1.as_str()];
+        let rows: Vec<Vec<String>> = FUND_TABLE_COLUMNS
+            .iter()
+            .filter(|c| **c != "active_retired_ratio" || first.retirees > 0.0)
+            .filter(|c| {
+                // Columns that do not apply to this fund (no budget, no clearing) are left out.
+                let v = |r: &YearRow| r.get(c).unwrap_or(f64::NAN);
+                [v(first), v(last)]
+                    .iter()
+                    .any(|x| x.is_finite() && *x != 0.0)
+            })
+            .filter_map(|c| labels::column(c))
+            .map(|c| {
+                let v = |r: &YearRow| r.get(c.key).unwrap_or(f64::NAN);
+                vec![
+                    c.header(style),
+                    c.text(style, v(first)),
+                    c.text(style, v(last)),
+                ]
+            })
+            .collect();
+        s.push_str(&table(&h, &rows));
         let _ = writeln!(
             s,
-            "- `{p}`: {} in {} → {} in {} ({form})",
-            fmt_num(a, 4),
-            model.years.base_year,
-            fmt_num(b, 4),
-            model.years.horizon
+            "\n{}: **{}**",
+            style.t(Key::StatusAtHorizon),
+            status_word(last.status, lang)
+        );
+    }
+    s.push_str(&super::history::summary_section(model, projection));
+    s.push_str(&super::rules::summary_section(model, projection));
+    let _ = writeln!(s, "\n## {}\n", style.t(Key::Assumptions));
+    for [label, p, a, b, form] in assumptions(model, style) {
+        let _ = writeln!(
+            s,
+            "- {label} (`{p}`): {a} ({}) → {b} ({}), {form}",
+            model.years.base_year, model.years.horizon
         );
     }
     if !model.spec.scenario.sources.is_empty() {
-        s.push_str("\n## Sources\n\n");
+        let _ = writeln!(s, "\n## {}\n", style.t(Key::Sources));
         for src in &model.spec.scenario.sources {
             let _ = writeln!(s, "- {src}");
         }
     }
     let _ = writeln!(
         s,
-        "\nScenario files: {}",
+        "\n{}: {}",
+        style.t(Key::ScenarioFiles),
         model
             .raw
             .chain
@@ -250,123 +301,227 @@ pub fn write_summary(
 }
 
 /// The warning and danger bands of a months-payable chart.
-pub fn runway_bands(model: &Model) -> Vec<HBand> {
+pub fn runway_bands(model: &Model, lang: Lang) -> Vec<HBand> {
     vec![
         HBand {
             lo: model.thresholds.danger,
             hi: model.thresholds.warning,
-            label: format!("warning (< {} months)", model.thresholds.warning),
+            label: labels::fill(Key::WarningBand.get(lang), model.thresholds.warning),
             color: WARNING_COLOR,
         },
         HBand {
             lo: f64::NEG_INFINITY,
             hi: model.thresholds.danger,
-            label: format!("danger (< {} months)", model.thresholds.danger),
+            label: labels::fill(Key::DangerBand.get(lang), model.thresholds.danger),
             color: DANGER_COLOR,
         },
     ]
 }
 
-fn series(label: &str, rows: &[YearRow], f: impl Fn(&YearRow) -> f64) -> Series {
+fn series(label: String, rows: &[YearRow], f: impl Fn(&YearRow) -> f64) -> Series {
     Series {
-        label: label.to_string(),
+        label,
         points: rows.iter().map(|r| (r.year, f(r))).collect(),
     }
 }
 
+/// The months-payable chart of a run: months clipped at zero (a depleted fund
+/// has none left; the shortfall shows on the balance chart), each fund's
+/// depletion year marked.
+pub fn months_chart(model: &Model, projection: &Projection, style: Style) -> LineChart {
+    let lang = style.lang;
+    let multi = projection.funds.len() > 1;
+    LineChart {
+        title: format!(
+            "{}{}{}",
+            labels::scenario_name(model, lang),
+            if lang == Lang::Zh { "：" } else { ": " },
+            style.t(Key::MonthsPayable)
+        ),
+        x_label: style.t(Key::Year).into(),
+        y_label: style.t(Key::MonthsAxis).into(),
+        series: projection
+            .funds
+            .iter()
+            .map(|f| {
+                series(fund_label(model, f, lang), &f.rows, |r| {
+                    if r.balance_wan < 0.0 {
+                        0.0
+                    } else {
+                        r.months_payable.max(0.0)
+                    }
+                })
+            })
+            .collect(),
+        bands: runway_bands(model, lang),
+        hlines: vec![],
+        markers: projection
+            .funds
+            .iter()
+            .filter_map(|f| {
+                let y = f.rows.iter().find(|r| r.balance_wan < 0.0)?.year;
+                let who = if multi {
+                    format!("{} ", fund_label(model, f, lang))
+                } else {
+                    String::new()
+                };
+                Some((y, format!("{who}{} {y}", style.t(Key::DepletedIn))))
+            })
+            .collect(),
+        shade_negative: None,
+    }
+}
+
+/// The balance chart of a run: the balance in the report's unit, with the
+/// cumulative shortfall below zero shaded.
+pub fn balance_chart(model: &Model, projection: &Projection, style: Style) -> LineChart {
+    let lang = style.lang;
+    let any_negative = projection
+        .funds
+        .iter()
+        .any(|f| f.rows.iter().any(|r| r.balance_wan < 0.0));
+    LineChart {
+        title: format!(
+            "{}{}{}",
+            labels::scenario_name(model, lang),
+            if lang == Lang::Zh { "：" } else { ": " },
+            style.t(Key::Balance)
+        ),
+        x_label: style.t(Key::Year).into(),
+        y_label: style.money_label(style.t(Key::Balance)),
+        series: projection
+            .funds
+            .iter()
+            .map(|f| {
+                series(fund_label(model, f, lang), &f.rows, |r| {
+                    style.money_value(r.balance_wan)
+                })
+            })
+            .collect(),
+        bands: vec![],
+        hlines: vec![],
+        markers: vec![],
+        shade_negative: any_negative.then(|| style.money_label(style.t(Key::CumulativeDeficit))),
+    }
+}
+
+/// The revenue / expenditure bars of one fund.
+pub fn revenue_chart(model: &Model, f: &FundProjection, style: Style) -> StackedBars {
+    let lang = style.lang;
+    let years: Vec<i32> = f.rows.iter().map(|r| r.year).collect();
+    let col = |g: fn(&YearRow) -> f64| {
+        f.rows
+            .iter()
+            .map(|r| style.money_value(g(r)))
+            .collect::<Vec<f64>>()
+    };
+    let name = |k: Key| style.t(k).to_string();
+    let mut left = Vec::new();
+    if f.rows.iter().any(|r| r.premium_wan > 0.0) {
+        left.push((name(Key::Premiums), col(|r| r.premium_wan)));
+        left.push((name(Key::Subsidies), col(|r| r.subsidy_wan)));
+    }
+    if f.rows.iter().any(|r| r.contributions_pooled_wan > 0.0) {
+        left.push((
+            name(Key::PooledContributions),
+            col(|r| r.contributions_pooled_wan),
+        ));
+    }
+    left.push((name(Key::Interest), col(|r| r.interest_wan)));
+    left.push((name(Key::OtherIncome), col(|r| r.other_income_wan)));
+    if f.rows.iter().any(|r| r.fiscal_backstop_wan > 0.0) {
+        left.push((name(Key::FiscalBackstop), col(|r| r.fiscal_backstop_wan)));
+    }
+    let mut right = vec![
+        (name(Key::Inpatient), col(|r| r.inpatient_wan)),
+        (name(Key::Outpatient), col(|r| r.outpatient_wan)),
+        (name(Key::MajorIllness), col(|r| r.major_illness_wan)),
+    ];
+    if f.rows.iter().any(|r| r.out_of_area_wan > 0.0) {
+        right.push((name(Key::OutOfArea), col(|r| r.out_of_area_wan)));
+    }
+    right.push((name(Key::OtherSpending), col(|r| r.other_spending_wan)));
+    StackedBars {
+        x_label: style.t(Key::Year).into(),
+        title: format!(
+            "{}{}{}",
+            fund_label(model, f, lang),
+            if lang == Lang::Zh { "：" } else { ": " },
+            style.t(Key::RevenueVsExpenditure)
+        ),
+        y_label: style.unit.name(lang).into(),
+        years,
+        left,
+        right,
+        left_name: name(Key::Revenue),
+        right_name: name(Key::Expenditure),
+    }
+}
+
+/// Members by age band of one fund.
+pub fn members_chart(model: &Model, f: &FundProjection, style: Style) -> StackedArea {
+    let lang = style.lang;
+    let layers = BAND_LABELS
+        .iter()
+        .enumerate()
+        .map(|(b, l)| {
+            (
+                if lang == Lang::Zh {
+                    format!("{l}岁")
+                } else {
+                    l.to_string()
+                },
+                f.members_by_band.iter().map(|m| m[b]).collect(),
+            )
+        })
+        .collect();
+    StackedArea {
+        x_label: style.t(Key::Year).into(),
+        title: format!(
+            "{}{}{}",
+            fund_label(model, f, lang),
+            if lang == Lang::Zh { "：" } else { ": " },
+            style.t(Key::MembersByAge)
+        ),
+        y_label: style.t(Key::Members).into(),
+        years: f.rows.iter().map(|r| r.year).collect(),
+        layers,
+    }
+}
+
+/// The file stems of a run's charts, in report order, with the chart title.
+pub fn chart_stems(projection: &Projection) -> Vec<String> {
+    let mut v = vec!["months_payable".to_string(), "balance".to_string()];
+    for f in &projection.funds {
+        v.push(format!("revenue_expenditure_{}", f.id));
+        v.push(format!("members_by_age_{}", f.id));
+    }
+    v
+}
+
 /// Writes the run charts into `dir`, each as SVG and PNG.
-pub fn write_charts(dir: &Path, model: &Model, projection: &Projection) -> Result<(), ReportError> {
+pub fn write_charts(
+    dir: &Path,
+    model: &Model,
+    projection: &Projection,
+    style: Style,
+) -> Result<(), ReportError> {
     chart::line_chart(
         &dir.join("months_payable"),
-        &LineChart {
-            title: format!("{}: months payable", model.name),
-            x_label: "year".into(),
-            y_label: "months of pooled spending".into(),
-            series: projection
-                .funds
-                .iter()
-                .map(|f| series(&f.name, &f.rows, |r| r.months_payable))
-                .collect(),
-            bands: runway_bands(model),
-            hlines: vec![(0.0, "depleted".into())],
-        },
+        &months_chart(model, projection, style),
     )?;
     chart::line_chart(
         &dir.join("balance"),
-        &LineChart {
-            title: format!("{}: pooled-fund balance", model.name),
-            x_label: "year".into(),
-            y_label: "balance, 10,000 yuan".into(),
-            series: projection
-                .funds
-                .iter()
-                .map(|f| series(&f.name, &f.rows, |r| r.balance_wan))
-                .collect(),
-            bands: vec![],
-            hlines: vec![(0.0, "depleted".into())],
-        },
+        &balance_chart(model, projection, style),
     )?;
     for f in &projection.funds {
-        let years: Vec<i32> = f.rows.iter().map(|r| r.year).collect();
-        let col = |g: fn(&YearRow) -> f64| f.rows.iter().map(g).collect::<Vec<f64>>();
-        let mut left = Vec::new();
-        if f.rows.iter().any(|r| r.premium_wan > 0.0) {
-            left.push(("premiums".to_string(), col(|r| r.premium_wan)));
-            left.push(("subsidies".to_string(), col(|r| r.subsidy_wan)));
-        }
-        if f.rows.iter().any(|r| r.contributions_pooled_wan > 0.0) {
-            left.push((
-                "pooled contributions".to_string(),
-                col(|r| r.contributions_pooled_wan),
-            ));
-        }
-        left.push(("interest".to_string(), col(|r| r.interest_wan)));
-        left.push(("other income".to_string(), col(|r| r.other_income_wan)));
-        if f.rows.iter().any(|r| r.fiscal_backstop_wan > 0.0) {
-            left.push((
-                "fiscal backstop".to_string(),
-                col(|r| r.fiscal_backstop_wan),
-            ));
-        }
-        let mut right = vec![
-            ("inpatient".to_string(), col(|r| r.inpatient_wan)),
-            ("outpatient".to_string(), col(|r| r.outpatient_wan)),
-            ("major illness".to_string(), col(|r| r.major_illness_wan)),
-        ];
-        if f.rows.iter().any(|r| r.out_of_area_wan > 0.0) {
-            right.push(("out-of-area care".to_string(), col(|r| r.out_of_area_wan)));
-        }
-        right.push(("other spending".to_string(), col(|r| r.other_spending_wan)));
         chart::paired_stacked_bars(
             &dir.join(format!("revenue_expenditure_{}", f.id)),
-            &StackedBars {
-                title: format!("{}: pooled revenue vs expenditure", f.name),
-                y_label: "10,000 yuan".into(),
-                years: years.clone(),
-                left,
-                right,
-                left_name: "revenue".into(),
-                right_name: "expenditure".into(),
-            },
+            &revenue_chart(model, f, style),
         )?;
-        let layers = BAND_LABELS
-            .iter()
-            .enumerate()
-            .map(|(b, l)| {
-                (
-                    l.to_string(),
-                    f.members_by_band.iter().map(|m| m[b]).collect(),
-                )
-            })
-            .collect();
         chart::stacked_area(
             &dir.join(format!("members_by_age_{}", f.id)),
-            &StackedArea {
-                title: format!("{}: members by age band", f.name),
-                y_label: "members".into(),
-                years,
-                layers,
-            },
+            &members_chart(model, f, style),
         )?;
     }
     Ok(())

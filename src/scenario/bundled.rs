@@ -33,6 +33,10 @@ pub fn list() -> Vec<Bundled> {
             let text = f.contents_utf8()?;
             let file = f.path().to_str()?;
             let doc: toml::Table = toml::from_str(text).ok()?;
+            // Clearing files (`drgsim clear`) sit beside the scenarios but are not ones.
+            if super::clearing::is_clearing_doc(&doc) {
+                return None;
+            }
             let meta = doc.get("scenario").and_then(|s| s.as_table());
             let field = |k: &str| {
                 meta.and_then(|m| m.get(k))
@@ -175,14 +179,18 @@ mod tests {
     #[test]
     fn every_scenario_in_the_folder_is_bundled() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|n| n.ends_with(".toml"))
+            .filter(|n| !super::super::clearing::is_clearing_file(&dir.join(n)))
             .collect();
         on_disk.sort();
         let bundled: Vec<&str> = list().iter().map(|b| b.file).collect();
         assert_eq!(bundled, on_disk);
+        // A clearing file is for `drgsim clear`, not a scenario to list or copy out.
+        assert!(find("sanmen-clearing-2019").is_none());
+        assert!(on_disk.len() < std::fs::read_dir(&dir).unwrap().count());
         assert!(list().iter().all(|b| !b.name.is_empty()));
         assert!(find("chuxiong-2023").is_some() && find(DEFAULT).is_some());
     }

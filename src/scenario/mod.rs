@@ -1,6 +1,7 @@
 //! Scenario files: dated parameters, `extends`, `--set`, validation with file and line.
 
 pub mod bundled;
+pub mod clearing;
 pub mod dist;
 pub mod error;
 pub mod param;

@@ -83,6 +83,26 @@ pub struct LevelParams {
     pub primary: Option<Param>,
 }
 
+impl LevelParams {
+    /// Whether any level is set.
+    pub fn any(&self) -> bool {
+        self.all.is_some()
+            || self.tertiary.is_some()
+            || self.secondary.is_some()
+            || self.primary.is_some()
+    }
+
+    /// The given levels with their names (`all`, `tertiary`, `secondary`, `primary`).
+    pub fn named(&self) -> [(&'static str, Option<&Param>); 4] {
+        [
+            ("all", self.all.as_ref()),
+            ("tertiary", self.tertiary.as_ref()),
+            ("secondary", self.secondary.as_ref()),
+            ("primary", self.primary.as_ref()),
+        ]
+    }
+}
+
 /// A plain number per hospital level.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -152,6 +172,21 @@ pub struct BehaviourSpec {
     pub cost_per_case: Option<Param>,
 }
 
+/// What the budget of a point-value region (or a rate solved from a budget) is
+/// set against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetBasis {
+    /// `point value = (fund budget + patients' own payments on the DRG/DIP cases)
+    /// / points`: the common form of regional rules (PRIMER §3). The fund then
+    /// pays its budget whatever the volume.
+    #[default]
+    FundAndPatients,
+    /// `point value = fund budget / points`; the fund pays that minus the
+    /// patients' share.
+    FundOnly,
+}
+
 /// `[funds.<id>.payment]` section of a scenario.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -162,8 +197,17 @@ pub struct PaymentSpec {
     /// Base rate, yuan per weight point (rate mode; not used under `point_value`,
     /// so a reform of a fixed-rate baseline can switch mode without removing it).
     pub base_rate: Option<Param>,
-    /// Budget for DRG/DIP cases, 万元 per period (point-value mode; or solves the rate in rate mode).
+    /// The fund's budget for DRG/DIP cases, 万元 per period (point-value mode; or
+    /// solves the rate in rate mode). See `budget_basis`.
     pub budget_wan: Option<Param>,
+    /// Whether patients' own payments on the DRG/DIP cases are added to
+    /// `budget_wan` to set the point value (default) or not.
+    #[serde(default)]
+    pub budget_basis: BudgetBasis,
+    /// Lowest point value the region pays (点值浮动区间), yuan per point.
+    pub point_value_floor: Option<Param>,
+    /// Highest point value the region pays, yuan per point.
+    pub point_value_ceiling: Option<Param>,
     /// Aggregate form: share of inpatient FFS cost paid by DRG.
     pub coverage: Option<Param>,
     /// Aggregate form: case-mix index.

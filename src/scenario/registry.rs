@@ -282,6 +282,8 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("spending.admission_growth", Rate, GROWTH_LO, GROWTH_HI, "住院率增长", "Admission growth", "Yearly growth of admissions per member.").default(0.0).tornado(SCALE),
     ParamDecl::new("spending.inpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均住院费用增长", "Inpatient cost growth", "Yearly growth of fee-for-service cost per case.").default(0.0).tornado(SCALE),
     ParamDecl::new("spending.inpatient_reimbursement", Share, 0.0, 1.0, "住院基金支付比例", "Inpatient reimbursement", "Share of the hospital payment the fund pays.").seek_share(),
+    ParamDecl::new("spending.inpatient_reimbursement_by_level.{level}", Share, 0.0, 1.0, "住院基金支付比例(分级别)", "Inpatient reimbursement by level", "Fund's share of the inpatient bill at hospitals of a level (group form), overriding inpatient_reimbursement.").seek_share().source("benefit rules (assumed)"),
+    ParamDecl::new("spending.inpatient_deductible", Yuan, 0.0, 1e5, "住院起付线", "Inpatient deductible", "Deductible (起付线) per admission; the fund's share applies above it.").default(0.0).source("benefit rules"),
     ParamDecl::new("spending.outpatient_visit_growth", Rate, GROWTH_LO, GROWTH_HI, "门诊人次增长", "Outpatient visit growth", "Yearly growth of outpatient visits per member.").default(0.0),
     ParamDecl::new("spending.outpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均门诊费用增长", "Outpatient cost growth", "Yearly growth of cost per outpatient visit.").default(0.0).tornado(SCALE),
     ParamDecl::new("spending.outpatient_reimbursement", Share, 0.0, 1.0, "门诊基金支付比例", "Outpatient reimbursement", "Share of outpatient cost the fund pays.").seek_share(),
@@ -301,6 +303,8 @@ pub static PARAMS: &[ParamDecl] = &[
     // Payment.
     ParamDecl::new("payment.base_rate", YuanPerPoint, 0.0, 1e5, "DRG基础费率", "DRG base rate", "Yuan per weight point (drg_rate mode).").above_min().tornado(SCALE),
     ParamDecl::new("payment.budget_wan", Wan, 0.0, 1e8, "DRG/DIP预算总额", "DRG/DIP budget", "Budget for DRG/DIP cases per period (point_value mode; solves the rate in drg_rate mode).").tornado(SCALE),
+    ParamDecl::new("payment.point_value_floor", YuanPerPoint, 0.0, 1e5, "点值下限", "Point value floor", "Lowest point value the region pays (point_value mode); at most the ceiling.").source("regional rules (点值浮动区间)"),
+    ParamDecl::new("payment.point_value_ceiling", YuanPerPoint, 0.0, 1e5, "点值上限", "Point value ceiling", "Highest point value the region pays (point_value mode).").above_min().source("regional rules (点值浮动区间)"),
     ParamDecl::new("payment.coverage", Share, 0.0, 1.0, "DRG覆盖率", "DRG coverage", "Aggregate form: share of inpatient fee-for-service cost paid by DRG/DIP.").default(1.0).tornado(SCALE).seek_share(),
     ParamDecl::new("payment.cmi", Factor, 0.0, 10.0, "病例组合指数", "Case-mix index", "Aggregate form: case-mix index (CMI).").above_min().default(1.0),
     ParamDecl::new("payment.coefficient", Factor, 0.0, 10.0, "医院系数", "Hospital coefficient", "Aggregate form: mean hospital coefficient; group form without a hospital table: the region's.").above_min().default(1.0),
@@ -317,6 +321,12 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("payment.behaviour.admissions", Change, -0.99, 10.0, "住院人次响应", "Admissions response", "Admissions response to the payment reform: cases x (1 + admissions).").default(0.0),
     ParamDecl::new("payment.behaviour.length_of_stay", Change, -0.99, 10.0, "住院天数响应", "Length-of-stay response", "Length-of-stay response on cost per case.").default(0.0),
     ParamDecl::new("payment.behaviour.cost_per_case", Change, -0.99, 10.0, "次均费用响应", "Cost-per-case response", "Other cost-per-case response.").default(0.0),
+    // Budget rules and year-end clearing (`[funds.<id>.clearing]`).
+    ParamDecl::new("clearing.budget_wan", Wan, 0.0, 1e8, "总额预算", "Budget", "Base-year budget (growth rule) or every year's (fixed rule).").above_min().source("Sanmen 2019 clearing (三门县医保局)"),
+    ParamDecl::new("clearing.growth", Rate, -0.99, 10.0, "预算增长率", "Budget growth", "Yearly growth of the budget on last year's cleared base (growth rule).").default(0.0).source("Sanmen: +7 %"),
+    ParamDecl::new("clearing.growth_cap", Rate, -0.99, 10.0, "增长率上限", "Growth cap", "Cap on the budget growth (growth rule)."),
+    ParamDecl::new("clearing.reserve_share", Share, 0.0, 1.0, "预留比例", "Reserve share", "Share of pooled revenue kept back before the budget is set (revenue rule).").default(0.0).source("以收定支 (revenue-linked budgets)"),
+    ParamDecl::new("clearing.covered_share", Share, 0.0, 1.0, "预算占收入比例", "Share of revenue covered", "Share of pooled revenue (after the reserve) for what the budget covers (revenue rule).").default(1.0),
 ];
 
 /// Sub-fields and factors the analyses append to a parameter path.

@@ -1,8 +1,9 @@
 //! The scenario file format, as serde types. Every dated value is a [`Param`];
 //! large tables are CSV files named by path. See `README.md` for the format.
 
+use super::clearing::ClearingSpec;
 use super::param::Param;
-use super::payment::PaymentSpec;
+use super::payment::{LevelParams, PaymentSpec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -78,6 +79,9 @@ pub struct CorrelationSpec {
 pub struct Meta {
     /// Short name shown in charts and tables.
     pub name: String,
+    /// Chinese name for `--lang zh` reports (default: `name`).
+    #[serde(default)]
+    pub name_zh: Option<String>,
     /// What the scenario assumes, in a sentence or two.
     #[serde(default)]
     pub description: String,
@@ -141,6 +145,9 @@ pub struct FundSpec {
     pub kind: FundKind,
     /// Display name.
     pub name: String,
+    /// Chinese display name for `--lang zh` reports (default: from the fund's kind).
+    #[serde(default)]
+    pub name_zh: Option<String>,
     /// Pooled-fund balance at the end of the year before the base year, 万元.
     pub opening_balance_wan: f64,
     /// Interest earned on the opening balance, yearly rate.
@@ -165,6 +172,8 @@ pub struct FundSpec {
     pub spending: SpendingSpec,
     /// How inpatient care is paid (DRG/DIP).
     pub payment: PaymentSpec,
+    /// Budget rules and year-end clearing with risk corridors (optional).
+    pub clearing: Option<ClearingSpec>,
     /// How the fund's managers react to its state (premium rule, benefit
     /// trimming, fiscal backstop); none by default.
     #[serde(default)]
@@ -360,8 +369,17 @@ pub struct SpendingSpec {
     /// Yearly growth of inpatient cost per case.
     #[serde(default = "zero")]
     pub inpatient_cost_growth: Param,
-    /// Share of inpatient payment the fund pays (the rest is patients' share).
+    /// Fund's share of the inpatient fee-for-service bill (above the deductible)
+    /// under the benefit rules; the rest is the patient's share, paid on the bill
+    /// whether the hospital is paid by DRG/DIP or not.
     pub inpatient_reimbursement: Param,
+    /// The same by hospital level (`tertiary`, `secondary`, `primary`, `all`),
+    /// overriding `inpatient_reimbursement` for the levels given (group form).
+    #[serde(default)]
+    pub inpatient_reimbursement_by_level: LevelParams,
+    /// Deductible (起付线) per admission, yuan (default 0).
+    #[serde(default = "zero")]
+    pub inpatient_deductible: Param,
     /// Yearly growth of outpatient visits per member.
     #[serde(default = "zero")]
     pub outpatient_visit_growth: Param,

@@ -88,10 +88,13 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
 fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
     let p = |s: &str| format!("{path}.{s}");
     // Every declared parameter the file gives, against its declared range.
-    // `payment.*` is checked where the payment section compiles, `rules.*`
-    // with the rules (`rules::check`).
+    // `payment.*` and `clearing.*` are checked where their sections compile,
+    // `rules.*` with the rules (`rules::check`).
     for d in registry::PARAMS {
-        if d.path.starts_with("payment.") || d.path.starts_with("rules.") {
+        if d.path.starts_with("payment.")
+            || d.path.starts_with("clearing.")
+            || d.path.starts_with("rules.")
+        {
             continue;
         }
         let present = match d.applies {
@@ -99,17 +102,30 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
             Applies::Resident => f.kind == FundKind::Resident && f.premiums.is_some(),
             Applies::Employee => f.kind == FundKind::Employee && f.contributions.is_some(),
         };
-        let full = p(d.path);
-        let Some(value) = raw.get(&full).filter(|_| present) else {
+        if !present {
             continue;
+        }
+        // `{level}` stands for each hospital level and `all`.
+        let paths: Vec<String> = if d.path.contains("{level}") {
+            registry::LEVELS
+                .iter()
+                .map(|l| p(&d.path.replace("{level}", l)))
+                .collect()
+        } else {
+            vec![p(d.path)]
         };
-        if d.lever {
-            // A value that does not parse was reported by the deserializer.
-            if let Ok(param) = Param::deserialize(value.clone()) {
-                registry::check_dated(issues, &full, d, &param, years);
+        for full in paths {
+            let Some(value) = raw.get(&full) else {
+                continue;
+            };
+            if d.lever {
+                // A value that does not parse was reported by the deserializer.
+                if let Ok(param) = Param::deserialize(value.clone()) {
+                    registry::check_dated(issues, &full, d, &param, years);
+                }
+            } else if let Ok(v) = f64::deserialize(value.clone()) {
+                registry::check_plain(issues, &full, d, v);
             }
-        } else if let Ok(v) = f64::deserialize(value.clone()) {
-            registry::check_plain(issues, &full, d, v);
         }
     }
     match (f.kind, &f.premiums, &f.contributions) {
@@ -142,6 +158,12 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
             p("contributions"),
             "an employee fund needs a [contributions] section (wage, rate, personal_account_share)",
         )),
+    }
+    if f.spending.inpatient_reimbursement_by_level.any() && f.payment.groups.is_none() {
+        issues.push(Issue::new(
+            p("spending.inpatient_reimbursement_by_level"),
+            "reimbursement by hospital level needs the group form (`payment.groups` and a hospital table); use `inpatient_reimbursement` in the aggregate form",
+        ));
     }
     super::rules::check(&p("rules"), &f.rules, years, issues);
     for (year, o) in &f.history {

@@ -1,0 +1,42 @@
+//! `drgsim calibrate` on generated records: the two streaming passes over a CSV
+//! file of 1 million records drawn from the bundled Qingyang tables (732 groups,
+//! 170 hospitals). Set `DRGSIM_BENCH_RECORDS` for another size (e.g. 10000000).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use drgsim::calibrate::synth::{SynthOptions, write_records};
+use drgsim::calibrate::{Mapping, Options, calibrate};
+use drgsim::payment::{GroupTable, HospitalTable};
+use std::path::Path;
+
+fn bench(c: &mut Criterion) {
+    let n: u64 = std::env::var("DRGSIM_BENCH_RECORDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/qingyang");
+    let g = GroupTable::load(&d.join("groups.csv")).unwrap();
+    let h = HospitalTable::load(&d.join("hospitals.csv")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("records.csv");
+    let o = SynthOptions {
+        records: n,
+        ..Default::default()
+    };
+    write_records(
+        &g,
+        Some(&h),
+        &o,
+        std::io::BufWriter::new(std::fs::File::create(&file).unwrap()),
+    )
+    .unwrap();
+    let files = vec![file];
+    let mut grp = c.benchmark_group("calibrate");
+    grp.sample_size(10);
+    grp.bench_function(format!("csv_{n}_records"), |b| {
+        b.iter(|| calibrate(&files, &Mapping::default(), &Options::default(), None, None).unwrap())
+    });
+    grp.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,166 @@
+//! Tornado (one-way sensitivity) chart.
+
+use super::*;
+
+/// Tornado row labels longer than this are shortened.
+pub(super) const TORNADO_LABEL_CHARS: usize = 40;
+
+impl Chart for Tornado {
+    fn validate(&self) -> Result<(), String> {
+        if self.rows.is_empty() {
+            return Err("no rows to draw".to_string());
+        }
+        if !self.base_outcome.is_finite() {
+            return Err(format!(
+                "base outcome is {}; a tornado chart needs a finite base",
+                self.base_outcome
+            ));
+        }
+        Ok(())
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        root.fill(&WHITE).s()?;
+        let n = self.rows.len();
+        let base = self.base_outcome;
+        let (mut lo, mut hi) = (base, base);
+        for r in &self.rows {
+            for v in [r.low_outcome, r.high_outcome] {
+                if v.is_finite() {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+        }
+        let span = if hi > lo {
+            hi - lo
+        } else {
+            base.abs().max(1.0) * 0.2
+        };
+        let (x0, x1) = (lo - span * 0.22, hi + span * 0.22);
+        let (y0, y1) = (-0.6, n as f64 - 0.4);
+        // Row i is drawn at y = n-1-i so the first row is at the top.
+        let row_y = |i: usize| (n - 1 - i) as f64;
+        let rows = &self.rows;
+        let yfmt = |v: &f64| {
+            let r = v.round();
+            if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {
+                truncate_label(&rows[n - 1 - r as usize].label, TORNADO_LABEL_CHARS)
+            } else {
+                String::new()
+            }
+        };
+        let longest = rows
+            .iter()
+            .map(|r| r.label.chars().count().min(TORNADO_LABEL_CHARS))
+            .max()
+            .unwrap_or(0);
+        let label_w = (longest as u32 * 9 + 30).clamp(80, 380);
+        let xfmt = axis_fmt(x0, x1);
+        let font = if n > 25 { 11.0 } else { 15.0 };
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, title_style(&self.title))
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(label_w)
+            .build_cartesian_2d(
+                x0..x1,
+                TickAxis::new(y0, y1, (0..n).map(|i| i as f64).collect()),
+            )
+            .s()?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.as_str())
+            .x_label_formatter(&xfmt)
+            .y_label_formatter(&yfmt)
+            .x_labels(10)
+            .y_labels(n)
+            .label_style(text_style(font))
+            .x_label_style(text_style(15.0))
+            .axis_desc_style(text_style(18.0))
+            .disable_y_mesh()
+            .bold_line_style(BLACK.mix(0.12))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .s()?;
+        let low_color = RGBColor(31, 119, 180);
+        let high_color = RGBColor(255, 127, 14);
+        let half = 0.35;
+        for (i, r) in rows.iter().enumerate() {
+            let y = row_y(i);
+            let mut bars = vec![
+                (r.low_outcome, low_color, &r.low_setting, false),
+                (r.high_outcome, high_color, &r.high_setting, true),
+            ];
+            // Wider bar first so a narrower one on the same side stays visible.
+            bars.sort_by(|a, b| {
+                let wa = if a.0.is_finite() {
+                    (a.0 - base).abs()
+                } else {
+                    -1.0
+                };
+                let wb = if b.0.is_finite() {
+                    (b.0 - base).abs()
+                } else {
+                    -1.0
+                };
+                wb.total_cmp(&wa)
+            });
+            for (v, color, setting, is_high) in bars {
+                if !v.is_finite() {
+                    continue;
+                }
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(base, y - half), (v, y + half)],
+                        color.filled(),
+                    )))
+                    .s()?;
+                let right = v > base || (v == base && is_high);
+                let (dx, hpos) = if right {
+                    (5, HPos::Left)
+                } else {
+                    (-5, HPos::Right)
+                };
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((v, y))
+                            + Text::new(
+                                setting.clone(),
+                                (dx, 0),
+                                text_style(font - 1.0).pos(Pos::new(hpos, VPos::Center)),
+                            ),
+                    ))
+                    .s()?;
+            }
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(base, y0), (base, y1)],
+                BLACK.stroke_width(2),
+            ))
+            .s()?
+            .label(format!(
+                "{}: {}",
+                self.legend.first().map_or("base case", String::as_str),
+                plain_num(base)
+            ))
+            .legend(|(x, y)| {
+                PathElement::new([(x + 10, y - 7), (x + 10, y + 7)], BLACK.stroke_width(2))
+            });
+        let word = |i: usize, d: &'static str| self.legend.get(i).map_or(d, String::as_str);
+        for (label, color) in [
+            (word(1, "low setting"), low_color),
+            (word(2, "high setting"), high_color),
+        ] {
+            chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                .s()?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled())
+                });
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
+    }
+}

@@ -1,0 +1,448 @@
+//! Reports a bureau can hand on: every drawn character has a glyph in the
+//! bundled font, the workbook reopens with the CSV's figures, the HTML parses
+//! and holds every chart, `--lang en` draws no Chinese label and `--lang zh`
+//! no untranslated key, and bad `--lang` / `--unit` values are refused.
+
+mod common;
+use common::{drgsim, stderr};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Every bundled scenario file.
+fn bundled() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        // Clearing files are for `drgsim clear`, not `run`.
+        .filter(|p| !drgsim::payment::corridor_spec::is_clearing_file(p))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 10, "bundled scenarios: {v:?}");
+    v
+}
+
+/// Runs drgsim, asserting success.
+fn ok(args: &[&str], cwd: &Path) {
+    let o = drgsim(args, cwd);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+}
+
+/// The text of every `<text>` element of every SVG in `dir`: what plotters
+/// draws into the PNG with the bundled font.
+fn drawn_text(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let svg = std::fs::read_to_string(&p).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&svg);
+        let mut in_text = false;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(t)) if t.name().as_ref() == b"text" => {
+                    in_text = true
+                }
+                Ok(quick_xml::events::Event::End(t)) if t.name().as_ref() == b"text" => {
+                    in_text = false
+                }
+                Ok(quick_xml::events::Event::Text(t)) if in_text => {
+                    let s = t.decode().unwrap().trim().to_string();
+                    if !s.is_empty() {
+                        out.push(s);
+                    }
+                }
+                Ok(quick_xml::events::Event::Eof) => break,
+                Err(e) => panic!("{}: {e}", p.display()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn has_cjk(s: &str) -> bool {
+    drgsim::report::labels::has_cjk(s)
+}
+
+/// A label key left untranslated: snake_case, or a parameter path.
+fn looks_like_key(s: &str) -> bool {
+    s.contains("funds.")
+        || s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w.contains('_') && w.chars().any(|c| c.is_ascii_lowercase()))
+}
+
+/// Every output of every command for a language, in `tmp/{lang}-*`.
+fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for s in bundled() {
+        let name = s.file_stem().unwrap().to_str().unwrap();
+        let out = tmp.join(format!("{lang}-run-{name}"));
+        ok(
+            &[
+                "--lang",
+                lang,
+                "run",
+                s.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp,
+        );
+        dirs.push(out);
+    }
+    let sc = |n: &str| common::scenario(n).to_str().unwrap().to_string();
+    let o = |n: &str| {
+        tmp.join(format!("{lang}-{n}"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let commands: Vec<Vec<String>> = vec![
+        vec![
+            "compare".into(),
+            sc("jingzhou-2023.toml"),
+            sc("chuxiong-2023.toml"),
+            sc("drg-rate-cut.toml"),
+            "--out".into(),
+            o("compare"),
+        ],
+        vec![
+            "hospitals".into(),
+            sc("point-value-volume.toml"),
+            "--vs".into(),
+            sc("qingyang-2025h1.toml"),
+            "--out".into(),
+            o("hospitals"),
+        ],
+        vec![
+            "hospitals".into(),
+            sc("qingyang-2025h1.toml"),
+            "--out".into(),
+            o("hospitals1"),
+        ],
+        vec![
+            "sensitivity".into(),
+            sc("jingzhou-2023.toml"),
+            "--out".into(),
+            o("sensitivity"),
+        ],
+        vec![
+            "montecarlo".into(),
+            sc("chuxiong-2023.toml"),
+            "--paths".into(),
+            "200".into(),
+            "--seed".into(),
+            "1".into(),
+            "--out".into(),
+            o("montecarlo"),
+        ],
+        vec![
+            "grid".into(),
+            sc("chuxiong-2023.toml"),
+            "--x".into(),
+            "funds.resident.payment.base_rate.scale=0.9:1.1:5".into(),
+            "--y".into(),
+            "funds.resident.enrollment.decline=0:0.04:5".into(),
+            "--year".into(),
+            "2030".into(),
+            "--out".into(),
+            o("grid"),
+        ],
+    ];
+    for c in commands {
+        let mut args = vec!["--lang", lang];
+        args.extend(c.iter().map(String::as_str));
+        ok(&args, tmp);
+        dirs.push(PathBuf::from(c.last().unwrap()));
+    }
+    dirs
+}
+
+#[test]
+fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
+    use ab_glyph::Font as _;
+    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut missing = BTreeSet::new();
+    let mut checked = 0usize;
+    for lang in ["zh", "en"] {
+        for dir in all_outputs(tmp.path(), lang) {
+            let texts = drawn_text(&dir);
+            assert!(!texts.is_empty(), "{}: no text drawn", dir.display());
+            for t in &texts {
+                for c in t.chars() {
+                    checked += 1;
+                    if !c.is_whitespace() && font.glyph_id(c).0 == 0 {
+                        missing.insert((c, t.clone()));
+                    }
+                }
+                match lang {
+                    "en" => assert!(
+                        !has_cjk(t),
+                        "{}: Chinese in an English chart: {t}",
+                        dir.display()
+                    ),
+                    _ => assert!(
+                        !looks_like_key(t),
+                        "{}: untranslated label: {t}",
+                        dir.display()
+                    ),
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} characters checked");
+    assert!(
+        missing.is_empty(),
+        "characters without a glyph: {missing:?}"
+    );
+}
+
+#[test]
+fn the_font_has_gb2312_and_ab_glyph_draws_it() {
+    use ab_glyph::{Font as _, ScaleFont as _};
+    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
+    // A sample across GB 2312 level 1 and 2, the regulator's words and Latin.
+    for c in "楚雄州基金穿底预警危险正常亿万元鑫龘ABCxyz0123（）：%".chars() {
+        if c == '龘' {
+            continue; // outside GB 2312: not required
+        }
+        let id = font.glyph_id(c);
+        assert_ne!(id.0, 0, "no glyph for {c}");
+        let g = id.with_scale(24.0);
+        let outlined = font.outline_glyph(g);
+        assert!(
+            outlined.is_some() || c.is_whitespace(),
+            "ab_glyph cannot outline {c}"
+        );
+        assert!(font.as_scaled(24.0).h_advance(id) > 0.0);
+    }
+}
+
+#[test]
+fn workbook_reopens_with_the_csv_figures() {
+    use calamine::{Data, DataType as _, Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    for (lang, unit, per) in [("zh", "wan", 1.0), ("en", "yi", 10_000.0)] {
+        let out = tmp.path().join(format!("jz-{lang}"));
+        let scen = common::scenario("jingzhou-2023.toml");
+        ok(
+            &[
+                "--lang",
+                lang,
+                "--unit",
+                unit,
+                "run",
+                scen.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        // The CSV's last year per fund.
+        let mut rdr = csv::Reader::from_path(out.join("projection.csv")).unwrap();
+        let h = rdr.headers().unwrap().clone();
+        let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+        let (cf, cb, cm) = (col("fund"), col("balance_wan"), col("months_payable"));
+        let mut last = std::collections::BTreeMap::new();
+        for r in rdr.records() {
+            let r = r.unwrap();
+            let v = |i: usize| r[i].parse::<f64>().unwrap();
+            last.insert(r[cf].to_string(), (v(cb), v(cm)));
+        }
+        assert_eq!(last.len(), 2);
+
+        let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+        let sheets = wb.sheet_names();
+        let summary = if lang == "zh" {
+            "主要结果"
+        } else {
+            "Summary"
+        };
+        assert_eq!(sheets[0], summary, "summary sheet first: {sheets:?}");
+        assert!(sheets.len() >= 4, "{sheets:?}");
+        let range = wb.worksheet_range(summary).unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Row 0 title, row 2 headers, then one row per fund.
+        let header: Vec<String> = rows[2].iter().map(|c| c.to_string()).collect();
+        let hcol = |key: &str| {
+            header
+                .iter()
+                .position(|c| c.starts_with(key))
+                .unwrap_or_else(|| panic!("{key} not in {header:?}"))
+        };
+        let (bal, months) = if lang == "zh" {
+            (hcol("期末累计结余"), hcol("期末可支付月数"))
+        } else {
+            (hcol("balance, horizon"), hcol("months payable, horizon"))
+        };
+        assert!(header[bal].contains(if lang == "zh" {
+            "万元"
+        } else {
+            "100 million yuan"
+        }));
+        let fund_rows = &rows[3..5];
+        let mut seen = 0;
+        for (fund, (b, m)) in &last {
+            // Sheet rows carry the display name; match by the balance figure.
+            let row = fund_rows
+                .iter()
+                .find(|r| r[months].get_float().is_some_and(|x| (x - m).abs() < 1e-3))
+                .unwrap_or_else(|| panic!("{fund}: months {m} not in the summary sheet"));
+            let got = row[bal].get_float().unwrap();
+            assert!(
+                (got - b / per).abs() <= 1e-3 * (1.0 + (b / per).abs()),
+                "{fund}: balance {got} vs CSV {b} / {per}"
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, 2);
+        // Projection sheets: years across.
+        let p = wb.worksheet_range(&sheets[1]).unwrap();
+        let years: Vec<String> = p
+            .rows()
+            .nth(2)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(years[1], "2023");
+        assert_eq!(years.last().unwrap(), "2035");
+    }
+}
+
+#[test]
+fn html_report_is_well_formed_and_holds_every_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, name) in [
+        (vec!["run", "jingzhou-2023.toml"], "run"),
+        (
+            vec!["--lang", "en", "run", "qingyang-2025h1.toml"],
+            "run-en",
+        ),
+        (
+            vec!["compare", "chuxiong-2023.toml", "drg-rate-cut.toml"],
+            "compare",
+        ),
+        (vec!["sensitivity", "chuxiong-2023.toml"], "sens"),
+    ] {
+        let out = tmp.path().join(name);
+        let mut a: Vec<String> = args
+            .iter()
+            .map(|s| {
+                if s.ends_with(".toml") {
+                    common::scenario(s).to_str().unwrap().to_string()
+                } else {
+                    s.to_string()
+                }
+            })
+            .collect();
+        a.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        ok(&a, tmp.path());
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        // Well-formed: every tag closed in order.
+        let mut reader = quick_xml::Reader::from_str(&html);
+        reader.config_mut().check_end_names = true;
+        let mut depth = 0i32;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Eof) => break,
+                Err(e) => panic!(
+                    "{name}: report.html does not parse at {}: {e}",
+                    reader.buffer_position()
+                ),
+                _ => {}
+            }
+        }
+        assert_eq!(depth, 0, "{name}: unbalanced tags");
+        // Self-contained: no external resource.
+        for bad in ["http://", "https://", "<script", "<link", "src="] {
+            let hits: Vec<_> = html
+                .match_indices(bad)
+                .filter(|(i, _)| !html[i.saturating_sub(20)..*i].contains("xmlns"))
+                .collect();
+            assert!(hits.is_empty(), "{name}: external reference {bad}");
+        }
+        // Every chart written is inlined exactly once.
+        let mut charts = 0;
+        for e in std::fs::read_dir(&out).unwrap() {
+            let f = e.unwrap().file_name().to_string_lossy().to_string();
+            if let Some(stem) = f.strip_suffix(".svg") {
+                charts += 1;
+                let id = format!("<svg id=\"chart-{stem}\"");
+                assert_eq!(html.matches(&id).count(), 1, "{name}: chart {stem}");
+            }
+        }
+        assert!(charts >= 1, "{name}: no chart");
+        assert!(html.contains("@page") && html.contains("viewport"));
+    }
+}
+
+#[test]
+fn english_tables_have_no_chinese_labels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("en");
+    let scen = common::scenario("jingzhou-2023.toml");
+    ok(
+        &[
+            "--lang",
+            "en",
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    for line in md
+        .lines()
+        .filter(|l| l.starts_with('|') || l.starts_with('#'))
+    {
+        assert!(!has_cjk(line), "Chinese in an English table: {line}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for th in html.split("<th>").skip(1) {
+        let cell = th.split("</th>").next().unwrap();
+        assert!(!has_cjk(cell), "Chinese header in English HTML: {cell}");
+    }
+    // CSV headers are the same whatever the language.
+    let zh = tmp.path().join("zh");
+    ok(
+        &["run", scen.to_str().unwrap(), "--out", zh.to_str().unwrap()],
+        tmp.path(),
+    );
+    let head = |d: &Path| {
+        std::fs::read_to_string(d.join("projection.csv"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(head(&out), head(&zh));
+    assert!(!has_cjk(&head(&zh)));
+}
+
+#[test]
+fn bad_lang_or_unit_is_refused_and_nothing_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for (flag, value, expect) in [("--lang", "fr", "zh"), ("--unit", "yuan", "yi")] {
+        let o = drgsim(
+            &[flag, value, "run", "--out", out.to_str().unwrap()],
+            tmp.path(),
+        );
+        assert!(!o.status.success());
+        let e = stderr(&o);
+        assert!(e.contains(value) && e.contains(expect), "{e}");
+        assert!(!out.exists());
+    }
+}
