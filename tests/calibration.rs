@@ -1,5 +1,7 @@
 //! Every bundled scenario reproduces its base year's published figures
-//! (shared/seeds; amounts in 万元).
+//! (amounts in 万元). Sources: 楚雄州医疗保障局, 楚雄州2023年城乡居民基本医疗保险补助资金绩效评价报告, published 2024-08-30;
+//! 荆州市人民政府, 关于全市医保基金监督管理工作情况的报告, 2024-08-29 (荆州市人民政府公报 2024年第二期);
+//! 庆阳市医疗保障局, 庆阳市医保局"六个聚焦"优化医保基金绩效管理, 2025-07-21.
 #![allow(clippy::needless_range_loop)]
 
 mod common;

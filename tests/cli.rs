@@ -208,7 +208,11 @@ fn bad_history_is_refused() {
 fn negative_premium_is_refused() {
     bad(
         "[funds.resident.premiums]\npremium = -380\n",
-        &["bad.toml:3", "funds.resident.premiums.premium", "0 or more"],
+        &[
+            "bad.toml:3",
+            "funds.resident.premiums.premium",
+            "between 0 and",
+        ],
     );
 }
 
@@ -438,4 +442,49 @@ fn relative_scenario_paths_work_from_the_repository_root() {
         root,
     );
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn bundled_scenarios_list_init_and_run_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim(&["scenarios"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = String::from_utf8_lossy(&o.stdout).into_owned();
+    for name in [
+        "chuxiong-2023",
+        "qingyang-2025h1",
+        "point-value-volume",
+        "chuxiong-global-budget",
+        "sanmen-2020",
+    ] {
+        assert!(list.contains(name), "{list}");
+    }
+    // A clearing file (for `drgsim clear`) is not a scenario: not listed, not copied out.
+    assert!(!list.contains("sanmen-clearing-2019"), "{list}");
+    let o = drgsim(&["init", "sanmen-clearing-2019", "clr"], tmp.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no bundled scenario"), "{}", stderr(&o));
+    // init copies the scenario, its extends chain and tables; the copy runs.
+    let o = drgsim(&["init", "drg-rate-cut", "mine"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = drgsim(
+        &["run", "mine/drg-rate-cut.toml", "--out", "o1"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Never overwrites: a second init into the same folder is refused.
+    std::fs::write(tmp.path().join("mine/drg-rate-cut.toml"), "# mine\n").unwrap();
+    let o = drgsim(&["init", "drg-rate-cut", "mine"], tmp.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("mine/drg-rate-cut.toml")).unwrap(),
+        "# mine\n"
+    );
+    // With no scenario and no checkout around, the embedded default runs.
+    let o = drgsim(&["run", "--out", "o2"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = std::fs::read(tmp.path().join("o1/projection.csv")).unwrap();
+    assert!(!want.is_empty());
+    assert!(tmp.path().join("o2/projection.csv").exists());
 }

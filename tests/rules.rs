@@ -193,7 +193,7 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
         &[
             "bad.toml:4",
             "lower_at_months",
-            "months payable between 0 and 600",
+            "between 0 and 600 (months payable)",
         ],
     );
     bad_rules(

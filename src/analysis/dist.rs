@@ -29,7 +29,6 @@
 //! Monte Carlo in which every distribution is collapsed reproduces the
 //! deterministic model bit for bit.
 
-use serde::{Deserialize, Serialize};
 use statrs::distribution::{Beta, ContinuousCDF, Triangular};
 use statrs::function::erf;
 
@@ -39,102 +38,7 @@ const U_MIN: f64 = f64::MIN_POSITIVE;
 /// Largest uniform handed to an inverse CDF (the largest f64 below 1).
 const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
 
-/// One uncertain parameter, as written in a scenario file.
-///
-/// All kinds accept optional `lower` / `upper` truncation bounds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
-pub enum DistSpec {
-    /// A fixed value.
-    Point {
-        /// The value.
-        value: f64,
-        /// Optional lower truncation bound (must not exclude `value`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lower: Option<f64>,
-        /// Optional upper truncation bound (must not exclude `value`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        upper: Option<f64>,
-    },
-    /// Normal with mean and standard deviation (`sd = 0` collapses to `mean`).
-    Normal {
-        /// Mean.
-        mean: f64,
-        /// Standard deviation, `>= 0`.
-        sd: f64,
-        /// Optional lower truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lower: Option<f64>,
-        /// Optional upper truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        upper: Option<f64>,
-    },
-    /// Log-normal: `ln X ~ Normal(mu, sigma)`. Give either `mu` or
-    /// `median` (`= exp(mu)`, must be `> 0`), not both.
-    LogNormal {
-        /// Mean of `ln X`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        mu: Option<f64>,
-        /// Median of `X` (alternative to `mu`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        median: Option<f64>,
-        /// Standard deviation of `ln X`, `>= 0`.
-        sigma: f64,
-        /// Optional lower truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lower: Option<f64>,
-        /// Optional upper truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        upper: Option<f64>,
-    },
-    /// Triangular on `[min, max]` with peak at `mode`.
-    Triangular {
-        /// Lower end of the support.
-        min: f64,
-        /// Most likely value, `min <= mode <= max`.
-        mode: f64,
-        /// Upper end of the support.
-        max: f64,
-        /// Optional lower truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lower: Option<f64>,
-        /// Optional upper truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        upper: Option<f64>,
-    },
-    /// Uniform on `[min, max]`.
-    Uniform {
-        /// Lower end.
-        min: f64,
-        /// Upper end.
-        max: f64,
-        /// Optional lower truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lower: Option<f64>,
-        /// Optional upper truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        upper: Option<f64>,
-    },
-    /// Beta(`alpha`, `beta`) scaled to `[min, max]` (default `[0, 1]`).
-    Beta {
-        /// First shape, `> 0`.
-        alpha: f64,
-        /// Second shape, `> 0`.
-        beta: f64,
-        /// Lower end of the support (default 0).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        min: Option<f64>,
-        /// Upper end of the support (default 1).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max: Option<f64>,
-        /// Optional lower truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lower: Option<f64>,
-        /// Optional upper truncation bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        upper: Option<f64>,
-    },
-}
+pub use crate::scenario::DistSpec;
 
 impl DistSpec {
     /// A fixed value.
@@ -309,10 +213,10 @@ impl DistSpec {
         if !errs.is_empty() {
             return Err(errs);
         }
-        if let (Some(l), Some(u)) = (lower, upper) {
-            if l >= u {
-                errs.push(format!("{kind}: `lower` ({l}) must be < `upper` ({u})"));
-            }
+        if let (Some(l), Some(u)) = (lower, upper)
+            && l >= u
+        {
+            errs.push(format!("{kind}: `lower` ({l}) must be < `upper` ({u})"));
         }
 
         let shape = match *self {

@@ -202,7 +202,7 @@ pub fn summarize_years_flat(
     if data.is_empty() {
         return Err(invalid("data", "no paths to summarise"));
     }
-    if data.len() % n_years != 0 {
+    if !data.len().is_multiple_of(n_years) {
         return Err(invalid(
             "data",
             format!(

@@ -68,7 +68,7 @@ where
             "need at least one trajectory (10-50 is typical)",
         ));
     }
-    if levels < 2 || levels % 2 != 0 {
+    if levels < 2 || !levels.is_multiple_of(2) {
         return Err(invalid(
             "levels",
             format!("must be even and >= 2 (got {levels}); 4 is customary"),

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::fund::RunwaySummary;
 use crate::projection::{Model, Projection};
+use crate::scenario::registry::{self, Tornado};
 use crate::scenario::schema::UncertaintySpec;
 use anyhow::{Result, anyhow, bail};
 use indicatif::ProgressBar;
@@ -95,48 +96,48 @@ pub struct OneWayEntry {
     pub default: bool,
 }
 
-/// The built-in key parameters of each fund, as `(path, low, high)`:
-/// aging speed (the growth of `demography.mortality_multiplier`), enrollment
-/// decline, inpatient and outpatient cost growth, admission growth, premium,
-/// subsidy, wage and contribution rate, and the payment parameters base rate,
-/// coverage (aggregate `coverage` or group-form `hospital_coverage.all`),
-/// point-value budget and CMI drift when the scenario registers them. Each is scaled by
-/// 0.9 and 1.1 (`.scale`); a parameter that is zero in every year is left out.
+/// The built-in key parameters of each fund, as `(path, low, high)`: those
+/// the parameter registry marks with a tornado range (aging speed as the
+/// growth of `demography.mortality_multiplier`, enrollment decline, cost and
+/// admission growth, premium, subsidy, wage, contribution rate, base rate,
+/// coverage, point-value budget, CMI drift), when the scenario registers
+/// them. A scaled parameter that is zero in every year is left out, and so is
+/// a growth lever whose growth is zero.
 pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
-    const SCALED: [&str; 13] = [
-        "enrollment.decline",
-        "spending.inpatient_cost_growth",
-        "spending.outpatient_cost_growth",
-        "spending.admission_growth",
-        "premiums.premium",
-        "premiums.subsidy",
-        "contributions.wage",
-        "contributions.rate",
-        "payment.base_rate",
-        "payment.coverage",
-        "payment.hospital_coverage.all",
-        "payment.budget_wan",
-        "payment.behaviour.cmi_drift",
-    ];
     let mut out = Vec::new();
     for f in &model.funds {
-        let mm = format!("funds.{}.demography.mortality_multiplier.growth", f.id);
-        if let Ok(l) = Lever::resolve(model, &mm)
-            && l.base != 0.0
-        {
-            let (a, b) = (l.base * 0.9, l.base * 1.1);
-            out.push((mm, a.min(b), a.max(b)));
-        }
-        for s in SCALED {
-            let p = format!("funds.{}.{s}", f.id);
-            if let Some(id) = model.store.find(&p)
-                && model.values().row(id).iter().any(|v| *v != 0.0)
-            {
-                out.push((format!("{p}.scale"), 0.9, 1.1));
+        for d in registry::PARAMS {
+            let p = format!("funds.{}.{}", f.id, d.path);
+            match d.tornado {
+                None => {}
+                Some(Tornado::GrowthTimes(lo, hi)) => {
+                    let g = format!("{p}.growth");
+                    if let Ok(l) = Lever::resolve(model, &g)
+                        && l.base != 0.0
+                    {
+                        let (a, b) = (l.base * lo, l.base * hi);
+                        out.push((g, a.min(b), a.max(b)));
+                    }
+                }
+                Some(Tornado::Scale(lo, hi)) => {
+                    for p in expand_levels(&p) {
+                        if let Some(id) = model.store.find(&p)
+                            && model.values().row(id).iter().any(|v| *v != 0.0)
+                        {
+                            out.push((format!("{p}.scale"), lo, hi));
+                        }
+                    }
+                }
             }
         }
     }
     out
+}
+
+/// A declared path with `{level}` as the `all` entry (the one lever that
+/// moves every level); any other path as it is.
+fn expand_levels(p: &str) -> Vec<String> {
+    vec![p.replace("{level}", "all")]
 }
 
 /// Result of [`one_way`].
@@ -699,34 +700,17 @@ pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
     })
 }
 
-/// Default search range of a lever: shares 0..1; a factor 0.5..2; otherwise
-/// half to twice the scenario's value (a rate of zero: -0.1..0.1).
+/// Default search range of a lever: the registry's range for a share moved
+/// whole (0..1); a factor 0.5..2; otherwise half to twice the scenario's value
+/// (a rate of zero: -0.1..0.1).
 pub fn default_range(lever: &Lever) -> (f64, f64) {
-    const SHARES: [&str; 9] = [
-        "coverage",
-        "paying_share",
-        "subsidy_heads_share",
-        "inpatient_reimbursement",
-        "outpatient_reimbursement",
-        "selectivity",
-        "personal_account_share",
-        "personal_account_use",
-        "decline",
-    ];
-    let last = lever.path.rsplit('.').next().unwrap_or("");
     let b = lever.base;
-    // coverage shares by level: `payment.hospital_coverage.all`, `.secondary`, ...
-    let coverage_share = lever.path.contains("coverage.");
-    if lever.part() == Some(super::levers::Part::Whole)
-        && (SHARES.contains(&last) || coverage_share)
-    {
-        (0.0, 1.0)
-    } else if b > 0.0 {
-        (0.5 * b, 2.0 * b)
-    } else if b < 0.0 {
-        (2.0 * b, 0.5 * b)
-    } else {
-        (-0.1, 0.1)
+    let seek = registry::lookup(&lever.path).and_then(|d| d.seek);
+    match seek {
+        Some(r) if lever.part() == Some(super::levers::Part::Whole) => r,
+        _ if b > 0.0 => (0.5 * b, 2.0 * b),
+        _ if b < 0.0 => (2.0 * b, 0.5 * b),
+        _ => (-0.1, 0.1),
     }
 }
 

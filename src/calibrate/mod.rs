@@ -146,12 +146,12 @@ pub fn calibrate(
             opts.max_cv
         )));
     }
-    if let Some(b) = opts.budget_wan {
-        if !(b.is_finite() && b > 0.0) {
-            return Err(CalibrateError::Option(format!(
-                "--budget {b} must be a positive amount in 万元"
-            )));
-        }
+    if let Some(b) = opts.budget_wan
+        && !(b.is_finite() && b > 0.0)
+    {
+        return Err(CalibrateError::Option(format!(
+            "--budget {b} must be a positive amount in 万元"
+        )));
     }
     let mut acc = accumulate::Accumulator::default();
     for f in files {

@@ -171,14 +171,14 @@ fn months(s: &str) -> std::result::Result<f64, String> {
 }
 
 fn load(c: &Common) -> Result<Model> {
-    let file = super::scenario_or_default(c.scenario.as_deref());
+    let file = super::scenario_or_default(c.scenario.as_deref())?;
     super::load(&file, &c.sets)
 }
 
 /// The output-folder policy for an analysis writing to `out`, checked at once
 /// so that a refused `--out` is reported before any computation.
 fn output_policy(c: &Common, out: &std::path::Path) -> Result<OutputPolicy> {
-    let file = super::scenario_or_default(c.scenario.as_deref());
+    let file = super::scenario_or_default(c.scenario.as_deref())?;
     let policy = OutputPolicy::new(c.force, &[&file]);
     check_output(out, &policy)?;
     Ok(policy)

@@ -12,6 +12,7 @@ use crate::projection::{Model, project};
 use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
 use crate::report::labels::{Lang, Style, Unit};
 use crate::report::projection as rp;
+use crate::scenario::bundled;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write as _;
@@ -69,6 +70,20 @@ pub enum Command {
     Solve(analysis::SolveArgs),
     /// Group and hospital tables (weights, CMI, coefficients) from case-level settlement records.
     Calibrate(calibrate::CalibrateArgs),
+    /// List the scenarios bundled with drgsim.
+    Scenarios,
+    /// Copy a bundled scenario (and the tables it uses) into a folder for editing.
+    Init(InitArgs),
+}
+
+/// `drgsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Bundled scenario name, e.g. `chuxiong-2023` (see `drgsim scenarios`).
+    pub name: String,
+    /// Folder to copy into (default: the current folder).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 /// `drgsim run`.
@@ -100,17 +115,17 @@ pub struct ValidateArgs {
     pub sets: Vec<String>,
 }
 
-/// The scenario to use: the one given, or the bundled default (looked up in
-/// the current directory, then beside the crate's sources).
-pub fn scenario_or_default(given: Option<&Path>) -> PathBuf {
+/// The scenario to use: the one given, else `scenarios/chuxiong-2023.toml`
+/// in the current folder (a checkout), else the copy embedded in the binary.
+pub fn scenario_or_default(given: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = given {
-        return p.to_path_buf();
+        return Ok(p.to_path_buf());
     }
     let here = PathBuf::from(DEFAULT_SCENARIO);
     if here.exists() {
-        return here;
+        return Ok(here);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_SCENARIO)
+    bundled::materialize_default().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Loads a scenario, turning its problems into one readable error.
@@ -154,12 +169,14 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Solve(a) => analysis::solve(&a, style),
         Command::Clear(a) => clear::run(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
+        Command::Scenarios => scenarios(),
+        Command::Init(a) => init(&a),
     }
 }
 
 /// `drgsim run`: project, then write the CSV, summary and charts atomically.
 pub fn run(a: &RunArgs, style: Style) -> Result<()> {
-    let file = scenario_or_default(a.scenario.as_deref());
+    let file = scenario_or_default(a.scenario.as_deref())?;
     let policy = OutputPolicy::new(a.force, &[&file]);
     check_output(&a.out, &policy)?;
     let model = load(&file, &a.sets)?;
@@ -172,7 +189,7 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
         crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
     }
     if crate::report::rules::has_rules(&model) {
-        let fired = crate::projection::rules::firings(&model, &projection);
+        let fired = crate::projection::firings::firings(&model, &projection);
         crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
     }
     rp::write_charts(out.path(), &model, &projection, style)?;
@@ -247,5 +264,54 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
             a.scenarios.len()
         );
     }
+    Ok(())
+}
+
+/// `drgsim scenarios`: the bundled scenarios, one a line.
+pub fn scenarios() -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    for b in bundled::list() {
+        let default = if b.file == bundled::DEFAULT {
+            " (default)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{:<28} {}{default}",
+            b.file.trim_end_matches(".toml"),
+            b.name
+        )?;
+        if !b.description.is_empty() {
+            writeln!(out, "{:<28} {}", "", b.description)?;
+        }
+    }
+    writeln!(
+        out,
+        "\nCopy one out for editing with `drgsim init NAME [DIR]`."
+    )?;
+    Ok(())
+}
+
+/// `drgsim init`: copy a bundled scenario out; never overwrites a file.
+pub fn init(a: &InitArgs) -> Result<()> {
+    let r = bundled::copy_out(&a.name, &a.dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = std::io::stdout().lock();
+    for f in &r.written {
+        writeln!(out, "wrote {}", f.display())?;
+    }
+    for f in &r.kept {
+        writeln!(
+            out,
+            "kept {} (yours differs from the bundled table)",
+            f.display()
+        )?;
+    }
+    let name = a.name.trim_end_matches(".toml");
+    writeln!(
+        out,
+        "edit {0}, then: drgsim run {0}",
+        a.dir.join(format!("{name}.toml")).display()
+    )?;
     Ok(())
 }

@@ -13,9 +13,11 @@
 
 pub mod row;
 pub mod runway;
+pub mod status;
 
 pub use row::YearRow;
-pub use runway::{RunwaySummary, Status, Thresholds};
+pub use runway::RunwaySummary;
+pub use status::{Status, Thresholds};
 
 /// Months of pooled spending the balance would pay: `balance / (pooled / 12)`.
 ///

@@ -1,6 +1,6 @@
 //! One row of a projection: a fund's year, every figure the report shows.
 
-use super::runway::Status;
+use super::status::Status;
 
 macro_rules! year_row {
     ($( $(#[doc = $doc:literal])* $field:ident ),* $(,)?) => {

@@ -1,57 +1,8 @@
-//! Status thresholds and the runway figures a committee asks for first.
+//! The runway figures a committee asks for first.
 
 use super::row::YearRow;
+use super::status::Thresholds;
 use serde::Serialize;
-use std::fmt;
-
-/// The regulator's reading of a fund's runway.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// At or above the warning threshold.
-    Ok,
-    /// Below the warning threshold (default 6 months).
-    Warning,
-    /// Below the danger threshold (default 3 months).
-    Danger,
-    /// The balance is negative: the fund cannot pay hospitals (穿底).
-    Depleted,
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Status::Ok => "ok",
-            Status::Warning => "warning",
-            Status::Danger => "danger",
-            Status::Depleted => "depleted",
-        })
-    }
-}
-
-/// Months-payable thresholds.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Thresholds {
-    /// Warning below this many months.
-    pub warning: f64,
-    /// Danger below this many months.
-    pub danger: f64,
-}
-
-impl Thresholds {
-    /// Status of a year-end balance and runway.
-    pub fn status(&self, balance_wan: f64, months: f64) -> Status {
-        if balance_wan < 0.0 {
-            Status::Depleted
-        } else if months < self.danger {
-            Status::Danger
-        } else if months < self.warning {
-            Status::Warning
-        } else {
-            Status::Ok
-        }
-    }
-}
 
 /// Headline runway figures of one fund's projection.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -113,6 +64,7 @@ pub fn year_or_never(y: Option<i32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fund::Status;
     #[test]
     fn status_thresholds() {
         let th = Thresholds {

@@ -43,85 +43,12 @@
 //! the sums over each alliance's hospitals, the adjustment shared among its
 //! hospitals in proportion to their payment.
 
-use super::clearing::{BaseRule, Corridor, clear, grown_budget, revenue_budget};
-use super::corridor_spec::{BandsSpec, compile_corridor};
+use super::clearing::{Corridor, clear, clear_hospital, grown_budget, revenue_budget};
+use super::corridor_spec::compile_corridor;
 use super::engine::HospitalResult;
+pub use crate::scenario::clearing::{BudgetRule, ClearingLevel, ClearingSpec, Covers};
+use crate::scenario::registry;
 use crate::scenario::{Issue, Param, ParamId, ParamStore};
-use serde::Deserialize;
-
-/// Who is cleared.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClearingLevel {
-    /// The fund's whole budget (a region or a county alliance holding it).
-    #[default]
-    Region,
-    /// Each hospital: its DRG/DIP payment against its fee-for-service cost.
-    Hospital,
-    /// Each medical alliance (医共体) of the hospital table.
-    Alliance,
-}
-
-/// What a region-level budget covers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Covers {
-    /// The fund's payment for DRG/DIP cases.
-    #[default]
-    Drg,
-    /// The fund's payment for all inpatient care.
-    Inpatient,
-    /// All pooled spending.
-    Pooled,
-}
-
-/// How the budget is set each year.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BudgetRule {
-    /// Growth on last year's cleared base.
-    #[default]
-    Growth,
-    /// Revenue-linked (以收定支).
-    Revenue,
-    /// As written, year by year.
-    Fixed,
-}
-
-/// `[funds.<id>.clearing]`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClearingSpec {
-    /// Who is cleared (default region).
-    #[serde(default)]
-    pub level: ClearingLevel,
-    /// What a region-level budget covers (default `drg`).
-    #[serde(default)]
-    pub covers: Covers,
-    /// Budget rule (default `growth`).
-    #[serde(default)]
-    pub budget_rule: BudgetRule,
-    /// Base-year budget (growth) or every year's (fixed), 万元.
-    pub budget_wan: Option<Param>,
-    /// Growth on the cleared base.
-    pub growth: Option<Param>,
-    /// Cap on the growth.
-    pub growth_cap: Option<Param>,
-    /// Reserve share kept back from revenue (revenue rule).
-    pub reserve_share: Option<Param>,
-    /// Share of pooled revenue for what the budget covers (revenue rule, default 1).
-    pub covered_share: Option<Param>,
-    /// Hospital's share of a surplus.
-    pub surplus_retention: BandsSpec,
-    /// Fund's share of an overspend.
-    pub overspend_fund_share: BandsSpec,
-    /// Next base rule.
-    #[serde(default)]
-    pub next_base: BaseRule,
-    /// Share of a surplus taken off the cleared base.
-    #[serde(default)]
-    pub surplus_cut: f64,
-}
 
 /// Compiled clearing rules of a fund.
 #[derive(Clone, Copy, Debug)]
@@ -155,158 +82,109 @@ pub struct ClearingYear {
     pub next_base_wan: f64,
 }
 
-impl ClearingSpec {
-    /// Checks and registers the section's dated parameters under `path`.
-    /// `point_value_budget` is the payment section's `budget_wan` when the
-    /// payment is by point value: a region-level budget covering the DRG/DIP
-    /// cases then sets the point value, starting from that budget unless the
-    /// section gives its own.
-    pub fn compile(
-        &self,
-        path: &str,
-        point_value_budget: Option<ParamId>,
-        store: &mut ParamStore,
-        issues: &mut Vec<Issue>,
-    ) -> Option<ClearingModel> {
-        let sets_point_value = point_value_budget.is_some()
-            && self.level == ClearingLevel::Region
-            && self.covers == Covers::Drg;
-        let fallback = point_value_budget.filter(|_| sets_point_value);
-        let mut problems = Vec::new();
-        let corridor = compile_corridor(
-            &self.surplus_retention,
-            &self.overspend_fund_share,
-            self.next_base,
-            self.surplus_cut,
-            &mut problems,
-        );
-        for (field, m) in problems {
-            issues.push(Issue::new(format!("{path}.{field}"), m));
-        }
-        let region = self.level == ClearingLevel::Region;
-        if !region {
-            for (field, set) in [
-                ("budget_wan", self.budget_wan.is_some()),
-                ("growth", self.growth.is_some()),
-                ("growth_cap", self.growth_cap.is_some()),
-                ("reserve_share", self.reserve_share.is_some()),
-                ("covered_share", self.covered_share.is_some()),
-            ] {
-                if set {
-                    issues.push(Issue::new(
-                        format!("{path}.{field}"),
-                        "budget rules apply to a region-level clearing; at hospital or alliance level each one's DRG/DIP payment is its budget",
-                    ));
-                }
-            }
-        } else {
-            let need: &[(&str, bool)] = match self.budget_rule {
-                BudgetRule::Growth => &[
-                    (
-                        "budget_wan",
-                        self.budget_wan.is_some() || fallback.is_some(),
-                    ),
-                    ("growth", self.growth.is_some()),
-                ],
-                BudgetRule::Revenue => &[("reserve_share", self.reserve_share.is_some())],
-                BudgetRule::Fixed => &[(
-                    "budget_wan",
-                    self.budget_wan.is_some() || fallback.is_some(),
-                )],
-            };
-            for (field, set) in need {
-                if !set {
-                    issues.push(Issue::new(
-                        format!("{path}.{field}"),
-                        format!(
-                            "budget_rule `{}` needs `{field}`",
-                            match self.budget_rule {
-                                BudgetRule::Growth => "growth",
-                                BudgetRule::Revenue => "revenue",
-                                BudgetRule::Fixed => "fixed",
-                            }
-                        ),
-                    ));
-                }
-            }
-        }
-        let mut reg =
-            |field: &str, p: Option<&Param>, default: f64, lo: f64, hi: f64, what: &str| {
-                let full = format!("{path}.{field}");
-                let par = p.cloned().unwrap_or(Param::Const(default));
-                let id = store.add(full.clone(), &par);
-                if p.is_some() {
-                    for (t, v) in store.values().row(id).iter().enumerate() {
-                        if !(v.is_finite() && *v >= lo && *v <= hi) {
-                            issues.push(Issue::new(
-                                full.clone(),
-                                format!("is {v} in {}; {what}", store.years().year(t)),
-                            ));
-                            break;
-                        }
-                    }
-                }
-                id
-            };
-        let inf = f64::INFINITY;
-        let own_budget = self.budget_wan.as_ref().map(|p| {
-            reg(
-                "budget_wan",
-                Some(p),
-                0.0,
-                f64::MIN_POSITIVE,
-                inf,
-                "a budget is 万元 and must be above 0",
-            )
-        });
-        let growth = reg(
-            "growth",
-            self.growth.as_ref(),
-            0.0,
-            -0.99,
-            10.0,
-            "a growth rate is above -1 (0.07 = +7 %)",
-        );
-        let growth_cap = self.growth_cap.as_ref().map(|p| {
-            reg(
-                "growth_cap",
-                Some(p),
-                0.0,
-                -0.99,
-                10.0,
-                "a growth cap is above -1",
-            )
-        });
-        let reserve_share = reg(
-            "reserve_share",
-            self.reserve_share.as_ref(),
-            0.0,
-            0.0,
-            1.0,
-            "a share is between 0 and 1",
-        );
-        let covered_share = reg(
-            "covered_share",
-            self.covered_share.as_ref(),
-            1.0,
-            0.0,
-            1.0,
-            "a share is between 0 and 1",
-        );
-        let budget_wan = own_budget.or(fallback);
-        Some(ClearingModel {
-            sets_point_value,
-            level: self.level,
-            covers: self.covers,
-            rule: self.budget_rule,
-            corridor: corridor?,
-            budget_wan,
-            growth,
-            growth_cap,
-            reserve_share,
-            covered_share,
-        })
+/// Checks a [`ClearingSpec`] and registers its dated parameters under `path`.
+/// `point_value_budget` is the payment section's `budget_wan` when the
+/// payment is by point value: a region-level budget covering the DRG/DIP
+/// cases then sets the point value, starting from that budget unless the
+/// section gives its own.
+pub fn compile_clearing(
+    spec: &ClearingSpec,
+    path: &str,
+    point_value_budget: Option<ParamId>,
+    store: &mut ParamStore,
+    issues: &mut Vec<Issue>,
+) -> Option<ClearingModel> {
+    let sets_point_value = point_value_budget.is_some()
+        && spec.level == ClearingLevel::Region
+        && spec.covers == Covers::Drg;
+    let fallback = point_value_budget.filter(|_| sets_point_value);
+    let mut problems = Vec::new();
+    let corridor = compile_corridor(
+        &spec.surplus_retention,
+        &spec.overspend_fund_share,
+        spec.next_base,
+        spec.surplus_cut,
+        &mut problems,
+    );
+    for (field, m) in problems {
+        issues.push(Issue::new(format!("{path}.{field}"), m));
     }
+    let region = spec.level == ClearingLevel::Region;
+    if !region {
+        for (field, set) in [
+            ("budget_wan", spec.budget_wan.is_some()),
+            ("growth", spec.growth.is_some()),
+            ("growth_cap", spec.growth_cap.is_some()),
+            ("reserve_share", spec.reserve_share.is_some()),
+            ("covered_share", spec.covered_share.is_some()),
+        ] {
+            if set {
+                issues.push(Issue::new(
+                    format!("{path}.{field}"),
+                    "budget rules apply to a region-level clearing; at hospital or alliance level each one's DRG/DIP payment is its budget",
+                ));
+            }
+        }
+    } else {
+        let need: &[(&str, bool)] = match spec.budget_rule {
+            BudgetRule::Growth => &[
+                (
+                    "budget_wan",
+                    spec.budget_wan.is_some() || fallback.is_some(),
+                ),
+                ("growth", spec.growth.is_some()),
+            ],
+            BudgetRule::Revenue => &[("reserve_share", spec.reserve_share.is_some())],
+            BudgetRule::Fixed => &[(
+                "budget_wan",
+                spec.budget_wan.is_some() || fallback.is_some(),
+            )],
+        };
+        for (field, set) in need {
+            if !set {
+                issues.push(Issue::new(
+                    format!("{path}.{field}"),
+                    format!(
+                        "budget_rule `{}` needs `{field}`",
+                        match spec.budget_rule {
+                            BudgetRule::Growth => "growth",
+                            BudgetRule::Revenue => "revenue",
+                            BudgetRule::Fixed => "fixed",
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    // Registers `field` (or its declared default when absent) and checks
+    // the given values against the parameter registry.
+    let mut reg = |field: &str, p: Option<&Param>| {
+        let full = format!("{path}.{field}");
+        let d = registry::decl(&format!("clearing.{field}"));
+        let par = p.cloned().unwrap_or(Param::Const(d.default.unwrap_or(0.0)));
+        if p.is_some() {
+            registry::check_dated(issues, &full, d, &par, store.years());
+        }
+        store.add(full, &par)
+    };
+    let own_budget = spec.budget_wan.as_ref().map(|p| reg("budget_wan", Some(p)));
+    let growth = reg("growth", spec.growth.as_ref());
+    let growth_cap = spec.growth_cap.as_ref().map(|p| reg("growth_cap", Some(p)));
+    let reserve_share = reg("reserve_share", spec.reserve_share.as_ref());
+    let covered_share = reg("covered_share", spec.covered_share.as_ref());
+    let budget_wan = own_budget.or(fallback);
+    Some(ClearingModel {
+        sets_point_value,
+        level: spec.level,
+        covers: spec.covers,
+        rule: spec.budget_rule,
+        corridor: corridor?,
+        budget_wan,
+        growth,
+        growth_cap,
+        reserve_share,
+        covered_share,
+    })
 }
 
 impl ClearingModel {
@@ -346,16 +224,6 @@ impl ClearingModel {
             next_base_wan: c.next_base,
         }
     }
-}
-
-/// One hospital's (or alliance's) clearing, fund side: `on_account` is its
-/// DRG/DIP fund payment (its budget), `cost` what the fund would have paid
-/// fee-for-service. Returns the adjustment `final - on_account`.
-pub fn clear_hospital(on_account: f64, cost: f64, c: &Corridor) -> f64 {
-    if on_account <= 0.0 {
-        return 0.0;
-    }
-    clear(on_account, cost, c).final_payment - on_account
 }
 
 /// Sets each hospital's `clearing_yuan` for the `hospitals` report: per

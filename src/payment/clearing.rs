@@ -31,23 +31,11 @@
 //!
 //! Every function here is pure and allocation-free (the year loop calls them).
 
-use serde::Deserialize;
+pub use crate::scenario::clearing::{Band, BaseRule};
 
 /// Most bands a corridor schedule may have (kept on the stack so the year loop
 /// does not allocate).
 pub const MAX_BANDS: usize = 6;
-
-/// One band of a corridor schedule: the share applied to the part of the
-/// difference up to `up_to` (fraction of the budget; `None` = open-ended).
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Band {
-    /// Upper edge as a fraction of the budget (e.g. 0.05); absent on the last band.
-    pub up_to: Option<f64>,
-    /// Share of the difference in this band (hospital's share of a surplus, or
-    /// the fund's share of an overspend), 0..=1.
-    pub share: f64,
-}
 
 /// A checked band schedule (edges increasing, shares in 0..=1, the last band
 /// open-ended), stored inline.
@@ -144,20 +132,6 @@ impl Bands {
         }
         out
     }
-}
-
-/// How the next year's budget base is set from the clearing.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BaseRule {
-    /// Actual spending.
-    Actual,
-    /// This year's budget.
-    Budget,
-    /// The cleared budget: budget + the fund's share of an overspend, or budget
-    /// minus `surplus_cut` x a surplus (Sanmen).
-    #[default]
-    Cleared,
 }
 
 /// The corridor rules of a clearing.
@@ -264,4 +238,14 @@ pub fn revenue_budget(revenue: f64, reserve_share: f64, covered_share: f64) -> f
 /// Rounds yuan to the fen (分), half away from zero, as published accounts do.
 pub fn to_fen(yuan: f64) -> f64 {
     (yuan * 100.0).round() / 100.0
+}
+
+/// One hospital's (or alliance's) clearing, fund side: `on_account` is its
+/// DRG/DIP fund payment (its budget), `cost` what the fund would have paid
+/// fee-for-service. Returns the adjustment `final - on_account`.
+pub fn clear_hospital(on_account: f64, cost: f64, c: &Corridor) -> f64 {
+    if on_account <= 0.0 {
+        return 0.0;
+    }
+    clear(on_account, cost, c).final_payment - on_account
 }

@@ -19,27 +19,19 @@
 //! published = { fund_covers = 263845.77, next_budget = 338883240.66 }
 //! ```
 
-use super::clearing::{Band, Bands, BaseRule, Cleared, Corridor, clear, grown_budget, to_fen};
+use super::clearing::{Bands, BaseRule, Cleared, Corridor, clear, grown_budget, to_fen};
+pub use crate::scenario::clearing::{BandsSpec, is_clearing_file};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::source::RawScenario;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A band schedule as written: one share for the whole difference, or bands.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum BandsSpec {
-    /// One share.
-    Flat(f64),
-    /// Bands by fraction of the budget.
-    Bands(Vec<Band>),
-}
-
-impl BandsSpec {
-    /// The checked schedule, or the problem (prefixed with the band when there are several).
-    pub fn compile(&self) -> Result<Bands, String> {
-        match self {
+/// The checked schedule of a [`BandsSpec`], or the problem (prefixed with the
+/// band when there are several).
+pub fn compile_bands(spec: &BandsSpec) -> Result<Bands, String> {
+    {
+        match spec {
             BandsSpec::Flat(s) => {
                 if s.is_finite() && (0.0..=1.0).contains(s) {
                     Ok(Bands::flat(*s))
@@ -62,12 +54,10 @@ pub fn compile_corridor(
     surplus_cut: f64,
     problems: &mut Vec<(&'static str, String)>,
 ) -> Option<Corridor> {
-    let sr = surplus_retention
-        .compile()
+    let sr = compile_bands(surplus_retention)
         .map_err(|m| problems.push(("surplus_retention", m)))
         .ok();
-    let of = overspend_fund_share
-        .compile()
+    let of = compile_bands(overspend_fund_share)
         .map_err(|m| problems.push(("overspend_fund_share", m)))
         .ok();
     if !(surplus_cut.is_finite() && (0.0..=1.0).contains(&surplus_cut)) {
@@ -312,17 +302,4 @@ pub fn matches(name: &str, computed: f64, published: f64) -> bool {
     } else {
         (computed - published).abs() <= 0.01 + 1e-6
     }
-}
-
-/// Whether `file` is a clearing file (top-level `[clearing]` and `[budgets]`,
-/// no `[funds]`) rather than a scenario. Unreadable files are not (the scenario
-/// loader reports them).
-pub fn is_clearing_file(file: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return false;
-    };
-    let Ok(doc) = text.parse::<toml::Table>() else {
-        return false;
-    };
-    doc.contains_key("clearing") && doc.contains_key("budgets") && !doc.contains_key("funds")
 }

@@ -52,13 +52,14 @@
 //! (DRG cases x CMI x (1 + drift) x 100 x coefficient)`); the other
 //! `(1 - coverage)` of FFS cost is paid fee for service.
 
-use super::budget::{ClearingLevel, clear_hospital};
 use super::clearing::Corridor;
+use super::clearing::clear_hospital;
 use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use super::rules::{self, OutlierTails, POINTS_PER_WEIGHT};
-use super::spec::{BudgetBasis, Ids, OutlierRules, PaymentMode};
 use crate::population::bands::{ByBand, N_BANDS};
+use crate::scenario::clearing::ClearingLevel;
+use crate::scenario::payment::{BudgetBasis, PaymentMode, WeightBand};
 use crate::scenario::{ParamId, ParamValues};
 
 /// What the year loop hands the payment model for year index t.
@@ -214,6 +215,48 @@ struct GroupModel {
     n_groups: usize,
     /// Hospital indices ordered by alliance (hospitals without one last, each on its own).
     alliance_order: Vec<usize>,
+}
+
+/// Compiled outlier thresholds.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OutlierRules {
+    pub by_level: [rules::OutlierRule; 3],
+    pub by_weight: Vec<WeightBand>,
+}
+
+impl OutlierRules {
+    /// The rule for a group of weight `rw` at a hospital of `level`.
+    pub fn rule(&self, level: Level, rw: f64) -> rules::OutlierRule {
+        let mut r = self.by_level[level.index()];
+        if let Some(b) = self.by_weight.iter().rev().find(|b| rw >= b.from_weight) {
+            r.high_multiple = b.multiple;
+        }
+        r
+    }
+}
+
+/// Registered parameter ids of a compiled payment model.
+#[derive(Clone, Debug)]
+pub(crate) struct Ids {
+    pub base_rate: Option<ParamId>,
+    pub budget_wan: Option<ParamId>,
+    pub budget_basis: BudgetBasis,
+    pub point_value_floor: Option<ParamId>,
+    pub point_value_ceiling: Option<ParamId>,
+    pub coverage: ParamId,
+    pub cmi: ParamId,
+    pub coefficient: ParamId,
+    pub level_coefficients: [Option<ParamId>; 3],
+    pub hospital_coverage: [ParamId; 3],
+    pub grouping_rate: ParamId,
+    pub group_coverage: ParamId,
+    pub excluded_stays: ParamId,
+    pub special_review: ParamId,
+    pub marginal_share: ParamId,
+    pub cmi_drift: ParamId,
+    pub admissions: ParamId,
+    pub length_of_stay: ParamId,
+    pub cost_per_case: ParamId,
 }
 
 /// A compiled payment model (see the module docs for the formulas).

@@ -1,7 +1,8 @@
 //! How inpatient care is paid: DRG/DIP under a fixed base rate or a floating
 //! point value, with coverage, outliers and behaviour response.
 //!
-//! - [`spec`]: the `[funds.<id>.payment]` scenario section and its validation.
+//! - [`spec`]: checks and compiles the `[funds.<id>.payment]` scenario section
+//!   (the data types live in `scenario::payment`).
 //! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on.
 //! - [`rules`]: the payment formulas (base rate, point value, outliers, recalibration).
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
@@ -19,6 +20,9 @@ pub mod scale;
 pub mod spec;
 pub mod table;
 
+pub use crate::scenario::payment::{
+    BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
+};
 pub use engine::{
     BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel,
     YearInputs,
@@ -30,9 +34,6 @@ pub use negotiation::{
     hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
     write_hospitals_csv,
 };
-/// Former name of [`PaymentMode`] (the interim aggregate module's).
-pub use spec::PaymentMode as Mode;
-pub use spec::{BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration};
 pub use table::{TableError, TableErrors};
 
 #[cfg(test)]

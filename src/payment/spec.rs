@@ -1,337 +1,60 @@
-//! The `[funds.<id>.payment]` section of a scenario, and its validation.
-//!
-//! Two forms:
-//!
-//! **Aggregate** (no group table):
-//! ```toml
-//! [funds.resident.payment]
-//! mode = "drg_rate"          # or "point_value", "fee_for_service"
-//! coverage = 0.70            # share of inpatient FFS cost paid by DRG (dated)
-//! cmi = 1.0                  # dated
-//! coefficient = 0.95         # average hospital coefficient (dated)
-//! base_rate = 6200           # yuan per weight point (dated); or budget_wan
-//! ```
-//! DRG payment = DRG cases x base_rate x CMI x coefficient.
-//!
-//! **Group-level**:
-//! ```toml
-//! [funds.resident.payment]
-//! mode = "drg_rate"
-//! groups = "data/qingyang/groups.csv"
-//! hospitals = "data/qingyang/hospitals.csv"
-//! # hospital_groups = "my-hospital-group-volumes.csv"   # optional: hospital, group, cases
-//! base_rate = 4100
-//! grouping_rate = 0.9993
-//! group_coverage = 1.0                         # share of (non-excluded) groups' cases covered
-//! excluded_stays_share = 0.01
-//! special_review_share = 0.002
-//! level_coefficients = { secondary = 0.9 }       # overrides the table's coefficients of a level
-//! hospital_coverage = { primary = 0.8 }          # share of a level's cases at hospitals in DRG (`all = ..` for every level)
-//! outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
-//! # or thresholds by weight band: outliers = { high_multiple_by_weight = [{ from_weight = 0, multiple = 3.0 }, { from_weight = 2.0, multiple = 2.0 }] }
-//! behaviour = { cmi_drift = 0.0, admissions = 0.0, length_of_stay = 0.0, cost_per_case = 0.0 }
-//! ```
-//! Every dated value is a [`Param`] and is registered in the [`ParamStore`] under
-//! its dotted path (e.g. `funds.resident.payment.behaviour.admissions`), so Monte
-//! Carlo and sensitivity analysis can move it. Outlier thresholds are plain numbers,
-//! not dated: they enter nonlinearly (through the lognormal tails computed once at
-//! compile time), so a threshold change is a separate scenario.
+//! Checks and compiles the `[funds.<id>.payment]` section of a scenario
+//! (the plain data types, with the format, are in `scenario::payment`) into
+//! the engine: mode requirements, outlier rules, dated parameters registered
+//! against the parameter registry, and the CSV tables.
 
-use super::engine::{self, PaymentModel};
+use super::engine::{self, Ids, OutlierRules, PaymentModel};
 use super::groups::{GroupTable, WeightTable};
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
+use crate::scenario::payment::{
+    LevelNumbers, LevelParams, PaymentMode, PaymentSpec, Recalibration,
+};
+use crate::scenario::registry;
 use crate::scenario::{Issue, Param, ParamId, ParamStore};
-use serde::Deserialize;
 use std::path::Path;
 
-/// How DRG/DIP cases are paid.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMode {
-    /// Fixed base rate: payment = rate x RW x coefficient; spending follows volume.
-    #[default]
-    DrgRate,
-    /// Global budget with floating point value (点数法 / DIP): the fund pays its budget.
-    PointValue,
-    /// Everything paid fee for service (按项目), the pre-reform baseline.
-    FeeForService,
-}
-
-/// Budget-neutral recalibration choice.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Recalibration {
-    /// Use the new weights at the given base rate.
-    #[default]
-    None,
-    /// Solve the base rate so the new weights pay what the group table's weights
-    /// would at `base_rate`, for the same cases, every year. (Under `point_value`,
-    /// or a rate solved from `budget_wan`, the budget already holds the total.)
-    BudgetNeutral,
-}
-
-/// A dated value per hospital level (each optional). `all` applies to every
-/// level not given on its own (it is registered under each level's path).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LevelParams {
-    /// Every level not given separately.
-    pub all: Option<Param>,
-    /// 三级.
-    pub tertiary: Option<Param>,
-    /// 二级.
-    pub secondary: Option<Param>,
-    /// 一级.
-    pub primary: Option<Param>,
-}
-
-impl LevelParams {
-    /// The parameter in force for a level (its own, else `all`).
-    pub fn get(&self, l: Level) -> Option<&Param> {
-        match l {
-            Level::Tertiary => self.tertiary.as_ref(),
-            Level::Secondary => self.secondary.as_ref(),
-            Level::Primary => self.primary.as_ref(),
-        }
-        .or(self.all.as_ref())
+/// The value of a [`LevelParams`] for a level: its own, else `all`.
+pub(crate) fn level_param(p: &LevelParams, l: Level) -> Option<&Param> {
+    match l {
+        Level::Tertiary => p.tertiary.as_ref(),
+        Level::Secondary => p.secondary.as_ref(),
+        Level::Primary => p.primary.as_ref(),
     }
-    /// Whether any level is set.
-    pub fn any(&self) -> bool {
-        self.all.is_some()
-            || self.tertiary.is_some()
-            || self.secondary.is_some()
-            || self.primary.is_some()
+    .or(p.all.as_ref())
+}
+
+/// Whether a [`LevelParams`] gives any level.
+fn any_level(p: &LevelParams) -> bool {
+    p.all.is_some() || p.tertiary.is_some() || p.secondary.is_some() || p.primary.is_some()
+}
+
+/// The number of a [`LevelNumbers`] for a level.
+fn level_number(n: &LevelNumbers, l: Level) -> f64 {
+    match l {
+        Level::Tertiary => n.tertiary,
+        Level::Secondary => n.secondary,
+        Level::Primary => n.primary,
     }
 }
 
-/// A plain number per hospital level.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct LevelNumbers {
-    /// 三级.
-    pub tertiary: f64,
-    /// 二级.
-    pub secondary: f64,
-    /// 一级.
-    pub primary: f64,
-}
-
-impl LevelNumbers {
-    /// Value for a level.
-    pub fn get(&self, l: Level) -> f64 {
-        match l {
-            Level::Tertiary => self.tertiary,
-            Level::Secondary => self.secondary,
-            Level::Primary => self.primary,
-        }
-    }
-}
-
-fn default_high() -> LevelNumbers {
-    LevelNumbers {
-        tertiary: 3.0,
-        secondary: 2.0,
-        primary: 2.0,
-    }
-}
-fn default_low() -> f64 {
-    0.4
-}
-
-/// One weight band of high-cost thresholds.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct WeightBand {
-    /// Lowest weight of the band (inclusive).
-    pub from_weight: f64,
-    /// High-cost threshold multiple of the group mean for groups in the band.
-    pub multiple: f64,
-}
-
-/// Compiled outlier thresholds.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct OutlierRules {
-    pub by_level: [super::rules::OutlierRule; 3],
-    pub by_weight: Vec<WeightBand>,
-}
-
-impl OutlierRules {
-    /// The rule for a group of weight `rw` at a hospital of `level`.
-    pub fn rule(&self, level: Level, rw: f64) -> super::rules::OutlierRule {
-        let mut r = self.by_level[level.index()];
-        if let Some(b) = self.by_weight.iter().rev().find(|b| rw >= b.from_weight) {
-            r.high_multiple = b.multiple;
-        }
-        r
-    }
-}
-
-/// Outlier (高倍率 / 低倍率) rules.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutlierSpec {
-    /// High-cost threshold multiple of the group mean, by level (default 3 / 2 / 2).
-    #[serde(default = "default_high")]
-    pub high_multiple: LevelNumbers,
-    /// High-cost thresholds by weight band instead of by level: bands
-    /// `{ from_weight = RW, multiple = h }` in ascending `from_weight`, the first at 0;
-    /// a group takes the band of its weight. When given, it replaces `high_multiple`.
-    #[serde(default)]
-    pub high_multiple_by_weight: Vec<WeightBand>,
-    /// Low-cost threshold multiple (default 0.4); low cases are paid pro rata.
-    #[serde(default = "default_low")]
-    pub low_multiple: f64,
-    /// Share of the excess over the high threshold paid on top (dated, default 1).
-    pub marginal_share: Option<Param>,
-}
-
-/// Behaviour response to the payment reform: proportional changes against the
-/// demand the year loop hands over, in force in each year (dated, default 0).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BehaviourSpec {
-    /// Coded CMI drift (upcoding): weights paid x (1 + drift); costs unchanged.
-    pub cmi_drift: Option<Param>,
-    /// Admissions response: cases x (1 + admissions).
-    pub admissions: Option<Param>,
-    /// Length-of-stay response on cost per case: cost x (1 + length_of_stay).
-    pub length_of_stay: Option<Param>,
-    /// Other cost-per-case response: cost x (1 + cost_per_case).
-    pub cost_per_case: Option<Param>,
-}
-
-/// What the budget of a point-value region (or a rate solved from a budget) is
-/// set against.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BudgetBasis {
-    /// `point value = (fund budget + patients' own payments on the DRG/DIP cases)
-    /// / points`: the common form of regional rules (PRIMER §3). The fund then
-    /// pays its budget whatever the volume.
-    #[default]
-    FundAndPatients,
-    /// `point value = fund budget / points`; the fund pays that minus the
-    /// patients' share.
-    FundOnly,
-}
-
-/// `[funds.<id>.payment]` section of a scenario.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentSpec {
-    /// Payment mode (default `drg_rate`).
-    #[serde(default)]
-    pub mode: PaymentMode,
-    /// Base rate, yuan per weight point (rate mode; not used under `point_value`,
-    /// so a reform of a fixed-rate baseline can switch mode without removing it).
-    pub base_rate: Option<Param>,
-    /// The fund's budget for DRG/DIP cases, 万元 per period (point-value mode; or
-    /// solves the rate in rate mode). See `budget_basis`.
-    pub budget_wan: Option<Param>,
-    /// Whether patients' own payments on the DRG/DIP cases are added to
-    /// `budget_wan` to set the point value (default) or not.
-    #[serde(default)]
-    pub budget_basis: BudgetBasis,
-    /// Lowest point value the region pays (点值浮动区间), yuan per point.
-    pub point_value_floor: Option<Param>,
-    /// Highest point value the region pays, yuan per point.
-    pub point_value_ceiling: Option<Param>,
-    /// Aggregate form: share of inpatient FFS cost paid by DRG.
-    pub coverage: Option<Param>,
-    /// Aggregate form: case-mix index.
-    pub cmi: Option<Param>,
-    /// Aggregate form: average hospital coefficient. Group form without a hospital table: the region's coefficient.
-    pub coefficient: Option<Param>,
-    /// Group table CSV (relative to the scenario file's folder).
-    pub groups: Option<String>,
-    /// Hospital table CSV.
-    pub hospitals: Option<String>,
-    /// Per-hospital group volumes CSV (`hospital, group, cases`); needs `hospitals`.
-    pub hospital_groups: Option<String>,
-    /// Replacement weight table CSV (`code, weight`), e.g. a recalibrated set.
-    pub weights: Option<String>,
-    /// Hold a replacement weight table budget-neutral.
-    #[serde(default)]
-    pub recalibration: Recalibration,
-    /// Coefficient of every hospital of a level (overrides the table).
-    #[serde(default)]
-    pub level_coefficients: LevelParams,
-    /// Share of each level's cases at hospitals in DRG/DIP (default 1).
-    #[serde(default)]
-    pub hospital_coverage: LevelParams,
-    /// Share of the non-excluded groups' cases in groups covered by DRG/DIP
-    /// (病种覆盖, default 1); the rest are paid fee for service.
-    pub group_coverage: Option<Param>,
-    /// Share of cases that group successfully (入组率, default 1).
-    pub grouping_rate: Option<Param>,
-    /// Share of stays excluded by length (e.g. <= 2 or >= 60 days), paid FFS (default 0).
-    pub excluded_stays_share: Option<Param>,
-    /// Share of cases reviewed one by one (特病单议), paid FFS (default 0).
-    pub special_review_share: Option<Param>,
-    /// Outlier rules (none: every DRG case paid the standard payment).
-    pub outliers: Option<OutlierSpec>,
-    /// Behaviour response.
-    #[serde(default)]
-    pub behaviour: BehaviourSpec,
-}
-
-/// Registered parameter ids of a compiled payment model.
-#[derive(Clone, Debug)]
-pub(crate) struct Ids {
-    pub base_rate: Option<ParamId>,
-    pub budget_wan: Option<ParamId>,
-    pub budget_basis: BudgetBasis,
-    pub point_value_floor: Option<ParamId>,
-    pub point_value_ceiling: Option<ParamId>,
-    pub coverage: ParamId,
-    pub cmi: ParamId,
-    pub coefficient: ParamId,
-    pub level_coefficients: [Option<ParamId>; 3],
-    pub hospital_coverage: [ParamId; 3],
-    pub grouping_rate: ParamId,
-    pub group_coverage: ParamId,
-    pub excluded_stays: ParamId,
-    pub special_review: ParamId,
-    pub marginal_share: ParamId,
-    pub cmi_drift: ParamId,
-    pub admissions: ParamId,
-    pub length_of_stay: ParamId,
-    pub cost_per_case: ParamId,
-}
-
-/// Registers `param` (or `default` when absent) and checks its yearly values lie in `[lo, hi]`.
-#[allow(clippy::too_many_arguments)]
+/// Registers `param` under `{path}.{field}` (or the declared default when
+/// absent) and checks it against its declaration in the parameter registry.
 fn reg(
     store: &mut ParamStore,
     issues: &mut Vec<Issue>,
     path: &str,
     field: &str,
     param: Option<&Param>,
-    default: f64,
-    lo: f64,
-    hi: f64,
-    what: &str,
 ) -> ParamId {
     let full = format!("{path}.{field}");
-    let p = param.cloned().unwrap_or(Param::Const(default));
-    let id = store.add(full.clone(), &p);
+    let d = registry::decl(&format!("payment.{field}"));
+    let p = param
+        .cloned()
+        .unwrap_or(Param::Const(d.default.unwrap_or(0.0)));
     if param.is_some() {
-        let years = store.years();
-        let row = store.values().row(id);
-        for (t, v) in row.iter().enumerate() {
-            if !(v.is_finite() && *v >= lo && *v <= hi) {
-                issues.push(Issue::new(
-                    full.clone(),
-                    format!(
-                        "value {v} in {} is outside [{lo}, {hi}]; {what}",
-                        years.year(t)
-                    ),
-                ));
-                break;
-            }
-        }
+        registry::check_dated(issues, &full, d, &p, store.years());
     }
-    id
+    store.add(full, &p)
 }
 
 impl PaymentSpec {
@@ -346,7 +69,6 @@ impl PaymentSpec {
         issues: &mut Vec<Issue>,
     ) -> Option<PaymentModel> {
         let n_before = issues.len();
-        let inf = f64::INFINITY;
         let grouped = self.groups.is_some();
         // Mode-specific requirements.
         match self.mode {
@@ -411,8 +133,8 @@ impl PaymentSpec {
                 ("hospital_groups", self.hospital_groups.is_some()),
                 ("weights", self.weights.is_some()),
                 ("recalibration", self.recalibration != Recalibration::None),
-                ("level_coefficients", self.level_coefficients.any()),
-                ("hospital_coverage", self.hospital_coverage.any()),
+                ("level_coefficients", any_level(&self.level_coefficients)),
+                ("hospital_coverage", any_level(&self.hospital_coverage)),
                 ("grouping_rate", self.grouping_rate.is_some()),
                 ("group_coverage", self.group_coverage.is_some()),
                 ("excluded_stays_share", self.excluded_stays_share.is_some()),
@@ -444,30 +166,26 @@ impl PaymentSpec {
         }
         // Outlier thresholds.
         let rules = self.outliers.as_ref().map(|o| {
+            let high = registry::decl("payment.outliers.high_multiple.all");
             for l in Level::ALL {
-                let h = o.high_multiple.get(l);
-                if !(h.is_finite() && h > 1.0) {
-                    issues.push(Issue::new(
-                        format!("{path}.outliers.high_multiple.{l}"),
-                        format!("{h} is not a multiple above 1 of the group mean; use e.g. 3.0 for tertiary, 2.0 for secondary"),
-                    ));
-                }
+                let h = level_number(&o.high_multiple, l);
+                registry::check_plain(
+                    issues,
+                    &format!("{path}.outliers.high_multiple.{l}"),
+                    high,
+                    h,
+                );
             }
-            if !(o.low_multiple.is_finite() && (0.0..1.0).contains(&o.low_multiple)) {
-                issues.push(Issue::new(
-                    format!("{path}.outliers.low_multiple"),
-                    format!("{} must be in [0, 1), e.g. 0.4", o.low_multiple),
-                ));
-            }
+            registry::check_plain(
+                issues,
+                &format!("{path}.outliers.low_multiple"),
+                registry::decl("payment.outliers.low_multiple"),
+                o.low_multiple,
+            );
             let bands = &o.high_multiple_by_weight;
             for (i, b) in bands.iter().enumerate() {
                 let p = format!("{path}.outliers.high_multiple_by_weight[{i}]");
-                if !(b.multiple.is_finite() && b.multiple > 1.0) {
-                    issues.push(Issue::new(
-                        p.clone(),
-                        format!("multiple {} is not above 1 of the group mean; use e.g. 3.0", b.multiple),
-                    ));
-                }
+                registry::check_plain(issues, &p, high, b.multiple);
                 let ok_start = if i == 0 {
                     b.from_weight == 0.0
                 } else {
@@ -482,7 +200,7 @@ impl PaymentSpec {
             }
             OutlierRules {
                 by_level: Level::ALL.map(|l| super::rules::OutlierRule {
-                    high_multiple: o.high_multiple.get(l),
+                    high_multiple: level_number(&o.high_multiple, l),
                     low_multiple: o.low_multiple,
                 }),
                 by_weight: bands.clone(),
@@ -492,106 +210,29 @@ impl PaymentSpec {
         let s = store;
         let b = &self.behaviour;
         let ids = Ids {
-            base_rate: self.base_rate.as_ref().map(|p| {
-                reg(
-                    s,
-                    issues,
-                    path,
-                    "base_rate",
-                    Some(p),
-                    0.0,
-                    f64::MIN_POSITIVE,
-                    inf,
-                    "a base rate is yuan per weight point and must be positive",
-                )
-            }),
-            budget_wan: self.budget_wan.as_ref().map(|p| {
-                reg(
-                    s,
-                    issues,
-                    path,
-                    "budget_wan",
-                    Some(p),
-                    0.0,
-                    0.0,
-                    inf,
-                    "a budget is 万元 and must be positive",
-                )
-            }),
+            base_rate: self
+                .base_rate
+                .as_ref()
+                .map(|p| reg(s, issues, path, "base_rate", Some(p))),
+            budget_wan: self
+                .budget_wan
+                .as_ref()
+                .map(|p| reg(s, issues, path, "budget_wan", Some(p))),
             budget_basis: self.budget_basis,
-            point_value_floor: self.point_value_floor.as_ref().map(|p| {
-                reg(
-                    s,
-                    issues,
-                    path,
-                    "point_value_floor",
-                    Some(p),
-                    0.0,
-                    0.0,
-                    inf,
-                    "a point value is yuan per point and must be >= 0",
-                )
-            }),
-            point_value_ceiling: self.point_value_ceiling.as_ref().map(|p| {
-                reg(
-                    s,
-                    issues,
-                    path,
-                    "point_value_ceiling",
-                    Some(p),
-                    0.0,
-                    f64::MIN_POSITIVE,
-                    inf,
-                    "a point value is yuan per point and must be positive",
-                )
-            }),
-            coverage: reg(
-                s,
-                issues,
-                path,
-                "coverage",
-                self.coverage.as_ref(),
-                1.0,
-                0.0,
-                1.0,
-                "a coverage share is between 0 and 1",
-            ),
-            cmi: reg(
-                s,
-                issues,
-                path,
-                "cmi",
-                self.cmi.as_ref(),
-                1.0,
-                f64::MIN_POSITIVE,
-                inf,
-                "a CMI is positive",
-            ),
-            coefficient: reg(
-                s,
-                issues,
-                path,
-                "coefficient",
-                self.coefficient.as_ref(),
-                1.0,
-                f64::MIN_POSITIVE,
-                inf,
-                "a coefficient is positive",
-            ),
+            point_value_floor: self
+                .point_value_floor
+                .as_ref()
+                .map(|p| reg(s, issues, path, "point_value_floor", Some(p))),
+            point_value_ceiling: self
+                .point_value_ceiling
+                .as_ref()
+                .map(|p| reg(s, issues, path, "point_value_ceiling", Some(p))),
+            coverage: reg(s, issues, path, "coverage", self.coverage.as_ref()),
+            cmi: reg(s, issues, path, "cmi", self.cmi.as_ref()),
+            coefficient: reg(s, issues, path, "coefficient", self.coefficient.as_ref()),
             level_coefficients: Level::ALL.map(|l| {
-                self.level_coefficients.get(l).map(|p| {
-                    reg(
-                        s,
-                        issues,
-                        path,
-                        &format!("level_coefficients.{l}"),
-                        Some(p),
-                        1.0,
-                        f64::MIN_POSITIVE,
-                        inf,
-                        "a coefficient is positive",
-                    )
-                })
+                level_param(&self.level_coefficients, l)
+                    .map(|p| reg(s, issues, path, &format!("level_coefficients.{l}"), Some(p)))
             }),
             hospital_coverage: Level::ALL.map(|l| {
                 reg(
@@ -599,11 +240,7 @@ impl PaymentSpec {
                     issues,
                     path,
                     &format!("hospital_coverage.{l}"),
-                    self.hospital_coverage.get(l),
-                    1.0,
-                    0.0,
-                    1.0,
-                    "a coverage share is between 0 and 1",
+                    level_param(&self.hospital_coverage, l),
                 )
             }),
             grouping_rate: reg(
@@ -612,10 +249,6 @@ impl PaymentSpec {
                 path,
                 "grouping_rate",
                 self.grouping_rate.as_ref(),
-                1.0,
-                0.0,
-                1.0,
-                "a grouping rate is a share between 0 and 1",
             ),
             group_coverage: reg(
                 s,
@@ -623,10 +256,6 @@ impl PaymentSpec {
                 path,
                 "group_coverage",
                 self.group_coverage.as_ref(),
-                1.0,
-                0.0,
-                1.0,
-                "a coverage share is between 0 and 1",
             ),
             excluded_stays: reg(
                 s,
@@ -634,10 +263,6 @@ impl PaymentSpec {
                 path,
                 "excluded_stays_share",
                 self.excluded_stays_share.as_ref(),
-                0.0,
-                0.0,
-                1.0,
-                "a share is between 0 and 1",
             ),
             special_review: reg(
                 s,
@@ -645,10 +270,6 @@ impl PaymentSpec {
                 path,
                 "special_review_share",
                 self.special_review_share.as_ref(),
-                0.0,
-                0.0,
-                1.0,
-                "a share is between 0 and 1",
             ),
             marginal_share: reg(
                 s,
@@ -658,32 +279,14 @@ impl PaymentSpec {
                 self.outliers
                     .as_ref()
                     .and_then(|o| o.marginal_share.as_ref()),
-                1.0,
-                0.0,
-                inf,
-                "the marginal share of the excess is >= 0 (1 = full excess)",
             ),
-            cmi_drift: reg(
-                s,
-                issues,
-                path,
-                "behaviour.cmi_drift",
-                b.cmi_drift.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
-            ),
+            cmi_drift: reg(s, issues, path, "behaviour.cmi_drift", b.cmi_drift.as_ref()),
             admissions: reg(
                 s,
                 issues,
                 path,
                 "behaviour.admissions",
                 b.admissions.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
             ),
             length_of_stay: reg(
                 s,
@@ -691,10 +294,6 @@ impl PaymentSpec {
                 path,
                 "behaviour.length_of_stay",
                 b.length_of_stay.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
             ),
             cost_per_case: reg(
                 s,
@@ -702,10 +301,6 @@ impl PaymentSpec {
                 path,
                 "behaviour.cost_per_case",
                 b.cost_per_case.as_ref(),
-                0.0,
-                -0.99,
-                inf,
-                "a proportional change above -1",
             ),
         };
         if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {

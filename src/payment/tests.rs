@@ -573,7 +573,7 @@ fn spec_problems_are_all_reported_with_paths() {
     for want in [
         "funds.resident.payment.base_rate: mode `drg_rate` needs",
         "funds.resident.payment.cmi: `cmi` belongs to the aggregate form",
-        "funds.resident.payment.grouping_rate: value 1.2 in 2027",
+        "funds.resident.payment.grouping_rate: is 1.2 in 2027",
         "funds.resident.payment.outliers.low_multiple",
         "funds.resident.payment.hospitals:",
         "bad.csv:3: column `level`: unknown level `quaternary`",

@@ -1,5 +1,6 @@
 //! The projection: a compiled scenario ([`Model`]) and the pure year loop.
 
+pub mod firings;
 pub mod model;
 pub mod rules;
 pub mod run;

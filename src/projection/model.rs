@@ -106,7 +106,7 @@ impl Model {
             return Err(ScenarioError::Invalid(diags));
         };
         let mut issues = Vec::new();
-        let Some(years) = validate::check(&spec, &mut issues) else {
+        let Some(years) = validate::check(&spec, &raw, &mut issues) else {
             diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
             return Err(ScenarioError::Invalid(diags));
         };
@@ -351,7 +351,7 @@ fn compile_fund(
     // Benefit rules the payment engine needs for the patient's share of the bill.
     let by_level = &s.inpatient_reimbursement_by_level;
     let benefits = BenefitIds {
-        reimbursement: Level::ALL.map(|l| match by_level.get(l) {
+        reimbursement: Level::ALL.map(|l| match crate::payment::spec::level_param(by_level, l) {
             Some(par) => store.add(
                 format!("{path}.spending.inpatient_reimbursement_by_level.{l}"),
                 par,
@@ -386,7 +386,7 @@ fn compile_fund(
             let pv_budget = (f.payment.mode == PaymentMode::PointValue)
                 .then(|| store.find(&format!("{pay_path}.budget_wan")))
                 .flatten();
-            let m = c.compile(&cpath, pv_budget, store, issues);
+            let m = crate::payment::budget::compile_clearing(c, &cpath, pv_budget, store, issues);
             if let Some(m) = &m
                 && m.level != ClearingLevel::Region
                 && f.payment.hospitals.is_none()

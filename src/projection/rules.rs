@@ -5,8 +5,6 @@
 //! Everything here is `Copy` and allocation-free: the loop keeps one
 //! [`RuleState`] per fund and asks it, year by year, for the factors to apply.
 
-use super::model::Model;
-use super::run::Projection;
 use crate::scenario::rules::{AppliesTo, RulesSpec, StepMode};
 use crate::scenario::{Param, ParamId, ParamStore, ParamValues};
 
@@ -167,30 +165,30 @@ impl RuleState {
         if t == 0 {
             return adj;
         }
-        if let Some(r) = &rules.premium {
-            if t >= r.from_t {
-                let step = if last.surplus_wan < 0.0 {
-                    p.get(r.deficit_raise, t)
-                } else if last.months_payable >= p.get(r.lower_at_months, t) {
-                    -p.get(r.surplus_lower, t)
-                } else {
-                    0.0
-                };
-                let factor = match r.mode {
-                    StepMode::OnPath => 1.0 + step,
-                    StepMode::Cumulative => {
-                        self.factor = (self.factor * (1.0 + step)).clamp(1.0 - r.cap, 1.0 + r.cap);
-                        self.factor
-                    }
-                };
-                match r.applies_to {
-                    AppliesTo::Both => {
-                        adj.premium_factor = factor;
-                        adj.subsidy_factor = factor;
-                    }
-                    AppliesTo::Premium => adj.premium_factor = factor,
-                    AppliesTo::Subsidy => adj.subsidy_factor = factor,
+        if let Some(r) = &rules.premium
+            && t >= r.from_t
+        {
+            let step = if last.surplus_wan < 0.0 {
+                p.get(r.deficit_raise, t)
+            } else if last.months_payable >= p.get(r.lower_at_months, t) {
+                -p.get(r.surplus_lower, t)
+            } else {
+                0.0
+            };
+            let factor = match r.mode {
+                StepMode::OnPath => 1.0 + step,
+                StepMode::Cumulative => {
+                    self.factor = (self.factor * (1.0 + step)).clamp(1.0 - r.cap, 1.0 + r.cap);
+                    self.factor
                 }
+            };
+            match r.applies_to {
+                AppliesTo::Both => {
+                    adj.premium_factor = factor;
+                    adj.subsidy_factor = factor;
+                }
+                AppliesTo::Premium => adj.premium_factor = factor,
+                AppliesTo::Subsidy => adj.subsidy_factor = factor,
             }
         }
         if let Some(b) = &rules.benefit {
@@ -218,137 +216,6 @@ pub fn cut_share(share: f64, cut: f64, floor: f64) -> f64 {
 pub fn backstop_wan(b: &Backstop, p: &ParamValues, t: usize, balance: f64, spending: f64) -> f64 {
     let line = p.get(b.below_months, t) * spending / 12.0;
     (line - balance).max(0.0).min(p.get(b.cap_wan, t))
-}
-
-/// One rule acting in one year on one quantity: a line of `rules.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Firing {
-    /// Fund id.
-    pub fund: String,
-    /// Year the change is in force.
-    pub year: i32,
-    /// `premium`, `benefit` or `backstop`.
-    pub rule: &'static str,
-    /// What triggered it, in words (last year's state against the threshold).
-    pub condition: String,
-    /// The quantity moved: `premium_yuan`, `subsidy_yuan`, `benefit_cut` or `fiscal_backstop_wan`.
-    pub quantity: &'static str,
-    /// Its value without the rule (the dated path, last year's cut, or 0).
-    pub before: f64,
-    /// Its value with the rule.
-    pub after: f64,
-}
-
-/// Every rule that moved something in a projection of `model` with its own
-/// values, year by year (read back from the rows against the dated paths).
-pub fn firings(model: &Model, projection: &Projection) -> Vec<Firing> {
-    let p = model.values();
-    let mut out = Vec::new();
-    for (f, fp) in model.funds.iter().zip(&projection.funds) {
-        let rules = &f.rules;
-        for t in 1..fp.rows.len() {
-            let (last, r) = (&fp.rows[t - 1], &fp.rows[t]);
-            let mut push = |rule, condition: &str, quantity, before: f64, after: f64| {
-                out.push(Firing {
-                    fund: f.id.clone(),
-                    year: r.year,
-                    rule,
-                    condition: condition.to_string(),
-                    quantity,
-                    before,
-                    after,
-                })
-            };
-            if let Some(pr) = &rules.premium {
-                let state = if last.surplus_wan < 0.0 {
-                    format!("deficit of {:.2}万 in {}", -last.surplus_wan, last.year)
-                } else {
-                    format!(
-                        "{:.2} months payable at the end of {} (lowered at {} or more)",
-                        last.months_payable,
-                        last.year,
-                        p.get(pr.lower_at_months, t)
-                    )
-                };
-                for (q, path, now) in [
-                    ("premium_yuan", f.p.premium, r.premium_yuan),
-                    ("subsidy_yuan", f.p.subsidy, r.subsidy_yuan),
-                ] {
-                    let before = p.get(path, t);
-                    if now != before {
-                        push("premium", &state, q, before, now);
-                    }
-                }
-            }
-            if let Some(b) = &rules.benefit {
-                if r.benefit_cut != last.benefit_cut {
-                    let state = format!(
-                        "{:.2} months payable at the end of {} (cut below {}, restored at {} or more)",
-                        last.months_payable,
-                        last.year,
-                        p.get(b.below_months, t),
-                        p.get(b.restore_at_months, t)
-                    );
-                    push(
-                        "benefit",
-                        &state,
-                        "benefit_cut",
-                        last.benefit_cut,
-                        r.benefit_cut,
-                    );
-                }
-            }
-            if rules.backstop.is_some() && r.fiscal_backstop_wan > 0.0 {
-                let state = format!(
-                    "balance {:.2}万 at the end of {} before the transfer",
-                    r.balance_wan - r.fiscal_backstop_wan,
-                    r.year
-                );
-                push(
-                    "backstop",
-                    &state,
-                    "fiscal_backstop_wan",
-                    0.0,
-                    r.fiscal_backstop_wan,
-                );
-            }
-        }
-        // The base year's backstop is a firing too (rows[0] has no predecessor).
-        if let (Some(_), Some(r)) = (&rules.backstop, fp.rows.first()) {
-            if r.fiscal_backstop_wan > 0.0 {
-                out.insert(
-                    0,
-                    Firing {
-                        fund: f.id.clone(),
-                        year: r.year,
-                        rule: "backstop",
-                        condition: format!(
-                            "balance {:.2}万 at the end of {} before the transfer",
-                            r.balance_wan - r.fiscal_backstop_wan,
-                            r.year
-                        ),
-                        quantity: "fiscal_backstop_wan",
-                        before: 0.0,
-                        after: r.fiscal_backstop_wan,
-                    },
-                );
-            }
-        }
-    }
-    out
-}
-
-/// The same scenario with every rule switched off (`policy_rules = false`):
-/// the stress view beside "rules as practised".
-pub fn without_rules(model: &Model) -> Result<Model, crate::scenario::ScenarioError> {
-    let mut raw = model.raw.clone();
-    raw.set("scenario.policy_rules", toml::Value::Boolean(false))
-        .map_err(|e| {
-            crate::scenario::ScenarioError::Invalid(vec![
-                crate::scenario::Diagnostic::command_line("scenario.policy_rules", e),
-            ])
-        })?;
-    Model::from_raw(raw)
 }
 
 #[cfg(test)]

@@ -7,16 +7,16 @@
 //!   test `every_projection_column_has_a_label` fails until you do.
 //! - [`Key`]: the fixed words of titles, axes, legends and table headers.
 //! - [`param_label`]: the name of a scenario parameter (tornado rows, grid axes,
-//!   Monte Carlo parameters, solve). The one place to switch to the parameter
-//!   registry once it exists.
+//!   Monte Carlo parameters, solve), from the parameter registry's labels.
 //! - [`status_word`]: 正常 / 预警 / 危险 / 穿底.
 //!
 //! The Chinese terms follow the seed reports (累计结余可支付月数, 当期结余率,
 //! 统筹基金). CSV files keep their stable English snake_case headers; these
 //! labels are for charts, Markdown, HTML and the workbook.
 
-use crate::fund::runway::Status;
+use crate::fund::status::Status;
 use crate::report::markdown::fmt_num;
+use crate::scenario::registry;
 use std::fmt;
 use std::str::FromStr;
 
@@ -659,8 +659,8 @@ pub fn fill(template: &str, value: impl fmt::Display) -> String {
 }
 
 /// Labels of parameter leaves (the last segment of a parameter path, before
-/// `.shift` / `.scale`). Backed by a small table for the levers the bundled
-/// scenarios and analyses use; to be served by the parameter registry.
+/// `.shift` / `.scale`) the parameter registry does not declare (analysis
+/// levers such as `weights`, older aliases); [`param_label`] asks the registry first.
 const PARAMS: &[(&str, &str, &str)] = &[
     ("interest_rate", "利息率", "interest rate"),
     ("mortality_multiplier", "死亡率倍数", "mortality multiplier"),
@@ -808,25 +808,38 @@ const FUNDS: &[(&str, &str, &str)] = &[
 
 /// The name of a scenario parameter for charts and tables, e.g.
 /// `funds.resident.spending.inpatient_cost_growth.shift` →
-/// `居民医保 次均住院费用增速（增减）` / `resident inpatient cost growth (shift)`.
+/// `居民医保次均住院费用增长（增减）` / `resident inpatient cost growth (shift)`.
 ///
-/// Unknown parameters fall back to their path, so a new lever still shows
-/// something sensible; `tests::bundled_levers_have_labels` keeps the bundled
-/// ones translated. When the parameter registry lands, look the path up there
-/// (label_zh / label_en) and keep this signature.
+/// The name comes from the parameter registry
+/// ([`registry::lookup`](crate::scenario::registry::lookup), `label_zh` /
+/// `label_en`), with the hospital level of a per-level parameter; paths the
+/// registry does not declare (analysis levers such as `weights.scale`) fall
+/// back to a small table, and unknown ones to their path, so a new lever
+/// still shows something sensible.
 pub fn param_label(path: &str, lang: Lang) -> String {
     let (stem, part) = match path.rsplit_once('.') {
-        Some((s, p @ ("shift" | "scale" | "growth" | "base"))) => (s, Some(p)),
+        // `clearing.growth` is a parameter, not a `.growth` lever of `clearing`.
+        Some((s, p @ ("shift" | "scale" | "growth" | "base")))
+            if registry_label(path, lang).is_none() =>
+        {
+            (s, Some(p))
+        }
         _ => (path, None),
     };
     let segs: Vec<&str> = stem.split('.').collect();
-    let leaf = segs.last().copied().unwrap_or(stem);
-    let leaf2 = (segs.len() >= 2).then(|| segs[segs.len() - 2..].join("."));
-    let found = leaf2
-        .and_then(|l2| PARAMS.iter().find(|p| p.0 == l2))
-        .or_else(|| PARAMS.iter().find(|p| p.0 == leaf));
-    let Some(&(_, zh, en)) = found else {
-        return path.to_string();
+    let name = match registry_label(stem, lang) {
+        Some(n) => n,
+        None => {
+            let leaf = segs.last().copied().unwrap_or(stem);
+            let leaf2 = (segs.len() >= 2).then(|| segs[segs.len() - 2..].join("."));
+            let found = leaf2
+                .and_then(|l2| PARAMS.iter().find(|p| p.0 == l2))
+                .or_else(|| PARAMS.iter().find(|p| p.0 == leaf));
+            let Some(&(_, zh, en)) = found else {
+                return path.to_string();
+            };
+            (if lang == Lang::Zh { zh } else { en }).to_string()
+        }
     };
     let fund = if segs.first() == Some(&"funds") {
         segs.get(1)
@@ -835,7 +848,6 @@ pub fn param_label(path: &str, lang: Lang) -> String {
     } else {
         None
     };
-    let name = if lang == Lang::Zh { zh } else { en };
     let part = part.map(|p| match (p, lang) {
         ("shift", Lang::Zh) => "（增减）",
         ("scale", Lang::Zh) => "（倍数）",
@@ -853,6 +865,48 @@ pub fn param_label(path: &str, lang: Lang) -> String {
         name,
         part.unwrap_or("")
     )
+}
+
+/// The registry's label of a parameter path declared exactly (no lever
+/// suffix), with the level of a `{level}` parameter; English labels start
+/// lower-case (they follow the fund's name) unless they open with an acronym.
+fn registry_label(path: &str, lang: Lang) -> Option<String> {
+    let rel = path
+        .strip_prefix("funds.")
+        .and_then(|r| r.split_once('.'))
+        .map_or(path, |(_, rest)| rest);
+    let d = registry::PARAMS.iter().find(|d| d.matches(rel))?;
+    let level = d
+        .path
+        .split('.')
+        .zip(rel.split('.'))
+        .find(|(a, _)| *a == "{level}")
+        .map(|(_, l)| l);
+    let label = match lang {
+        Lang::Zh => d.label_zh.to_string(),
+        Lang::En => {
+            let mut c = d.label_en.chars();
+            match (c.next(), c.next()) {
+                (Some(a), Some(b)) if b.is_lowercase() => {
+                    format!("{}{}", a.to_lowercase(), &d.label_en[a.len_utf8()..])
+                }
+                _ => d.label_en.to_string(),
+            }
+        }
+    };
+    Some(match (level, lang) {
+        (None, _) => label,
+        (Some(l), Lang::Zh) => format!(
+            "{label}（{}）",
+            match l {
+                "tertiary" => "三级",
+                "secondary" => "二级",
+                "primary" => "一级",
+                _ => "各级",
+            }
+        ),
+        (Some(l), Lang::En) => format!("{label} ({l})"),
+    })
 }
 
 /// The scenario's name in `lang`: `name_zh` for Chinese where the scenario
@@ -951,12 +1005,51 @@ mod tests {
     #[test]
     fn parameter_labels() {
         let p = "funds.resident.spending.inpatient_cost_growth.shift";
-        assert_eq!(param_label(p, Lang::Zh), "居民医保次均住院费用增速（增减）");
+        assert_eq!(param_label(p, Lang::Zh), "居民医保次均住院费用增长（增减）");
         assert_eq!(
             param_label(p, Lang::En),
             "resident inpatient cost growth (shift)"
         );
         assert_eq!(param_label("no.such.thing", Lang::Zh), "no.such.thing");
+        // From the registry: a level parameter names its level; a parameter
+        // whose last segment is a lever word is not taken for the lever.
+        assert_eq!(
+            param_label(
+                "funds.resident.payment.hospital_coverage.tertiary",
+                Lang::Zh
+            ),
+            "居民医保DRG医院覆盖率（三级）"
+        );
+        assert_eq!(
+            param_label("funds.employee.clearing.growth", Lang::En),
+            "employee budget growth"
+        );
+        assert_eq!(
+            param_label("funds.resident.payment.base_rate.scale", Lang::En),
+            "resident DRG base rate (scale)"
+        );
+        // Not in the registry: the table.
+        assert_eq!(
+            param_label("funds.resident.payment.weights.scale", Lang::Zh),
+            "居民医保相对权重（倍数）"
+        );
+    }
+
+    #[test]
+    fn registry_labels_are_drawable_and_in_their_language() {
+        use ab_glyph::Font as _;
+        let font = ab_glyph::FontRef::try_from_slice(crate::report::chart::FONT_BYTES).unwrap();
+        for d in registry::PARAMS {
+            for c in d.label_zh.chars() {
+                assert_ne!(font.glyph_id(c).0, 0, "no glyph for {c} in {}", d.label_zh);
+            }
+            assert!(
+                d.label_en.is_ascii(),
+                "{}: English label {} is not plain ASCII",
+                d.path,
+                d.label_en
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::ReportError;
 use super::markdown::{fmt_num, table};
 use crate::fund::RunwaySummary;
 use crate::fund::runway::year_or_never;
-use crate::projection::rules::{Firing, firings, without_rules};
+use crate::projection::firings::{Firing, firings, without_rules};
 use crate::projection::{Model, Projection, project};
 use std::fmt::Write as _;
 use std::path::Path;

@@ -258,7 +258,7 @@ pub fn run_workbook(
     let mut book = Book::new(style);
     add_run_sheets(&mut book, model, projection).map_err(&e)?;
     if super::rules::has_rules(model) {
-        let fired = crate::projection::rules::firings(model, projection);
+        let fired = crate::projection::firings::firings(model, projection);
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record([
             "fund",

@@ -20,8 +20,8 @@
 
 use super::Issue;
 use super::param::Param;
+use super::registry;
 use super::store::Years;
-use super::validate::{Range, SHARE, check_param};
 use serde::Deserialize;
 
 /// The rule sections of one fund; each is optional.
@@ -137,24 +137,10 @@ fn never() -> Param {
     Param::Const(f64::INFINITY)
 }
 
-/// A relative step of a standard: 0 ..= 50 %.
-const STEP: Range = Range {
-    lo: 0.0,
-    hi: 0.5,
-    what: "a relative step between 0 and 0.5 (0.05 = 5 %)",
-};
-/// A months-payable threshold: 0 ..= 600 months (50 years), or left out (never).
-const MONTHS: Range = Range {
-    lo: 0.0,
-    hi: 600.0,
-    what: "a number of months payable between 0 and 600",
-};
-/// An amount in 万元: 0 ..= 1e9 (10 trillion yuan).
-const WAN: Range = Range {
-    lo: 0.0,
-    hi: 1e9,
-    what: "an amount in 万元 between 0 and 1e9",
-};
+/// Checks a rule's dated field against its declaration in the registry.
+fn check_param(issues: &mut Vec<Issue>, path: &str, p: &Param, years: Years) {
+    registry::check_dated(issues, path, registry::must_lookup(path), p, years);
+}
 
 /// Checks one fund's rules; `path` is `funds.<id>.rules`.
 pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
@@ -165,7 +151,6 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
             &format!("{at}.deficit_raise"),
             &p.deficit_raise,
             years,
-            STEP,
         );
         check_threshold(
             issues,
@@ -178,11 +163,11 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
             &format!("{at}.surplus_lower"),
             &p.surplus_lower,
             years,
-            STEP,
         );
-        if let Some(from) = p.from {
-            if from <= years.base_year || from > years.horizon {
-                issues.push(Issue::new(
+        if let Some(from) = p.from
+            && (from <= years.base_year || from > years.horizon)
+        {
+            issues.push(Issue::new(
                     format!("{at}.from"),
                     format!(
                         "{from} is outside {}..={}: a rule reads last year's state, so it can start at the earliest the year after the base year",
@@ -190,7 +175,6 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
                         years.horizon
                     ),
                 ));
-            }
         }
         match (p.mode, p.cap) {
             (StepMode::Cumulative, None) => issues.push(Issue::new(
@@ -215,10 +199,9 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
             &format!("{at}.below_months"),
             &b.below_months,
             years,
-            MONTHS,
         );
-        check_param(issues, &format!("{at}.step"), &b.step, years, STEP);
-        check_param(issues, &format!("{at}.floor"), &b.floor, years, SHARE);
+        check_param(issues, &format!("{at}.step"), &b.step, years);
+        check_param(issues, &format!("{at}.floor"), &b.floor, years);
         check_threshold(
             issues,
             &format!("{at}.restore_at_months"),
@@ -247,15 +230,14 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
             &format!("{at}.below_months"),
             &b.below_months,
             years,
-            MONTHS,
         );
-        check_param(issues, &format!("{at}.cap_wan"), &b.cap_wan, years, WAN);
+        check_param(issues, &format!("{at}.cap_wan"), &b.cap_wan, years);
     }
 }
 
 /// A months threshold that may be left out (never reached).
 fn check_threshold(issues: &mut Vec<Issue>, path: &str, p: &Param, years: Years) {
     if !matches!(p, Param::Const(v) if v.is_infinite() && *v > 0.0) {
-        check_param(issues, path, p, years, MONTHS);
+        check_param(issues, path, p, years);
     }
 }

@@ -1,10 +1,9 @@
 //! The scenario file format, as serde types. Every dated value is a [`Param`];
 //! large tables are CSV files named by path. See `README.md` for the format.
 
+use super::clearing::ClearingSpec;
 use super::param::Param;
-use crate::payment::PaymentSpec;
-use crate::payment::budget::ClearingSpec;
-use crate::payment::spec::LevelParams;
+use super::payment::{LevelParams, PaymentSpec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -60,7 +59,7 @@ pub struct UncertaintySpec {
     /// Distribution by parameter path (tag `dist`: point, normal, lognormal,
     /// triangular, uniform, beta; optional `lower`/`upper` truncation).
     #[serde(default)]
-    pub params: BTreeMap<String, crate::analysis::DistSpec>,
+    pub params: BTreeMap<String, super::dist::DistSpec>,
     /// Correlations between pairs of uncertain parameters.
     pub correlation: Option<CorrelationSpec>,
 }

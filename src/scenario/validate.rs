@@ -1,68 +1,18 @@
 //! Checks on a scenario's values: every problem is collected, none stops the
-//! others from being found.
+//! others from being found. Ranges come from the parameter [`registry`];
+//! the relations between values (years, thresholds, sections, the subsidy
+//! split's sum) are checked here.
 
 use super::Issue;
 use super::param::Param;
+use super::registry::{self, Applies};
 use super::schema::{FundKind, FundSpec, ScenarioSpec};
+use super::source::RawScenario;
 use super::store::Years;
-
-/// Allowed range of a dated parameter, checked in every projected year.
-#[derive(Clone, Copy, Debug)]
-pub struct Range {
-    /// Smallest allowed value.
-    pub lo: f64,
-    /// Largest allowed value.
-    pub hi: f64,
-    /// What the parameter is, for the message ("a share", "a yearly rate").
-    pub what: &'static str,
-}
-
-/// A share: 0 ..= 1.
-pub const SHARE: Range = Range {
-    lo: 0.0,
-    hi: 1.0,
-    what: "a share between 0 and 1",
-};
-/// An amount: 0 or more.
-pub const NON_NEGATIVE: Range = Range {
-    lo: 0.0,
-    hi: f64::INFINITY,
-    what: "an amount of 0 or more",
-};
-/// A multiplier on a profile rate: 0 ..= 10.
-pub const MULTIPLIER: Range = Range {
-    lo: 0.0,
-    hi: 10.0,
-    what: "a multiplier between 0 and 10",
-};
-/// A yearly growth rate: above -100 % and at most +100 %.
-pub const GROWTH: Range = Range {
-    lo: -0.99,
-    hi: 1.0,
-    what: "a yearly rate between -0.99 and 1 (0.04 = 4 %)",
-};
-
-/// Checks that `param` stays within `range` in every year of `years`, and that
-/// a growth path never goes below -100 %.
-pub fn check_param(issues: &mut Vec<Issue>, path: &str, param: &Param, years: Years, range: Range) {
-    if let Param::Growth { growth, .. } = param {
-        check_param(issues, &format!("{path}.growth"), growth, years, GROWTH);
-    }
-    for t in 0..years.len() {
-        let y = years.year(t);
-        let v = param.at(y, years.base_year);
-        if !v.is_finite() || v < range.lo || v > range.hi {
-            issues.push(Issue::new(
-                path,
-                format!("is {v} in {y}; it must be {}", range.what),
-            ));
-            return;
-        }
-    }
-}
+use serde::Deserialize;
 
 /// Checks the scenario as a whole (years, thresholds) and each fund.
-pub fn check(spec: &ScenarioSpec, issues: &mut Vec<Issue>) -> Option<Years> {
+pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) -> Option<Years> {
     let m = &spec.scenario;
     let mut ok = true;
     if !(1990..=2100).contains(&m.base_year) {
@@ -127,7 +77,7 @@ pub fn check(spec: &ScenarioSpec, issues: &mut Vec<Issue>) -> Option<Years> {
         }
     };
     for (id, f) in &spec.funds {
-        check_fund(&format!("funds.{id}"), f, years, issues);
+        check_fund(raw, &format!("funds.{id}"), f, years, issues);
     }
     if !ok {
         return None;
@@ -135,130 +85,58 @@ pub fn check(spec: &ScenarioSpec, issues: &mut Vec<Issue>) -> Option<Years> {
     Some(years)
 }
 
-fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
+fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
     let p = |s: &str| format!("{path}.{s}");
-    if !f.opening_balance_wan.is_finite() {
-        issues.push(Issue::new(
-            p("opening_balance_wan"),
-            "must be a finite amount in 万元",
-        ));
+    // Every declared parameter the file gives, against its declared range.
+    // `payment.*` and `clearing.*` are checked where their sections compile,
+    // `rules.*` with the rules (`rules::check`).
+    for d in registry::PARAMS {
+        if d.path.starts_with("payment.")
+            || d.path.starts_with("clearing.")
+            || d.path.starts_with("rules.")
+        {
+            continue;
+        }
+        let present = match d.applies {
+            Applies::All => true,
+            Applies::Resident => f.kind == FundKind::Resident && f.premiums.is_some(),
+            Applies::Employee => f.kind == FundKind::Employee && f.contributions.is_some(),
+        };
+        if !present {
+            continue;
+        }
+        // `{level}` stands for each hospital level and `all`.
+        let paths: Vec<String> = if d.path.contains("{level}") {
+            registry::LEVELS
+                .iter()
+                .map(|l| p(&d.path.replace("{level}", l)))
+                .collect()
+        } else {
+            vec![p(d.path)]
+        };
+        for full in paths {
+            let Some(value) = raw.get(&full) else {
+                continue;
+            };
+            if d.lever {
+                // A value that does not parse was reported by the deserializer.
+                if let Ok(param) = Param::deserialize(value.clone()) {
+                    registry::check_dated(issues, &full, d, &param, years);
+                }
+            } else if let Ok(v) = f64::deserialize(value.clone()) {
+                registry::check_plain(issues, &full, d, v);
+            }
+        }
     }
-    check_param(
-        issues,
-        &p("interest_rate"),
-        &f.interest_rate,
-        years,
-        Range {
-            lo: -0.2,
-            hi: 0.5,
-            what: "a yearly interest rate between -0.2 and 0.5",
-        },
-    );
-    if !(f.members.total > 0.0 && f.members.total.is_finite()) {
-        issues.push(Issue::new(
-            p("members.total"),
-            format!("{} members: must be a positive count", f.members.total),
-        ));
-    }
-    let d = &f.demography;
-    check_param(
-        issues,
-        &p("demography.mortality_multiplier"),
-        &d.mortality_multiplier,
-        years,
-        MULTIPLIER,
-    );
-    check_param(
-        issues,
-        &p("demography.fertility_multiplier"),
-        &d.fertility_multiplier,
-        years,
-        MULTIPLIER,
-    );
-    check_param(
-        issues,
-        &p("demography.entrants"),
-        &d.entrants,
-        years,
-        NON_NEGATIVE,
-    );
-    check_param(
-        issues,
-        &p("enrollment.decline"),
-        &f.enrollment.decline,
-        years,
-        Range {
-            lo: -0.5,
-            hi: 0.9,
-            what: "a yearly rate between -0.5 (growth) and 0.9",
-        },
-    );
-    check_param(
-        issues,
-        &p("enrollment.selectivity"),
-        &f.enrollment.selectivity,
-        years,
-        SHARE,
-    );
-    check_param(
-        issues,
-        &p("other_income_wan"),
-        &f.other_income_wan,
-        years,
-        NON_NEGATIVE,
-    );
     match (f.kind, &f.premiums, &f.contributions) {
         (FundKind::Resident, Some(r), c) => {
             if c.is_some() {
                 issues.push(Issue::new(p("contributions"), "a resident fund is financed by [premiums], not [contributions]; remove this section"));
             }
-            check_param(
-                issues,
-                &p("premiums.premium"),
-                &r.premium,
-                years,
-                NON_NEGATIVE,
-            );
-            check_param(
-                issues,
-                &p("premiums.paying_share"),
-                &r.paying_share,
-                years,
-                SHARE,
-            );
-            check_param(
-                issues,
-                &p("premiums.subsidy"),
-                &r.subsidy,
-                years,
-                NON_NEGATIVE,
-            );
-            check_param(
-                issues,
-                &p("premiums.subsidy_heads_share"),
-                &r.subsidy_heads_share,
-                years,
-                Range {
-                    lo: 0.0,
-                    hi: 2.0,
-                    what: "a ratio of subsidised heads to members between 0 and 2",
-                },
-            );
             let s = &r.subsidy_split;
-            let mut split_ok = true;
-            for (name, v) in [
-                ("central", s.central),
-                ("provincial", s.provincial),
-                ("local", s.local),
-            ] {
-                if !(0.0..=1.0).contains(&v) {
-                    issues.push(Issue::new(
-                        p(&format!("premiums.subsidy_split.{name}")),
-                        format!("{v} is not a share between 0 and 1"),
-                    ));
-                    split_ok = false;
-                }
-            }
+            let split_ok = [s.central, s.provincial, s.local]
+                .iter()
+                .all(|v| (0.0..=1.0).contains(v));
             let sum = s.central + s.provincial + s.local;
             if split_ok && (sum - 1.0).abs() > 1e-6 {
                 issues.push(Issue::new(
@@ -267,36 +145,10 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
                 ));
             }
         }
-        (FundKind::Employee, p_, Some(c)) => {
+        (FundKind::Employee, p_, Some(_)) => {
             if p_.is_some() {
                 issues.push(Issue::new(p("premiums"), "an employee fund is financed by [contributions], not [premiums]; remove this section"));
             }
-            check_param(
-                issues,
-                &p("contributions.wage"),
-                &c.wage,
-                years,
-                NON_NEGATIVE,
-            );
-            check_param(issues, &p("contributions.rate"), &c.rate, years, SHARE);
-            check_param(
-                issues,
-                &p("contributions.personal_account_share"),
-                &c.personal_account_share,
-                years,
-                SHARE,
-            );
-            check_param(
-                issues,
-                &p("contributions.personal_account_use"),
-                &c.personal_account_use,
-                years,
-                Range {
-                    lo: 0.0,
-                    hi: 2.0,
-                    what: "a ratio of spending to inflow between 0 and 2",
-                },
-            );
         }
         (FundKind::Resident, None, _) => issues.push(Issue::new(
             p("premiums"),
@@ -307,101 +159,12 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
             "an employee fund needs a [contributions] section (wage, rate, personal_account_share)",
         )),
     }
-    let s = &f.spending;
-    check_param(
-        issues,
-        &p("spending.admission_growth"),
-        &s.admission_growth,
-        years,
-        GROWTH,
-    );
-    check_param(
-        issues,
-        &p("spending.inpatient_cost_growth"),
-        &s.inpatient_cost_growth,
-        years,
-        GROWTH,
-    );
-    check_param(
-        issues,
-        &p("spending.inpatient_reimbursement"),
-        &s.inpatient_reimbursement,
-        years,
-        SHARE,
-    );
-    for (level, par) in [
-        ("all", &s.inpatient_reimbursement_by_level.all),
-        ("tertiary", &s.inpatient_reimbursement_by_level.tertiary),
-        ("secondary", &s.inpatient_reimbursement_by_level.secondary),
-        ("primary", &s.inpatient_reimbursement_by_level.primary),
-    ] {
-        if let Some(par) = par {
-            check_param(
-                issues,
-                &p(&format!(
-                    "spending.inpatient_reimbursement_by_level.{level}"
-                )),
-                par,
-                years,
-                SHARE,
-            );
-        }
-    }
-    if s.inpatient_reimbursement_by_level.any() && f.payment.groups.is_none() {
+    if f.spending.inpatient_reimbursement_by_level.any() && f.payment.groups.is_none() {
         issues.push(Issue::new(
             p("spending.inpatient_reimbursement_by_level"),
             "reimbursement by hospital level needs the group form (`payment.groups` and a hospital table); use `inpatient_reimbursement` in the aggregate form",
         ));
     }
-    check_param(
-        issues,
-        &p("spending.inpatient_deductible"),
-        &s.inpatient_deductible,
-        years,
-        NON_NEGATIVE,
-    );
-    check_param(
-        issues,
-        &p("spending.outpatient_visit_growth"),
-        &s.outpatient_visit_growth,
-        years,
-        GROWTH,
-    );
-    check_param(
-        issues,
-        &p("spending.outpatient_cost_growth"),
-        &s.outpatient_cost_growth,
-        years,
-        GROWTH,
-    );
-    check_param(
-        issues,
-        &p("spending.outpatient_reimbursement"),
-        &s.outpatient_reimbursement,
-        years,
-        SHARE,
-    );
-    check_param(
-        issues,
-        &p("spending.major_illness_per_member"),
-        &s.major_illness_per_member,
-        years,
-        NON_NEGATIVE,
-    );
-    check_param(
-        issues,
-        &p("spending.other_wan"),
-        &s.other_wan,
-        years,
-        NON_NEGATIVE,
-    );
-    check_param(
-        issues,
-        &p("spending.out_of_area_per_member"),
-        &s.out_of_area_per_member,
-        years,
-        NON_NEGATIVE,
-    );
     super::rules::check(&p("rules"), &f.rules, years, issues);
     for (year, o) in &f.history {
         let at = p(&format!("history.{year}"));
@@ -411,13 +174,13 @@ fn check_fund(path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
                 format!("{year} is not a year of record (1990..={})", years.horizon),
             ));
         }
-        if let Some(m) = o.months {
-            if !(m > 0.0 && m <= 12.0) {
-                issues.push(Issue::new(
-                    format!("{at}.months"),
-                    format!("{m} is not a number of months in (0, 12]"),
-                ));
-            }
+        if let Some(m) = o.months
+            && !(m > 0.0 && m <= 12.0)
+        {
+            issues.push(Issue::new(
+                format!("{at}.months"),
+                format!("{m} is not a number of months in (0, 12]"),
+            ));
         }
         for (c, v, _) in o.figures() {
             let signed = c == "surplus_wan" || c == "balance_wan" || c == "months_payable";
