@@ -3,21 +3,9 @@
 use super::markdown::{fmt_num, table};
 use crate::payment::corridor_spec::{BudgetResult, ClearingFile, matches};
 
-/// Columns of `clearing.csv` after `budget_id, name` (yuan, rounded to the fen).
-pub const COLUMNS: &[&str] = &[
-    "budget",
-    "actual",
-    "surplus",
-    "overspend",
-    "difference_rate",
-    "retained",
-    "fund_covers",
-    "hospital_returns",
-    "final_payment",
-    "adjustment",
-    "next_base",
-    "next_budget",
-];
+/// Columns of `clearing.csv` after `budget_id, name` (yuan, rounded to the fen):
+/// the result names a clearing file's `published` table may check.
+pub const COLUMNS: &[&str] = crate::payment::corridor_spec::RESULT_NAMES;
 
 /// `clearing.csv`: one row per budget.
 pub fn clearing_csv(results: &[BudgetResult]) -> String {
