@@ -527,6 +527,9 @@ impl LeverSet {
 #[derive(Clone, Debug)]
 pub struct Buffers {
     values: ParamValues,
+    /// Rows of `values` moved by the last lever set (every other row holds
+    /// the model's own values).
+    moved: Vec<ParamId>,
     /// The last projection.
     pub proj: Projection,
 }
@@ -536,8 +539,21 @@ impl Buffers {
     pub fn for_model(model: &Model) -> Buffers {
         Buffers {
             values: model.values().clone(),
+            moved: Vec::new(),
             proj: Projection::for_model(model),
         }
+    }
+
+    /// The model's values with `levers` at `xs`: the rows the previous call
+    /// moved are restored from the model (not the whole table, which is
+    /// about a hundred parameters x years), then the levers are applied.
+    fn values_with(&mut self, model: &Model, levers: &LeverSet, xs: &[f64]) -> &ParamValues {
+        for id in self.moved.drain(..) {
+            self.values.row_mut(id).copy_from_slice(model.values().row(id));
+        }
+        levers.apply(model, xs, &mut self.values);
+        self.moved.extend(levers.groups.iter().map(|g| g.0));
+        &self.values
     }
 }
 
@@ -553,8 +569,7 @@ pub fn project_levers<'b>(
         let m = levers.recompile(model, xs)?;
         buf.proj = project(&m);
     } else {
-        buf.values.clone_from(model.values());
-        levers.apply(model, xs, &mut buf.values);
+        buf.values_with(model, levers, xs);
         project_into(model, &buf.values, &mut buf.proj);
     }
     Ok(&buf.proj)
