@@ -68,3 +68,28 @@ pub fn weight_table(path: &Path) -> Result<Arc<WeightTable>, TableErrors> {
     static CACHE: Cache<WeightTable> = Mutex::new(BTreeMap::new());
     cached(&CACHE, path, WeightTable::load)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_is_parsed_once_and_again_when_the_file_changes() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/qingyang/groups.csv");
+        let text = std::fs::read_to_string(&src).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("groups.csv");
+        std::fs::write(&file, &text).unwrap();
+        let a = group_table(&file).unwrap();
+        let b = group_table(&file).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "the second compile reuses the parse");
+        // drop the last group: a different length, so the file is read again
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&file, lines[..lines.len() - 1].join("\n")).unwrap();
+        let c = group_table(&file).unwrap();
+        assert_eq!(c.groups.len() + 1, a.groups.len());
+        // a missing file is an error every time, never a stale table
+        std::fs::remove_file(&file).unwrap();
+        assert!(group_table(&file).is_err());
+    }
+}
