@@ -25,6 +25,8 @@ use crate::projection::{Model, Projection, project, project_into};
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use anyhow::{Result, anyhow, bail};
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
 
 /// Which part of a dated parameter a lever moves.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -518,8 +520,37 @@ impl LeverSet {
     }
 
     /// Checks that the scenario stays valid with the levers at `xs`.
+    ///
+    /// A check that passed is remembered for the process (keyed by a 64-bit
+    /// hash of the scenario's [`RawScenario::fingerprint`] and the `--set`
+    /// arguments), so the range ends and distribution tails a command checks
+    /// in `validate`'s verdict and again for its own run compile once each.
+    /// Failures are not remembered: they are reported every time.
     pub fn check(&self, model: &Model, xs: &[f64]) -> Result<()> {
-        self.recompile(model, xs).map(|_| ())
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        static PASSED: Mutex<BTreeSet<u64>> = Mutex::new(BTreeSet::new());
+        let mut h = DefaultHasher::new();
+        model.raw.fingerprint().hash(&mut h);
+        for (p, v) in self.to_sets(xs) {
+            (p, v.to_string()).hash(&mut h);
+        }
+        let key = h.finish();
+        let passed = |k: &u64| {
+            PASSED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(k)
+        };
+        if passed(&key) {
+            return Ok(());
+        }
+        self.recompile(model, xs)?;
+        let mut set = PASSED.lock().unwrap_or_else(PoisonError::into_inner);
+        if set.len() > 100_000 {
+            set.clear();
+        }
+        set.insert(key);
+        Ok(())
     }
 }
 
