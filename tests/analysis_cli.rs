@@ -692,7 +692,11 @@ fn chunked_monte_carlo_equals_a_path_by_path_sorted_reference_for_any_thread_cou
                     .iter()
                     .map(|p| {
                         let r = &p.funds[fi].rows[t];
-                        if s == 0 { r.months_payable } else { r.balance_wan }
+                        if s == 0 {
+                            r.months_payable
+                        } else {
+                            r.balance_wan
+                        }
                     })
                     .filter(|v| !v.is_nan())
                     .collect();

@@ -127,18 +127,22 @@ pub fn monte_carlo(
                     debug_assert!(c * CHUNK + len <= n);
                     col.extend(block[s * len..(s + 1) * len].iter().filter(|v| !v.is_nan()));
                 }
-                let thresholds: &[f64] = if (s / ny) % 2 == 0 {
+                let thresholds: &[f64] = if (s / ny).is_multiple_of(2) {
                     &[th.warning, th.danger]
                 } else {
                     &[0.0]
                 };
                 let n_nan = n - col.len();
-                (summarize_column(col, &MC_PROBS, thresholds), col.len(), n_nan)
+                (
+                    summarize_column(col, &MC_PROBS, thresholds),
+                    col.len(),
+                    n_nan,
+                )
             })
             .collect();
         let mut out = Vec::with_capacity(2 * nf);
         for (j, cols) in columns.chunks(ny).enumerate() {
-            let thresholds = if j % 2 == 0 {
+            let thresholds = if j.is_multiple_of(2) {
                 vec![th.warning, th.danger]
             } else {
                 vec![0.0]

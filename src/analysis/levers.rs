@@ -580,7 +580,9 @@ impl Buffers {
     /// about a hundred parameters x years), then the levers are applied.
     fn values_with(&mut self, model: &Model, levers: &LeverSet, xs: &[f64]) -> &ParamValues {
         for id in self.moved.drain(..) {
-            self.values.row_mut(id).copy_from_slice(model.values().row(id));
+            self.values
+                .row_mut(id)
+                .copy_from_slice(model.values().row(id));
         }
         levers.apply(model, xs, &mut self.values);
         self.moved.extend(levers.groups.iter().map(|g| g.0));

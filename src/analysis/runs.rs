@@ -3,8 +3,8 @@
 //! through [`levers`](super::levers) and runs the pure year loop on per-thread
 //! buffers; the command line writes the reports.
 
-use super::levers::{Buffers, Lever, LeverSet, project_levers};
 pub use super::bands::{FundBands, MonteCarlo, monte_carlo};
+use super::levers::{Buffers, Lever, LeverSet, project_levers};
 use super::{
     Axis, DistSpec, Monotone, Sampler, SobolResult, path_rng, seek_target, sobol_for_sampler,
 };
@@ -427,7 +427,10 @@ impl Uncertainty {
     }
 }
 
-pub(super) fn in_pool<T: Send>(threads: Option<usize>, job: impl FnOnce() -> T + Send) -> Result<T> {
+pub(super) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    job: impl FnOnce() -> T + Send,
+) -> Result<T> {
     match threads {
         None => Ok(job()),
         Some(0) => bail!("--threads must be at least 1 (omit it to use all cores)"),

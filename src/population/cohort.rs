@@ -145,7 +145,11 @@ mod tests {
             let mut x = BandVector::zeros();
             for b in 0..N_BANDS {
                 s[b] = 0.9 + 0.1 * next();
-                f[b] = if (3..10).contains(&b) { 0.05 * next() } else { 0.0 };
+                f[b] = if (3..10).contains(&b) {
+                    0.05 * next()
+                } else {
+                    0.0
+                };
                 x[b] = 1e6 * next();
             }
             band_transition(&s, &f, &mut a);

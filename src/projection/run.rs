@@ -84,12 +84,7 @@ pub fn project_into(model: &Model, p: &ParamValues, out: &mut Projection) {
     }
 }
 
-fn project_fund(
-    model: &Model,
-    f: &FundModel,
-    p: &ParamValues,
-    out: &mut FundProjection,
-) {
+fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundProjection) {
     let ids = &f.p;
     let prof = &f.profile;
     let th = model.thresholds;
