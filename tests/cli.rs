@@ -257,7 +257,12 @@ fn every_problem_is_reported_not_just_the_first() {
 fn missing_profile_file_is_named() {
     bad(
         "[funds.resident.members]\nprofile = \"nowhere.csv\"\n",
-        &["nowhere.csv", "cannot read age profile", "bad.toml:3"],
+        &[
+            "bad.toml:3",
+            "cannot use the age profile",
+            "nowhere.csv: cannot read it",
+            "No such file",
+        ],
     );
 }
 

@@ -4,7 +4,7 @@
 use super::rules::{self, OutlierRule, OutlierTails};
 use super::*;
 use crate::population::bands::N_BANDS;
-use crate::scenario::{Issue, ParamStore, Years};
+use crate::scenario::{Diagnostic, ParamStore, Years};
 use rand::SeedableRng;
 use rand_distr::{Distribution, LogNormal};
 use std::path::{Path, PathBuf};
@@ -20,7 +20,11 @@ fn store(horizon: i32) -> ParamStore {
     })
 }
 
-fn compile(toml_text: &str, dir: &Path, st: &mut ParamStore) -> Result<PaymentModel, Vec<Issue>> {
+fn compile(
+    toml_text: &str,
+    dir: &Path,
+    st: &mut ParamStore,
+) -> Result<PaymentModel, Vec<Diagnostic>> {
     let spec: PaymentSpec = toml::from_str(toml_text).expect("spec parses");
     let mut issues = Vec::new();
     match spec.compile("funds.resident.payment", dir, st, &mut issues) {
@@ -565,10 +569,7 @@ fn spec_problems_are_all_reported_with_paths() {
         &mut st,
     )
     .unwrap_err();
-    let text: Vec<String> = issues
-        .iter()
-        .map(|i| format!("{}: {}", i.path, i.message))
-        .collect();
+    let text: Vec<String> = issues.iter().map(Diagnostic::chain).collect();
     let text = text.join("\n");
     for want in [
         "funds.resident.payment.base_rate: mode `drg_rate` needs",
@@ -587,7 +588,12 @@ fn spec_problems_are_all_reported_with_paths() {
     // missing file
     let mut st = store(2025);
     let issues = compile("groups = \"nope.csv\"\nbase_rate = 1", d.path(), &mut st).unwrap_err();
-    assert!(issues[0].message.contains("nope.csv") && issues[0].message.contains("cannot read"));
+    let e = issues[0].chain();
+    assert!(e.contains("nope.csv") && e.contains("cannot read"), "{e}");
+    // the I/O error is kept as the cause, not flattened into the message
+    let table = std::error::Error::source(&issues[0]).expect("the table problem");
+    let io = table.source().expect("the I/O error");
+    assert!(io.downcast_ref::<std::io::Error>().is_some(), "{io:?}");
     // unknown field rejected by serde
     assert!(toml::from_str::<PaymentSpec>("bse_rate = 1").is_err());
 }
