@@ -94,7 +94,7 @@ pub fn group_columns() -> Vec<String> {
 impl GroupTable {
     /// Loads and validates a group table file.
     pub fn load(path: &Path) -> Result<GroupTable, Diagnostics> {
-        let text = read_file(path).map_err(Diagnostics::one)?;
+        let text = read_file(path)?;
         Self::parse(path, &text)
     }
 
@@ -102,7 +102,7 @@ impl GroupTable {
     ///
     /// Every row is checked; all problems are returned together.
     pub fn parse(file: &Path, text: &str) -> Result<GroupTable, Diagnostics> {
-        let sheet = Sheet::read(file, text).map_err(Diagnostics::one)?;
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         let mut assumed = Vec::new();
         let has = |c: &str| sheet.header.iter().any(|h| h == c);
@@ -285,13 +285,13 @@ pub struct WeightTable {
 impl WeightTable {
     /// Loads and validates a weight table file.
     pub fn load(path: &Path) -> Result<WeightTable, Diagnostics> {
-        let text = read_file(path).map_err(Diagnostics::one)?;
+        let text = read_file(path)?;
         Self::parse(path, &text)
     }
 
     /// Parses `code, weight` CSV text.
     pub fn parse(file: &Path, text: &str) -> Result<WeightTable, Diagnostics> {
-        let sheet = Sheet::read(file, text).map_err(Diagnostics::one)?;
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         if !sheet.require(&["code", "weight"], &mut errors) {
             return Err(Diagnostics(errors));
@@ -373,8 +373,8 @@ impl WeightTable {
 /// e.g. `data/qingyang/demand-2025h1.csv`, as written by the table generator).
 /// Every band must appear once.
 pub fn read_demand_csv(path: &Path) -> Result<super::InpatientDemand, Diagnostics> {
-    let text = read_file(path).map_err(Diagnostics::one)?;
-    let sheet = Sheet::read(path, &text).map_err(Diagnostics::one)?;
+    let text = read_file(path)?;
+    let sheet = Sheet::read(path, &text)?;
     let mut errors = Vec::new();
     if !sheet.require(&["band", "cases", "cost_per_case"], &mut errors) {
         return Err(Diagnostics(errors));

@@ -110,13 +110,13 @@ pub const HOSPITAL_COLUMNS: [&str; 7] = [
 impl HospitalTable {
     /// Loads and validates a hospital table file.
     pub fn load(path: &Path) -> Result<HospitalTable, Diagnostics> {
-        let text = read_file(path).map_err(Diagnostics::one)?;
+        let text = read_file(path)?;
         Self::parse(path, &text)
     }
 
     /// Parses and validates hospital-table CSV text; all problems are returned together.
     pub fn parse(file: &Path, text: &str) -> Result<HospitalTable, Diagnostics> {
-        let sheet = Sheet::read(file, text).map_err(Diagnostics::one)?;
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         if !sheet.require(&HOSPITAL_COLUMNS, &mut errors) {
             return Err(Diagnostics(errors));
@@ -199,7 +199,7 @@ impl HospitalGroupVolumes {
         hospitals: &HospitalTable,
         groups: &super::groups::GroupTable,
     ) -> Result<HospitalGroupVolumes, Diagnostics> {
-        let text = read_file(path).map_err(Diagnostics::one)?;
+        let text = read_file(path)?;
         Self::parse(path, &text, hospitals, groups)
     }
 
@@ -210,7 +210,7 @@ impl HospitalGroupVolumes {
         hospitals: &HospitalTable,
         groups: &super::groups::GroupTable,
     ) -> Result<HospitalGroupVolumes, Diagnostics> {
-        let sheet = Sheet::read(file, text).map_err(Diagnostics::one)?;
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         if !sheet.require(&["hospital", "group", "cases"], &mut errors) {
             return Err(Diagnostics(errors));

@@ -42,16 +42,19 @@ fn qy_demand() -> InpatientDemand {
     }
 }
 
-const QY: &str = r#"
-mode = "drg_rate"
-groups = "data/qingyang/groups.csv"
-hospitals = "data/qingyang/hospitals.csv"
-base_rate = 4320
-grouping_rate = 0.9993
-excluded_stays_share = 0.008
-special_review_share = 0.002
-outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
-"#;
+/// The `[funds.region.payment]` section of the bundled Qingyang scenario (read
+/// from the file, not a copy), with the keys in `remove` taken out and the keys
+/// of the TOML `extra` put in.
+fn qy(remove: &[&str], extra: &str) -> String {
+    let mut t = crate::scenario::bundled::table("qingyang-2025h1.toml", "funds.region.payment")
+        .expect("the bundled Qingyang payment section");
+    for k in remove {
+        t.remove(*k);
+    }
+    let extra: toml::Table = toml::from_str(extra).expect("extra keys parse");
+    t.extend(extra);
+    toml::to_string(&t).expect("section serializes")
+}
 
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs()
@@ -267,10 +270,11 @@ fn budget_neutral_recalibration_pays_the_old_total() {
     let dir = scenarios_dir();
     let dem = qy_demand();
     let mut st0 = store(2025);
-    let old = compile(QY, &dir, &mut st0).unwrap();
+    let old = compile(&qy(&[], ""), &dir, &mut st0).unwrap();
     let y0 = old.pay_year(0, st0.values(), &dem);
-    let recal = format!(
-        "{QY}\nweights = \"data/qingyang/weights-2025-recalibrated.csv\"\nrecalibration = \"budget_neutral\""
+    let recal = qy(
+        &[],
+        "weights = \"data/qingyang/weights-2025-recalibrated.csv\"\nrecalibration = \"budget_neutral\"",
     );
     let mut st1 = store(2025);
     let new = compile(&recal, &dir, &mut st1).unwrap();
@@ -281,7 +285,10 @@ fn budget_neutral_recalibration_pays_the_old_total() {
         "the rate was re-solved"
     );
     // the new table alone, at the old rate, would not be neutral
-    let plain = format!("{QY}\nweights = \"data/qingyang/weights-2025-recalibrated.csv\"");
+    let plain = qy(
+        &[],
+        "weights = \"data/qingyang/weights-2025-recalibrated.csv\"",
+    );
     let mut st2 = store(2025);
     let y2 = compile(&plain, &dir, &mut st2)
         .unwrap()
@@ -310,7 +317,7 @@ fn qingyang_h1_2025_aggregates_within_one_percent() {
     // standard minus the patient's share of the bill.
     let share = QY_FFS_WAN * 1e4 / (QY_CASES * QY_COST_PER_CASE);
     let reimb = st.add("reimbursement", &crate::scenario::Param::Const(share));
-    let m = compile(QY, &scenarios_dir(), &mut st)
+    let m = compile(&qy(&[], ""), &scenarios_dir(), &mut st)
         .unwrap()
         .with_benefits(super::BenefitIds {
             reimbursement: [reimb; 3],
@@ -350,10 +357,9 @@ fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
     let dem = qy_demand();
     let run = |extra: &str, budget: bool| {
         let body = if budget {
-            QY.replace("mode = \"drg_rate\"", "mode = \"point_value\"")
-                .replace("base_rate = 4320", "budget_wan = 88198")
+            qy(&[], "mode = \"point_value\"").replace("base_rate = 4320", "budget_wan = 88198")
         } else {
-            QY.to_string()
+            qy(&[], "")
         };
         let mut st = store(2025);
         let m = compile(&format!("{body}\n{extra}"), &dir, &mut st).unwrap();
@@ -379,7 +385,7 @@ fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
 fn rate_solved_from_budget_overspends_when_volume_responds() {
     let dir = scenarios_dir();
     let dem = qy_demand();
-    let body = QY.replace("base_rate = 4320", "budget_wan = 87270");
+    let body = qy(&["base_rate"], "budget_wan = 87270");
     let mut st = store(2025);
     let m = compile(&body, &dir, &mut st).unwrap();
     let y = m.pay_year(0, st.values(), &dem);
@@ -626,10 +632,10 @@ fn movers_levels_and_csv() {
     let dir = scenarios_dir();
     let dem = qy_demand();
     let mut st0 = store(2025);
-    let base = compile(QY, &dir, &mut st0).unwrap();
+    let base = compile(&qy(&[], ""), &dir, &mut st0).unwrap();
     let mut st1 = store(2025);
     let sec = compile(
-        &format!("{QY}\nlevel_coefficients = {{ secondary = 0.95 }}"),
+        &qy(&[], "level_coefficients = { secondary = 0.95 }"),
         &dir,
         &mut st1,
     )
@@ -718,7 +724,7 @@ fn qingyang_hospitals_keep_their_volume_and_case_mix() {
     let dir = scenarios_dir();
     let table = HospitalTable::load(&dir.join("data/qingyang/hospitals.csv")).unwrap();
     let mut st = store(2025);
-    let m = compile(QY, &dir, &mut st).unwrap();
+    let m = compile(&qy(&[], ""), &dir, &mut st).unwrap();
     let hs = m.hospitals_year(0, st.values(), &qy_demand());
     let total: f64 = hs.iter().map(|h| h.cases).sum();
     let table_total: f64 = table.hospitals.iter().map(|h| h.cases).sum();
@@ -877,10 +883,13 @@ fn hospital_report_in_one_call() {
     let dir = scenarios_dir();
     let dem = qy_demand();
     let mut st0 = store(2025);
-    let base = compile(QY, &dir, &mut st0).unwrap();
+    let base = compile(&qy(&[], ""), &dir, &mut st0).unwrap();
     let mut st1 = store(2025);
     let recal = compile(
-        &format!("{QY}\nweights = \"data/qingyang/weights-2025-recalibrated.csv\"\nrecalibration = \"budget_neutral\""),
+        &qy(
+            &[],
+            "weights = \"data/qingyang/weights-2025-recalibrated.csv\"\nrecalibration = \"budget_neutral\"",
+        ),
         &dir,
         &mut st1,
     )

@@ -70,13 +70,13 @@ impl AgeProfile {
     /// Reads and checks a profile CSV. Every problem found is returned, each
     /// naming the file, the line and the column.
     pub fn load(path: &Path) -> Result<AgeProfile, Diagnostics> {
-        let text = read_file(path).map_err(|d| {
-            Diagnostics::one(Diagnostic {
-                message: "cannot read it; check the `profile` path in the scenario".into(),
-                ..d
-            })
+        let text = read_file(path).map_err(|mut d| {
+            for x in &mut d.0 {
+                x.message = "cannot read it; check the `profile` path in the scenario".into();
+            }
+            d
         })?;
-        let sheet = Sheet::read(path, &text).map_err(Diagnostics::one)?;
+        let sheet = Sheet::read(path, &text)?;
         AgeProfile::from_sheet(&sheet).map_err(Diagnostics)
     }
 

@@ -3,7 +3,7 @@
 //! report file, line and column as a [`Diagnostic`], so a user fixing a table
 //! knows where to look.
 
-use super::error::Diagnostic;
+use super::error::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,7 @@ pub struct Sheet {
 
 impl Sheet {
     /// Reads the whole table, header included; `#`-prefixed lines are comments.
-    pub fn read(file: &Path, text: &str) -> Result<Sheet, Diagnostic> {
+    pub fn read(file: &Path, text: &str) -> Result<Sheet, Diagnostics> {
         let mut rdr = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
@@ -31,7 +31,8 @@ impl Sheet {
             .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
         let header: Vec<String> = rdr
             .headers()
-            .map_err(|e| Diagnostic::in_file(file, 1, "cannot read the header row").caused_by(e))?
+            .map_err(|e| Diagnostic::in_file(file, 1, "cannot read the header row").caused_by(e))
+            .map_err(Diagnostics::one)?
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -43,7 +44,7 @@ impl Sheet {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Diagnostic::in_file(file, line, "malformed CSV").caused_by(e)
+                Diagnostics::one(Diagnostic::in_file(file, line, "malformed CSV").caused_by(e))
             })?;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             rows.push((line, rec));
@@ -174,13 +175,13 @@ impl Sheet {
 
 /// Reads a file into a string; a failure is a [`Diagnostic`] naming the file,
 /// with the I/O error as its cause.
-pub fn read_file(path: &Path) -> Result<String, Diagnostic> {
+pub fn read_file(path: &Path) -> Result<String, Diagnostics> {
     std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::in_file(
+        Diagnostics::one(Diagnostic::in_file(
             path,
             0,
             "cannot read the file; check the path, which is relative to the scenario file's folder",
         )
-        .caused_by(e)
+        .caused_by(e))
     })
 }
