@@ -357,12 +357,15 @@ fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
     let dem = qy_demand();
     let run = |extra: &str, budget: bool| {
         let body = if budget {
-            qy(&[], "mode = \"point_value\"").replace("base_rate = 4320", "budget_wan = 88198")
+            qy(
+                &["base_rate"],
+                &format!("mode = \"point_value\"\nbudget_wan = 88198\n{extra}"),
+            )
         } else {
-            qy(&[], "")
+            qy(&[], extra)
         };
         let mut st = store(2025);
-        let m = compile(&format!("{body}\n{extra}"), &dir, &mut st).unwrap();
+        let m = compile(&body, &dir, &mut st).unwrap();
         m.pay_year(0, st.values(), &dem)
     };
     let vol = "behaviour = { admissions = 0.05 }";
@@ -385,18 +388,13 @@ fn volume_growth_raises_spending_under_fixed_rate_not_under_point_value() {
 fn rate_solved_from_budget_overspends_when_volume_responds() {
     let dir = scenarios_dir();
     let dem = qy_demand();
-    let body = qy(&["base_rate"], "budget_wan = 87270");
+    let body = |extra: &str| qy(&["base_rate"], &format!("budget_wan = 87270\n{extra}"));
     let mut st = store(2025);
-    let m = compile(&body, &dir, &mut st).unwrap();
+    let m = compile(&body(""), &dir, &mut st).unwrap();
     let y = m.pay_year(0, st.values(), &dem);
     assert!(rel(y.drg_payment_yuan, 8.727e8) < 1e-9);
     let mut st = store(2025);
-    let m = compile(
-        &format!("{body}\nbehaviour = {{ admissions = 0.05 }}"),
-        &dir,
-        &mut st,
-    )
-    .unwrap();
+    let m = compile(&body("behaviour = { admissions = 0.05 }"), &dir, &mut st).unwrap();
     let y = m.pay_year(0, st.values(), &dem);
     assert!(y.drg_payment_yuan > 8.727e8 * 1.04);
 }
