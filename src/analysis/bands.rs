@@ -14,12 +14,12 @@
 //! its own stream [`path_rng`]`(seed, i)`, chunk boundaries do not depend on
 //! the threads, and every sum runs in path order.
 
+use super::error::{Result, bail, err};
 use super::levers::{Buffers, LeverSet, project_levers};
 use super::montecarlo::{check_memory, summarize_column};
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::{YearSummary, path_rng};
 use crate::projection::Model;
-use anyhow::{Result, anyhow, bail};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -80,8 +80,8 @@ pub fn monte_carlo(
     // per path: its outcomes, plus one column being summarised per thread
     let workers = threads.unwrap_or_else(rayon::current_num_threads) as u64;
     let per_path = bytes_per_path(model) + 8 * workers;
-    check_memory(n, per_path).map_err(|e| anyhow!("{e}"))?;
-    let n = usize::try_from(n).map_err(|_| anyhow!("{n} paths do not fit in memory"))?;
+    check_memory(n, per_path)?;
+    let n = usize::try_from(n).map_err(|_| err!("{n} paths do not fit in memory"))?;
     let series = 2 * nf * ny;
     let set = LeverSet::new(unc.levers.clone());
     let k = unc.sampler.dim();
@@ -96,9 +96,7 @@ pub fn monte_carlo(
                     for i in 0..len {
                         let path = (c * CHUNK + i) as u64;
                         let mut rng = path_rng(seed, path);
-                        unc.sampler
-                            .sample_into(&mut rng, xs)
-                            .map_err(|e| anyhow!("{e}"))?;
+                        unc.sampler.sample_into(&mut rng, xs)?;
                         let p = project_levers(model, &set, xs, buf)?;
                         for (fi, f) in p.funds.iter().enumerate() {
                             let months = 2 * fi * ny;

@@ -10,7 +10,7 @@
 
 use super::groups::{GroupTable, WeightTable};
 use super::hospitals::HospitalTable;
-use super::table::TableErrors;
+use crate::scenario::Diagnostics;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -29,8 +29,8 @@ fn stamp(path: &Path) -> Option<Stamp> {
 fn cached<T>(
     cache: &Cache<T>,
     path: &Path,
-    load: impl FnOnce(&Path) -> Result<T, TableErrors>,
-) -> Result<Arc<T>, TableErrors> {
+    load: impl FnOnce(&Path) -> Result<T, Diagnostics>,
+) -> Result<Arc<T>, Diagnostics> {
     let Some(st) = stamp(path) else {
         // Let the loader name the problem (missing file, no permission).
         return load(path).map(Arc::new);
@@ -52,19 +52,19 @@ fn cached<T>(
 }
 
 /// [`GroupTable::load`], parsed once per process and file version.
-pub fn group_table(path: &Path) -> Result<Arc<GroupTable>, TableErrors> {
+pub fn group_table(path: &Path) -> Result<Arc<GroupTable>, Diagnostics> {
     static CACHE: Cache<GroupTable> = Mutex::new(BTreeMap::new());
     cached(&CACHE, path, GroupTable::load)
 }
 
 /// [`HospitalTable::load`], parsed once per process and file version.
-pub fn hospital_table(path: &Path) -> Result<Arc<HospitalTable>, TableErrors> {
+pub fn hospital_table(path: &Path) -> Result<Arc<HospitalTable>, Diagnostics> {
     static CACHE: Cache<HospitalTable> = Mutex::new(BTreeMap::new());
     cached(&CACHE, path, HospitalTable::load)
 }
 
 /// [`WeightTable::load`], parsed once per process and file version.
-pub fn weight_table(path: &Path) -> Result<Arc<WeightTable>, TableErrors> {
+pub fn weight_table(path: &Path) -> Result<Arc<WeightTable>, Diagnostics> {
     static CACHE: Cache<WeightTable> = Mutex::new(BTreeMap::new());
     cached(&CACHE, path, WeightTable::load)
 }

@@ -20,7 +20,6 @@ pub mod negotiation;
 pub mod rules;
 pub mod scale;
 pub mod spec;
-pub mod table;
 
 pub use crate::scenario::payment::{
     BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
@@ -36,7 +35,6 @@ pub use negotiation::{
     hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
     write_hospitals_csv,
 };
-pub use table::{TableError, TableErrors};
 
 #[cfg(test)]
 mod tests;
