@@ -749,7 +749,7 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
         bail!("--threads must be at least 1 (omit it to use all cores)");
     }
     let pb = progress(n, "paths");
-    let mc = runs::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
+    let mc = crate::analysis::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
     pb.finish_and_clear();
 
     let out = OutputDir::create_with(&a.out, &policy)?;
