@@ -173,6 +173,9 @@ impl Book {
                 rec.iter()
                     .zip(&keys)
                     .map(|(v, k)| match v.parse::<f64>() {
+                        Ok(x) if !v.is_empty() && k.starts_with("months") => {
+                            Cell::Num(x, self.style.months_format())
+                        }
                         Ok(x) if !v.is_empty() => Cell::Num(x, labels::header_format(k)),
                         _ if v.is_empty() => Cell::Empty,
                         _ => Cell::Text(v.to_string()),
@@ -228,6 +231,15 @@ impl Book {
     /// The report style.
     pub fn style(&self) -> Style {
         self.style
+    }
+}
+
+/// The Excel format of a projection cell: months payable clipped at zero
+/// in display (see [`Style::months_format`]), others by kind and unit.
+fn cell_format(kind: labels::Kind, style: Style) -> &'static str {
+    match kind {
+        labels::Kind::Months => style.months_format(),
+        k => k.excel_format(style.unit),
     }
 }
 
@@ -315,9 +327,9 @@ pub fn add_run_sheets(
             Some(vec![
                 Cell::Text(fund_label(model, f, lang)),
                 Cell::Num(style.money_value(r.base_balance_wan), money),
-                Cell::Num(r.base_months, "0.0"),
+                Cell::Num(r.base_months, style.months_format()),
                 Cell::Num(style.money_value(r.horizon_balance_wan), money),
-                Cell::Num(r.horizon_months, "0.0"),
+                Cell::Num(r.horizon_months, style.months_format()),
                 year(r.first_warning),
                 year(r.first_danger),
                 year(r.depletion),
@@ -367,7 +379,7 @@ pub fn add_run_sheets(
             let mut row = vec![Cell::Text(c.header(style))];
             row.extend(
                 vals.iter()
-                    .map(|v| Cell::Num(c.value(style, *v), c.kind.excel_format(style.unit))),
+                    .map(|v| Cell::Num(c.value(style, *v), cell_format(c.kind, style))),
             );
             rows.push((c.key, row));
         }
@@ -455,11 +467,48 @@ pub fn add_run_sheets(
     Ok(())
 }
 
+/// The workbook of a command that writes tables, in memory: the run sheets
+/// of `model` (summary first, projection by fund, assumptions) and then one
+/// sheet per `(sheet name, CSV text)`. The web page and the file writer both
+/// call this.
+pub fn command_workbook(
+    style: Style,
+    title: &str,
+    model: Option<&Model>,
+    tables: &[(String, String)],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Book::new(style);
+    if let Some(m) = model {
+        let p = crate::projection::project(m);
+        add_run_sheets(&mut book, m, &p)?;
+    }
+    for (sheet, text) in tables {
+        book.csv_sheet(sheet, &format!("{title} · {sheet}"), text)?;
+    }
+    book.wb.save_to_buffer()
+}
+
+/// Writes `report.xlsx` and `report.html` into `dir` from tables held in
+/// memory (see [`command_workbook`]) and the command's Markdown report, whose
+/// charts (already in `dir`) the HTML inlines.
+pub fn write_command_reports(
+    dir: &Path,
+    style: Style,
+    title: &str,
+    model: Option<&Model>,
+    tables: &[(String, String)],
+    markdown: &str,
+) -> Result<(), ReportError> {
+    let path = dir.join("report.xlsx");
+    let bytes = command_workbook(style, title, model, tables).map_err(xerr(&path))?;
+    super::atomic::write_atomic(&path, &bytes)?;
+    super::html::write_markdown_report(dir, style.lang, title, markdown)
+}
+
 /// Writes `report.xlsx` and `report.html` for a command that has written
-/// CSV tables and a Markdown report into `dir`: the workbook holds the run
-/// sheets of `model` (summary first, projection by fund, assumptions) and then
-/// one sheet per `(sheet name, CSV file in dir)`; the HTML is the Markdown with
-/// the charts inlined.
+/// CSV tables and a Markdown report into `dir`: one sheet per `(sheet name,
+/// CSV file in dir)` after the run sheets of `model` (see
+/// [`write_command_reports`]).
 pub fn command_reports(
     dir: &Path,
     style: Style,
@@ -468,22 +517,14 @@ pub fn command_reports(
     tables: &[(&str, &str)],
     markdown: &str,
 ) -> Result<(), ReportError> {
-    let path = dir.join("report.xlsx");
-    let e = xerr(&path);
-    let mut book = Book::new(style);
-    if let Some(m) = model {
-        let p = crate::projection::project(m);
-        add_run_sheets(&mut book, m, &p).map_err(&e)?;
-    }
+    let mut texts = Vec::new();
     for (sheet, file) in tables {
         let f = dir.join(file);
         let text = std::fs::read_to_string(&f).map_err(|source| ReportError::Write {
             path: f.clone(),
             source,
         })?;
-        book.csv_sheet(sheet, &format!("{title} · {file}"), &text)
-            .map_err(&e)?;
+        texts.push((sheet.to_string(), text));
     }
-    book.save(&path)?;
-    super::html::write_markdown_report(dir, style.lang, title, markdown)
+    write_command_reports(dir, style, title, model, &texts, markdown)
 }
