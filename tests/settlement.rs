@@ -548,7 +548,7 @@ fn alliance_clearing_in_the_hospitals_view_adds_up_to_the_projection() {
     );
     let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
     assert!(
-        md.contains("By medical alliance") && md.contains("Xifeng alliance"),
+        md.contains("按医共体") && md.contains("Xifeng alliance"),
         "{md}"
     );
     let p = run_with(

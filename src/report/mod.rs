@@ -17,6 +17,7 @@ pub mod compare;
 pub mod grid;
 pub mod headers;
 pub mod history;
+pub mod hospitals;
 pub mod html;
 pub mod labels;
 pub mod lever;
