@@ -178,6 +178,40 @@ pub fn column(key: &str) -> Option<&'static Column> {
 /// Labels of the CSV headers of the analysis, comparison and hospital tables
 /// that are not projection columns: `(key, zh, en, Excel number format)`.
 const HEADERS: &[(&str, &str, &str, &str)] = &[
+    // clearing.csv (yuan, to the fen)
+    ("budget_id", "预算编号", "budget", "@"),
+    ("budget", "总额预算", "budget", "#,##0.00"),
+    ("actual", "实际发生额", "actual spending", "#,##0.00"),
+    ("surplus", "结余", "surplus", "#,##0.00"),
+    ("overspend", "超支", "overspend", "#,##0.00"),
+    (
+        "difference_rate",
+        "结余（超支）率",
+        "surplus / overspend rate",
+        "0.00%",
+    ),
+    ("retained", "结余留用", "kept by hospitals", "#,##0.00"),
+    (
+        "fund_covers",
+        "超支分担（基金）",
+        "covered by the fund",
+        "#,##0.00",
+    ),
+    (
+        "hospital_returns",
+        "超支自负（医院）",
+        "returned by hospitals",
+        "#,##0.00",
+    ),
+    ("final_payment", "清算后拨付", "final payment", "#,##0.00"),
+    ("adjustment", "清算调整", "clearing adjustment", "#,##0.00"),
+    ("next_base", "下年预算基数", "next year's base", "#,##0.00"),
+    (
+        "next_budget",
+        "下年总额预算",
+        "next year's budget",
+        "#,##0.00",
+    ),
     ("fund", "基金", "fund", "@"),
     ("scenario", "方案", "scenario", "@"),
     ("year", "年份", "year", "0"),
@@ -332,7 +366,7 @@ const HEADERS: &[(&str, &str, &str, &str)] = &[
         "#,##0",
     ),
     ("hospital", "医院编码", "hospital", "@"),
-    ("name", "医院名称", "name", "@"),
+    ("name", "名称", "name", "@"),
     ("level", "医院等级", "level", "@"),
     ("coefficient", "医院系数", "coefficient", "0.0000"),
     ("cases", "病例数", "cases", "#,##0"),
