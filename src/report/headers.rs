@@ -102,6 +102,7 @@ impl Column {
     pub fn text(&self, style: Style, v: f64) -> String {
         match self.kind {
             Kind::Share => style.percent(v),
+            Kind::Months => style.months(v),
             k => fmt_num(self.value(style, v), k.decimals(style.unit)),
         }
     }

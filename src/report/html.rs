@@ -205,8 +205,8 @@ pub fn write_run_report(
     }
 
     // Policy rules: both views and each firing (English for now).
-    let rules = super::history::summary_section(model, projection)
-        + &super::rules::summary_section(model, projection);
+    let rules = super::history::summary_section(model, projection, style)
+        + &super::rules::summary_section(model, projection, style);
     if !rules.is_empty() {
         b.push_str(&md_to_html(dir, &rules, &mut Vec::new())?);
     }

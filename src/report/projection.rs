@@ -261,16 +261,27 @@ pub fn write_summary(
                 ]
             })
             .collect();
+        let mut rows = rows;
+        // Below zero the balance is a shortfall: say how large, in the report's unit.
+        if last.balance_wan < 0.0 {
+            let gap = |r: &YearRow| style.money((-r.balance_wan).max(0.0));
+            rows.push(vec![
+                style.money_label(style.t(Key::CumulativeDeficit)),
+                gap(first),
+                gap(last),
+            ]);
+        }
         s.push_str(&table(&h, &rows));
+        let sep = if lang == Lang::Zh { "：" } else { ": " };
         let _ = writeln!(
             s,
-            "\n{}: **{}**",
+            "\n{}{sep}**{}**",
             style.t(Key::StatusAtHorizon),
             status_word(last.status, lang)
         );
     }
-    s.push_str(&super::history::summary_section(model, projection));
-    s.push_str(&super::rules::summary_section(model, projection));
+    s.push_str(&super::history::summary_section(model, projection, style));
+    s.push_str(&super::rules::summary_section(model, projection, style));
     let _ = writeln!(s, "\n## {}\n", style.t(Key::Assumptions));
     for [label, p, a, b, form] in assumptions(model, style) {
         let _ = writeln!(
