@@ -433,7 +433,7 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
     }
     let md = std::fs::read_to_string(tmp.path().join("t/sensitivity.md")).unwrap();
     // The Markdown (Chinese by default) names the parameter by its label, not its path.
-    let label = drgsim::report::labels::param_label(
+    let label = drgsim::report::params::param_label(
         "funds.resident.payment.base_rate",
         drgsim::report::labels::Lang::Zh,
     );

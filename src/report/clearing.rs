@@ -1,7 +1,8 @@
 //! `clearing.csv` (stable English columns), `clearing.md`, `report.xlsx` and
 //! `report.html` of `drgsim clear`.
 
-use super::labels::{Key, Style, fill, header_label};
+use super::headers::header_label;
+use super::labels::{Key, Style, fill};
 use super::markdown::{fmt_num, table};
 use crate::payment::corridor_spec::{BudgetResult, ClearingFile, matches};
 use std::fmt::Write as _;

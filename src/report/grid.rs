@@ -5,8 +5,9 @@
 use super::ReportError;
 use super::atomic::write_atomic;
 use super::chart::{self, Heatmap};
-use super::labels::{Key, Style, fill, param_label, scenario_name};
+use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::{fund_heading, month_title, setting, sheet};
+use super::params::param_label;
 use super::projection::csv_num;
 use crate::analysis::levers::Lever;
 use crate::analysis::runs::TwoWay;

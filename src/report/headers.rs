@@ -443,4 +443,31 @@ mod tests {
         }
         assert_eq!(COLUMNS.len(), YearRow::NUMERIC_COLUMNS.len());
     }
+
+    #[test]
+    fn every_command_table_column_has_labels_in_both_languages() {
+        use crate::report::{clearing, grid, hospitals, montecarlo, sensitivity, solve};
+        let tables: &[&[&str]] = &[
+            sensitivity::TORNADO_COLUMNS,
+            sensitivity::SOBOL_COLUMNS,
+            grid::GRID_COLUMNS,
+            montecarlo::MONTECARLO_COLUMNS,
+            solve::SOLVE_COLUMNS,
+            hospitals::HOSPITAL_COLUMNS,
+            hospitals::CHANGE_COLUMNS,
+            clearing::COLUMNS,
+        ];
+        for k in tables.iter().flat_map(|t| t.iter()) {
+            let zh = header_label(k, Style::ZH);
+            let en = header_label(k, Style::EN);
+            // An acronym (CMI) is its own label in both languages.
+            let acronym = zh.chars().all(|c| c.is_ascii_uppercase());
+            assert!(has_cjk(&zh) || acronym, "`{k}` has no Chinese label: {zh}");
+            assert!(!has_cjk(&en), "`{k}`: English label {en}");
+            assert!(
+                !en.contains('_'),
+                "`{k}` has no English label (add it to HEADERS)"
+            );
+        }
+    }
 }

@@ -122,7 +122,7 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
             vec![
                 fund_name(model, &c.fund, style),
                 c.year.to_string(),
-                labels::header_label(c.column, style),
+                super::headers::header_label(c.column, style),
                 if c.months < 12.0 {
                     fill(&fill(t(Key::MonthsOf), fmt_num(c.published, d)), c.months)
                 } else {

@@ -5,16 +5,14 @@
 //! - [`Key`]: the fixed words of titles, axes, legends and table headers.
 //! - [`status_word`]: 正常 / 预警 / 危险 / 穿底.
 //! - [`super::headers`]: one row per output column (projection columns in
-//!   [`COLUMNS`], analysis/hospital/compare table columns), label and unit kind.
-//! - [`super::params`]: [`param_label`], the name of a scenario parameter (tornado
+//!   [`super::headers::COLUMNS`], analysis/hospital/compare table columns), label and unit kind.
+//! - [`super::params`]: [`super::params::param_label`], the name of a scenario parameter (tornado
 //!   rows, grid axes, Monte Carlo parameters, solve), from the parameter registry.
 //!
 //! The Chinese terms follow the seed reports (累计结余可支付月数, 当期结余率,
 //! 统筹基金). CSV files keep their stable English snake_case headers; these
 //! labels are for charts, Markdown, HTML and the workbook.
 
-pub use super::headers::{COLUMNS, Column, Kind, column, header_format, header_label};
-pub use super::params::param_label;
 use crate::fund::status::Status;
 use crate::report::markdown::fmt_num;
 use std::fmt;

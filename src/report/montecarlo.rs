@@ -5,9 +5,10 @@
 use super::ReportError;
 use super::atomic::write_atomic;
 use super::chart::{self, Fan};
-use super::labels::{Key, Style, fill, param_label, scenario_name};
+use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::{csv_for_fund, fund_heading, fund_name, sheet};
 use super::markdown::table;
+use super::params::param_label;
 use super::projection::{csv_num, runway_bands};
 use crate::analysis::runs::{MonteCarlo, Uncertainty};
 use crate::projection::Model;

@@ -170,7 +170,7 @@ pub fn assumptions(model: &Model, style: Style) -> Vec<[String; 5]> {
             crate::scenario::Param::Table { .. } => style.t(Key::DatedTable),
         };
         out.push([
-            labels::param_label(p, style.lang),
+            super::params::param_label(p, style.lang),
             p.to_string(),
             fmt_num(a, 4),
             fmt_num(b, 4),
@@ -251,7 +251,7 @@ pub fn write_summary(
                     .iter()
                     .any(|x| x.is_finite() && *x != 0.0)
             })
-            .filter_map(|c| labels::column(c))
+            .filter_map(|c| super::headers::column(c))
             .map(|c| {
                 let v = |r: &YearRow| r.get(c.key).unwrap_or(f64::NAN);
                 vec![

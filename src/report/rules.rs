@@ -136,7 +136,7 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
                     "backstop" => t(Key::RuleBackstop).to_string(),
                     other => other.to_string(),
                 },
-                labels::header_label(f.quantity, style),
+                super::headers::header_label(f.quantity, style),
                 fmt_num(f.before, 2),
                 fmt_num(f.after, 2),
                 f.condition.clone(),

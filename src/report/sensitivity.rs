@@ -6,9 +6,10 @@
 use super::ReportError;
 use super::atomic::write_atomic;
 use super::chart::{self, Tornado, TornadoRow};
-use super::labels::{Key, Style, fill, param_label};
-use super::lever::{fund_heading, month_title, setting, sheet, year_cell};
+use super::labels::{Key, Style, fill};
+use super::lever::{csv_for_fund, fund_heading, month_title, setting, sheet, year_cell};
 use super::markdown::{fmt_num, table};
+use super::params::param_label;
 use super::projection::csv_num;
 use crate::analysis::runs::{OneWay, Outcome};
 use crate::analysis::sobol::SobolResult;
@@ -305,7 +306,17 @@ pub fn write(
     }
     let tornado = tornado_csv(model, ow, year);
     write_atomic(&dir.join("tornado.csv"), tornado.as_bytes())?;
-    let mut tables = vec![(sheet(style, Key::SheetTornado, None), tornado)];
+    // One tornado sheet per fund, each with its own bar chart.
+    let mut tables: Vec<(String, String)> = model
+        .funds
+        .iter()
+        .map(|fm| {
+            (
+                sheet(style, Key::SheetTornado, Some(&fm.id)),
+                csv_for_fund(&tornado, &fm.id),
+            )
+        })
+        .collect();
     if let Some(g) = global {
         let sobol = sobol_csv(model, g);
         write_atomic(&dir.join("sobol.csv"), sobol.as_bytes())?;

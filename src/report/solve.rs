@@ -3,9 +3,10 @@
 
 use super::ReportError;
 use super::atomic::write_atomic;
-use super::labels::{Key, Style, fill, param_label, scenario_name};
+use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::sheet;
 use super::markdown::{fmt_num, table};
+use super::params::param_label;
 use crate::analysis::levers::{LeverSet, set_arg};
 use crate::analysis::runs::{SolveSpec, Solved};
 use crate::projection::Model;

@@ -164,7 +164,7 @@ impl Book {
             .unwrap_or_default();
         let headers: Vec<String> = keys
             .iter()
-            .map(|k| labels::header_label(k, self.style))
+            .map(|k| super::headers::header_label(k, self.style))
             .collect();
         let rows: Vec<Vec<Cell>> = rdr
             .records()
@@ -176,8 +176,12 @@ impl Book {
                         Ok(x) if !v.is_empty() && k.starts_with("months") => {
                             Cell::Num(x, self.style.months_format())
                         }
-                        Ok(x) if !v.is_empty() => Cell::Num(x, labels::header_format(k)),
+                        Ok(x) if !v.is_empty() => Cell::Num(x, super::headers::header_format(k)),
                         _ if v.is_empty() => Cell::Empty,
+                        // A parameter path reads as the parameter's name.
+                        _ if matches!(k.as_str(), "param" | "x_param" | "y_param") => {
+                            Cell::Text(super::params::param_label(v, self.style.lang))
+                        }
                         _ => Cell::Text(v.to_string()),
                     })
                     .collect()
@@ -215,8 +219,36 @@ impl Book {
             }
             chart.title().set_name(title);
             chart.x_axis().set_name(style.t(Key::Year));
-            chart.y_axis().set_name(style.t(Key::MonthsPayable));
+            // Months payable below zero mean a depleted fund: the axis stops at 0.
+            chart
+                .y_axis()
+                .set_name(style.t(Key::MonthsPayable))
+                .set_min(0.0);
             chart.set_width(720).set_height(400);
+            ws.insert_chart(r0, keys.len() as u16 + 1, &chart)?;
+        }
+        // A tornado: months payable at each parameter's low and high setting.
+        let col = |name: &str| keys.iter().position(|k| k == name);
+        if let (Some(pc), Some(lo), Some(hi), true, true) = (
+            col("param"),
+            col("months_low"),
+            col("months_high"),
+            single,
+            n > 0,
+        ) {
+            let mut chart = Chart::new(ChartType::Bar);
+            for c in [lo, hi] {
+                chart
+                    .add_series()
+                    .set_name((sheet.as_str(), r0, c as u16))
+                    .set_categories((sheet.as_str(), r0 + 1, pc as u16, r0 + n, pc as u16))
+                    .set_values((sheet.as_str(), r0 + 1, c as u16, r0 + n, c as u16));
+            }
+            chart.title().set_name(title);
+            chart.x_axis().set_name(style.t(Key::MonthsPayable));
+            // Rank 1 at the top.
+            chart.y_axis().set_reverse();
+            chart.set_width(720).set_height(60 + 36 * n.min(20));
             ws.insert_chart(r0, keys.len() as u16 + 1, &chart)?;
         }
         Ok(())
@@ -236,9 +268,9 @@ impl Book {
 
 /// The Excel format of a projection cell: months payable clipped at zero
 /// in display (see [`Style::months_format`]), others by kind and unit.
-fn cell_format(kind: labels::Kind, style: Style) -> &'static str {
+fn cell_format(kind: super::headers::Kind, style: Style) -> &'static str {
     match kind {
-        labels::Kind::Months => style.months_format(),
+        super::headers::Kind::Months => style.months_format(),
         k => k.excel_format(style.unit),
     }
 }
@@ -312,7 +344,7 @@ pub fn add_run_sheets(
     let style = book.style;
     let lang = style.lang;
     let names = run_sheet_names(projection, lang);
-    let money = labels::Kind::Money.excel_format(style.unit);
+    let money = super::headers::Kind::Money.excel_format(style.unit);
     // Summary: the same headers as summary.md, numbers as numbers.
     let (headers, _) = summary_table(model, projection, style);
     let rows: Vec<Vec<Cell>> = projection
@@ -371,7 +403,7 @@ pub fn add_run_sheets(
         let mut headers = vec![style.t(Key::Indicator).to_string()];
         headers.extend(f.rows.iter().map(|r| r.year.to_string()));
         let mut rows = Vec::new();
-        for c in labels::COLUMNS {
+        for c in super::headers::COLUMNS {
             let vals: Vec<f64> = f.rows.iter().map(|r| r.get(c.key).unwrap_or(0.0)).collect();
             if vals.iter().all(|v| *v == 0.0 || v.is_nan()) {
                 continue;
@@ -416,6 +448,9 @@ pub fn add_run_sheets(
                 .title()
                 .set_name(&format!("{title}{sep}{}", style.t(axis)));
             chart.x_axis().set_name(style.t(Key::Year));
+            if axis == Key::MonthsPayable {
+                chart.y_axis().set_min(0.0);
+            }
             chart.legend().set_hidden();
             chart.set_width(760).set_height(360);
             ws.insert_chart(at, 0, &chart)?;
