@@ -179,6 +179,38 @@ pub fn column(key: &str) -> Option<&'static Column> {
 /// Labels of the CSV headers of the analysis, comparison and hospital tables
 /// that are not projection columns: `(key, zh, en, Excel number format)`.
 const HEADERS: &[(&str, &str, &str, &str)] = &[
+    // hospitals.csv (万元)
+    ("alliance", "医共体", "alliance", "@"),
+    (
+        "patient_wan",
+        "患者自付（万元）",
+        "patient share (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "fund_ffs_wan",
+        "按项目付费时基金应付（万元）",
+        "fund payable fee-for-service (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "fund_payment_wan",
+        "基金DRG/DIP支付（万元）",
+        "fund paid under DRG (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "final_fund_payment_wan",
+        "清算后基金支付（万元）",
+        "fund payment after clearing (10,000 yuan)",
+        "#,##0.00",
+    ),
+    (
+        "surplus_after_clearing_wan",
+        "清算后结余（万元）",
+        "surplus after clearing (10,000 yuan)",
+        "#,##0.00",
+    ),
     // clearing.csv (yuan, to the fen)
     ("budget_id", "预算编号", "budget", "@"),
     ("budget", "总额预算", "budget", "#,##0.00"),
