@@ -4,30 +4,9 @@
 //! no untranslated key, and bad `--lang` / `--unit` values are refused.
 
 mod common;
-use common::{drgsim, stderr};
+use common::{bundled, drgsim, ok, stderr};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// Every bundled scenario file.
-fn bundled() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        // Clearing files are for `drgsim clear`, not `run`.
-        .filter(|p| !drgsim::payment::corridor_spec::is_clearing_file(p))
-        .collect();
-    v.sort();
-    assert!(v.len() >= 10, "bundled scenarios: {v:?}");
-    v
-}
-
-/// Runs drgsim, asserting success.
-fn ok(args: &[&str], cwd: &Path) {
-    let o = drgsim(args, cwd);
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-}
 
 /// The text of every `<text>` element of every SVG in `dir`: what plotters
 /// draws into the PNG with the bundled font.
@@ -203,7 +182,7 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
 fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
     use ab_glyph::Font as _;
     let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let mut missing = BTreeSet::new();
     let mut checked = 0usize;
     for lang in ["zh", "en"] {
@@ -275,7 +254,7 @@ fn the_font_has_gb2312_and_ab_glyph_draws_it() {
 #[test]
 fn workbook_reopens_with_the_csv_figures() {
     use calamine::{Data, DataType as _, Reader, Xlsx, open_workbook};
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     for (lang, unit, per) in [("zh", "wan", 1.0), ("en", "yi", 10_000.0)] {
         let out = tmp.path().join(format!("jz-{lang}"));
         let scen = common::scenario("jingzhou-2023.toml");
@@ -366,7 +345,7 @@ fn workbook_reopens_with_the_csv_figures() {
 
 #[test]
 fn html_report_is_well_formed_and_holds_every_chart() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     for (args, name) in [
         (vec!["run", "jingzhou-2023.toml"], "run"),
         (
@@ -436,7 +415,7 @@ fn html_report_is_well_formed_and_holds_every_chart() {
 
 #[test]
 fn english_tables_have_no_chinese_labels() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("en");
     let scen = common::scenario("jingzhou-2023.toml");
     ok(
@@ -482,7 +461,7 @@ fn english_tables_have_no_chinese_labels() {
 
 #[test]
 fn bad_lang_or_unit_is_refused_and_nothing_written() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("out");
     for (flag, value, expect) in [("--lang", "fr", "zh"), ("--unit", "yuan", "yi")] {
         let o = drgsim(

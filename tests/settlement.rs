@@ -197,7 +197,7 @@ fn sanmen_clearing_file_matches_every_published_figure() {
 
 #[test]
 fn drgsim_clear_writes_the_report_and_checks() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("out");
     let f = scenario("sanmen-clearing-2019.toml");
     let o = drgsim(
@@ -246,7 +246,7 @@ fn drgsim_clear_writes_the_report_and_checks() {
 }
 
 fn bad_clearing(body: &str) -> String {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let f = tmp.path().join("bad.toml");
     std::fs::write(
         &f,
@@ -417,7 +417,7 @@ fn a_zero_width_or_reversed_band_is_rejected() {
 
 #[test]
 fn bad_settlement_sections_in_a_scenario_are_reported_with_lines() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let f = tmp.path().join("bad.toml");
     let base = scenario("qingyang-2025h1.toml");
     std::fs::write(
@@ -520,7 +520,7 @@ fn revenue_linked_budget_and_growth_cap() {
 
 #[test]
 fn alliance_clearing_in_the_hospitals_view_adds_up_to_the_projection() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("h");
     let f = scenario("qingyang-corridor-5.toml");
     let o = drgsim(

@@ -18,7 +18,6 @@ pub mod negotiation;
 pub mod rules;
 pub mod scale;
 pub mod spec;
-pub mod table;
 
 pub use crate::scenario::payment::{
     BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
@@ -33,7 +32,6 @@ pub use negotiation::{
     HospitalReport, HospitalRow, LevelSummary, alliance_summary, compare, hospital_report,
     level_summary, sort_by_change, top_movers,
 };
-pub use table::{TableError, TableErrors};
 
 #[cfg(test)]
 mod tests;
