@@ -153,7 +153,15 @@ pub fn write(
     style: Style,
 ) -> Result<(), ReportError> {
     for (fb, fm) in mc.funds.iter().zip(&model.funds) {
-        let col = |j: usize| fb.months.quantiles.iter().map(|q| q[j]).collect();
+        // Months payable below zero mean a depleted fund: the chart stops at 0
+        // (the table gives P(depleted) and the balance quantiles the shortfall).
+        let col = |j: usize| {
+            fb.months
+                .quantiles
+                .iter()
+                .map(|q| if q[j] < 0.0 { 0.0 } else { q[j] })
+                .collect()
+        };
         chart::fan_chart(
             &dir.join(format!("fan_{}", fm.id)),
             &Fan {
