@@ -3,9 +3,9 @@
 //! the engine: mode requirements, outlier rules, dated parameters registered
 //! against the parameter registry, and the CSV tables.
 
+use super::cache;
 use super::engine::{self, Ids, OutlierRules, PaymentModel};
-use super::groups::{GroupTable, WeightTable};
-use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
+use super::hospitals::{HospitalGroupVolumes, Level};
 use crate::scenario::payment::{
     LevelNumbers, LevelParams, PaymentMode, PaymentSpec, Recalibration,
 };
@@ -351,17 +351,17 @@ impl PaymentSpec {
         // Tables.
         let tables = self.groups.as_ref().map(|g| {
             let gpath = base_dir.join(g);
-            let groups = GroupTable::load(&gpath)
+            let groups = cache::group_table(&gpath)
                 .map_err(|e| table_problems(issues, path, "groups", "the group table", e));
             let hospitals = self.hospitals.as_ref().map(|h| {
-                HospitalTable::load(&base_dir.join(h))
+                cache::hospital_table(&base_dir.join(h))
                     .map_err(|e| table_problems(issues, path, "hospitals", "the hospital table", e))
             });
             let weights = match (&groups, &self.weights) {
                 (Ok(gt), Some(w)) => {
                     let wpath = base_dir.join(w);
                     Some(
-                        WeightTable::load(&wpath)
+                        cache::weight_table(&wpath)
                             .and_then(|wt| wt.aligned(&wpath, gt))
                             .map_err(|e| {
                                 table_problems(issues, path, "weights", "the weight table", e)
@@ -411,7 +411,7 @@ impl PaymentSpec {
                     self.mode,
                     ids,
                     &groups,
-                    hospitals.as_ref(),
+                    hospitals.as_deref(),
                     volumes.as_ref(),
                     weights.as_deref(),
                     self.recalibration == Recalibration::BudgetNeutral,
