@@ -222,7 +222,10 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
 /// `--param`, later ones replacing earlier ones for the same path. User ranges
 /// that make the scenario invalid are errors; defaults that do are left out
 /// (returned as notes).
-fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntry>, Vec<String>)> {
+fn one_way_entries(
+    model: &Model,
+    a: &SensitivityArgs,
+) -> Result<(Vec<OneWayEntry>, Vec<sensitivity::LeftOut>)> {
     let spec = model.spec.sensitivity.clone().unwrap_or_default();
     // (path, range, is a default, where it was asked for)
     type Wanted = (String, Option<(f64, f64)>, bool, String);
@@ -298,10 +301,10 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
             }
         }
         match bad {
-            Some(m) if default => notes.push(format!(
-                "left out `{path}` (default +-10 %): {}",
-                m.lines().last().unwrap_or("").trim()
-            )),
+            Some(m) if default => notes.push(sensitivity::LeftOut {
+                path: path.clone(),
+                why: m.lines().last().unwrap_or("").trim().to_string(),
+            }),
             Some(m) => errors.push(m),
             None => entries.push(OneWayEntry {
                 lever,

@@ -254,6 +254,19 @@ pub fn write_markdown_report(
     title: &str,
     markdown: &str,
 ) -> Result<(), ReportError> {
+    let html = markdown_page(dir, lang, title, markdown)?;
+    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+}
+
+/// The `report.html` page of [`write_markdown_report`] as a string, without
+/// writing it (for a caller that serves it from memory); the charts are read
+/// from `dir`.
+pub fn markdown_page(
+    dir: &Path,
+    lang: Lang,
+    title: &str,
+    markdown: &str,
+) -> Result<String, ReportError> {
     let mut used = Vec::new();
     let mut b = md_to_html(dir, markdown, &mut used)?;
     let mut rest: Vec<String> = std::fs::read_dir(dir)
@@ -271,8 +284,7 @@ pub fn write_markdown_report(
     for stem in rest {
         b.push_str(&figure(dir, &stem)?);
     }
-    let html = page(lang, title, &b);
-    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+    Ok(page(lang, title, &b))
 }
 
 /// Markdown (headings, paragraphs, tables, lists, chart images) as HTML; the

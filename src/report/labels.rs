@@ -301,6 +301,7 @@ keys! {
     LowLegend => "参数取低值", "parameter low";
     HighLegend => "参数取高值", "parameter high";
     Notes => "说明", "Notes";
+    LeftOut => "未纳入{}（默认±10%使方案无效）：{}", "left out {} (its default +-10 % makes the scenario invalid): {}";
     SobolTitle => "全局敏感性分析（Sobol指数）", "Global sensitivity (Sobol' indices)";
     SobolIntro => "按[uncertainty]各参数的边缘分布抽样（不计相关），结果为{}年可支付月数；基础样本{}个，每个基金运行{}次。一阶指数为该参数单独造成的方差占比，总效应指数含其交互作用。", "Over the [uncertainty] distributions (marginals; correlation ignored), outcome months payable in {}; {} base samples, {} runs per fund. First order = share of the variance due to the parameter alone; total = including its interactions.";
     SobolMeanSd => "均值{}个月，标准差{}个月。", "Mean {} months, standard deviation {}.";

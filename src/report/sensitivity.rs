@@ -51,6 +51,16 @@ pub const SOBOL_COLUMNS: &[&str] = &[
     "total_se",
 ];
 
+/// A built-in parameter left out of the tornado because its default range
+/// makes the scenario invalid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeftOut {
+    /// The parameter path.
+    pub path: String,
+    /// Why (the validation message).
+    pub why: String,
+}
+
 /// The Sobol' part of a sensitivity report (`--global`).
 pub struct Global<'a> {
     /// Indices per fund.
@@ -130,7 +140,7 @@ pub fn markdown(
     model: &Model,
     ow: &OneWay,
     year: i32,
-    notes: &[String],
+    notes: &[LeftOut],
     global: Option<&Global>,
     style: Style,
 ) -> String {
@@ -208,7 +218,11 @@ pub fn markdown(
     if !notes.is_empty() {
         let _ = write!(md, "### {}\n\n", t(Key::Notes));
         for n in notes {
-            let _ = writeln!(md, "- {n}");
+            let what = fill(
+                &fill(t(Key::LeftOut), param_label(&n.path, style.lang)),
+                &n.why,
+            );
+            let _ = writeln!(md, "- {what}");
         }
         md.push('\n');
     }
@@ -297,7 +311,7 @@ pub fn write(
     model: &Model,
     ow: &OneWay,
     year: i32,
-    notes: &[String],
+    notes: &[LeftOut],
     global: Option<&Global>,
     style: Style,
 ) -> Result<(), ReportError> {
