@@ -405,7 +405,16 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
         assert!(tmp.path().join("t").join(f).is_file(), "{f}");
     }
     let md = std::fs::read_to_string(tmp.path().join("t/sensitivity.md")).unwrap();
-    assert!(md.contains("`payment.base_rate`") && md.contains("months 2030"));
+    // The Markdown (Chinese by default) names the parameter by its label, not its path.
+    let label = drgsim::report::params::param_label(
+        "funds.resident.payment.base_rate",
+        drgsim::report::labels::Lang::Zh,
+    );
+    assert!(
+        md.contains(&label) && md.contains("2030年可支付月数"),
+        "{md}"
+    );
+    assert!(!md.contains("payment.base_rate"), "{md}");
     let (h, rows) = csv_rows(&tmp.path().join("t/tornado.csv"));
     let last = rows.last().unwrap();
     assert_eq!(last[col(&h, "param")], "funds.resident.payment.base_rate");

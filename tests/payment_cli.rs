@@ -75,7 +75,12 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
         assert!(out.join(f).is_file(), "{f}");
     }
     let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
-    assert!(md.contains("H1 2025") && md.contains("Winners") && md.contains("secondary"));
+    // Chinese by default: the period as the scenario names it, level words in Chinese.
+    assert!(
+        md.contains("H1 2025") && md.contains("增幅最大") && md.contains("二级"),
+        "{md}"
+    );
+    assert!(!md.contains("Winners") && !md.contains("secondary"), "{md}");
 }
 
 #[test]

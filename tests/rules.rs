@@ -114,11 +114,8 @@ fn run_reports_every_firing_in_rules_csv_and_summary() {
     // one premium and one subsidy line a year from 2021 to 2032: the fund stays above 2 months
     assert_eq!(rows.len(), 2 * 12, "{csv}");
     let summary = std::fs::read_to_string(tmp.path().join("out/summary.md")).unwrap();
-    for s in [
-        "rules as practised",
-        "no policy change (stress)",
-        "## Policy rules",
-    ] {
+    // Chinese by default.
+    for s in ["按规则执行", "无政策调整（压力测试）", "## 政策规则"] {
         assert!(summary.contains(s), "{s} not in summary");
     }
     // a scenario without rules says it is a stress test and writes no rules.csv

@@ -216,7 +216,14 @@ fn drgsim_clear_writes_the_report_and_checks() {
         csv.contains("employee,employee fund (职工医保),316449463.25,318208435.08,0.00,1758971.83")
     );
     assert!(csv.contains("338883240.66"));
-    assert!(out.join("clearing.md").is_file());
+    // Chinese by default, with the workbook and the HTML report beside.
+    let md = std::fs::read_to_string(out.join("clearing.md")).unwrap();
+    assert!(
+        md.contains("| 总额预算") && md.contains("与公布数据核对"),
+        "{md}"
+    );
+    assert!(!md.contains("fund_covers |"), "{md}");
+    assert!(out.join("report.xlsx").is_file() && out.join("report.html").is_file());
     // a changed rule no longer matches the published figures: --check fails
     let o = drgsim(
         &[
@@ -548,7 +555,7 @@ fn alliance_clearing_in_the_hospitals_view_adds_up_to_the_projection() {
     );
     let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
     assert!(
-        md.contains("By medical alliance") && md.contains("Xifeng alliance"),
+        md.contains("按医共体") && md.contains("Xifeng alliance"),
         "{md}"
     );
     let p = run_with(

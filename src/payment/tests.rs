@@ -655,14 +655,6 @@ fn movers_levels_and_csv() {
     assert_eq!(levels.len(), 3);
     assert_eq!(levels.iter().map(|l| l.hospitals).sum::<usize>(), 170);
     assert!(levels[0].payment_change_yuan.unwrap().abs() < 1e-6);
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("hospitals.csv");
-    write_hospitals_csv(&path, &rows).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("hospital,name,level,alliance,coefficient,cases,drg_cases,cmi,ffs_equivalent_wan,payment_wan,surplus_wan,patient_wan,fund_ffs_wan,fund_payment_wan,clearing_wan,final_fund_payment_wan,surplus_after_clearing_wan,settlement_ratio,settlement_ratio_full_cost,payment_change_wan,payment_change_pct"));
-    assert_eq!(text.lines().count(), 171);
-    let md = movers_markdown(&rows, 5);
-    assert!(md.contains("### Winners") && md.contains("change %"));
 }
 
 #[test]
@@ -905,7 +897,6 @@ fn hospital_report_in_one_call() {
     );
     assert_eq!(r.winners[0], r.rows[0]);
     assert_eq!(r.losers[0], *r.rows.last().unwrap());
-    let md = levels_markdown(&r.levels);
-    assert_eq!(md.lines().count(), 5);
-    assert!(md.contains("| tertiary | 9 |"));
+    assert_eq!(r.levels.len(), 3);
+    assert_eq!(r.levels[0].hospitals, 9, "tertiary hospitals");
 }
