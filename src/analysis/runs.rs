@@ -3,11 +3,11 @@
 //! through [`levers`](super::levers) and runs the pure year loop on per-thread
 //! buffers; the command line writes the reports.
 
+pub use super::bands::{FundBands, MonteCarlo, monte_carlo};
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, Lever, LeverSet, project_levers};
 use super::{
-    Axis, DistSpec, Monotone, Sampler, SobolResult, YearSummary, path_rng, seek_target,
-    sobol_for_sampler, summarize_years_flat,
+    Axis, DistSpec, Monotone, Sampler, SobolResult, path_rng, seek_target, sobol_for_sampler,
 };
 use crate::fund::RunwaySummary;
 use crate::projection::{Model, Projection};
@@ -427,7 +427,10 @@ impl Uncertainty {
     }
 }
 
-fn in_pool<T: Send>(threads: Option<usize>, job: impl FnOnce() -> T + Send) -> Result<T> {
+pub(super) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    job: impl FnOnce() -> T + Send,
+) -> Result<T> {
     match threads {
         None => Ok(job()),
         Some(0) => bail!("--threads must be at least 1 (omit it to use all cores)"),
@@ -484,81 +487,6 @@ pub fn mc_paths<T: Send>(
             .collect()
     };
     in_pool(threads, job)?
-}
-
-/// Monte Carlo bands of one fund.
-#[derive(Clone, Debug)]
-pub struct FundBands {
-    /// Fund id.
-    pub id: String,
-    /// Months payable: quantiles at [`MC_PROBS`]; `prob_below` = (warning, danger).
-    pub months: YearSummary,
-    /// Balance: quantiles at [`MC_PROBS`]; `prob_below` = (0) = depletion.
-    pub balance: YearSummary,
-}
-
-/// Monte Carlo result.
-#[derive(Clone, Debug)]
-pub struct MonteCarlo {
-    /// Calendar years.
-    pub years: Vec<i32>,
-    /// Paths run.
-    pub n_paths: u64,
-    /// Seed used.
-    pub seed: u64,
-    /// Per fund.
-    pub funds: Vec<FundBands>,
-}
-
-/// Monte Carlo runway bands: `n` seeded paths of the uncertain parameters.
-pub fn monte_carlo(
-    model: &Model,
-    unc: &Uncertainty,
-    n: u64,
-    seed: u64,
-    threads: Option<usize>,
-    progress: Option<&ProgressBar>,
-) -> Result<MonteCarlo> {
-    let ny = model.years.len();
-    let nf = model.funds.len();
-    let set = LeverSet::new(unc.levers.clone());
-    // per path: its 2 nf ny values (with the vector's header and allocator
-    // overhead) plus its share of the one-series column summarised at a time
-    let per_path = (2 * nf * ny + ny) as u64 * 8 + 48;
-    crate::analysis::montecarlo::check_memory(n, per_path)?;
-    let out = mc_paths(model, unc, &set, &[], n, seed, threads, progress, |p| {
-        let mut v = Vec::with_capacity(2 * nf * ny);
-        for f in &p.funds {
-            v.extend(f.rows.iter().map(|r| r.months_payable));
-            v.extend(f.rows.iter().map(|r| r.balance_wan));
-        }
-        v
-    })?;
-    let th = model.thresholds;
-    let mut funds = Vec::new();
-    let mut col = Vec::with_capacity(out.len() * ny);
-    for (fi, fm) in model.funds.iter().enumerate() {
-        let mut summary = |off: usize, thresholds: &[f64]| -> Result<YearSummary> {
-            col.clear();
-            for v in &out {
-                col.extend_from_slice(&v[(2 * fi + off) * ny..(2 * fi + off + 1) * ny]);
-            }
-            summarize_years_flat(&col, ny, &MC_PROBS, thresholds)
-        };
-        let months = summary(0, &[th.warning, th.danger])?;
-        let balance = summary(1, &[0.0])?;
-        funds.push(FundBands {
-            id: fm.id.clone(),
-            months,
-            balance,
-        });
-    }
-    Ok(MonteCarlo {
-        years: (0..ny).map(|t| model.years.year(t)).collect(),
-        n_paths: n,
-        seed,
-        funds,
-    })
 }
 
 // ---------------------------------------------------------------- goal seek

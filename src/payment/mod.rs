@@ -3,12 +3,14 @@
 //!
 //! - [`spec`]: checks and compiles the `[funds.<id>.payment]` scenario section
 //!   (the data types live in `scenario::payment`).
-//! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on.
+//! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on;
+//!   [`cache`]: each parsed once per process.
 //! - [`rules`]: the payment formulas (base rate, point value, outliers, recalibration).
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
 //! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
 
 pub mod budget;
+pub mod cache;
 pub mod clearing;
 pub mod corridor_spec;
 pub mod engine;

@@ -3,8 +3,9 @@
 //! the engine: mode requirements, outlier rules, dated parameters registered
 //! against the parameter registry, and the CSV tables.
 
+use super::cache;
 use super::engine::{self, Ids, OutlierRules, PaymentModel};
-use super::groups::{GroupTable, WeightTable};
+use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use crate::scenario::payment::{
     LevelNumbers, LevelParams, PaymentMode, PaymentSpec, Recalibration,
@@ -116,7 +117,7 @@ impl PaymentSpec {
                     self.mode,
                     ids,
                     &groups,
-                    hospitals.as_ref(),
+                    hospitals.as_deref(),
                     volumes.as_ref(),
                     weights.as_deref(),
                     self.recalibration == Recalibration::BudgetNeutral,
@@ -387,17 +388,17 @@ impl PaymentSpec {
     ) -> Option<Tables> {
         self.groups.as_ref().map(|g| {
             let gpath = base_dir.join(g);
-            let groups = GroupTable::load(&gpath)
+            let groups = cache::group_table(&gpath)
                 .map_err(|e| table_problems(issues, path, "groups", "the group table", e));
             let hospitals = self.hospitals.as_ref().map(|h| {
-                HospitalTable::load(&base_dir.join(h))
+                cache::hospital_table(&base_dir.join(h))
                     .map_err(|e| table_problems(issues, path, "hospitals", "the hospital table", e))
             });
             let weights = match (&groups, &self.weights) {
                 (Ok(gt), Some(w)) => {
                     let wpath = base_dir.join(w);
                     Some(
-                        WeightTable::load(&wpath)
+                        cache::weight_table(&wpath)
                             .and_then(|wt| wt.aligned(&wpath, gt))
                             .map_err(|e| {
                                 table_problems(issues, path, "weights", "the weight table", e)
@@ -428,8 +429,8 @@ impl PaymentSpec {
 /// The tables of the group-level form as loaded (`Err(())`: the problems are
 /// already in the issues).
 type Tables = (
-    Result<GroupTable, ()>,
-    Option<Result<HospitalTable, ()>>,
+    Result<std::sync::Arc<GroupTable>, ()>,
+    Option<Result<std::sync::Arc<HospitalTable>, ()>>,
     Option<Result<Vec<f64>, ()>>,
     Option<Result<HospitalGroupVolumes, ()>>,
 );

@@ -33,6 +33,20 @@ pub struct RawScenario {
 }
 
 impl RawScenario {
+    /// Everything compiling this scenario depends on besides the files it
+    /// names: the files read, the merged document and where each value was
+    /// written (which decides the folder a table path is relative to). Two
+    /// scenarios with the same fingerprint compile alike.
+    pub fn fingerprint(&self) -> String {
+        let mut origins: Vec<String> = self
+            .origins
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        origins.sort_unstable();
+        format!("{:?}\n{}\n{}", self.chain, self.doc, origins.join("\n"))
+    }
+
     /// Reads `file`, following `extends`, and applies `sets` (`a.b.c=value`).
     pub fn load(file: &Path, sets: &[String]) -> Result<RawScenario, ScenarioError> {
         let mut origins = HashMap::new();
