@@ -10,6 +10,7 @@
 //! - [`report`]: CSV, charts, Markdown.
 //! - [`calibrate`]: group and hospital tables from case-level settlement records.
 
+#![warn(missing_docs)]
 // Numeric code indexes several per-band arrays in step; index loops read clearer there.
 #![allow(clippy::needless_range_loop)]
 

@@ -818,6 +818,33 @@ mod property_tests {
     }
 }
 
+/// A lever that breaks the scenario is a typed error holding the scenario's
+/// own error (file, line, field), not a flattened string; an unknown path is a
+/// request error that says what to change.
+#[test]
+fn lever_errors_are_typed_and_keep_the_scenario_error() {
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/chuxiong-2023.toml");
+    let model = crate::projection::Model::load(&file, &[]).unwrap();
+    let path = "funds.resident.premiums.paying_share".to_string();
+    let set = levers::LeverSet::resolve(&model, std::slice::from_ref(&path)).unwrap();
+    match set.recompile(&model, &[5.0]) {
+        Err(AnalysisError::Scenario(e)) => {
+            let d = e.diagnostics();
+            assert!(d.iter().any(|x| x.contains("paying_share")), "{d:?}");
+        }
+        Err(other) => panic!("expected a scenario error, got {other:?}"),
+        Ok(_) => panic!("a paying share of 5 was accepted"),
+    }
+    match levers::Lever::resolve(&model, "funds.resident.nowhere") {
+        Err(AnalysisError::Request(m)) => assert!(m.contains("nowhere"), "{m}"),
+        other => panic!("expected a request error, got {other:?}"),
+    }
+    let ctx = AnalysisError::Request("inner".into()).context("--x p");
+    let src = std::error::Error::source(&ctx).expect("the inner error is the source");
+    assert_eq!(src.to_string(), "inner");
+}
+
 mod selection_tests {
     use crate::analysis::montecarlo::{quantile, quantiles_by_selection, summarize_column};
     use proptest::prelude::*;

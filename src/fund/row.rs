@@ -137,7 +137,7 @@ year_row! {
     drg_fund_payment_wan,
     /// What the fund would have paid fee-for-service for the DRG/DIP cases.
     drg_fund_ffs_wan,
-    /// The budget the year is cleared against (NaN when the scenario has no [clearing]).
+    /// The budget the year is cleared against (NaN when the scenario has no `[clearing]`).
     budget_wan,
     /// Year-end clearing adjustment paid to (+) or recovered from (-) hospitals
     /// (included in inpatient_wan and pooled_expenditure_wan).

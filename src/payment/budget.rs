@@ -29,7 +29,7 @@
 //!   (revenue rule); `budget_wan_t` (fixed);
 //! - actual `A_t`: the fund's spending on what the budget covers, paid on
 //!   account through the year;
-//! - [`clear`](super::clearing::clear)`(B_t, A_t)`: the adjustment is added to
+//! - [`super::clearing::clear`]`(B_t, A_t)`: the adjustment is added to
 //!   the fund's spending, and `base_t` carries to next year.
 //!
 //! Under a point-value payment whose budget covers the DRG/DIP cases, the

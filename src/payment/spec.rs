@@ -5,7 +5,8 @@
 
 use super::cache;
 use super::engine::{self, Ids, OutlierRules, PaymentModel};
-use super::hospitals::{HospitalGroupVolumes, Level};
+use super::groups::GroupTable;
+use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use crate::scenario::payment::{
     LevelNumbers, LevelParams, PaymentMode, PaymentSpec, Recalibration,
 };
@@ -86,6 +87,53 @@ impl PaymentSpec {
         issues: &mut Vec<Diagnostic>,
     ) -> Option<PaymentModel> {
         let n_before = issues.len();
+        self.check_form(path, issues);
+        let rules = self.outlier_rules(path, issues);
+        let ids = self.register(path, store, issues);
+        check_bands(path, &ids, store, issues);
+        let tables = self.load_tables(path, base_dir, issues);
+        if issues.len() > n_before {
+            return None;
+        }
+        let model = match tables {
+            None => engine::PaymentModel::aggregate(self.mode, ids),
+            Some((Ok(groups), hospitals, weights, volumes)) => {
+                let hospitals = match hospitals {
+                    Some(Ok(h)) => Some(h),
+                    None => None,
+                    Some(Err(())) => return None,
+                };
+                let weights = match weights {
+                    Some(Ok(w)) => Some(w),
+                    None => None,
+                    Some(Err(())) => return None,
+                };
+                let volumes = match volumes {
+                    Some(Ok(v)) => Some(v),
+                    None => None,
+                    Some(Err(())) => return None,
+                };
+                engine::PaymentModel::grouped(
+                    self.mode,
+                    ids,
+                    &groups,
+                    hospitals.as_deref(),
+                    volumes.as_ref(),
+                    weights.as_deref(),
+                    self.recalibration == Recalibration::BudgetNeutral,
+                    rules,
+                )
+            }
+            Some((Err(()), _, _, _)) => return None,
+        };
+        Some(model)
+    }
+}
+
+impl PaymentSpec {
+    /// Mode-specific requirements (a rate or a budget), and the fields that
+    /// belong to only one of the aggregate and the group-level forms.
+    fn check_form(&self, path: &str, issues: &mut Vec<Diagnostic>) {
         let grouped = self.groups.is_some();
         // Mode-specific requirements.
         match self.mode {
@@ -181,8 +229,12 @@ impl PaymentSpec {
                 }
             }
         }
-        // Outlier thresholds.
-        let rules = self.outliers.as_ref().map(|o| {
+    }
+
+    /// The outlier rules, their thresholds checked against the registry and
+    /// the weight bands checked to start at 0 and rise.
+    fn outlier_rules(&self, path: &str, issues: &mut Vec<Diagnostic>) -> Option<OutlierRules> {
+        self.outliers.as_ref().map(|o| {
             let high = registry::decl("payment.outliers.high_multiple.all");
             for l in Level::ALL {
                 let h = level_number(&o.high_multiple, l);
@@ -222,11 +274,15 @@ impl PaymentSpec {
                 }),
                 by_weight: bands.clone(),
             }
-        });
-        // Dated parameters.
+        })
+    }
+
+    /// Registers every dated parameter of the section (or its declared
+    /// default) in the store, each checked against its declaration.
+    fn register(&self, path: &str, store: &mut ParamStore, issues: &mut Vec<Diagnostic>) -> Ids {
         let s = store;
         let b = &self.behaviour;
-        let ids = Ids {
+        Ids {
             base_rate: self
                 .base_rate
                 .as_ref()
@@ -319,37 +375,18 @@ impl PaymentSpec {
                 "behaviour.cost_per_case",
                 b.cost_per_case.as_ref(),
             ),
-        };
-        if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {
-            let v = s.values();
-            if let Some(t) = (0..s.years().len()).find(|&t| v.get(lo, t) > v.get(hi, t)) {
-                issues.push(Diagnostic::field(
-                    format!("{path}.point_value_floor"),
-                    format!(
-                        "the floor {} is above the ceiling {} in {}; the band is floor..ceiling",
-                        v.get(lo, t),
-                        v.get(hi, t),
-                        s.years().year(t)
-                    ),
-                ));
-            }
         }
-        {
-            let v = s.values();
-            let years = s.years();
-            for t in 0..years.len() {
-                let sum = v.get(ids.excluded_stays, t) + v.get(ids.special_review, t);
-                if sum > 1.0 {
-                    issues.push(Diagnostic::field(
-                        format!("{path}.special_review_share"),
-                        format!("excluded stays and special review add to {sum} in {}, more than all cases; lower them", years.year(t)),
-                    ));
-                    break;
-                }
-            }
-        }
-        // Tables.
-        let tables = self.groups.as_ref().map(|g| {
+    }
+
+    /// Loads the CSV tables of the group-level form (None for the aggregate
+    /// form); each table's problems are filed under the field naming it.
+    fn load_tables(
+        &self,
+        path: &str,
+        base_dir: &Path,
+        issues: &mut Vec<Diagnostic>,
+    ) -> Option<Tables> {
+        self.groups.as_ref().map(|g| {
             let gpath = base_dir.join(g);
             let groups = cache::group_table(&gpath)
                 .map_err(|e| table_problems(issues, path, "groups", "the group table", e));
@@ -385,41 +422,48 @@ impl PaymentSpec {
                 _ => None,
             };
             (groups, hospitals, weights, volumes)
-        });
-        if issues.len() > n_before {
-            return None;
+        })
+    }
+}
+
+/// The tables of the group-level form as loaded (`Err(())`: the problems are
+/// already in the issues).
+type Tables = (
+    Result<std::sync::Arc<GroupTable>, ()>,
+    Option<Result<std::sync::Arc<HospitalTable>, ()>>,
+    Option<Result<Vec<f64>, ()>>,
+    Option<Result<HospitalGroupVolumes, ()>>,
+);
+
+/// Checks across parameters: the point-value floor under the ceiling, and
+/// excluded stays plus special review no more than all cases, in every year.
+fn check_bands(path: &str, ids: &Ids, s: &ParamStore, issues: &mut Vec<Diagnostic>) {
+    if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {
+        let v = s.values();
+        if let Some(t) = (0..s.years().len()).find(|&t| v.get(lo, t) > v.get(hi, t)) {
+            issues.push(Diagnostic::field(
+                format!("{path}.point_value_floor"),
+                format!(
+                    "the floor {} is above the ceiling {} in {}; the band is floor..ceiling",
+                    v.get(lo, t),
+                    v.get(hi, t),
+                    s.years().year(t)
+                ),
+            ));
         }
-        let model = match tables {
-            None => engine::PaymentModel::aggregate(self.mode, ids),
-            Some((Ok(groups), hospitals, weights, volumes)) => {
-                let hospitals = match hospitals {
-                    Some(Ok(h)) => Some(h),
-                    None => None,
-                    Some(Err(())) => return None,
-                };
-                let weights = match weights {
-                    Some(Ok(w)) => Some(w),
-                    None => None,
-                    Some(Err(())) => return None,
-                };
-                let volumes = match volumes {
-                    Some(Ok(v)) => Some(v),
-                    None => None,
-                    Some(Err(())) => return None,
-                };
-                engine::PaymentModel::grouped(
-                    self.mode,
-                    ids,
-                    &groups,
-                    hospitals.as_deref(),
-                    volumes.as_ref(),
-                    weights.as_deref(),
-                    self.recalibration == Recalibration::BudgetNeutral,
-                    rules,
-                )
+    }
+    {
+        let v = s.values();
+        let years = s.years();
+        for t in 0..years.len() {
+            let sum = v.get(ids.excluded_stays, t) + v.get(ids.special_review, t);
+            if sum > 1.0 {
+                issues.push(Diagnostic::field(
+                        format!("{path}.special_review_share"),
+                        format!("excluded stays and special review add to {sum} in {}, more than all cases; lower them", years.year(t)),
+                    ));
+                break;
             }
-            Some((Err(()), _, _, _)) => return None,
-        };
-        Some(model)
+        }
     }
 }

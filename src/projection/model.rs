@@ -61,33 +61,57 @@ pub struct FundModel {
     pub rules: Rules,
 }
 
-/// Handles of a fund's dated parameters in the [`ParamStore`].
+/// Handles of a fund's dated parameters in the [`ParamStore`], one per
+/// scenario path (declared in `scenario::registry`).
 #[derive(Clone, Copy, Debug)]
-#[allow(missing_docs)]
 pub struct FundParams {
+    /// `funds.<id>.interest_rate`.
     pub interest_rate: ParamId,
+    /// `funds.<id>.demography.mortality_multiplier`.
     pub mortality_multiplier: ParamId,
+    /// `funds.<id>.demography.fertility_multiplier`.
     pub fertility_multiplier: ParamId,
+    /// `funds.<id>.demography.entrants`.
     pub entrants: ParamId,
+    /// `funds.<id>.enrollment.decline`.
     pub decline: ParamId,
+    /// `funds.<id>.enrollment.selectivity`.
     pub selectivity: ParamId,
+    /// `funds.<id>.premiums.premium`.
     pub premium: ParamId,
+    /// `funds.<id>.premiums.paying_share`.
     pub paying_share: ParamId,
+    /// `funds.<id>.premiums.subsidy`.
     pub subsidy: ParamId,
+    /// `funds.<id>.premiums.subsidy_heads_share`.
     pub subsidy_heads_share: ParamId,
+    /// `funds.<id>.contributions.wage`.
     pub wage: ParamId,
+    /// `funds.<id>.contributions.rate`.
     pub contribution_rate: ParamId,
+    /// `funds.<id>.contributions.personal_account_share`.
     pub personal_account_share: ParamId,
+    /// `funds.<id>.contributions.personal_account_use`.
     pub personal_account_use: ParamId,
+    /// `funds.<id>.other_income_wan`.
     pub other_income_wan: ParamId,
+    /// `funds.<id>.spending.admission_growth`.
     pub admission_growth: ParamId,
+    /// `funds.<id>.spending.inpatient_cost_growth`.
     pub inpatient_cost_growth: ParamId,
+    /// `funds.<id>.spending.inpatient_reimbursement`.
     pub inpatient_reimbursement: ParamId,
+    /// `funds.<id>.spending.outpatient_visit_growth`.
     pub outpatient_visit_growth: ParamId,
+    /// `funds.<id>.spending.outpatient_cost_growth`.
     pub outpatient_cost_growth: ParamId,
+    /// `funds.<id>.spending.outpatient_reimbursement`.
     pub outpatient_reimbursement: ParamId,
+    /// `funds.<id>.spending.major_illness_per_member`.
     pub major_illness_per_member: ParamId,
+    /// `funds.<id>.spending.out_of_area_per_member`.
     pub out_of_area_per_member: ParamId,
+    /// `funds.<id>.spending.other_wan`.
     pub other_spending_wan: ParamId,
 }
 

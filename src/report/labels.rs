@@ -207,8 +207,10 @@ pub fn status_word(status: Status, lang: Lang) -> &'static str {
 
 macro_rules! keys {
     ($($key:ident => $zh:literal, $en:literal;)*) => {
-        /// The fixed words of reports.
+        /// The fixed words of reports (each documented by its English text,
+        /// which is report text, not doc markup: `[uncertainty]` is no link).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(rustdoc::broken_intra_doc_links)]
         pub enum Key { $(#[doc = $en] $key),* }
 
         impl Key {

@@ -157,7 +157,7 @@ const FUNDS: &[(&str, &str, &str)] = &[
 /// `居民医保次均住院费用增长（增减）` / `resident inpatient cost growth (shift)`.
 ///
 /// The name comes from the parameter registry
-/// ([`registry::lookup`](crate::scenario::registry::lookup), `label_zh` /
+/// ([`crate::scenario::registry::lookup`], `label_zh` /
 /// `label_en`), with the hospital level of a per-level parameter; paths the
 /// registry does not declare (analysis levers such as `weights.scale`) fall
 /// back to a small table, and unknown ones to their path, so a new lever

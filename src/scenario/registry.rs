@@ -6,8 +6,8 @@
 //! The table [`PARAMS`] drives
 //! - validation: every value a scenario gives is checked against its range in
 //!   every projected year ([`check_dated`], [`check_plain`]), with one message form;
-//! - defaults: a dated parameter the file leaves out takes [`ParamDecl::default`];
-//! - analysis: the built-in tornado parameters ([`ParamDecl::tornado`]) and the
+//! - defaults: a dated parameter the file leaves out takes the declaration's `default` ([`ParamDecl`]);
+//! - analysis: the built-in tornado parameters (the declarations' `tornado` field) and the
 //!   goal-seek search range of a share ([`ParamDecl::seek`]);
 //! - labels for charts and tables ([`lookup`] accepts a lever path as the
 //!   analyses print it, e.g. `funds.resident.premiums.subsidy.scale`);
