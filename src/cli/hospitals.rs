@@ -113,46 +113,7 @@ fn settle(model: Model, fund: Option<&str>, year: Option<i32>) -> Result<Settlem
         .position(|f| f.id == id)
         .context("fund")?;
     let f = &model.funds[fi];
-    let demand = projection.funds[fi].demand[t];
-    let share = model.spec.scenario.settlement_period_share;
-    let mut results: Vec<HospitalResult> = f
-        .payment
-        .hospitals_year_with(t, model.values(), &demand, &{
-            // what the projection decided that year: a budget rule that sets the
-            // point value, a benefit cut from the policy rules
-            let row = &projection.funds[fi].rows[t];
-            crate::payment::YearInputs {
-                budget_yuan: match &f.clearing {
-                    Some(c) if c.sets_point_value => row.budget_wan * 1e4,
-                    _ => f64::NAN,
-                },
-                benefit_cut: row.benefit_cut,
-                benefit_floor: f
-                    .rules
-                    .benefit
-                    .as_ref()
-                    .map_or(0.0, |b| model.values().get(b.floor, t)),
-            }
-        })
-        .into_iter()
-        .map(|mut h| {
-            // Payment is linear in cases: a part-year settlement is the year scaled.
-            h.cases *= share;
-            h.drg_cases *= share;
-            h.ffs_equivalent_yuan *= share;
-            h.payment_yuan *= share;
-            h.other_payment_yuan *= share;
-            h.surplus_yuan *= share;
-            h.patient_yuan *= share;
-            h.fund_payment_yuan *= share;
-            h.fund_ffs_yuan *= share;
-            h
-        })
-        .collect();
-    // Year-end clearing of each hospital (or alliance) under the fund's corridor.
-    if let Some(c) = &f.clearing {
-        crate::payment::budget::clear_hospitals(&mut results, c.level, &c.corridor);
-    }
+    let results = crate::projection::settlement::hospitals_in_year(&model, &projection, fi, t);
     let reimbursement = model.values().get(f.p.inpatient_reimbursement, t);
     Ok(Settlement {
         model,

@@ -5,6 +5,7 @@ pub mod model;
 pub mod rules;
 pub mod run;
 pub mod scale;
+pub mod settlement;
 
 pub use model::{FundModel, Model};
 pub use run::{FundProjection, Projection, project, project_into, project_with};
