@@ -41,7 +41,7 @@ pub struct Request {
 pub struct Checked {
     /// `path=value` arguments, as `drgsim run --set` takes them.
     pub sets: Vec<String>,
-    /// The (key, value) pairs that differ from the scenario.
+    /// The (path, value) pairs written (a year-table lever writes each year).
     pub changed: Vec<(String, toml::Value)>,
     /// Paths for the fan.
     pub paths: u64,
@@ -69,8 +69,10 @@ pub fn check(levers: &[Lever], req: &Request) -> Result<Checked> {
                 };
                 if !same {
                     payment_moved |= lever.payment;
-                    sets.push(levers::set_arg(k, &val));
-                    changed.push((k.clone(), val));
+                    for (path, v) in levers::expand(lever, &val) {
+                        sets.push(levers::set_arg(&path, &v));
+                        changed.push((path, v));
+                    }
                 }
             }
             Err(e) => errors.push(e),

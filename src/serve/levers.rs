@@ -52,9 +52,16 @@ pub struct Lever {
     pub step: f64,
     /// Whether the lever changes what hospitals are paid.
     pub payment: bool,
+    /// Whether the value scales a year table (every year moves in proportion).
+    pub scales_table: bool,
+    /// The table's first year (the year the value is for), when it scales one.
+    pub table_year: Option<String>,
     /// The registry path (`premiums.premium`), for messages.
     #[serde(skip)]
     pub decl: Option<&'static ParamDecl>,
+    /// A year table's entries (year, value), when the lever scales one.
+    #[serde(skip)]
+    pub table: Vec<(String, f64)>,
 }
 
 /// The page's levers for a scenario as read. `accepts` is asked whether a
@@ -92,12 +99,20 @@ pub fn levers(raw: &RawScenario, accepts: &dyn Fn(&str, f64) -> bool) -> Vec<Lev
                         None => d.path.to_string(),
                     };
                     let path = format!("funds.{fund}.{rel}");
+                    let mut table = Vec::new();
                     let (key, value) = match raw.get(&path) {
                         Some(v) => match number(v) {
                             Some(x) => (path, x),
                             None => match v.get("base").and_then(number) {
                                 Some(x) => (format!("{path}.base"), x),
-                                None => continue,
+                                None => match year_table(v) {
+                                    Some(t) => {
+                                        let first = t[0].1;
+                                        table = t;
+                                        (path, first)
+                                    }
+                                    None => continue,
+                                },
                             },
                         },
                         None => match d.default {
@@ -123,7 +138,10 @@ pub fn levers(raw: &RawScenario, accepts: &dyn Fn(&str, f64) -> bool) -> Vec<Lev
                         hi,
                         step: nice_step((hi - lo) / 200.0),
                         payment: group.is_payment(),
+                        scales_table: !table.is_empty(),
+                        table_year: table.first().map(|(y, _)| y.clone()),
                         decl: Some(d),
+                        table,
                     });
                 }
             }
@@ -151,7 +169,10 @@ pub fn levers(raw: &RawScenario, accepts: &dyn Fn(&str, f64) -> bool) -> Vec<Lev
             hi: 1.0,
             step: 1.0,
             payment: false,
+            scales_table: false,
+            table_year: None,
             decl: None,
+            table: Vec::new(),
         });
     }
     out
@@ -162,6 +183,36 @@ fn has_rules(raw: &RawScenario) -> bool {
     raw.get("funds")
         .and_then(Value::as_table)
         .is_some_and(|t| t.values().any(|f| f.get("rules").is_some()))
+}
+
+/// The entries of a `{ values = { YEAR = v, ... } }` form, by year, when the
+/// first is not zero (the lever scales the table by `new / first`).
+fn year_table(v: &Value) -> Option<Vec<(String, f64)>> {
+    let t = v.get("values")?.as_table()?;
+    let mut out: Vec<(String, f64)> = t
+        .iter()
+        .map(|(y, x)| Some((y.clone(), number(x)?)))
+        .collect::<Option<_>>()?;
+    out.sort_by_key(|(y, _)| y.parse::<i64>().unwrap_or(i64::MAX));
+    (!out.is_empty() && out[0].1 != 0.0).then_some(out)
+}
+
+/// The `--set` pairs that put `lever` at the checked value `v`: one pair,
+/// or for a year table every year scaled by `v / first` (so the table's
+/// shape is kept and its first year takes the value).
+pub fn expand(lever: &Lever, v: &Value) -> Vec<(String, Value)> {
+    match (v, lever.table.as_slice()) {
+        (Value::Float(x), t) if !t.is_empty() => {
+            let k = x / lever.value;
+            t.iter()
+                .map(|(y, y0)| {
+                    let scaled = if y == &t[0].0 { *x } else { y0 * k };
+                    (format!("{}.values.{y}", lever.key), Value::Float(scaled))
+                })
+                .collect()
+        }
+        _ => vec![(lever.key.clone(), v.clone())],
+    }
 }
 
 fn number(v: &Value) -> Option<f64> {
@@ -182,6 +233,8 @@ fn slider_range(d: &ParamDecl, v: f64) -> (f64, f64) {
         Unit::Rate | Unit::Change => (v - 0.05, v + 0.05),
         Unit::Months => (0.0, (2.0 * v).max(24.0)),
         _ if v.abs() > 0.0 => (0.5 * v.min(v * 3.0), 1.5 * v.max(v / 3.0)),
+        Unit::Yuan => (0.0, 2_000.0),
+        Unit::Wan | Unit::Persons => (0.0, 100_000.0),
         _ => (0.0, 1.0),
     };
     let lo = lo.max(d.min);
