@@ -363,9 +363,22 @@ fn hospitals_out(
     }
 }
 
-/// The reform file: `extends` the scenario and writes each changed lever,
+/// The reform file: `extends` the scenario and writes each moved parameter,
 /// so `drgsim run reform.toml` reproduces the page.
-pub fn reform_toml(scenario_file: &str, changed: &[(String, toml::Value)]) -> String {
+///
+/// A file that `extends` another replaces a dated parameter whole (see
+/// `scenario::source::merge`), so a lever that moved the `.base` of a growth
+/// form or the years of a table is written as the whole parameter, taken
+/// from the scenario with the page's settings applied.
+pub fn reform_toml(
+    scenario_file: &str,
+    base: &RawScenario,
+    changed: &[(String, toml::Value)],
+) -> Result<String> {
+    let mut raw = base.clone();
+    for (k, v) in changed {
+        raw.set(k, v.clone()).map_err(|e| anyhow!("{k}: {e}"))?;
+    }
     let mut s = format!(
         "# Reform written by `drgsim serve`: the scenario with the page's settings.\n\
          # Save it next to {scenario_file} and run: drgsim run reform.toml\n\
@@ -375,15 +388,37 @@ pub fn reform_toml(scenario_file: &str, changed: &[(String, toml::Value)]) -> St
     if changed.is_empty() {
         s.push_str("# (no lever moved: the scenario as it is)\n");
     }
-    for (k, v) in changed {
-        let quoted: Vec<String> = k.split('.').map(key_text).collect();
+    let mut written: Vec<String> = Vec::new();
+    for (k, _) in changed {
+        let param = param_path(k);
+        if written.contains(&param) {
+            continue;
+        }
+        let v = raw
+            .get(&param)
+            .ok_or_else(|| anyhow!("{param}: not in the scenario after the change"))?;
+        let quoted: Vec<String> = param.split('.').map(key_text).collect();
         let val = match v {
             toml::Value::Float(x) => levers::float_text(*x),
             other => other.to_string(),
         };
         s.push_str(&format!("{} = {val}\n", quoted.join(".")));
+        written.push(param);
     }
-    s
+    Ok(s)
+}
+
+/// The dated parameter a set path belongs to (`x.base` and `x.values.2024` -> `x`).
+fn param_path(k: &str) -> String {
+    if let Some(p) = k.strip_suffix(".base") {
+        return p.to_string();
+    }
+    if let Some(i) = k.rfind(".values.")
+        && k[i + 8..].parse::<i64>().is_ok()
+    {
+        return k[..i].to_string();
+    }
+    k.to_string()
 }
 
 fn key_text(k: &str) -> String {

@@ -17,7 +17,7 @@
 //!   time and each answers within [`TIMEOUT`] or is refused;
 //! - nothing is written on the server's disk: downloads are built in memory.
 //!
-//! Routes: `GET /` (the page), `GET /app.js`, `GET /app.css`,
+//! Routes: `GET /` (the page), `GET /app.js`, `GET /app.css`, `GET /font.ttf`,
 //! `GET /api/levers`, `POST /api/update`, `POST /api/reform.toml`,
 //! `POST /api/report.html`, `POST /api/report.xlsx`.
 
@@ -234,6 +234,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(index))
         .route("/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+        .route("/font.ttf", get(font))
         .route("/api/levers", get(levers_handler))
         .route("/api/update", post(update_handler))
         .route("/api/reform.toml", post(reform_handler))
@@ -245,6 +246,18 @@ pub fn router(app: Arc<App>) -> Router {
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+/// The bundled CJK font of the charts, so the page needs no system font.
+async fn font() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "font/ttf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        crate::report::chart::FONT_BYTES,
+    )
+        .into_response()
 }
 
 async fn index() -> Response {
@@ -273,7 +286,8 @@ async fn reform_handler(State(app): State<Arc<App>>, body: Bytes) -> Result<Resp
     let c = app
         .compute(move |app| compute::model_with(&app.raw, &c.sets).map(|_| c))
         .await?;
-    let text = compute::reform_toml(&app.file_name, &c.changed);
+    let text = compute::reform_toml(&app.file_name, &app.raw, &c.changed)
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/toml; charset=utf-8"),

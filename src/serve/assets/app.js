@@ -272,17 +272,20 @@ function frame(years, sc, w, h, m, fmt) {
   return s;
 }
 
-function legend(items, x, y) {
-  let s = "", dx = 0;
+// Legend entries left to right, wrapping to a new row at `right`.
+function legend(items, x, y, right) {
+  let s = "", dx = 0, dy = 0;
   for (const [label, style] of items) {
-    s += '<g transform="translate(' + (x + dx) + "," + y + ')">' + style + '<text x="26" y="4" font-size="11" fill="#1d2733">' + esc(label) + "</text></g>";
-    dx += 34 + label.length * (S.lang === "zh" ? 11 : 6.2);
+    const wd = 34 + label.length * (S.lang === "zh" ? 11 : 6.2);
+    if (dx > 0 && x + dx + wd > right) { dx = 0; dy += 16; }
+    s += '<g transform="translate(' + (x + dx) + "," + (y + dy) + ')">' + style + '<text x="26" y="4" font-size="11" fill="#1d2733">' + esc(label) + "</text></g>";
+    dx += wd;
   }
   return s;
 }
 
 function monthsChart(r, f, fb) {
-  const w = 900, h = 340, m = { l: 48, r: 12, t: 30, b: 28 };
+  const w = 900, h = 350, m = { l: 48, r: 12, t: 44, b: 28 };
   const th = S.info.thresholds;
   const all = f.months.concat(fb.months, f.fan ? f.fan.p05.concat(f.fan.p95) : [], [th.warning * 1.3]);
   const sc = scales(r.years, all, w, h, m);
@@ -309,7 +312,7 @@ function monthsChart(r, f, fb) {
   }
   items.push([W("warningBand").replace("{}", th.warning), '<rect x="0" y="-5" width="20" height="10" fill="#fff4d6" stroke="#f2c14e"/>']);
   items.push([W("dangerBand").replace("{}", th.danger), '<rect x="0" y="-5" width="20" height="10" fill="#fbe3e2" stroke="#d9534f"/>']);
-  s += legend(items, m.l, 14);
+  s += legend(items, m.l, 12, w - m.r);
   return s + "</svg>";
 }
 
@@ -325,7 +328,7 @@ function balanceChart(r, f, fb) {
   s += legend([
     [W("current") + (S.lang === "zh" ? "（亿元）" : " (100 million yuan)"), '<line x1="0" x2="20" stroke="#c0392b" stroke-width="2.4"/>'],
     [W("baseline"), '<line x1="0" x2="20" stroke="#8a96a3" stroke-width="2"/>'],
-  ], m.l, 12);
+  ], m.l, 12, w - m.r);
   return s + "</svg>";
 }
 
