@@ -121,6 +121,10 @@ pub fn levers(raw: &RawScenario, accepts: &dyn Fn(&str, f64) -> bool) -> Vec<Lev
                         },
                     };
                     let (lo, hi) = slider_range(d, value);
+                    let step = nice_step((hi - lo) / 200.0);
+                    // on the step's grid, so the slider's stops are round numbers
+                    let lo = ((lo / step).floor() * step).max(d.min);
+                    let hi = ((hi / step).ceil() * step).min(d.max);
                     out.push(Lever {
                         key,
                         fund: fund.clone(),
@@ -136,7 +140,7 @@ pub fn levers(raw: &RawScenario, accepts: &dyn Fn(&str, f64) -> bool) -> Vec<Lev
                         min_exclusive: d.min_exclusive,
                         lo,
                         hi,
-                        step: nice_step((hi - lo) / 200.0),
+                        step,
                         payment: group.is_payment(),
                         scales_table: !table.is_empty(),
                         table_year: table.first().map(|(y, _)| y.clone()),

@@ -20,7 +20,8 @@ function num(x, d) {
   return x.toLocaleString(S.lang === "zh" ? "zh-CN" : "en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 const pct = (x) => (Number.isFinite(x) ? num(100 * x, 1) + " %" : "–");
-const money = (wan) => (Number.isFinite(wan) ? (S.lang === "zh" ? num(wan / 1e4, 2) + " 亿元" : num(wan / 1e4, 2) + " bn yuan (亿)") : "–");
+// 1 亿元 = 10,000 万元; 1 bn yuan = 100,000 万元.
+const money = (wan) => (Number.isFinite(wan) ? (S.lang === "zh" ? num(wan / 1e4, 2) + " 亿元" : num(wan / 1e5, 2) + " bn yuan") : "–");
 const yearOr = (y) => (y === null || y === undefined ? W("never") : String(y));
 
 async function init() {
@@ -318,7 +319,7 @@ function monthsChart(r, f, fb) {
 
 function balanceChart(r, f, fb) {
   const w = 900, h = 260, m = { l: 64, r: 12, t: 24, b: 28 };
-  const toYi = (v) => v / 1e4;
+  const toYi = (v) => v / (S.lang === "zh" ? 1e4 : 1e5);
   const now = f.balance_wan.map(toYi), base = fb.balance_wan.map(toYi);
   const sc = scales(r.years, now.concat(base), w, h, m);
   let s = '<svg id="balance-svg" viewBox="0 0 ' + w + " " + h + '" xmlns="http://www.w3.org/2000/svg" role="img">';
@@ -326,7 +327,7 @@ function balanceChart(r, f, fb) {
   s += '<path d="' + path(r.years, base, sc) + '" fill="none" stroke="#8a96a3" stroke-width="2"/>';
   s += '<path d="' + path(r.years, now, sc) + '" fill="none" stroke="#c0392b" stroke-width="2.4"/>';
   s += legend([
-    [W("current") + (S.lang === "zh" ? "（亿元）" : " (100 million yuan)"), '<line x1="0" x2="20" stroke="#c0392b" stroke-width="2.4"/>'],
+    [W("current") + (S.lang === "zh" ? "（亿元）" : " (bn yuan)"), '<line x1="0" x2="20" stroke="#c0392b" stroke-width="2.4"/>'],
     [W("baseline"), '<line x1="0" x2="20" stroke="#8a96a3" stroke-width="2"/>'],
   ], m.l, 12, w - m.r);
   return s + "</svg>";
