@@ -109,7 +109,11 @@ impl Driver {
         v["value"].clone()
     }
     fn script(&self, js: &str) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({ "script": js, "args": [] })))
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": js, "args": [] })),
+        )
     }
     fn text(&self, id: &str) -> String {
         self.script(&format!(
@@ -143,7 +147,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
     }
 }
 
@@ -218,7 +227,10 @@ fn the_page_redraws_when_a_slider_moves() {
     );
     let start = Instant::now();
     while http(port, "GET", "/status", None).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "chromedriver did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let mut opts = json!({ "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1100"] });
@@ -256,7 +268,11 @@ fn the_page_redraws_when_a_slider_moves() {
         .expect("the base-rate slider")
         .to_string();
     let arrows: String = "\u{E012}".repeat(40); // ArrowLeft
-    d.call("POST", &format!("/element/{id}/value"), Some(json!({ "text": arrows })));
+    d.call(
+        "POST",
+        &format!("/element/{id}/value"),
+        Some(json!({ "text": arrows })),
+    );
     let after = d.wait(60, "the months figure to change", |d| {
         let t = d.text("months-now");
         (t != before).then_some(t)
@@ -264,7 +280,11 @@ fn the_page_redraws_when_a_slider_moves() {
     let line_after = d.script("return document.getElementById('months-line').getAttribute('d');");
     assert_ne!(line_before, line_after, "the chart did not change");
     let num = |s: &str| -> f64 {
-        s.trim_end_matches("个月").trim().replace(',', "").parse().unwrap()
+        s.trim_end_matches("个月")
+            .trim()
+            .replace(',', "")
+            .parse()
+            .unwrap()
     };
     assert!(
         num(&after) > num(&before),

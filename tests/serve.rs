@@ -41,7 +41,13 @@ async fn call(app: Arc<App>, method: &str, uri: &str, body: Vec<u8>) -> (StatusC
         .unwrap();
     let resp = router(app).oneshot(req).await.unwrap();
     let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, bytes)
 }
 
@@ -61,11 +67,7 @@ fn run_cli(file: &Path, sets: &[String], fund: &str) -> Vec<f64> {
         cmd.arg("--set").arg(s);
     }
     let o = cmd.output().unwrap();
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut r = csv::Reader::from_path(dir.join("projection.csv")).unwrap();
     let h = r.headers().unwrap().clone();
     let fi = h.iter().position(|c| c == "fund").unwrap();
@@ -81,7 +83,11 @@ fn run_cli(file: &Path, sets: &[String], fund: &str) -> Vec<f64> {
 fn library_months(file: &Path, sets: &[String], fund: usize) -> Vec<f64> {
     let m = drgsim::projection::Model::load(file, sets).unwrap();
     let p = drgsim::projection::project(&m);
-    p.funds[fund].rows.iter().map(|r| r.months_payable).collect()
+    p.funds[fund]
+        .rows
+        .iter()
+        .map(|r| r.months_payable)
+        .collect()
 }
 
 /// Equal to projection.csv's 4 decimals.
@@ -124,8 +130,14 @@ async fn levers_are_grouped_with_units_ranges_and_values() {
     // every lever's value lies in its allowed and slider range
     for l in levers {
         let x = l["value"].as_f64().unwrap();
-        assert!(l["min"].as_f64().unwrap() <= x && x <= l["max"].as_f64().unwrap(), "{l}");
-        assert!(l["lo"].as_f64().unwrap() <= x && x <= l["hi"].as_f64().unwrap(), "{l}");
+        assert!(
+            l["min"].as_f64().unwrap() <= x && x <= l["max"].as_f64().unwrap(),
+            "{l}"
+        );
+        assert!(
+            l["lo"].as_f64().unwrap() <= x && x <= l["hi"].as_f64().unwrap(),
+            "{l}"
+        );
     }
     assert_eq!(v["words"]["zh"]["months"], "累计结余可支付月数");
     assert_eq!(v["words"]["en"]["months"], "months payable");
@@ -148,7 +160,10 @@ async fn a_moved_lever_gives_the_figures_of_drgsim_run_set() {
         library_months(&scenario("chuxiong-2023.toml"), &sets, 0),
         "the page and `--set` differ"
     );
-    close(&page, &run_cli(&scenario("chuxiong-2023.toml"), &sets, "resident"));
+    close(
+        &page,
+        &run_cli(&scenario("chuxiong-2023.toml"), &sets, "resident"),
+    );
     // and the lever moved something: a lower rate leaves more months
     let base = months(&chuxiong_baseline().await, 0);
     assert!(page.last() > base.last(), "{page:?} vs {base:?}");
@@ -191,14 +206,20 @@ async fn the_reform_file_reproduces_the_page() {
         &reform,
         toml.replace(
             "extends = \"chuxiong-2023.toml\"",
-            &format!("extends = {}", toml::Value::String(abs.display().to_string())),
+            &format!(
+                "extends = {}",
+                toml::Value::String(abs.display().to_string())
+            ),
         ),
     )
     .unwrap();
     assert_eq!(months(&page, 0), library_months(&reform, &[], 0));
     close(&months(&page, 0), &run_cli(&reform, &[], "resident"));
     // the premium moved the whole year table in proportion
-    assert!(toml.contains("2023 = 430.0") && toml.contains("2030 = 509.21"), "{toml}");
+    assert!(
+        toml.contains("2023 = 430.0") && toml.contains("2030 = 509.21"),
+        "{toml}"
+    );
 }
 
 #[tokio::test]
@@ -211,10 +232,17 @@ async fn out_of_range_and_unknown_values_are_refused_with_the_parameter_name() {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let e = v["error"].as_str().unwrap();
-    assert!(e.contains("funds.resident.premiums.premium") && e.contains("10000"), "{e}");
+    assert!(
+        e.contains("funds.resident.premiums.premium") && e.contains("10000"),
+        "{e}"
+    );
 
     // Only the page's levers can be set: no file names, no other paths.
-    for key in ["funds.resident.payment.groups", "extends", "../../etc/passwd"] {
+    for key in [
+        "funds.resident.payment.groups",
+        "extends",
+        "../../etc/passwd",
+    ] {
         let (s, v) = post(
             chuxiong(),
             "/api/update",
@@ -262,7 +290,12 @@ async fn the_fan_is_reproducible_and_brackets_the_median() {
     let fan = &a["funds"][0]["fan"];
     for t in 0..fan["p50"].as_array().unwrap().len() {
         let q = |k: &str| fan[k][t].as_f64().unwrap();
-        assert!(q("p05") <= q("p25") && q("p25") <= q("p50") && q("p50") <= q("p75") && q("p75") <= q("p95"));
+        assert!(
+            q("p05") <= q("p25")
+                && q("p25") <= q("p50")
+                && q("p50") <= q("p75")
+                && q("p75") <= q("p95")
+        );
         let p = fan["p_warning"][t].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&p));
         assert!(fan["p_danger"][t].as_f64().unwrap() <= p);
@@ -296,19 +329,37 @@ async fn payment_levers_show_the_change_by_level_and_the_movers() {
     assert!(sec["payment_wan"].as_f64().unwrap() > sec["baseline_payment_wan"].as_f64().unwrap());
     let winners = h["winners"].as_array().unwrap();
     assert!(!winners.is_empty() && winners.len() <= 10);
-    assert!(winners.iter().all(|w| w["level"] == "secondary"), "{winners:?}");
-    let changes: Vec<f64> = winners.iter().map(|w| w["change_wan"].as_f64().unwrap()).collect();
+    assert!(
+        winners.iter().all(|w| w["level"] == "secondary"),
+        "{winners:?}"
+    );
+    let changes: Vec<f64> = winners
+        .iter()
+        .map(|w| w["change_wan"].as_f64().unwrap())
+        .collect();
     assert!(changes.windows(2).all(|w| w[0] >= w[1]), "{changes:?}");
 }
 
 #[tokio::test]
 async fn reports_are_built_in_memory() {
     let set = json!({ "set": { "funds.resident.premiums.subsidy": 700.0 }, "lang": "en" });
-    let (s, html) = call(chuxiong(), "POST", "/api/report.html", set.to_string().into_bytes()).await;
+    let (s, html) = call(
+        chuxiong(),
+        "POST",
+        "/api/report.html",
+        set.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let html = String::from_utf8(html).unwrap();
     assert!(html.contains("<svg") && html.contains("lang=\"en\""));
-    let (s, xlsx) = call(chuxiong(), "POST", "/api/report.xlsx", set.to_string().into_bytes()).await;
+    let (s, xlsx) = call(
+        chuxiong(),
+        "POST",
+        "/api/report.xlsx",
+        set.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(&xlsx[..2], b"PK");
 }
@@ -324,7 +375,10 @@ async fn the_page_and_its_assets_are_embedded() {
         assert_eq!(s, StatusCode::OK, "{uri}");
         let text = String::from_utf8(b).unwrap();
         assert!(text.contains(needle), "{uri}");
-        assert!(!text.contains("http://") && !text.contains("https://") || uri == "/app.js", "{uri} loads from the network");
+        assert!(
+            !text.contains("http://") && !text.contains("https://") || uri == "/app.js",
+            "{uri} loads from the network"
+        );
     }
     let (s, _) = call(chuxiong(), "GET", "/../Cargo.toml", vec![]).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

@@ -3,6 +3,7 @@
 //! for payment levers, what each hospital level is paid against the baseline.
 
 use super::levers::{self, Lever};
+use crate::analysis::levers::Lever;
 use crate::analysis::runs::{self, MonteCarlo, Uncertainty};
 use crate::payment::HospitalResult;
 use crate::payment::hospitals::Level;
@@ -111,16 +112,25 @@ pub fn model_with(base: &RawScenario, sets: &[String]) -> Result<(Model, Project
     Ok((model, projection))
 }
 
-/// The Monte Carlo fan of a model: `n` paths over its `[uncertainty]`
-/// parameters with the scenario's seed, on one thread (the server runs one
-/// compute per core). `None` when the scenario declares no uncertainty.
+/// The Monte Carlo fan of a model: `n` paths over the scenario's
+/// `[uncertainty]` parameters with its seed, on one thread (the server runs
+/// one computation per core). `unc` is the section as resolved and checked
+/// against the scenario when the server started (every distribution's far
+/// quantiles keep the scenario valid); its levers are resolved again against
+/// `model`, so a draw moves the parameter as the page set it. `None` when the
+/// scenario declares no uncertainty.
 ///
 /// This is the page's only call into the Monte Carlo kernel.
-pub fn fan(model: &Model, n: u64) -> Result<Option<MonteCarlo>> {
-    let unc = Uncertainty::of_model(model)?;
-    if unc.paths.is_empty() {
+pub fn fan(model: &Model, unc: Option<&Uncertainty>, n: u64) -> Result<Option<MonteCarlo>> {
+    let Some(unc) = unc.filter(|u| !u.paths.is_empty()) else {
         return Ok(None);
-    }
+    };
+    let mut unc = unc.clone();
+    unc.levers = unc
+        .paths
+        .iter()
+        .map(|p| Lever::resolve(model, p))
+        .collect::<Result<_>>()?;
     runs::monte_carlo(model, &unc, n, unc.seed, Some(1), None).map(Some)
 }
 
@@ -258,6 +268,7 @@ pub fn base_year_hospitals(model: &Model, p: &Projection) -> Option<(usize, Vec<
 /// base-year hospital results (for the comparison).
 pub fn update(
     base: &RawScenario,
+    unc: Option<&Uncertainty>,
     baseline: Option<&(usize, Vec<HospitalResult>)>,
     c: &Checked,
 ) -> Result<Response> {
@@ -274,7 +285,7 @@ pub fn update(
         })?,
         None => ny - 1,
     };
-    let mc = fan(&model, c.paths)?;
+    let mc = fan(&model, unc, c.paths)?;
     let th = model.thresholds;
     let funds = projection
         .funds
@@ -423,8 +434,7 @@ fn param_path(k: &str) -> String {
 
 fn key_text(k: &str) -> String {
     if !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         k.to_string()

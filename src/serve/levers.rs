@@ -78,12 +78,12 @@ pub fn levers(raw: &RawScenario, accepts: &dyn Fn(&str, f64) -> bool) -> Vec<Lev
             for d in PARAMS.iter().filter(|d| d.group == Some(group)) {
                 let applies = match d.applies {
                     registry::Applies::All => true,
-                    registry::Applies::Resident => raw
-                        .get(&format!("funds.{fund}.premiums"))
-                        .is_some(),
-                    registry::Applies::Employee => raw
-                        .get(&format!("funds.{fund}.contributions"))
-                        .is_some(),
+                    registry::Applies::Resident => {
+                        raw.get(&format!("funds.{fund}.premiums")).is_some()
+                    }
+                    registry::Applies::Employee => {
+                        raw.get(&format!("funds.{fund}.contributions")).is_some()
+                    }
                 };
                 if !applies {
                     continue;

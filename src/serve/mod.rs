@@ -74,6 +74,8 @@ pub struct App {
     file_name: String,
     levers: Vec<Lever>,
     baseline_hospitals: Option<(usize, Vec<HospitalResult>)>,
+    /// The scenario's `[uncertainty]`, resolved and checked at start.
+    unc: crate::analysis::runs::Uncertainty,
     /// `/api/levers` answer (levers, words, baseline figures), built once.
     levers_json: String,
     permits: Semaphore,
@@ -86,6 +88,7 @@ impl App {
         let raw = RawScenario::load(scenario, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let (model, projection) = compute::model_with(&raw, &[])?;
         crate::analysis::runs::check_sections(&model)?;
+        let unc = crate::analysis::runs::Uncertainty::of_model(&model)?;
         let accepts = |path: &str, v: f64| {
             let set = levers::set_arg(path, &toml::Value::Float(v));
             compute::model_with(&raw, &[set]).is_ok()
@@ -94,6 +97,7 @@ impl App {
         let baseline_hospitals = compute::base_year_hospitals(&model, &projection);
         let baseline = compute::update(
             &raw,
+            Some(&unc),
             None,
             &compute::check(&levers, &Request::default())?,
         )?;
@@ -130,6 +134,7 @@ impl App {
             raw,
             levers,
             baseline_hospitals,
+            unc,
             levers_json,
             permits: Semaphore::new(cores),
         })
@@ -141,8 +146,9 @@ impl App {
     }
 
     fn checked(&self, body: &Bytes) -> Result<(Checked, Lang), ApiError> {
-        let req: Request = serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad(format!("the request is not valid JSON for this page: {e}")))?;
+        let req: Request = serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad(format!("the request is not valid JSON for this page: {e}"))
+        })?;
         let lang = match req.lang.as_deref() {
             None => Lang::Zh,
             Some(l) => l.parse().map_err(ApiError::bad)?,
@@ -179,8 +185,10 @@ impl App {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map_or_else(|| "scenario.toml".into(), |n| n.to_string_lossy().into_owned())
+    p.file_name().map_or_else(
+        || "scenario.toml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// An error answered as JSON `{ "error": "..." }`.
@@ -232,8 +240,14 @@ impl IntoResponse for ApiError {
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(index))
-        .route("/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
-        .route("/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/app.css",
+            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
+        )
         .route("/font.ttf", get(font))
         .route("/api/levers", get(levers_handler))
         .route("/api/update", post(update_handler))
@@ -275,7 +289,14 @@ async fn levers_handler(State(app): State<Arc<App>>) -> Response {
 async fn update_handler(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
     let (c, _) = app.checked(&body)?;
     let r = app
-        .compute(move |app| compute::update(&app.raw, app.baseline_hospitals.as_ref(), &c))
+        .compute(move |app| {
+            compute::update(
+                &app.raw,
+                Some(&app.unc),
+                app.baseline_hospitals.as_ref(),
+                &c,
+            )
+        })
         .await?;
     Ok(axum::Json(r).into_response())
 }
@@ -291,7 +312,10 @@ async fn reform_handler(State(app): State<Arc<App>>, body: Bytes) -> Result<Resp
     Ok((
         [
             (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"reform.toml\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"reform.toml\"",
+            ),
         ],
         text,
     )
@@ -320,7 +344,10 @@ async fn report_html_handler(
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"report.html\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"report.html\"",
+            ),
         ],
         html,
     )
@@ -347,7 +374,10 @@ async fn report_xlsx_handler(
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"report.xlsx\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"report.xlsx\"",
+            ),
         ],
         bytes,
     )
