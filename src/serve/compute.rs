@@ -3,7 +3,7 @@
 //! for payment levers, what each hospital level is paid against the baseline.
 
 use super::levers::{self, Lever};
-use crate::analysis::levers::Lever;
+use crate::analysis::levers::Lever as McLever;
 use crate::analysis::runs::{self, MonteCarlo, Uncertainty};
 use crate::payment::HospitalResult;
 use crate::payment::hospitals::Level;
@@ -129,7 +129,7 @@ pub fn fan(model: &Model, unc: Option<&Uncertainty>, n: u64) -> Result<Option<Mo
     unc.levers = unc
         .paths
         .iter()
-        .map(|p| Lever::resolve(model, p))
+        .map(|p| McLever::resolve(model, p))
         .collect::<Result<_>>()?;
     runs::monte_carlo(model, &unc, n, unc.seed, Some(1), None).map(Some)
 }
