@@ -1,7 +1,14 @@
 //! The analyses on the default scenario (Chuxiong 2023, 13 projected years):
-//! 10,000 Monte Carlo paths, a 21 x 21 two-way table, a full tornado.
+//! Monte Carlo at 2,000 (one web-page update), 10,000 and 100,000 paths, a
+//! 21 x 21 two-way table, a full tornado, and the tail checks of the
+//! `[uncertainty]` section (start-up).
+//!
+//! The Monte Carlo benches declare their path-years as throughput, so
+//! criterion prints `thrpt` in elements per second: ns per path-year is
+//! 1e9 / thrpt (CPU of all threads together; multiply by the cores for CPU
+//! per path-year).
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::analysis::Axis;
 use drgsim::analysis::levers::Lever;
 use drgsim::analysis::runs::{self, OneWayEntry, Uncertainty};
@@ -19,11 +26,19 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10)
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_millis(500));
-    g.bench_function("monte carlo 10,000 paths x 13 years", |b| {
-        b.iter(|| {
-            let mc = runs::monte_carlo(&model, &unc, 10_000, 1, None, None).unwrap();
-            black_box(mc.funds[0].months.quantiles[t][2])
-        })
+    let years = model.years.len() as u64;
+    for n in [2_000u64, 10_000, 100_000] {
+        g.throughput(Throughput::Elements(n * years));
+        g.bench_function(format!("monte carlo {n} paths x {years} years"), |b| {
+            b.iter(|| {
+                let mc = runs::monte_carlo(&model, &unc, n, 1, None, None).unwrap();
+                black_box(mc.funds[0].months.quantiles[t][2])
+            })
+        });
+    }
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("uncertainty tail checks (6 distributions)", |b| {
+        b.iter(|| black_box(Uncertainty::of_model(&model).unwrap().n_paths))
     });
     let x = Lever::resolve(&model, "funds.resident.payment.base_rate.scale").unwrap();
     let y = Lever::resolve(&model, "funds.resident.enrollment.decline").unwrap();

@@ -2,14 +2,14 @@
 //! sampling, reproducible Monte Carlo, quantile summaries, Sobol' and
 //! one-way/two-way sensitivity, root finding and goal seeking.
 //!
-//! Apart from [`levers`] and [`runs`], nothing here knows about the fund model: every routine takes plain numbers
+//! Apart from [`levers`], [`runs`] and [`bands`], nothing here knows about the fund model: every routine takes plain numbers
 //! or closures, typically `Fn(&[f64]) -> T` mapping a parameter vector to a
 //! model outcome.
 //!
 //! - [`dist`]: [`DistSpec`] (TOML-deserialisable marginals with truncation).
 //! - [`sampler`]: [`Sampler`] (Gaussian copula, inverse-CDF marginals).
 //! - [`streams`]: [`path_rng`] (per-path ChaCha streams).
-//! - [`montecarlo`]: [`run_paths`], [`quantile`], [`summarize_years`].
+//! - [`montecarlo`]: [`run_paths`], [`quantile`], [`quantiles_by_selection`], [`summarize_years`].
 //! - [`sobol`]: [`sobol_indices`] (Saltelli / Jansen estimators);
 //!   [`morris`](mod@morris): [`morris()`] elementary-effects screening.
 //! - [`oneway`]: [`tornado`]; [`grid`]: [`grid2`].
@@ -17,7 +17,8 @@
 //!
 //! Two modules tie this machinery to the fund model: [`levers`] (a parameter
 //! path as something to move fast) and [`runs`] (tornado, two-way table, Monte
-//! Carlo bands, goal seek and Sobol' indices of a compiled model).
+//! Carlo bands, goal seek and Sobol' indices of a compiled model), with
+//! [`bands`] running the Monte Carlo bands in chunks of paths.
 //!
 //! ```
 //! use drgsim::analysis::{DistSpec, Sampler, run_paths, summarize_years};
@@ -50,6 +51,7 @@
 //! # Ok::<(), drgsim::analysis::AnalysisError>(())
 //! ```
 
+pub mod bands;
 pub mod dist;
 pub mod error;
 pub mod grid;
@@ -69,7 +71,10 @@ mod tests;
 pub use dist::{DistSpec, Marginal};
 pub use error::{AnalysisError, Result};
 pub use grid::{Axis, Grid2, grid2};
-pub use montecarlo::{YearSummary, quantile, run_paths, summarize_years, summarize_years_flat};
+pub use montecarlo::{
+    YearSummary, quantile, quantiles_by_selection, run_paths, summarize_column, summarize_years,
+    summarize_years_flat,
+};
 pub use morris::{MorrisResult, morris};
 pub use oneway::{Tornado, TornadoBar, tornado, tornado_many};
 pub use root::{

@@ -120,19 +120,86 @@ pub fn check_memory(n_paths: u64, bytes_per_path: u64) -> Result<()> {
 /// Infinite values are allowed; when the two neighbouring order statistics
 /// are equal that value is returned without interpolation.
 pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    let n = sorted.len();
+    type7(sorted.len(), p, |k| sorted[k])
+}
+
+/// The ranks (0-based order statistics) a type-7 quantile at `p` reads from
+/// `n` values, and the interpolation weight: `(i, Some(i + 1), frac)` or
+/// `(i, None, 0)` when no interpolation is needed.
+fn type7_ranks(n: usize, p: f64) -> Option<(usize, Option<usize>, f64)> {
     if n == 0 || !(0.0..=1.0).contains(&p) {
-        return f64::NAN;
+        return None;
     }
     let h = (n - 1) as f64 * p;
     let lo = h.floor();
     let i = lo as usize;
     let frac = h - lo;
     if i + 1 >= n || frac == 0.0 {
-        return sorted[i.min(n - 1)];
+        return Some((i.min(n - 1), None, 0.0));
     }
-    let (a, b) = (sorted[i], sorted[i + 1]);
-    if a == b { a } else { a + frac * (b - a) }
+    Some((i, Some(i + 1), frac))
+}
+
+/// [`quantile`] with the `k`-th order statistic given by `order(k)`.
+fn type7(n: usize, p: f64, order: impl Fn(usize) -> f64) -> f64 {
+    match type7_ranks(n, p) {
+        None => f64::NAN,
+        Some((i, None, _)) => order(i),
+        Some((i, Some(j), frac)) => {
+            let (a, b) = (order(i), order(j));
+            if a == b { a } else { a + frac * (b - a) }
+        }
+    }
+}
+
+/// Type-7 quantiles of `values` (NaN-free, any order) at each of `probs`, by
+/// selection instead of a full sort: the order statistics the quantiles need
+/// are put in place by `select_nth_unstable` (expected `O(n)` each, on a
+/// shrinking tail), ascending. Same numbers as sorting and calling
+/// [`quantile`], bit for bit (the same order statistics, `f64::total_cmp`
+/// order). `values` is left partially ordered.
+pub fn quantiles_by_selection(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut ranks: Vec<usize> = probs
+        .iter()
+        .filter_map(|&p| type7_ranks(n, p))
+        .flat_map(|(i, j, _)| std::iter::once(i).chain(j))
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut from = 0;
+    for &r in &ranks {
+        // Everything before `from` is already <= everything from `from` on.
+        values[from..].select_nth_unstable_by(r - from, f64::total_cmp);
+        from = r + 1;
+    }
+    probs.iter().map(|&p| type7(n, p, |k| values[k])).collect()
+}
+
+/// Summary of one column of values (one series in one year, across paths)
+/// the way [`summarize_years`] makes it, with the mean summed in the order
+/// given (path order, so the same for any thread count) and the quantiles by
+/// [`quantiles_by_selection`]. `values` holds the non-NaN values; `n_nan`
+/// counts the NaNs left out. Returns `(quantiles, prob_below, mean)`.
+pub fn summarize_column(
+    values: &mut [f64],
+    probs: &[f64],
+    thresholds: &[f64],
+) -> (Vec<f64>, Vec<f64>, f64) {
+    let n = values.len();
+    if n == 0 {
+        return (
+            vec![f64::NAN; probs.len()],
+            vec![f64::NAN; thresholds.len()],
+            f64::NAN,
+        );
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let below = thresholds
+        .iter()
+        .map(|&t| values.iter().filter(|&&v| v < t).count() as f64 / n as f64)
+        .collect();
+    (quantiles_by_selection(values, probs), below, mean)
 }
 
 /// Per-year distribution summary across paths, from [`summarize_years`].

@@ -817,3 +817,51 @@ mod property_tests {
         }
     }
 }
+
+mod selection_tests {
+    use crate::analysis::montecarlo::{quantile, quantiles_by_selection, summarize_column};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Selection gives the sorted reference's quantiles bit for bit,
+        /// ties, infinities and signed zeros included.
+        #[test]
+        fn selection_equals_sorting(
+            mut v in prop::collection::vec(
+                prop_oneof![
+                    -1e6f64..1e6,
+                    Just(0.0),
+                    Just(-0.0),
+                    Just(f64::INFINITY),
+                    Just(f64::NEG_INFINITY),
+                    Just(3.5),
+                ],
+                1..300,
+            ),
+            probs in prop::collection::vec(0.0f64..=1.0, 0..8),
+        ) {
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut all = probs.clone();
+            all.extend([0.0, 0.05, 0.5, 0.95, 1.0]);
+            let got = quantiles_by_selection(&mut v, &all);
+            for (g, &p) in got.iter().zip(&all) {
+                let want = quantile(&sorted, p);
+                prop_assert!(
+                    g.to_bits() == want.to_bits() || (g.is_nan() && want.is_nan()),
+                    "p = {}: {} vs {}", p, g, want
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn column_summary_of_an_empty_column_is_nan() {
+        let (q, below, mean) = summarize_column(&mut [], &[0.5], &[1.0]);
+        assert!(q[0].is_nan() && below[0].is_nan() && mean.is_nan());
+        let (q, below, mean) = summarize_column(&mut [3.0, 1.0, 2.0], &[0.0, 0.5, 1.0], &[2.0]);
+        assert_eq!(q, vec![1.0, 2.0, 3.0]);
+        assert_eq!(below, vec![1.0 / 3.0]);
+        assert_eq!(mean, 2.0);
+    }
+}

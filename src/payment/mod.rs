@@ -3,12 +3,14 @@
 //!
 //! - [`spec`]: checks and compiles the `[funds.<id>.payment]` scenario section
 //!   (the data types live in `scenario::payment`).
-//! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on.
+//! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on;
+//!   [`cache`]: each parsed once per process.
 //! - [`rules`]: the payment formulas (base rate, point value, outliers, recalibration).
 //! - [`engine`]: the compiled [`PaymentModel`] the year loop calls.
 //! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
 
 pub mod budget;
+pub mod cache;
 pub mod clearing;
 pub mod corridor_spec;
 pub mod engine;
@@ -18,7 +20,6 @@ pub mod negotiation;
 pub mod rules;
 pub mod scale;
 pub mod spec;
-pub mod table;
 
 pub use crate::scenario::payment::{
     BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
@@ -30,11 +31,9 @@ pub use engine::{
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare,
-    hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
-    write_hospitals_csv,
+    HospitalReport, HospitalRow, LevelSummary, alliance_summary, compare, hospital_report,
+    level_summary, sort_by_change, top_movers,
 };
-pub use table::{TableError, TableErrors};
 
 #[cfg(test)]
 mod tests;

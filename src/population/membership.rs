@@ -2,7 +2,7 @@
 //! it enrolled, and the members (population x enrollment rate).
 
 use super::bands::{ByBand, N_BANDS};
-use super::cohort::{BandMatrix, BandVector, band_transition};
+use super::cohort::{BandVector, band_step};
 use super::profile::AgeProfile;
 
 /// Membership of one fund in one year.
@@ -61,7 +61,7 @@ impl Membership {
     /// selective leaving remove the same number of members this year, but
     /// selective leaving removes more of the bands with high propensity (the
     /// young and healthy). Each `d_b` is capped at 1.
-    pub fn step(&mut self, profile: &AgeProfile, d: &Drivers, a: &mut BandMatrix) {
+    pub fn step(&mut self, profile: &AgeProfile, d: &Drivers) {
         let mut survival = [0.0; N_BANDS];
         let mut fertility = [0.0; N_BANDS];
         for b in 0..N_BANDS {
@@ -69,8 +69,7 @@ impl Membership {
                 (1.0 - (1.0 - profile.survival[b]) * d.mortality_multiplier).clamp(0.0, 1.0);
             fertility[b] = profile.fertility[b] * d.fertility_multiplier;
         }
-        band_transition(&survival, &fertility, a);
-        self.population = *a * self.population;
+        band_step(&survival, &fertility, &mut self.population);
         for b in 0..N_BANDS {
             self.population[b] += d.entrants * profile.entrant_share[b];
         }
@@ -124,7 +123,6 @@ mod tests {
     #[test]
     fn uniform_and_selective_decline_remove_the_same_members_but_not_the_same_people() {
         let p = profile();
-        let mut a = BandMatrix::zeros();
         let mut uni = Membership::start(1000.0, &p);
         let mut sel = uni;
         let mut d = Drivers {
@@ -134,9 +132,9 @@ mod tests {
             decline: 0.03,
             selectivity: 0.0,
         };
-        uni.step(&p, &d, &mut a);
+        uni.step(&p, &d);
         d.selectivity = 1.0;
-        sel.step(&p, &d, &mut a);
+        sel.step(&p, &d);
         assert!(
             (uni.total() - sel.total()).abs() < 1e-6,
             "{} vs {}",

@@ -8,7 +8,6 @@ use crate::fund::{YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
 use crate::payment::{InpatientDemand, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
-use crate::population::cohort::BandMatrix;
 use crate::population::{Drivers, Membership, N_BANDS};
 use crate::scenario::ParamValues;
 use crate::scenario::schema::FundKind;
@@ -80,19 +79,12 @@ pub fn project_with(model: &Model, p: &ParamValues) -> Projection {
 
 /// Projects into buffers made by [`Projection::for_model`] for the same model.
 pub fn project_into(model: &Model, p: &ParamValues, out: &mut Projection) {
-    let mut a = BandMatrix::zeros();
     for (f, fp) in model.funds.iter().zip(out.funds.iter_mut()) {
-        project_fund(model, f, p, &mut a, fp);
+        project_fund(model, f, p, fp);
     }
 }
 
-fn project_fund(
-    model: &Model,
-    f: &FundModel,
-    p: &ParamValues,
-    a: &mut BandMatrix,
-    out: &mut FundProjection,
-) {
+fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundProjection) {
     let ids = &f.p;
     let prof = &f.profile;
     let th = model.thresholds;
@@ -117,7 +109,7 @@ fn project_fund(
                 decline: p.get(ids.decline, t),
                 selectivity: p.get(ids.selectivity, t),
             };
-            mem.step(prof, &drivers, a);
+            mem.step(prof, &drivers);
             adm_idx *= 1.0 + p.get(ids.admission_growth, t);
             ip_cost_idx *= 1.0 + p.get(ids.inpatient_cost_growth, t);
             visit_idx *= 1.0 + p.get(ids.outpatient_visit_growth, t);

@@ -8,7 +8,7 @@ use crate::analysis::runs::{self, MonteCarlo, Uncertainty};
 use crate::payment::HospitalResult;
 use crate::payment::hospitals::Level;
 use crate::payment::negotiation::hospital_report;
-use crate::projection::settlement::hospitals_in_year;
+use crate::projection::hospitals::hospitals_in_year;
 use crate::projection::{Model, Projection, project};
 use crate::scenario::source::{RawScenario, parse_set};
 use anyhow::{Result, anyhow, bail};
@@ -130,8 +130,15 @@ pub fn fan(model: &Model, unc: Option<&Uncertainty>, n: u64) -> Result<Option<Mo
         .paths
         .iter()
         .map(|p| McLever::resolve(model, p))
-        .collect::<Result<_>>()?;
-    runs::monte_carlo(model, &unc, n, unc.seed, Some(1), None).map(Some)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(runs::monte_carlo(
+        model,
+        &unc,
+        n,
+        unc.seed,
+        Some(1),
+        None,
+    )?))
 }
 
 /// The fan of one fund: quantiles 5, 25, 50, 75, 95 % by year.

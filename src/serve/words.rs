@@ -27,7 +27,7 @@ const WORDS: &[(&str, Key)] = &[
     ("gains", Key::LargestGains),
     ("losses", Key::LargestLosses),
     ("hospital", Key::Hospital),
-    ("level", Key::HospitalLevel),
+    ("level", Key::LevelOfHospital),
     ("tertiary", Key::LevelTertiary),
     ("secondary", Key::LevelSecondary),
     ("primary", Key::LevelPrimary),
