@@ -8,6 +8,7 @@
 //! - [`projection`]: the pure year loop tying them together.
 //! - [`analysis`]: sensitivity, Monte Carlo, goal seek.
 //! - [`report`]: CSV, charts, Markdown.
+//! - [`serve`]: the what-if page (`drgsim serve`): sliders over the levers, a live Monte Carlo fan.
 //! - [`calibrate`]: group and hospital tables from case-level settlement records.
 
 #![warn(missing_docs)]
@@ -23,3 +24,4 @@ pub mod population;
 pub mod projection;
 pub mod report;
 pub mod scenario;
+pub mod serve;

@@ -74,6 +74,25 @@ pub enum Command {
     Scenarios,
     /// Copy a bundled scenario (and the tables it uses) into a folder for editing.
     Init(InitArgs),
+    /// What-if page in the browser: sliders over the levers, live runway and Monte Carlo fan.
+    Serve(ServeArgs),
+}
+
+/// `drgsim serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Scenario file (default: the bundled Chuxiong 2023 baseline). Fixed while
+    /// the server runs: the page cannot name another file.
+    pub scenario: Option<PathBuf>,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback needs --public.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Allow listening on a non-loopback address (the page has no login).
+    #[arg(long)]
+    pub public: bool,
 }
 
 /// `drgsim init`.
@@ -171,6 +190,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Scenarios => scenarios(),
         Command::Init(a) => init(&a),
+        Command::Serve(a) => crate::serve::serve(&crate::serve::Options {
+            scenario: scenario_or_default(a.scenario.as_deref())?,
+            bind: a.bind,
+            port: a.port,
+            public: a.public,
+        }),
     }
 }
 
