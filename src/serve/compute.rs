@@ -4,7 +4,8 @@
 
 use super::levers::{self, Lever};
 use crate::analysis::levers::Lever as McLever;
-use crate::analysis::runs::{self, MonteCarlo, Uncertainty};
+use crate::analysis::runs::Uncertainty;
+use crate::analysis::{MonteCarlo, monte_carlo};
 use crate::payment::HospitalResult;
 use crate::payment::hospitals::Level;
 use crate::payment::negotiation::hospital_report;
@@ -131,14 +132,7 @@ pub fn fan(model: &Model, unc: Option<&Uncertainty>, n: u64) -> Result<Option<Mo
         .iter()
         .map(|p| McLever::resolve(model, p))
         .collect::<Result<_, _>>()?;
-    Ok(Some(runs::monte_carlo(
-        model,
-        &unc,
-        n,
-        unc.seed,
-        Some(1),
-        None,
-    )?))
+    Ok(Some(monte_carlo(model, &unc, n, unc.seed, Some(1), None)?))
 }
 
 /// The fan of one fund: quantiles 5, 25, 50, 75, 95 % by year.
