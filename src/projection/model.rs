@@ -79,6 +79,8 @@ pub struct FundParams {
     pub contribution_rate: ParamId,
     pub personal_account_share: ParamId,
     pub personal_account_use: ParamId,
+    pub personal_account_rate: ParamId,
+    pub retiree_account_yuan: ParamId,
     pub other_income_wan: ParamId,
     pub admission_growth: ParamId,
     pub inpatient_cost_growth: ParamId,
@@ -280,6 +282,11 @@ fn compile_fund(
         }
     }
     let zero = Param::Const(0.0);
+    let worker_rate = Param::Const(
+        crate::scenario::registry::decl("contributions.personal_account_rate")
+            .default
+            .unwrap_or(0.0),
+    );
     let mut add = |name: &str, param: Option<&Param>| {
         store.add(format!("{path}.{name}"), param.unwrap_or(&zero))
     };
@@ -310,7 +317,21 @@ fn compile_fund(
         contribution_rate: add("contributions.rate", c.map(|c| &c.rate)),
         personal_account_share: add(
             "contributions.personal_account_share",
-            c.map(|c| &c.personal_account_share),
+            c.and_then(|c| c.personal_account_share.as_ref()),
+        ),
+        // The 2021 form: the worker's own 2 % unless given; nothing under the share form.
+        personal_account_rate: add(
+            "contributions.personal_account_rate",
+            match c {
+                Some(c) if c.reform_accounts() => {
+                    Some(c.personal_account_rate.as_ref().unwrap_or(&worker_rate))
+                }
+                _ => None,
+            },
+        ),
+        retiree_account_yuan: add(
+            "contributions.retiree_account_yuan",
+            c.and_then(|c| c.retiree_account_yuan.as_ref()),
         ),
         personal_account_use: add(
             "contributions.personal_account_use",

@@ -276,7 +276,9 @@ pub static PARAMS: &[ParamDecl] = &[
     // Employee-fund revenue.
     ParamDecl::new("contributions.wage", Yuan, 0.0, 1e6, "缴费基数", "Contribution base", "Average contribution base (wage) per active worker a year.").employee().tornado(SCALE),
     ParamDecl::new("contributions.rate", Share, 0.0, 0.5, "缴费费率", "Contribution rate", "Total contribution rate (employer + employee) on the wage.").employee().tornado(SCALE),
-    ParamDecl::new("contributions.personal_account_share", Share, 0.0, 1.0, "划入个人账户比例", "Personal-account share", "Share of contributions credited to personal accounts (not pooled).").employee().seek_share(),
+    ParamDecl::new("contributions.personal_account_share", Share, 0.0, 1.0, "划入个人账户比例", "Personal-account share", "Share of contributions credited to personal accounts (not pooled); required unless the 2021 form below is used (then 0).").employee().seek_share(),
+    ParamDecl::new("contributions.personal_account_rate", Share, 0.0, 0.5, "在职职工个人账户划入费率", "Worker account rate", "2021 form: share of the wage credited to an active worker's own account (the worker's own contribution); 0 under the share form.").employee().default(0.02).seek_share().source("国办发〔2021〕14号: the worker's own contribution goes to the account"),
+    ParamDecl::new("contributions.retiree_account_yuan", Yuan, 0.0, 10_000.0, "退休人员个人账户定额划入", "Retiree account amount", "2021 form: yuan a year credited from the pool to each retiree's account; scales with retirees, not wages.").employee().default(0.0).source("国办发〔2021〕14号: a fixed amount set by the province"),
     ParamDecl::new("contributions.personal_account_use", Share, 0.0, 2.0, "个人账户使用率", "Personal-account use", "Personal-account spending in the year as a share of the inflow.").employee().default(1.0).seek_share(),
     // Spending.
     ParamDecl::new("spending.admission_growth", Rate, GROWTH_LO, GROWTH_HI, "住院率增长", "Admission growth", "Yearly growth of admissions per member.").default(0.0).tornado(SCALE),
