@@ -6,6 +6,7 @@ mod common;
 use common::{drgsim, stderr};
 use drgsim::analysis::levers::{Buffers, Lever, LeverSet, project_levers};
 use drgsim::analysis::runs::{self, Uncertainty};
+use drgsim::analysis::solve::Window;
 use drgsim::analysis::{DistSpec, quantile};
 use drgsim::projection::{Model, project};
 use drgsim::scenario::schema::UncertaintySpec;
@@ -289,20 +290,33 @@ fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
     let j: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("s/solve.json")).unwrap())
             .unwrap();
-    let value = j["value"].as_f64().unwrap();
+    let value = j["value_exact"].as_f64().unwrap();
     let achieved = j["achieved_months"].as_f64().unwrap();
     assert!(achieved >= 6.0, "{j}");
-    assert!(achieved < 6.01, "the smallest subsidy, not any: {j}");
+    assert!(
+        j["achieved_months_exact"].as_f64().unwrap() < 6.01,
+        "the smallest subsidy, not any: {j}"
+    );
+    // the answer as a notice prints it: whole yuan, at or above the exact value
+    let printed = j["value"].as_f64().unwrap();
+    assert_eq!(printed, printed.round(), "{j}");
+    assert!(printed >= value && printed - value < 1.0, "{j}");
+    assert_eq!(j["rounded_to"].as_f64(), Some(1.0));
     assert_eq!(j["year"].as_i64(), Some(2030));
+    // Chuxiong's years of record are 2022 and 2023: the subsidy moves from 2024
+    assert_eq!(j["move_from"].as_i64(), Some(2024));
     assert_eq!(j["bracket"].as_array().unwrap().len(), 2);
     // a value just below misses
     let m = chuxiong();
-    let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy").unwrap();
+    let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy")
+        .unwrap()
+        .moved_from(1)
+        .unwrap();
     let spec = runs::SolveSpec {
         lever,
         fund: 0,
         target_months: 6.0,
-        year: Some(7),
+        window: Window::year(7),
         range: (320.0, 1280.0),
         probability: None,
         threads: None,
@@ -330,7 +344,7 @@ fn goal_seek_through_the_horizon_with_a_scaled_path_reproduces_with_set() {
         lever: lever.clone(),
         fund: 0,
         target_months: 3.0,
-        year: None,
+        window: Window::after_base(&m),
         range: runs::default_range(&lever),
         probability: None,
         threads: None,
@@ -345,7 +359,10 @@ fn goal_seek_through_the_horizon_with_a_scaled_path_reproduces_with_set() {
         .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
         .collect();
     let p = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
-    assert_eq!(runs::runway_measure(&p, 0, None), r.achieved);
+    assert_eq!(
+        runs::runway_measure(&p, 0, Window::after_base(&m)),
+        r.achieved
+    );
 }
 
 #[test]
@@ -357,7 +374,7 @@ fn goal_seek_with_probability_uses_common_random_numbers() {
         lever,
         fund: 0,
         target_months: 3.0,
-        year: Some(5),
+        window: Window::year(5),
         range: (0.5, 3.0),
         probability: Some((0.9, 200, 5, unc)),
         threads: None,

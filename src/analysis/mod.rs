@@ -17,7 +17,8 @@
 //!
 //! Two modules tie this machinery to the fund model: [`levers`] (a parameter
 //! path as something to move fast) and [`runs`] (tornado, two-way table, Monte
-//! Carlo bands, goal seek and Sobol' indices of a compiled model).
+//! Carlo bands, goal seek and Sobol' indices of a compiled model), with
+//! [`solve`](mod@solve) for the goal seek's window, observed years and rounding.
 //!
 //! ```
 //! use drgsim::analysis::{DistSpec, Sampler, run_paths, summarize_years};
@@ -61,6 +62,7 @@ pub mod root;
 pub mod runs;
 pub mod sampler;
 pub mod sobol;
+pub mod solve;
 pub mod streams;
 
 #[cfg(test)]

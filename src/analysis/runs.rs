@@ -4,6 +4,7 @@
 //! buffers; the command line writes the reports.
 
 use super::levers::{Buffers, Lever, LeverSet, project_levers};
+use super::solve::Window;
 use super::{
     Axis, DistSpec, Monotone, Sampler, SobolResult, YearSummary, path_rng, seek_target,
     sobol_for_sampler, summarize_years_flat,
@@ -575,8 +576,9 @@ pub struct SolveSpec {
     pub fund: usize,
     /// Months payable to keep at or above.
     pub target_months: f64,
-    /// A single year index, or every year after the base year when `None`.
-    pub year: Option<usize>,
+    /// The years in which the target must hold ([`Window::after_base`]:
+    /// every year after the base year).
+    pub window: Window,
     /// Search range.
     pub range: (f64, f64),
     /// Monte Carlo: (probability, paths, seed, uncertainty).
@@ -602,17 +604,16 @@ pub struct Solved {
     pub evaluations: usize,
 }
 
-/// The runway measure a goal seek holds: months payable at year index `year`,
-/// or the lowest months payable after the base year through the horizon.
-pub fn runway_measure(p: &Projection, fund: usize, year: Option<usize>) -> f64 {
+/// The runway measure a goal seek holds: the lowest months payable over the
+/// window's years (NaN when the window is outside the projection).
+pub fn runway_measure(p: &Projection, fund: usize, w: Window) -> f64 {
     let rows = &p.funds[fund].rows;
-    match year {
-        Some(t) => rows.get(t).map_or(f64::NAN, |r| r.months_payable),
-        None => rows
+    match rows.get(w.from..=w.through) {
+        Some(r) if !r.is_empty() => r
             .iter()
-            .skip(usize::from(rows.len() > 1))
             .map(|r| r.months_payable)
             .fold(f64::INFINITY, f64::min),
+        _ => f64::NAN,
     }
 }
 
@@ -625,14 +626,14 @@ pub fn solve_outcome(model: &Model, s: &SolveSpec, x: f64) -> Result<f64> {
             let set = LeverSet::new(vec![s.lever.clone()]);
             let mut buf = Buffers::for_model(model);
             let p = project_levers(model, &set, &[x], &mut buf)?;
-            Ok(runway_measure(p, s.fund, s.year))
+            Ok(runway_measure(p, s.fund, s.window))
         }
         Some((prob, n, seed, unc)) => {
             let mut levers = unc.levers.clone();
             levers.push(s.lever.clone());
             let set = LeverSet::new(levers);
             let mut v = mc_paths(model, unc, &set, &[x], *n, *seed, s.threads, None, |p| {
-                runway_measure(p, s.fund, s.year)
+                runway_measure(p, s.fund, s.window)
             })?;
             v.sort_by(f64::total_cmp);
             Ok(super::quantile(&v, 1.0 - prob))

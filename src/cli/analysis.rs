@@ -8,6 +8,7 @@
 use crate::analysis::Axis;
 use crate::analysis::levers::{Lever, LeverSet, Part, set_arg};
 use crate::analysis::runs::{self, OneWayEntry, Outcome, SolveSpec, Uncertainty};
+use crate::analysis::solve::{self, Window};
 use crate::projection::Model;
 use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
 use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
@@ -119,9 +120,19 @@ pub struct SolveArgs {
     /// Months payable to keep at or above (0 or more).
     #[arg(long, allow_negative_numbers = true, value_parser = months)]
     pub target_months: f64,
-    /// Hold the target at this year only (default: every year after the base year through the horizon).
-    #[arg(long)]
+    /// Hold the target at this year only (same as --from-year Y --through-year Y).
+    #[arg(long, conflicts_with_all = ["from_year", "through_year"])]
     pub year: Option<i32>,
+    /// First year the target must hold (default: the year after the base year).
+    #[arg(long)]
+    pub from_year: Option<i32>,
+    /// Last year the target must hold (default: the horizon).
+    #[arg(long)]
+    pub through_year: Option<i32>,
+    /// First year the parameter is moved (default: the year after the fund's last
+    /// year of record, `history`, so published years stay as published).
+    #[arg(long)]
+    pub move_from: Option<i32>,
     /// Fund whose runway must hold (default: the parameter's fund, or the only fund).
     #[arg(long)]
     pub fund: Option<String>,
@@ -907,9 +918,9 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
     if !a.target_months.is_finite() {
         bail!("--target-months must be a finite number");
     }
-    let year = match a.year {
-        Some(y) => Some(runs::year_index(&model, Some(y))?),
-        None => None,
+    let window = match a.year {
+        Some(y) => Window::year(runs::year_index(&model, Some(y))?),
+        None => Window::of_years(&model, a.from_year, a.through_year)?,
     };
     let fund_id = match (&a.fund, lever.fund()) {
         (Some(f), _) => f.clone(),
@@ -932,6 +943,15 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         .iter()
         .position(|f| f.id == fund_id)
         .ok_or_else(|| anyhow!("--fund {fund_id}: no such fund in the scenario"))?;
+    // Observed years stay as published unless --move-from says otherwise.
+    let move_from = match (a.move_from, lever.part()) {
+        (Some(y), _) => y,
+        (None, None) => model.years.base_year,
+        (None, Some(_)) => solve::default_move_from(&model, Some(lever.fund().unwrap_or(&fund_id))),
+    };
+    let lever = lever
+        .moved_from(runs::year_index(&model, Some(move_from)).context("--move-from")?)
+        .context("--move-from")?;
     let range = match &a.range {
         Some(r) => parse_range(r, "--range", true)?,
         None => runs::default_range(&lever),
@@ -979,34 +999,41 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         lever: lever.clone(),
         fund,
         target_months: a.target_months,
-        year,
+        window,
         range,
         probability,
         threads: a.threads,
     };
-    let r = runs::solve(&model, &spec)?;
-    let sets = set.to_sets(&[r.value]);
+    let exact = runs::solve(&model, &spec)?;
+    let rounded = solve::round_for_notice(&model, &spec, &exact)?;
+    let r = runs::Solved {
+        value: rounded.value,
+        achieved: rounded.achieved,
+        ..exact
+    };
+    let sets = set.to_sets_for(&model, &[r.value]);
     let set_str = sets
         .iter()
         .map(|(p, v)| set_arg(p, v))
         .next()
         .unwrap_or_default();
-    let when = match year {
-        Some(t) => format!("in {}", model.years.year(t)),
-        None => format!(
-            "every year {}..={}",
-            model.years.base_year + 1,
-            model.years.horizon
-        ),
-    };
+    let when = window.describe(&model);
+    let single_year = (window.from == window.through).then(|| model.years.year(window.from));
     let json = serde_json::json!({
         "param": lever.path,
         "fund": fund_id,
         "value": r.value,
+        "value_exact": exact.value,
+        "rounded_to": if rounded.rounded_to.is_nan() { None } else { Some(rounded.rounded_to) },
+        "rounded_to_text": rounded.rounded_to_text,
         "set": set_str,
         "target_months": a.target_months,
-        "year": year.map(|t| model.years.year(t)),
+        "year": single_year,
+        "from_year": model.years.year(window.from),
+        "through_year": model.years.year(window.through),
+        "move_from": move_from,
         "achieved_months": r.achieved,
+        "achieved_months_exact": exact.achieved,
         "probability": a.probability,
         "paths": spec.probability.as_ref().map(|p| p.1),
         "seed": spec.probability.as_ref().map(|p| p.2),
@@ -1024,7 +1051,7 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         None => "months payable".into(),
     };
     let md = format!(
-        "# Goal seek: {}\n\nFund `{fund_id}`: {} of `{}` keeping {measure} at or above {} {when}{}.\n\n| | |\n| --- | --- |\n| value found | {} |\n| scenario value | {} |\n| months achieved | {} |\n| search range | {} .. {} |\n| reproduce with | `--set '{}'` |\n",
+        "# Goal seek: {}\n\nFund `{fund_id}`: {} of `{}` keeping {measure} at or above {} {when}{}.\n\n| | |\n| --- | --- |\n| value found | {} |\n| exact value | {} (rounded to {} towards the target) |\n| scenario value | {} |\n| moved from | {move_from} (earlier years as in the scenario) |\n| months achieved | {} |\n| search range | {} .. {} |\n| reproduce with | `--set '{}'` |\n",
         model.name,
         if r.increasing {
             "the smallest value"
@@ -1037,6 +1064,8 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
             .map(|p| format!(" with probability {p}"))
             .unwrap_or_default(),
         r.value,
+        exact.value,
+        rounded.rounded_to_text,
         lever.base,
         fmt_num(r.achieved, 3),
         range.0,
@@ -1051,11 +1080,30 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
     write_atomic(&out.path().join("solve.md"), md.as_bytes())?;
     let solve_csv = {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["param", "default", "x", "months_payable"])?;
+        w.write_record([
+            "param",
+            "default",
+            "value",
+            "value_exact",
+            "rounded_to",
+            "from_year",
+            "through_year",
+            "move_from",
+            "months_payable",
+        ])?;
         w.write_record([
             lever.path.clone(),
             lever.base.to_string(),
             r.value.to_string(),
+            exact.value.to_string(),
+            if rounded.rounded_to.is_nan() {
+                String::new()
+            } else {
+                rounded.rounded_to.to_string()
+            },
+            model.years.year(window.from).to_string(),
+            model.years.year(window.through).to_string(),
+            move_from.to_string(),
             r.achieved.to_string(),
         ])?;
         w.into_inner()?
