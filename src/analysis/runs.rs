@@ -11,8 +11,9 @@ use super::{
 };
 use crate::fund::RunwaySummary;
 use crate::projection::{Model, Projection};
+use crate::scenario::Param;
 use crate::scenario::registry::{self, Tornado};
-use crate::scenario::schema::UncertaintySpec;
+use crate::scenario::schema::{FundKind, UncertaintySpec};
 use anyhow::{Result, anyhow, bail};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -98,26 +99,34 @@ pub struct OneWayEntry {
 }
 
 /// The built-in key parameters of each fund, as `(path, low, high)`: those
-/// the parameter registry marks with a tornado range (aging speed as the
-/// growth of `demography.mortality_multiplier`, enrollment decline, cost and
-/// admission growth, premium, subsidy, wage, contribution rate, base rate,
-/// coverage, point-value budget, CMI drift), when the scenario registers
-/// them. A scaled parameter that is zero in every year is left out, and so is
-/// a growth lever whose growth is zero.
+/// the parameter registry marks with a tornado range, in natural units
+/// ([`Tornado`]): a level scaled +-10 % (`.scale`), a share or yearly rate
+/// moved +-1 percentage point (`.shift`, or `.base` of a `{ base, growth }`
+/// form; DRG/DIP coverage +-5 points) and kept inside its allowed range, the
+/// growth of a `{ base, growth }` form +-1 point (`.growth`; aging speed as
+/// the growth of `demography.mortality_multiplier`). Only parameters the
+/// scenario registers; a scaled parameter that is zero in every year, a
+/// growth lever on a parameter with no growth form and a share already at
+/// both ends of its range are left out.
 pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
     for f in &model.funds {
         for d in registry::PARAMS {
+            let applies = match d.applies {
+                registry::Applies::All => true,
+                registry::Applies::Resident => f.kind == FundKind::Resident,
+                registry::Applies::Employee => f.kind == FundKind::Employee,
+            };
+            if !applies {
+                continue;
+            }
             let p = format!("funds.{}.{}", f.id, d.path);
             match d.tornado {
                 None => {}
-                Some(Tornado::GrowthTimes(lo, hi)) => {
+                Some(Tornado::GrowthPoints(step)) => {
                     let g = format!("{p}.growth");
-                    if let Ok(l) = Lever::resolve(model, &g)
-                        && l.base != 0.0
-                    {
-                        let (a, b) = (l.base * lo, l.base * hi);
-                        out.push((g, a.min(b), a.max(b)));
+                    if let Ok(l) = Lever::resolve(model, &g) {
+                        out.push((g, l.base - step, l.base + step));
                     }
                 }
                 Some(Tornado::Scale(lo, hi)) => {
@@ -126,6 +135,28 @@ pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
                             && model.values().row(id).iter().any(|v| *v != 0.0)
                         {
                             out.push((format!("{p}.scale"), lo, hi));
+                        }
+                    }
+                }
+                Some(Tornado::Points(step)) => {
+                    for p in expand_levels(&p) {
+                        let Some(id) = model.store.find(&p) else {
+                            continue;
+                        };
+                        let row = model.values().row(id);
+                        let lowest = row.iter().copied().fold(f64::INFINITY, f64::min);
+                        let highest = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        // kept inside the allowed range in every year
+                        let down = (-step).max(d.min - lowest);
+                        let up = step.min(d.max - highest);
+                        if !(down < up) {
+                            continue;
+                        }
+                        match model.store.def(id).1 {
+                            Param::Growth { base, .. } => {
+                                out.push((format!("{p}.base"), base + down, base + up));
+                            }
+                            _ => out.push((format!("{p}.shift"), down, up)),
                         }
                     }
                 }
@@ -192,23 +223,56 @@ pub fn one_way(model: &Model, entries: Vec<OneWayEntry>, t: usize) -> Result<One
 
 impl OneWay {
     /// Indices of the rows for fund `f` (levers of other funds left out),
-    /// ranked by swing of months payable, largest first; ties keep input
-    /// order, NaN last.
+    /// ranked by [`ranking_swing`], largest first, ties by the swing of the
+    /// depletion year, then of the unclipped months; then input order, NaN last.
     pub fn ranked(&self, model: &Model, f: usize) -> Vec<usize> {
         let id = &model.funds[f].id;
         let mut idx: Vec<usize> = (0..self.rows.len())
             .filter(|&i| self.rows[i].0.lever.fund().is_none_or(|x| x == id))
             .collect();
-        let swing = |i: usize| (self.rows[i].2[f].months - self.rows[i].1[f].months).abs();
+        let horizon = model.years.horizon;
+        let swing = |i: usize| ranking_swing(&self.rows[i].1[f], &self.rows[i].2[f]);
+        let dep = |i: usize| depletion_swing(&self.rows[i].1[f], &self.rows[i].2[f], horizon);
+        let raw = |i: usize| (self.rows[i].2[f].months - self.rows[i].1[f].months).abs();
         idx.sort_by(|&a, &b| {
             let (x, y) = (swing(a), swing(b));
             match (x.is_nan(), y.is_nan()) {
-                (false, false) => y.total_cmp(&x),
+                (false, false) => y
+                    .total_cmp(&x)
+                    .then(dep(b).total_cmp(&dep(a)))
+                    .then(raw(b).total_cmp(&raw(a))),
                 (p, q) => p.cmp(&q),
             }
         });
         idx
     }
+}
+
+/// What the tornado ranks on, as `tornado.csv` names it.
+pub const RANKED_BY: &str = "months_payable_clipped_at_0";
+
+/// The outcome the tornado ranks on: months payable clipped at 0, so a fund
+/// depleted deeper in one setting than another does not outrank a parameter
+/// that decides whether it is depleted at all (months below 0 are a debt, not
+/// a runway). NaN stays NaN.
+pub fn bounded_months(o: &Outcome) -> f64 {
+    if o.months.is_nan() {
+        f64::NAN
+    } else {
+        o.months.max(0.0)
+    }
+}
+
+/// The swing ranked on: `|bounded(high) - bounded(low)|` ([`bounded_months`]).
+pub fn ranking_swing(low: &Outcome, high: &Outcome) -> f64 {
+    (bounded_months(high) - bounded_months(low)).abs()
+}
+
+/// Tie-break: swing of the depletion year, a fund never depleted counting
+/// the year after the horizon.
+pub fn depletion_swing(low: &Outcome, high: &Outcome, horizon: i32) -> f64 {
+    let y = |o: &Outcome| f64::from(o.depletion.unwrap_or(horizon + 1));
+    (y(high) - y(low)).abs()
 }
 
 /// Checks the `[sensitivity]` and `[uncertainty]` sections of a compiled

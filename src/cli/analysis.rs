@@ -262,7 +262,16 @@ fn setting(lever: &Lever, x: f64) -> String {
         return format!("x{x:.2}");
     }
     if lever.part() == Some(Part::Shift) {
-        return format!("{x:+.4}");
+        // a share or a rate moved by percentage points
+        let points = crate::scenario::registry::lookup(lever.param_path()).is_some_and(|d| {
+            use crate::scenario::registry::Unit;
+            matches!(d.unit, Unit::Share | Unit::Rate | Unit::Change)
+        });
+        return if points {
+            format!("{:+.1}pp", x * 100.0)
+        } else {
+            format!("{x:+.4}")
+        };
     }
     let a = x.abs();
     if a >= 1000.0 {
@@ -295,8 +304,11 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
     let mut wanted: Vec<Wanted> = Vec::new();
     // A user range for a parameter replaces its default, whichever sub-field it names.
     let param_of = |p: &str| -> String {
-        let p = p.strip_suffix(".scale").unwrap_or(p);
-        p.strip_suffix(".growth").unwrap_or(p).to_string()
+        [".scale", ".shift", ".base", ".growth"]
+            .iter()
+            .find_map(|s| p.strip_suffix(s))
+            .unwrap_or(p)
+            .to_string()
     };
     let mut put = |path: String, r: Option<(f64, f64)>, default: bool, origin: String| {
         wanted.retain(|w| w.0 != path && !(w.2 && param_of(&w.0) == param_of(&path)));
@@ -365,7 +377,7 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
         }
         match bad {
             Some(m) if default => notes.push(format!(
-                "left out `{path}` (default +-10 %): {}",
+                "left out `{path}` (default range): {}",
                 m.lines().last().unwrap_or("").trim()
             )),
             Some(m) => errors.push(m),
@@ -422,10 +434,10 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
 
     let out = OutputDir::create_with(&a.out, &policy)?;
     let mut csv = String::from(
-        "fund,rank,param,low,high,default,outcome_year,months_base,months_low,months_high,swing_months,first_warning_base,first_warning_low,first_warning_high,depletion_base,depletion_low,depletion_high,cumulative_surplus_base_wan,cumulative_surplus_low_wan,cumulative_surplus_high_wan\n",
+        "fund,rank,param,low,high,default,outcome_year,ranked_by,swing_ranked,months_base,months_low,months_high,swing_months,first_warning_base,first_warning_low,first_warning_high,depletion_base,depletion_low,depletion_high,cumulative_surplus_base_wan,cumulative_surplus_low_wan,cumulative_surplus_high_wan\n",
     );
     let mut md = format!(
-        "# One-way sensitivity: {}\n\nEach parameter moved alone to its low and high setting, every other parameter as in the scenario. Ranked by the swing of months payable in {year}. `xF` = the parameter's whole path multiplied by F.\n\n",
+        "# One-way sensitivity: {}\n\nEach parameter moved alone to its low and high setting, every other parameter as in the scenario. Ranked by the swing of months payable in {year} clipped at 0 (a depleted fund counts 0; `ranked_by` and `swing_ranked` in tornado.csv), ties by the swing of the depletion year. Default ranges in natural units: a level x0.9..x1.1, a share or yearly rate +-1 percentage point (pp), DRG/DIP coverage +-5 pp, a growth form's growth +-1 pp. `xF` = the parameter's whole path multiplied by F.\n\n",
         model.name
     );
     for (f, fm) in model.funds.iter().enumerate() {
@@ -439,13 +451,15 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
             let swing = (hi.months - lo.months).abs();
             let _ = writeln!(
                 csv,
-                "{},{},{},{},{},{},{year},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{year},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 fm.id,
                 rank + 1,
                 e.lever.path,
                 e.low,
                 e.high,
                 e.default,
+                runs::RANKED_BY,
+                csv_num(runs::ranking_swing(lo, hi), 4),
                 csv_num(base.months, 4),
                 csv_num(lo.months, 4),
                 csv_num(hi.months, 4),
