@@ -464,8 +464,7 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
     // what moves the runway above zero or the depletion year
     let top = &rows[0];
     assert!(
-        swings[0] > 0.0
-            || top[col(&h, "depletion_low")] != top[col(&h, "depletion_high")],
+        swings[0] > 0.0 || top[col(&h, "depletion_low")] != top[col(&h, "depletion_high")],
         "{top:?}"
     );
     assert!(

@@ -116,7 +116,7 @@ fn run_reports_every_firing_in_rules_csv_and_summary() {
     let summary = std::fs::read_to_string(tmp.path().join("out/summary.md")).unwrap();
     for s in [
         "rules as practised",
-        "no policy change (stress)",
+        "no policy change (stress test)",
         "## Policy rules",
     ] {
         assert!(summary.contains(s), "{s} not in summary");
@@ -452,4 +452,40 @@ fn personal_account_forms_are_exclusive() {
         e.contains("not both") && e.contains("personal_account_share"),
         "{e}"
     );
+}
+
+/// The default scenario carries both views: rules as practised, and beside
+/// it the stress test, which is chuxiong-2023.toml bit for bit (the
+/// revenue-linked budget is one of the responses and goes with the rules).
+#[test]
+fn default_scenario_stress_view_is_chuxiong_2023_bit_for_bit() {
+    assert_eq!(drgsim::scenario::bundled::DEFAULT, "chuxiong-rules.toml");
+    assert!(drgsim::cli::DEFAULT_SCENARIO.ends_with(drgsim::scenario::bundled::DEFAULT));
+    let (rules, with_rules) = run("chuxiong-rules.toml");
+    let stress = drgsim::projection::firings::without_rules(&rules).unwrap();
+    let a = drgsim::projection::project(&stress);
+    let (_, b) = run("chuxiong-2023.toml");
+    assert_eq!(a.funds.len(), b.funds.len());
+    for (x, y) in a.funds.iter().zip(&b.funds) {
+        // Debug prints every f64 exactly (NaN included), so equal text = equal bits
+        assert_eq!(format!("{:?}", x.rows), format!("{:?}", y.rows), "{}", x.id);
+        assert_eq!(
+            format!("{:?}", x.members_by_band),
+            format!("{:?}", y.members_by_band)
+        );
+    }
+    // and the rules do move the other view
+    assert_ne!(
+        format!("{:?}", with_rules.funds[0].rows),
+        format!("{:?}", a.funds[0].rows)
+    );
+    // `drgsim run` with no scenario names both views
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim(&["run", "--out", "o", "--lang", "en"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("(rules as practised)"), "{out}");
+    assert!(out.contains("(no policy change, stress test)"), "{out}");
+    let md = std::fs::read_to_string(tmp.path().join("o/summary.md")).unwrap();
+    assert!(md.contains("no policy change (stress test)"), "{md}");
 }

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 /// Options every analysis command shares.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// Scenario file (default: the bundled Chuxiong 2023 baseline).
+    /// Scenario file (default: the bundled Chuxiong scenario, rules as practised with the stress test beside).
     pub scenario: Option<PathBuf>,
     /// Override a parameter before the analysis: --set PATH=VALUE (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]

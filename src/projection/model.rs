@@ -402,6 +402,8 @@ fn compile_fund(
     // The table paths are resolved above, so nothing is joined to them again.
     let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
     let clearing = match &f.clearing {
+        // A budget that is a response goes with the rules in the stress view.
+        Some(c) if c.policy_rule && !rules_on => None,
         Some(c) => {
             let cpath = format!("{path}.clearing");
             let pv_budget = (f.payment.mode == PaymentMode::PointValue)

@@ -106,7 +106,7 @@ pub fn summary_section(model: &Model, projection: &Projection) -> String {
         if m.funds.iter().any(|f| f.clearing.is_some()) {
             add(m, p, "policy rules off (stress; budget and clearing kept)");
         } else {
-            add(m, p, "no policy change (stress)");
+            add(m, p, "no policy change (stress test)");
         }
     }
     s.push_str(&table(&headers, &rows));
