@@ -149,7 +149,8 @@ pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
                         // kept inside the allowed range in every year
                         let down = (-step).max(d.min - lowest);
                         let up = step.min(d.max - highest);
-                        if !(down < up) {
+                        // nothing to move (or NaN bounds)
+                        if down.partial_cmp(&up) != Some(std::cmp::Ordering::Less) {
                             continue;
                         }
                         match model.store.def(id).1 {
