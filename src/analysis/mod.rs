@@ -64,6 +64,7 @@ pub mod sampler;
 pub mod sobol;
 pub mod solve;
 pub mod streams;
+pub mod window;
 
 #[cfg(test)]
 mod tests;

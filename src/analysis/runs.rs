@@ -4,7 +4,7 @@
 //! buffers; the command line writes the reports.
 
 use super::levers::{Buffers, Lever, LeverSet, project_levers};
-use super::solve::Window;
+use super::window::Window;
 use super::{
     Axis, DistSpec, Monotone, Sampler, SobolResult, YearSummary, path_rng, seek_target,
     sobol_for_sampler, summarize_years_flat,

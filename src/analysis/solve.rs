@@ -22,78 +22,9 @@ use super::runs::{SolveSpec, Solved, solve_outcome};
 use crate::projection::Model;
 use crate::scenario::Param;
 use crate::scenario::registry::{self, Unit};
-use anyhow::{Result, bail};
+use anyhow::Result;
 
-/// Years (as indices into the projection) in which the target must hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    /// First year index.
-    pub from: usize,
-    /// Last year index (inclusive).
-    pub through: usize,
-}
-
-impl Window {
-    /// One year.
-    pub fn year(t: usize) -> Window {
-        Window {
-            from: t,
-            through: t,
-        }
-    }
-
-    /// Every year after the base year through the horizon (the whole
-    /// projection when it has one year).
-    pub fn after_base(model: &Model) -> Window {
-        let n = model.years.len();
-        Window {
-            from: usize::from(n > 1),
-            through: n.saturating_sub(1),
-        }
-    }
-
-    /// The window `from..=through` in calendar years, checked against the
-    /// projection; either end left out: the year after the base year, the horizon.
-    pub fn of_years(model: &Model, from: Option<i32>, through: Option<i32>) -> Result<Window> {
-        let y = model.years;
-        let idx = |year: i32, flag: &str| {
-            y.index(year).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{flag} {year} is outside the projection {}..={}",
-                    y.base_year,
-                    y.horizon
-                )
-            })
-        };
-        let d = Window::after_base(model);
-        let from = match from {
-            Some(v) => idx(v, "--from-year")?,
-            None => d.from,
-        };
-        let through = match through {
-            Some(v) => idx(v, "--through-year")?,
-            None => d.through,
-        };
-        if from > through {
-            bail!(
-                "--from-year {} is after --through-year {}",
-                y.year(from),
-                y.year(through)
-            );
-        }
-        Ok(Window { from, through })
-    }
-
-    /// `2024..=2035` or `2030`.
-    pub fn describe(&self, model: &Model) -> String {
-        let (a, b) = (model.years.year(self.from), model.years.year(self.through));
-        if a == b {
-            format!("in {a}")
-        } else {
-            format!("every year {a}..={b}")
-        }
-    }
-}
+pub use super::window::Window;
 
 /// The last year of record (`history`) of fund `fund` (of any fund when `None`).
 pub fn last_observed(model: &Model, fund: Option<&str>) -> Option<i32> {
