@@ -17,12 +17,12 @@
 //!   again; should the rounded value still miss (a non-monotone runway), the
 //!   next grain is taken, and failing that the exact value is kept.
 
+use super::error::Result;
 use super::levers::{Lever, Part};
 use super::runs::{SolveSpec, Solved, solve_outcome};
 use crate::projection::Model;
 use crate::scenario::Param;
 use crate::scenario::registry::{self, Unit};
-use anyhow::Result;
 
 pub use super::window::Window;
 
@@ -106,21 +106,6 @@ pub fn notice_grain(lever: &Lever) -> Grain {
     }
 }
 
-/// A goal-seek answer as a notice prints it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rounded {
-    /// The value to print (meets the target unless `rounded_to` is NaN).
-    pub value: f64,
-    /// The exact value the search found.
-    pub value_exact: f64,
-    /// The grain used (NaN: no rounded value met the target; `value` is exact).
-    pub rounded_to: f64,
-    /// The grain in words.
-    pub rounded_to_text: &'static str,
-    /// The runway outcome at `value`.
-    pub achieved: f64,
-}
-
 /// `x` rounded to a multiple of `step`, up or down. The quotient is rounded to
 /// 9 digits first so that an exact multiple (`380.0000000001`) stays itself.
 fn round_dir(x: f64, step: f64, up: bool) -> f64 {
@@ -135,8 +120,11 @@ fn round_dir(x: f64, step: f64, up: bool) -> f64 {
 
 /// Rounds the answer `s` of `spec` to its [`notice_grain`] towards
 /// feasibility and checks the rounded value still meets the target (module
-/// docs). A value outside the parameter's allowed range is not taken.
-pub fn round_for_notice(model: &Model, spec: &SolveSpec, s: &Solved) -> Result<Rounded> {
+/// docs). A value outside the parameter's allowed range is not taken. The
+/// answer returned has `value` and `achieved` rounded, the exact ones in
+/// `value_exact` and `achieved_exact`, and `rounded_to` NaN when no rounded
+/// value met the target (then `value` is the exact one).
+pub fn round_for_notice(model: &Model, spec: &SolveSpec, s: &Solved) -> Result<Solved> {
     let g = notice_grain(&spec.lever);
     let allowed = |x: f64| {
         spec.lever.part() != Some(Part::Whole)
@@ -144,6 +132,12 @@ pub fn round_for_notice(model: &Model, spec: &SolveSpec, s: &Solved) -> Result<R
     };
     let first = round_dir(s.value, g.step, s.increasing);
     let sign = if s.increasing { 1.0 } else { -1.0 };
+    let exact = Solved {
+        value_exact: s.value,
+        achieved_exact: s.achieved,
+        rounded_to_text: g.text,
+        ..s.clone()
+    };
     for k in 0..3 {
         let x = round_dir(first + sign * k as f64 * g.step, g.step, s.increasing);
         if !allowed(x) {
@@ -151,21 +145,17 @@ pub fn round_for_notice(model: &Model, spec: &SolveSpec, s: &Solved) -> Result<R
         }
         let achieved = solve_outcome(model, spec, x)?;
         if achieved >= spec.target_months {
-            return Ok(Rounded {
+            return Ok(Solved {
                 value: x,
-                value_exact: s.value,
-                rounded_to: g.step,
-                rounded_to_text: g.text,
                 achieved,
+                rounded_to: g.step,
+                ..exact
             });
         }
     }
-    Ok(Rounded {
-        value: s.value,
-        value_exact: s.value,
+    Ok(Solved {
         rounded_to: f64::NAN,
-        rounded_to_text: g.text,
-        achieved: s.achieved,
+        ..exact
     })
 }
 

@@ -1,8 +1,8 @@
 //! The years a goal seek holds its target in ([`Window`]); apart from the
 //! goal seek (`solve`) so that `runs` and `solve` need not import each other.
 
+use super::error::{Result, bail, err};
 use crate::projection::Model;
-use anyhow::{Result, bail};
 
 /// Years (as indices into the projection) in which the target must hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +38,7 @@ impl Window {
         let y = model.years;
         let idx = |year: i32, flag: &str| {
             y.index(year).ok_or_else(|| {
-                anyhow::anyhow!(
+                err!(
                     "{flag} {year} is outside the projection {}..={}",
                     y.base_year,
                     y.horizon
