@@ -19,7 +19,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The default scenario, run by `drgsim run` with no arguments.
-pub const DEFAULT_SCENARIO: &str = "scenarios/chuxiong-2023.toml";
+pub const DEFAULT_SCENARIO: &str = "scenarios/chuxiong-rules.toml";
 
 /// drgsim: how long a medical-insurance fund can keep paying, year by year.
 #[derive(Debug, Parser)]
@@ -108,7 +108,7 @@ pub struct InitArgs {
 /// `drgsim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario file (default: the bundled Chuxiong 2023 baseline).
+    /// Scenario file (default: the bundled Chuxiong scenario, rules as practised with the stress test beside).
     pub scenario: Option<PathBuf>,
     /// Output directory: a new or empty folder, or a previous drgsim output
     /// (its files are replaced, nothing else in it is touched).
@@ -134,7 +134,7 @@ pub struct ValidateArgs {
     pub sets: Vec<String>,
 }
 
-/// The scenario to use: the one given, else `scenarios/chuxiong-2023.toml`
+/// The scenario to use: the one given, else `scenarios/chuxiong-rules.toml`
 /// in the current folder (a checkout), else the copy embedded in the binary.
 pub fn scenario_or_default(given: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = given {
@@ -227,16 +227,34 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     crate::report::html::write_run_report(out.path(), &model, &projection, style)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();
-    for (name, s) in rp::summaries(&model, &projection) {
-        let _ = writeln!(
-            stdout,
-            "{name}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
-            s.base_months,
-            s.base_year,
-            s.horizon_months,
-            s.horizon,
-            crate::fund::runway::year_or_never(s.depletion)
-        );
+    // With policy rules, both views: rules as practised, and the stress test
+    // in which nobody reacts (the same scenario with the rules off).
+    let views = if crate::report::rules::has_rules(&model) {
+        let stress = crate::projection::firings::without_rules(&model)
+            .map(|m| {
+                let p = project(&m);
+                rp::summaries(&m, &p)
+            })
+            .unwrap_or_default();
+        vec![
+            (" (rules as practised)", rp::summaries(&model, &projection)),
+            (" (no policy change, stress test)", stress),
+        ]
+    } else {
+        vec![("", rp::summaries(&model, &projection))]
+    };
+    for (view, summaries) in views {
+        for (name, s) in summaries {
+            let _ = writeln!(
+                stdout,
+                "{name}{view}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
+                s.base_months,
+                s.base_year,
+                s.horizon_months,
+                s.horizon,
+                crate::fund::runway::year_or_never(s.depletion)
+            );
+        }
     }
     let _ = writeln!(stdout, "wrote {}", dir.display());
     Ok(())

@@ -93,6 +93,10 @@ pub struct FundParams {
     pub personal_account_share: ParamId,
     /// `funds.<id>.contributions.personal_account_use`.
     pub personal_account_use: ParamId,
+    /// `funds.<id>.contributions.personal_account_rate`.
+    pub personal_account_rate: ParamId,
+    /// `funds.<id>.contributions.retiree_account_yuan`.
+    pub retiree_account_yuan: ParamId,
     /// `funds.<id>.other_income_wan`.
     pub other_income_wan: ParamId,
     /// `funds.<id>.spending.admission_growth`.
@@ -296,6 +300,11 @@ fn compile_fund(
         }
     }
     let zero = Param::Const(0.0);
+    let worker_rate = Param::Const(
+        crate::scenario::registry::decl("contributions.personal_account_rate")
+            .default
+            .unwrap_or(0.0),
+    );
     let mut add = |name: &str, param: Option<&Param>| {
         store.add(format!("{path}.{name}"), param.unwrap_or(&zero))
     };
@@ -326,7 +335,21 @@ fn compile_fund(
         contribution_rate: add("contributions.rate", c.map(|c| &c.rate)),
         personal_account_share: add(
             "contributions.personal_account_share",
-            c.map(|c| &c.personal_account_share),
+            c.and_then(|c| c.personal_account_share.as_ref()),
+        ),
+        // The 2021 form: the worker's own 2 % unless given; nothing under the share form.
+        personal_account_rate: add(
+            "contributions.personal_account_rate",
+            match c {
+                Some(c) if c.reform_accounts() => {
+                    Some(c.personal_account_rate.as_ref().unwrap_or(&worker_rate))
+                }
+                _ => None,
+            },
+        ),
+        retiree_account_yuan: add(
+            "contributions.retiree_account_yuan",
+            c.and_then(|c| c.retiree_account_yuan.as_ref()),
         ),
         personal_account_use: add(
             "contributions.personal_account_use",
@@ -397,6 +420,8 @@ fn compile_fund(
     // The table paths are resolved above, so nothing is joined to them again.
     let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
     let clearing = match &f.clearing {
+        // A budget that is a response goes with the rules in the stress view.
+        Some(c) if c.policy_rule && !rules_on => None,
         Some(c) => {
             let cpath = format!("{path}.clearing");
             let pv_budget = (f.payment.mode == PaymentMode::PointValue)

@@ -318,7 +318,7 @@ keys! {
     // Analysis reports (sensitivity, grid, Monte Carlo, solve).
     MonthsInYear => "{}：{}年可支付月数", "{}: months payable in {}";
     SensitivityTitle => "单因素敏感性分析：{}", "One-way sensitivity: {}";
-    SensitivityIntro => "每次只把一个参数调到低值或高值，其余参数取方案值；按{}年可支付月数的摆幅排序。“x1.10”表示该参数逐年取值乘以1.10。", "Each parameter moved alone to its low and high setting, every other parameter as in the scenario; ranked by the swing of months payable in {}. \"x1.10\" = the parameter's whole path multiplied by 1.10.";
+    SensitivityIntro => "每次只把一个参数调到低值或高值，其余参数取方案值；按{}年可支付月数（低于0按0计，即穿底）的摆幅排序，相同时按穿底年份的变化排序。默认区间按自然单位：水平值±10%，比例和年增长率±1个百分点（pp），DRG/DIP覆盖率±5个百分点。“x1.10”表示该参数逐年取值乘以1.10。", "Each parameter moved alone to its low and high setting, every other parameter as in the scenario; ranked by the swing of months payable in {} clipped at 0 (a depleted fund counts 0), ties by the depletion year. Default ranges in natural units: levels +-10 %, shares and yearly rates +-1 percentage point (pp), DRG/DIP coverage +-5 pp. \"x1.10\" = the parameter's whole path multiplied by 1.10.";
     BaseCase => "基准情形：{}年可支付月数{}；首次低于预警线：{}；穿底：{}；期内当期结余合计{}。", "Base case: months payable in {}: {}; first year below warning: {}; depletion: {}; cumulative surplus {}.";
     Rank => "排序", "rank";
     Low => "低值", "low";
@@ -367,6 +367,8 @@ keys! {
     Item => "项目", "item";
     Value => "数值", "value";
     ValueFound => "求得的值", "value found";
+    ValueExact => "精确值（取整前）", "exact value (before rounding)";
+    MovedFrom => "参数自该年起调整（此前年份按方案）", "moved from (earlier years as in the scenario)";
     ScenarioValue => "方案值", "scenario value";
     MonthsAchieved => "达到的可支付月数", "months achieved";
     SearchRange => "搜索区间", "search range";
@@ -444,7 +446,7 @@ keys! {
     View => "口径", "view";
     RulesPractised => "按规则执行", "rules as practised";
     RulesOffKept => "关闭政策规则（压力测试；保留预算与清算）", "policy rules off (stress; budget and clearing kept)";
-    NoPolicyChange => "无政策调整（压力测试）", "no policy change (stress)";
+    NoPolicyChange => "无政策调整（压力测试）", "no policy change (stress test)";
     NoRuleFired => "预测期内没有规则触发。", "No rule fired over the projection.";
     RuleFirings => "每次触发的规则（另见 rules.csv）：", "Each rule that moved something (also in `rules.csv`):";
     Rule => "规则", "rule";

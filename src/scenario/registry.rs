@@ -88,14 +88,32 @@ pub enum Applies {
     Employee,
 }
 
-/// How the built-in one-way sensitivity moves a parameter.
+/// How the built-in one-way sensitivity moves a parameter, in its natural
+/// units: a level by a percentage, a share or a rate by percentage points.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tornado {
-    /// The whole path scaled by `low` and `high` (the `.scale` lever).
+    /// A level: the whole path scaled by `low` and `high` (the `.scale`
+    /// lever; `Scale(0.9, 1.1)` = +-10 %).
     Scale(f64, f64),
-    /// The yearly growth of a `{ base, growth }` form, moved to `low` and
-    /// `high` times its base-year value (the `.growth` lever).
-    GrowthTimes(f64, f64),
+    /// A share or a yearly rate: `d` added to and taken from every year's
+    /// value (the `.shift` lever; the `.base` of a `{ base, growth }` form),
+    /// kept inside the parameter's allowed range. `Points(0.01)` = +-1
+    /// percentage point.
+    Points(f64),
+    /// The yearly growth of a `{ base, growth }` form moved by `d` either way
+    /// (the `.growth` lever); `GrowthPoints(0.01)` = +-1 percentage point a year.
+    GrowthPoints(f64),
+}
+
+impl Tornado {
+    /// The range in words, for the reference.
+    pub fn text(self) -> String {
+        match self {
+            Tornado::Scale(a, b) => format!("x{a}..x{b}"),
+            Tornado::Points(d) => format!("+-{} pp", d * 100.0),
+            Tornado::GrowthPoints(d) => format!("growth +-{} pp", d * 100.0),
+        }
+    }
 }
 
 /// How a planner groups the levers on the what-if page (`drgsim serve`).
@@ -334,7 +352,12 @@ impl ParamDecl {
 /// The words `{level}` stands for.
 pub const LEVELS: [&str; 4] = ["tertiary", "secondary", "primary", "all"];
 
+/// Levels: +-10 %.
 const SCALE: Tornado = Tornado::Scale(0.9, 1.1);
+/// Shares and yearly rates: +-1 percentage point.
+const PP1: Tornado = Tornado::Points(0.01);
+/// DRG/DIP coverage: +-5 percentage points.
+const PP5: Tornado = Tornado::Points(0.05);
 const GROWTH_LO: f64 = -0.99;
 const GROWTH_HI: f64 = 1.0;
 const NOTICE: &str = "national notices on resident-insurance financing (国家医保局 财政部 国家税务总局 年度城乡居民医保工作通知)";
@@ -349,10 +372,10 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("other_income_wan", Wan, 0.0, 1e7, "其他收入", "Other income", "Other revenue a year.").default(0.0),
     // Members and demography.
     ParamDecl::new("members.total", Persons, 1.0, 1.5e9, "参保人数", "Members", "Members (参保人数) in the base year.").plain(),
-    ParamDecl::new("demography.mortality_multiplier", Factor, 0.0, 10.0, "死亡率倍数", "Mortality multiplier", "Multiplier on the profile's death rates; below 1 and falling means faster aging.").default(1.0).tornado(Tornado::GrowthTimes(0.9, 1.1)).group(Group::Enrollment),
+    ParamDecl::new("demography.mortality_multiplier", Factor, 0.0, 10.0, "死亡率倍数", "Mortality multiplier", "Multiplier on the profile's death rates; below 1 and falling means faster aging.").default(1.0).tornado(Tornado::GrowthPoints(0.01)).group(Group::Enrollment),
     ParamDecl::new("demography.fertility_multiplier", Factor, 0.0, 10.0, "生育率倍数", "Fertility multiplier", "Multiplier on the profile's births per member.").default(1.0).group(Group::Enrollment),
     ParamDecl::new("demography.entrants", Persons, 0.0, 1e8, "新增参保人数", "Entrants", "New members a year (employee fund: new workers), spread by the profile's entrant_share.").default(0.0).group(Group::Enrollment),
-    ParamDecl::new("enrollment.decline", Rate, -0.5, 0.9, "参保人数流失率", "Enrollment decline", "Share of members leaving a year (negative: growth).").default(0.0).tornado(SCALE).seek_share().group(Group::Enrollment),
+    ParamDecl::new("enrollment.decline", Rate, -0.5, 0.9, "参保人数流失率", "Enrollment decline", "Share of members leaving a year (negative: growth).").default(0.0).tornado(PP1).seek_share().group(Group::Enrollment),
     ParamDecl::new("enrollment.selectivity", Share, 0.0, 1.0, "流失选择性", "Leaving selectivity", "0: everyone equally likely to leave; 1: by the profile's leave_propensity (the young first).").default(0.0).seek_share(),
     // Resident-fund revenue.
     ParamDecl::new("premiums.premium", Yuan, 0.0, 10_000.0, "个人缴费标准", "Premium per member", "Individual premium per member a year.").resident().tornado(SCALE).source(NOTICE).group(Group::Financing),
@@ -364,17 +387,19 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("premiums.subsidy_split.local", Share, 0.0, 1.0, "市县财政补助占比", "Local share of subsidy", "Prefecture and county share of the subsidy.").resident().plain(),
     // Employee-fund revenue.
     ParamDecl::new("contributions.wage", Yuan, 0.0, 1e6, "缴费基数", "Contribution base", "Average contribution base (wage) per active worker a year.").employee().tornado(SCALE).group(Group::Financing),
-    ParamDecl::new("contributions.rate", Share, 0.0, 0.5, "缴费费率", "Contribution rate", "Total contribution rate (employer + employee) on the wage.").employee().tornado(SCALE).group(Group::Financing),
-    ParamDecl::new("contributions.personal_account_share", Share, 0.0, 1.0, "划入个人账户比例", "Personal-account share", "Share of contributions credited to personal accounts (not pooled).").employee().seek_share().group(Group::Financing),
+    ParamDecl::new("contributions.rate", Share, 0.0, 0.5, "缴费费率", "Contribution rate", "Total contribution rate (employer + employee) on the wage.").employee().tornado(PP1).group(Group::Financing),
+    ParamDecl::new("contributions.personal_account_share", Share, 0.0, 1.0, "划入个人账户比例", "Personal-account share", "Share of contributions credited to personal accounts (not pooled); required unless the 2021 form below is used (then 0).").employee().seek_share().group(Group::Financing),
+    ParamDecl::new("contributions.personal_account_rate", Share, 0.0, 0.5, "在职职工个人账户划入费率", "Worker account rate", "2021 form: share of the wage credited to an active worker's own account (the worker's own contribution); 0 under the share form.").employee().default(0.02).seek_share().source("国办发〔2021〕14号: the worker's own contribution goes to the account"),
+    ParamDecl::new("contributions.retiree_account_yuan", Yuan, 0.0, 10_000.0, "退休人员个人账户定额划入", "Retiree account amount", "2021 form: yuan a year credited from the pool to each retiree's account; scales with retirees, not wages.").employee().default(0.0).source("国办发〔2021〕14号: a fixed amount set by the province"),
     ParamDecl::new("contributions.personal_account_use", Share, 0.0, 2.0, "个人账户使用率", "Personal-account use", "Personal-account spending in the year as a share of the inflow.").employee().default(1.0).seek_share(),
     // Spending.
-    ParamDecl::new("spending.admission_growth", Rate, GROWTH_LO, GROWTH_HI, "住院率增长", "Admission growth", "Yearly growth of admissions per member.").default(0.0).tornado(SCALE).group(Group::Growth),
-    ParamDecl::new("spending.inpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均住院费用增长", "Inpatient cost growth", "Yearly growth of fee-for-service cost per case.").default(0.0).tornado(SCALE).group(Group::Growth),
+    ParamDecl::new("spending.admission_growth", Rate, GROWTH_LO, GROWTH_HI, "住院率增长", "Admission growth", "Yearly growth of admissions per member.").default(0.0).tornado(PP1).group(Group::Growth),
+    ParamDecl::new("spending.inpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均住院费用增长", "Inpatient cost growth", "Yearly growth of fee-for-service cost per case.").default(0.0).tornado(PP1).group(Group::Growth),
     ParamDecl::new("spending.inpatient_reimbursement", Share, 0.0, 1.0, "住院基金支付比例", "Inpatient reimbursement", "Share of the hospital payment the fund pays.").seek_share().group(Group::Benefits),
     ParamDecl::new("spending.inpatient_reimbursement_by_level.{level}", Share, 0.0, 1.0, "住院基金支付比例(分级别)", "Inpatient reimbursement by level", "Fund's share of the inpatient bill at hospitals of a level (group form), overriding inpatient_reimbursement.").seek_share().source("benefit rules (assumed)"),
     ParamDecl::new("spending.inpatient_deductible", Yuan, 0.0, 1e5, "住院起付线", "Inpatient deductible", "Deductible (起付线) per admission; the fund's share applies above it.").default(0.0).source("benefit rules").group(Group::Benefits),
     ParamDecl::new("spending.outpatient_visit_growth", Rate, GROWTH_LO, GROWTH_HI, "门诊人次增长", "Outpatient visit growth", "Yearly growth of outpatient visits per member.").default(0.0).group(Group::Growth),
-    ParamDecl::new("spending.outpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均门诊费用增长", "Outpatient cost growth", "Yearly growth of cost per outpatient visit.").default(0.0).tornado(SCALE).group(Group::Growth),
+    ParamDecl::new("spending.outpatient_cost_growth", Rate, GROWTH_LO, GROWTH_HI, "次均门诊费用增长", "Outpatient cost growth", "Yearly growth of cost per outpatient visit.").default(0.0).tornado(PP1).group(Group::Growth),
     ParamDecl::new("spending.outpatient_reimbursement", Share, 0.0, 1.0, "门诊基金支付比例", "Outpatient reimbursement", "Share of outpatient cost the fund pays.").seek_share().group(Group::Benefits),
     ParamDecl::new("spending.major_illness_per_member", Yuan, 0.0, 5_000.0, "人均大病保险筹资", "Major illness per member", "Major-illness insurance (大病保险) bought per member a year.").default(0.0),
     ParamDecl::new("spending.out_of_area_per_member", Yuan, 0.0, 10_000.0, "人均异地就医支出", "Out-of-area care per member", "Out-of-area care (异地就医) per member a year, not priced by the region's DRG/DIP rules.").default(0.0),
@@ -394,11 +419,11 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("payment.budget_wan", Wan, 0.0, 1e8, "DRG/DIP预算总额", "DRG/DIP budget", "Budget for DRG/DIP cases per period (point_value mode; solves the rate in drg_rate mode).").tornado(SCALE).group(Group::RateBudget),
     ParamDecl::new("payment.point_value_floor", YuanPerPoint, 0.0, 1e5, "点值下限", "Point value floor", "Lowest point value the region pays (point_value mode); at most the ceiling.").source("regional rules (点值浮动区间)").group(Group::RateBudget),
     ParamDecl::new("payment.point_value_ceiling", YuanPerPoint, 0.0, 1e5, "点值上限", "Point value ceiling", "Highest point value the region pays (point_value mode).").above_min().source("regional rules (点值浮动区间)").group(Group::RateBudget),
-    ParamDecl::new("payment.coverage", Share, 0.0, 1.0, "DRG覆盖率", "DRG coverage", "Aggregate form: share of inpatient fee-for-service cost paid by DRG/DIP.").default(1.0).tornado(SCALE).seek_share().group(Group::Coverage),
+    ParamDecl::new("payment.coverage", Share, 0.0, 1.0, "DRG覆盖率", "DRG coverage", "Aggregate form: share of inpatient fee-for-service cost paid by DRG/DIP.").default(1.0).tornado(PP5).seek_share().group(Group::Coverage),
     ParamDecl::new("payment.cmi", Factor, 0.0, 10.0, "病例组合指数", "Case-mix index", "Aggregate form: case-mix index (CMI).").above_min().default(1.0),
     ParamDecl::new("payment.coefficient", Factor, 0.0, 10.0, "医院系数", "Hospital coefficient", "Aggregate form: mean hospital coefficient; group form without a hospital table: the region's.").above_min().default(1.0).group(Group::Coefficients),
     ParamDecl::new("payment.level_coefficients.{level}", Factor, 0.0, 10.0, "医院等级系数", "Level coefficient", "Coefficient of every hospital of a level (overrides the table).").above_min().default(1.0).group(Group::Coefficients),
-    ParamDecl::new("payment.hospital_coverage.{level}", Share, 0.0, 1.0, "DRG医院覆盖率", "Hospital coverage", "Share of a level's cases at hospitals in DRG/DIP.").default(1.0).tornado(SCALE).seek_share().group(Group::Coverage),
+    ParamDecl::new("payment.hospital_coverage.{level}", Share, 0.0, 1.0, "DRG医院覆盖率", "Hospital coverage", "Share of a level's cases at hospitals in DRG/DIP.").default(1.0).tornado(PP5).seek_share().group(Group::Coverage),
     ParamDecl::new("payment.grouping_rate", Share, 0.0, 1.0, "入组率", "Grouping rate", "Share of cases that group successfully.").default(1.0).group(Group::Coverage),
     ParamDecl::new("payment.group_coverage", Share, 0.0, 1.0, "病种覆盖率", "Group coverage", "Share of the non-excluded groups' cases in covered groups.").default(1.0).group(Group::Coverage),
     ParamDecl::new("payment.excluded_stays_share", Share, 0.0, 1.0, "按住院天数除外比例", "Excluded stays", "Share of stays excluded by length, paid fee for service.").default(0.0),
@@ -406,7 +431,7 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("payment.outliers.marginal_share", Factor, 0.0, 10.0, "高倍率超出部分支付比例", "Outlier marginal share", "Share of the excess over the high-cost threshold paid on top (1 = full excess).").default(1.0),
     ParamDecl::new("payment.outliers.high_multiple.{level}", Factor, 1.0, 20.0, "高倍率阈值", "High-cost multiple", "High-cost threshold as a multiple of the group mean, by level.").above_min().plain(),
     ParamDecl::new("payment.outliers.low_multiple", Factor, 0.0, 0.99, "低倍率阈值", "Low-cost multiple", "Low-cost threshold as a multiple of the group mean; low cases are paid pro rata.").default(0.4).plain(),
-    ParamDecl::new("payment.behaviour.cmi_drift", Change, -0.99, 10.0, "CMI漂移(高套编码)", "CMI drift", "Coded case-mix drift (upcoding): weights paid x (1 + drift).").default(0.0).tornado(SCALE).group(Group::Growth),
+    ParamDecl::new("payment.behaviour.cmi_drift", Change, -0.99, 10.0, "CMI漂移(高套编码)", "CMI drift", "Coded case-mix drift (upcoding): weights paid x (1 + drift).").default(0.0).tornado(PP1).group(Group::Growth),
     ParamDecl::new("payment.behaviour.admissions", Change, -0.99, 10.0, "住院人次响应", "Admissions response", "Admissions response to the payment reform: cases x (1 + admissions).").default(0.0),
     ParamDecl::new("payment.behaviour.length_of_stay", Change, -0.99, 10.0, "住院天数响应", "Length-of-stay response", "Length-of-stay response on cost per case.").default(0.0),
     ParamDecl::new("payment.behaviour.cost_per_case", Change, -0.99, 10.0, "次均费用响应", "Cost-per-case response", "Other cost-per-case response.").default(0.0),
@@ -548,7 +573,10 @@ pub fn markdown() -> String {
          A dated parameter (lever: yes) can be a constant, a `{ base, growth }` form or a year table,\n\
          is checked in every projected year, and can be moved by `sensitivity`, `grid`, `montecarlo`\n\
          and `solve` (also as `PATH.scale`, `PATH.shift`, `PATH.base`, `PATH.growth`, `PATH.values.YEAR`).\n\
-         Tornado: the built-in one-way range (x0.9..x1.1 of the value, or of its growth rate).\n\n\
+         Tornado: the built-in one-way range in natural units: a level x0.9..x1.1 (+-10 %), a share\n\
+         or yearly rate +-1 percentage point (pp; DRG/DIP coverage +-5 pp), a `{ base, growth }`\n\
+         form's growth +-1 pp a year; kept inside the allowed range. The tornado ranks on months\n\
+         payable clipped at 0 (a depleted fund counts 0), ties by the depletion year.\n\n\
          | path | 名称 | name | unit | allowed | default | lever | tornado | fund | description | source of default |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
@@ -558,11 +586,7 @@ pub fn markdown() -> String {
         } else {
             format!("[{}, {}]", num(d.min), num(d.max))
         };
-        let tornado = match d.tornado {
-            None => String::new(),
-            Some(Tornado::Scale(a, b)) => format!("x{a}..x{b}"),
-            Some(Tornado::GrowthTimes(a, b)) => format!("growth x{a}..x{b}"),
-        };
+        let tornado = d.tornado.map(Tornado::text).unwrap_or_default();
         let applies = match d.applies {
             Applies::All => "all",
             Applies::Resident => "resident",
