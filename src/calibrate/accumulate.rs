@@ -162,6 +162,29 @@ pub fn age_band(age: f64) -> usize {
 }
 
 impl Accumulator {
+    /// Index of hospital `id`, added (in order of first appearance) when new.
+    pub fn hospital_index(&mut self, id: &str) -> usize {
+        intern(
+            &mut self.h_index,
+            &mut self.hospitals,
+            id.as_bytes(),
+            || HospitalAcc {
+                id: id.to_string(),
+                ..Default::default()
+            },
+        ) as usize
+    }
+
+    /// Index of group `code`, added (in order of first appearance) when new.
+    pub fn group_index(&mut self, code: &str) -> usize {
+        intern(&mut self.g_index, &mut self.groups, code.as_bytes(), || {
+            GroupAcc {
+                code: code.to_string(),
+                ..Default::default()
+            }
+        }) as usize
+    }
+
     /// Pass 1 over one file. `known` is the list of valid group codes, when given.
     pub fn pass1(
         &mut self,
