@@ -9,6 +9,7 @@
 //!
 //! - [`mapping`]: which column holds which field (Chinese headers recognised).
 //! - [`records`]: the streaming CSV reader (UTF-8 or GB18030).
+//! - [`parquet_records`]: the streaming Parquet reader (row group by row group) and writer.
 //! - [`trim`]: outlier trimming rules.
 //! - [`accumulate`]: the two passes and their sufficient statistics.
 //! - [`tables`]: weights, CV, CMI, cost level, coefficients, RIV.
@@ -19,6 +20,7 @@
 pub mod accumulate;
 pub mod error;
 pub mod mapping;
+pub mod parquet_records;
 pub mod records;
 pub mod report;
 pub mod sql;

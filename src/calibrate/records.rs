@@ -116,7 +116,7 @@ pub fn level(text: &str) -> Option<Level> {
 }
 
 /// Parses a yes/no flag (1/0, 是/否, Y/N, true/false; empty = no).
-fn flag(bytes: &[u8]) -> Option<bool> {
+pub(super) fn flag(bytes: &[u8]) -> Option<bool> {
     let s = std::str::from_utf8(bytes).ok()?.trim();
     match s.to_ascii_lowercase().as_str() {
         "" | "0" | "否" | "n" | "no" | "false" | "f" => Some(false),
@@ -174,10 +174,14 @@ fn open(
 
 /// The header of a record file (e.g. a sample export, for `--emit-sql`).
 pub fn header(path: &Path, mapping: &Mapping) -> Result<Vec<String>, CalibrateError> {
+    if super::parquet_records::is_parquet(path) {
+        return super::parquet_records::header(path);
+    }
     open(path, mapping).map(|(_, h, _)| h)
 }
 
 /// Reads `path` record by record, calling `each` with every parsed record.
+/// A Parquet file (by extension or magic) goes to [`super::parquet_records::scan`].
 ///
 /// Errors (naming file, line and column): unreadable file, an empty file or one
 /// with a header only, a missing required column, a non-numeric cost or age, a
@@ -187,6 +191,9 @@ pub fn scan(
     mapping: &Mapping,
     mut each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
 ) -> Result<ScanInfo, CalibrateError> {
+    if super::parquet_records::is_parquet(path) {
+        return super::parquet_records::scan(path, mapping, each);
+    }
     let (mut rdr, header, encoding) = open(path, mapping)?;
     let rec_err =
         |row: u64, col: Option<&str>, msg: String| CalibrateError::record(path, row, col, msg);
