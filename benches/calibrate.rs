@@ -13,7 +13,12 @@ fn bench(c: &mut Criterion) {
     let n: u64 = std::env::var("DRGSIM_BENCH_RECORDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+        // `cargo test` runs each bench once as a smoke test: a small file then.
+        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+            1_000_000
+        } else {
+            10_000
+        });
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/qingyang");
     let g = GroupTable::load(&d.join("groups.csv")).unwrap();
     let h = HospitalTable::load(&d.join("hospitals.csv")).unwrap();
