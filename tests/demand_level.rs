@@ -97,7 +97,7 @@ fn tables_at_thirty_times_the_scale_pay_thirty_times_with_the_same_settlement_ra
         )
         .unwrap();
         let p = project(&load(&scen, &[]).unwrap());
-        rows.push(p.funds[0].rows[0].clone());
+        rows.push(p.funds[0].rows[0]);
         // No scale warning: the level is the table's.
         let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());
         assert!(o.status.success(), "{}", stderr(&o));

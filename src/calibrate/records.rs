@@ -125,11 +125,11 @@ pub(super) fn flag(bytes: &[u8]) -> Option<bool> {
     }
 }
 
+/// A CSV reader over the decoded file, its header and the encoding used.
+type Opened = (csv::Reader<Box<dyn Read>>, Vec<String>, Encoding);
+
 /// Opens `path` as CSV in its encoding and reads the header (BOM and spaces trimmed).
-fn open(
-    path: &Path,
-    mapping: &Mapping,
-) -> Result<(csv::Reader<Box<dyn Read>>, Vec<String>, Encoding), CalibrateError> {
+fn open(path: &Path, mapping: &Mapping) -> Result<Opened, CalibrateError> {
     let io = |source| CalibrateError::Io {
         file: path.to_path_buf(),
         source,
