@@ -251,12 +251,17 @@ pub fn scan(
     let mut scratch: [String; 6] = Default::default();
     for g in 0..meta.num_row_groups() {
         let damaged = |row: u64, col: Option<&str>, e: parquet::errors::ParquetError| {
+            let e = e.to_string();
+            let advice = match e.split("Disabled feature at compile time: ").nth(1) {
+                Some(codec) => format!(
+                    "it is compressed with {codec}, which drgsim does not read; rewrite it with snappy or no compression (e.g. DuckDB: COPY ... TO 'x.parquet' (COMPRESSION snappy))"
+                ),
+                None => "the file may be truncated or damaged: export or copy it again".into(),
+            };
             rec_err(
                 row,
                 col,
-                format!(
-                    "cannot read row group {g}: {e}; the file may be truncated or damaged: export or copy it again"
-                ),
+                format!("cannot read row group {g}: {e}; {advice}"),
             )
         };
         let rg = reader
