@@ -12,24 +12,20 @@ use drgsim::scenario::{ParamStore, Years};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-const SECTION: &str = r#"
-mode = "drg_rate"
-groups = "data/qingyang/groups.csv"
-hospitals = "data/qingyang/hospitals.csv"
-base_rate = { base = 4320, growth = 0.02 }
-grouping_rate = 0.9993
-excluded_stays_share = 0.008
-special_review_share = 0.002
-outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
-behaviour = { cmi_drift = { base = 0.0, growth = 0.0 }, admissions = { values = { 2025 = 0.0, 2030 = 0.05 }, interpolate = "linear" } }
-"#;
+/// Behaviour response added to the bundled section: admissions drift up 5 % by 2030.
+const BEHAVIOUR: &str = r#"behaviour = { cmi_drift = { base = 0.0, growth = 0.0 }, admissions = { values = { 2025 = 0.0, 2030 = 0.05 }, interpolate = "linear" } }"#;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
 fn setup() -> (PaymentModel, ParamStore, Vec<InpatientDemand>) {
-    let spec: PaymentSpec = toml::from_str(SECTION).expect("section parses");
+    // The bundled scenario's own payment section (one source), plus a behaviour response.
+    let mut section =
+        drgsim::scenario::bundled::table("qingyang-2025h1.toml", "funds.region.payment")
+            .expect("the bundled Qingyang payment section");
+    section.extend(toml::from_str::<toml::Table>(BEHAVIOUR).expect("behaviour parses"));
+    let spec: PaymentSpec = section.try_into().expect("section parses");
     let mut store = ParamStore::new(Years {
         base_year: 2025,
         horizon: 2037,
@@ -83,7 +79,12 @@ fn bench_payment(c: &mut Criterion) {
     });
     c.bench_function("qingyang compile tables", |b| {
         b.iter(|| {
-            let spec: PaymentSpec = toml::from_str(SECTION).expect("section parses");
+            // The bundled scenario's own payment section (one source), plus a behaviour response.
+            let mut section =
+                drgsim::scenario::bundled::table("qingyang-2025h1.toml", "funds.region.payment")
+                    .expect("the bundled Qingyang payment section");
+            section.extend(toml::from_str::<toml::Table>(BEHAVIOUR).expect("behaviour parses"));
+            let spec: PaymentSpec = section.try_into().expect("section parses");
             let mut store = ParamStore::new(Years {
                 base_year: 2025,
                 horizon: 2037,

@@ -3,26 +3,15 @@
 //! bad input included (clear error, nothing written).
 
 mod common;
-use common::{drgsim, stderr};
+use common::{col, csv_rows, drgsim, stderr};
 use drgsim::analysis::levers::{Buffers, Lever, LeverSet, project_levers};
 use drgsim::analysis::runs::{self, Uncertainty};
 use drgsim::analysis::{DistSpec, quantile};
 use drgsim::projection::{Model, project};
 use drgsim::scenario::schema::UncertaintySpec;
-use std::path::Path;
 
 fn chuxiong() -> Model {
     Model::load(&common::scenario("chuxiong-2023.toml"), &[]).unwrap()
-}
-
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap().split(',').map(String::from).collect();
-    let rows = lines
-        .map(|l| l.split(',').map(String::from).collect())
-        .collect();
-    (header, rows)
 }
 
 /// Same numbers (bit for bit, NaN equal to NaN) in every row of every fund.
@@ -39,24 +28,6 @@ fn same(a: &drgsim::projection::Projection, b: &drgsim::projection::Projection) 
                             .all(|(u, v)| u.to_bits() == v.to_bits())
                 })
         })
-}
-
-fn extending(dir: &Path, text: &str) -> std::path::PathBuf {
-    let p = dir.join("s.toml");
-    let base = common::scenario("chuxiong-2023.toml");
-    std::fs::write(
-        &p,
-        format!("extends = {:?}\n{text}", base.to_str().unwrap()),
-    )
-    .unwrap();
-    p
-}
-
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("column {name} missing in {header:?}"))
 }
 
 /// Moving a lever on the fast path gives exactly the projection of the
@@ -198,7 +169,7 @@ fn monte_carlo_with_point_distributions_equals_the_deterministic_projection() {
 
 #[test]
 fn montecarlo_same_seed_same_output_with_1_and_2_threads_and_quantiles_ordered() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let scen = common::scenario("chuxiong-2023.toml");
     let run = |threads: &str, seed: &str, out: &str| {
         let o = drgsim(
@@ -268,7 +239,7 @@ fn montecarlo_same_seed_same_output_with_1_and_2_threads_and_quantiles_ordered()
 
 #[test]
 fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let scen = common::scenario("chuxiong-2023.toml");
     let o = drgsim(
         &[
@@ -380,7 +351,7 @@ fn goal_seek_with_probability_uses_common_random_numbers() {
 
 #[test]
 fn solve_reports_when_no_value_works() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let scen = common::scenario("chuxiong-2023.toml");
     let o = drgsim(
         &[
@@ -403,10 +374,12 @@ fn solve_reports_when_no_value_works() {
 
 #[test]
 fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     // paid fee for service, the fund ignores the DRG base rate
-    let scen = extending(
+    let scen = common::extending(
         tmp.path(),
+        "s.toml",
+        "chuxiong-2023.toml",
         "[funds.resident.payment]\nmode = \"fee_for_service\"\n",
     );
     let o = drgsim(
@@ -432,7 +405,16 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
         assert!(tmp.path().join("t").join(f).is_file(), "{f}");
     }
     let md = std::fs::read_to_string(tmp.path().join("t/sensitivity.md")).unwrap();
-    assert!(md.contains("`payment.base_rate`") && md.contains("months 2030"));
+    // The Markdown (Chinese by default) names the parameter by its label, not its path.
+    let label = drgsim::report::params::param_label(
+        "funds.resident.payment.base_rate",
+        drgsim::report::labels::Lang::Zh,
+    );
+    assert!(
+        md.contains(&label) && md.contains("2030年可支付月数"),
+        "{md}"
+    );
+    assert!(!md.contains("payment.base_rate"), "{md}");
     let (h, rows) = csv_rows(&tmp.path().join("t/tornado.csv"));
     let last = rows.last().unwrap();
     assert_eq!(last[col(&h, "param")], "funds.resident.payment.base_rate");
@@ -460,7 +442,7 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
 
 #[test]
 fn sensitivity_global_writes_sobol_indices() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let scen = common::scenario("chuxiong-2023.toml");
     let o = drgsim(
         &[
@@ -489,7 +471,7 @@ fn sensitivity_global_writes_sobol_indices() {
 
 #[test]
 fn grid_writes_table_and_heatmap() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let scen = common::scenario("chuxiong-2023.toml");
     let o = drgsim(
         &[
@@ -518,9 +500,9 @@ fn grid_writes_table_and_heatmap() {
 }
 
 fn bad(args: &[&str], scenario_text: Option<&str>, expect: &[&str]) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let scen = match scenario_text {
-        Some(t) => extending(tmp.path(), t),
+        Some(t) => common::extending(tmp.path(), "s.toml", "chuxiong-2023.toml", t),
         None => common::scenario("chuxiong-2023.toml"),
     };
     let mut full = vec![args[0], scen.to_str().unwrap()];
@@ -635,9 +617,11 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
 
 #[test]
 fn validate_checks_the_analysis_sections() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scen = extending(
+    let tmp = common::tmp();
+    let scen = common::extending(
         tmp.path(),
+        "s.toml",
+        "chuxiong-2023.toml",
         "[sensitivity.ranges]\n\"funds.resident.premiums.premum\" = { low = 1, high = 2 }\n\"funds.resident.payment.base_rate.scale\" = { low = 1.2, high = 0.8 }\n[uncertainty.params.\"funds.resident.spending.admission_growth\"]\ndist = \"beta\"\nalpha = -1\nbeta = 2\n",
     );
     let o = drgsim(&["validate", scen.to_str().unwrap()], tmp.path());

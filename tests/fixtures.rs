@@ -21,20 +21,12 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Every scenario `*.toml` in `scenarios/` (not the clearing files `drgsim
-/// clear` reads), sorted.
+/// The file names of the bundled scenarios (`common::bundled`).
 fn bundled() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(common::scenario(""))
-        .expect("scenarios/")
-        .filter_map(|e| {
-            let n = e.ok()?.file_name().into_string().ok()?;
-            (n.ends_with(".toml")
-                && !drgsim::scenario::clearing::is_clearing_file(&common::scenario(&n)))
-            .then_some(n)
-        })
-        .collect();
-    v.sort();
-    v
+    common::bundled()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The projection of `name` as CSV, every figure in shortest round-trip form.

@@ -31,7 +31,7 @@ fn verdict_within(file: &Path, sets: &[String]) -> Result<(), String> {
                 if let Err(e) = check_projection(&p) {
                     panic!("{}: accepted but not reportable: {e}", file.display());
                 }
-                let dir = tempfile::tempdir().unwrap();
+                let dir = common::tmp();
                 let csv = dir.path().join("projection.csv");
                 write_projection_csv(&csv, &p).unwrap();
                 let text = std::fs::read_to_string(&csv).unwrap();
@@ -158,25 +158,14 @@ fn body() -> impl Strategy<Value = String> {
     })
 }
 
-fn extends_baseline(dir: &Path, body: &str) -> PathBuf {
-    let base = common::scenario("chuxiong-2023.toml");
-    let file = dir.join("fuzz.toml");
-    std::fs::write(
-        &file,
-        format!("extends = {:?}\n{body}", base.to_str().unwrap()),
-    )
-    .unwrap();
-    file
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_scenarios_are_refused_or_finite(body in body()) {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::tmp();
         // a duplicated table header is itself a TOML error: that is a fine verdict too
-        let file = extends_baseline(dir.path(), &body);
+        let file = common::extending(dir.path(), "fuzz.toml", "chuxiong-2023.toml", &body);
         let _ = verdict_within(&file, &[]);
     }
 
@@ -184,13 +173,13 @@ proptest! {
     fn generated_group_tables_are_refused_or_finite(
         rows in prop::collection::vec((number(), number(), number(), "[A-Z]{1,3}[0-9]{0,2}"), 0..6)
     ) {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::tmp();
         let mut csv = String::from("code,name,mdc,weight,mean_cost,cost_cv,cases,excluded\n");
         for (w, c, n, code) in rows {
             csv.push_str(&format!("{code},g,MDCA,{w},{c},0.3,{n},0\n"));
         }
         std::fs::write(dir.path().join("groups.csv"), csv).unwrap();
-        let file = extends_baseline(dir.path(), "[funds.resident.payment]\ngroups = \"groups.csv\"\n");
+        let file = common::extending(dir.path(), "fuzz.toml", "chuxiong-2023.toml", "[funds.resident.payment]\ngroups = \"groups.csv\"\n");
         let _ = verdict_within(&file, &[]);
     }
 }

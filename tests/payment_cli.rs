@@ -2,31 +2,11 @@
 //! Qingyang's published H1 2025 settlement, the reforms, and bad tables.
 
 mod common;
-use common::{assert_close, drgsim, run, stderr};
-use std::path::Path;
-
-fn hospitals_csv(dir: &Path) -> Vec<csv::StringRecord> {
-    let mut r = csv::Reader::from_path(dir.join("hospitals.csv")).unwrap();
-    let h = r.headers().unwrap().clone();
-    let mut rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
-    rows.insert(0, h);
-    rows
-}
-
-fn col(rows: &[csv::StringRecord], name: &str) -> Vec<f64> {
-    let i = rows[0]
-        .iter()
-        .position(|c| c == name)
-        .unwrap_or_else(|| panic!("no column {name}"));
-    rows[1..]
-        .iter()
-        .map(|r| r[i].parse::<f64>().unwrap())
-        .collect()
-}
+use common::{assert_close, csv_column, csv_rows, drgsim, run, stderr};
 
 #[test]
 fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("h");
     let scen = common::scenario("qingyang-2025h1.toml");
     let o = drgsim(
@@ -39,8 +19,9 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let rows = hospitals_csv(&out);
-    assert_eq!(rows.len() - 1, 170, "170 hospitals");
+    let csv = out.join("hospitals.csv");
+    let (header, rows) = csv_rows(&csv);
+    assert_eq!(rows.len(), 170, "170 hospitals");
     for c in [
         "hospital",
         "level",
@@ -58,12 +39,12 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
         "settlement_ratio",
         "settlement_ratio_full_cost",
     ] {
-        assert!(rows[0].iter().any(|h| h == c), "column {c}");
+        assert!(header.iter().any(|h| h == c), "column {c}");
     }
-    let drg_cases: f64 = col(&rows, "drg_cases").iter().sum();
-    let ffs: f64 = col(&rows, "fund_ffs_wan").iter().sum::<f64>();
-    let paid: f64 = col(&rows, "fund_payment_wan").iter().sum::<f64>();
-    let full: f64 = col(&rows, "ffs_equivalent_wan").iter().sum::<f64>();
+    let drg_cases: f64 = csv_column(&csv, "drg_cases").iter().sum();
+    let ffs: f64 = csv_column(&csv, "fund_ffs_wan").iter().sum::<f64>();
+    let paid: f64 = csv_column(&csv, "fund_payment_wan").iter().sum::<f64>();
+    let full: f64 = csv_column(&csv, "ffs_equivalent_wan").iter().sum::<f64>();
     assert_close("DRG cases", drg_cases, 226_479.0, 0.005);
     assert_close("fund payable fee-for-service", ffs, 51_395.69, 0.005);
     assert_close("fund paid under DRG", paid, 50_139.17, 0.005);
@@ -71,14 +52,14 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
     assert_close("full cost", full, 89_454.0, 0.005);
     assert_close("cost per case", full * 1e4 / drg_cases, 3_949.78, 0.001);
     // fund + patient = hospital payment, hospital by hospital
-    for ((p, pat), f) in col(&rows, "payment_wan")
+    for ((p, pat), f) in csv_column(&csv, "payment_wan")
         .iter()
-        .zip(col(&rows, "patient_wan"))
-        .zip(col(&rows, "fund_payment_wan"))
+        .zip(csv_column(&csv, "patient_wan"))
+        .zip(csv_column(&csv, "fund_payment_wan"))
     {
         assert!((f + pat - p).abs() <= 0.011, "{f} + {pat} != {p}");
     }
-    let in_surplus = col(&rows, "surplus_wan")
+    let in_surplus = csv_column(&csv, "surplus_wan")
         .iter()
         .filter(|s| **s > 0.0)
         .count();
@@ -94,12 +75,17 @@ fn qingyang_h1_2025_settlement_is_reproduced_by_the_hospitals_view() {
         assert!(out.join(f).is_file(), "{f}");
     }
     let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
-    assert!(md.contains("H1 2025") && md.contains("Winners") && md.contains("secondary"));
+    // Chinese by default: the period as the scenario names it, level words in Chinese.
+    assert!(
+        md.contains("H1 2025") && md.contains("增幅最大") && md.contains("二级"),
+        "{md}"
+    );
+    assert!(!md.contains("Winners") && !md.contains("secondary"), "{md}");
 }
 
 #[test]
 fn vs_reports_the_change_per_hospital() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("h");
     let a = common::scenario("secondary-coefficient.toml");
     let b = common::scenario("qingyang-2025h1.toml");
@@ -115,13 +101,14 @@ fn vs_reports_the_change_per_hospital() {
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let rows = hospitals_csv(&out);
-    let li = rows[0].iter().position(|c| c == "level").unwrap();
-    let change = col(&rows, "payment_change_wan");
-    let pct = col(&rows, "payment_change_pct");
-    let pay = col(&rows, "payment_wan");
-    for (k, r) in rows[1..].iter().enumerate() {
-        if &r[li] != "secondary" {
+    let csv = out.join("hospitals.csv");
+    let (header, rows) = csv_rows(&csv);
+    let li = header.iter().position(|c| c == "level").unwrap();
+    let change = csv_column(&csv, "payment_change_wan");
+    let pct = csv_column(&csv, "payment_change_pct");
+    let pay = csv_column(&csv, "payment_wan");
+    for (k, r) in rows.iter().enumerate() {
+        if r[li] != "secondary" {
             assert!(
                 change[k].abs() < 0.01,
                 "only secondary hospitals move at a fixed rate"
@@ -229,7 +216,7 @@ fn qingyang_projection_carries_the_payment_columns() {
 
 #[test]
 fn hospitals_needs_a_hospital_table_and_writes_nothing_otherwise() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("h");
     let a = common::scenario("chuxiong-2023.toml");
     let o = drgsim(
@@ -248,7 +235,7 @@ fn hospitals_needs_a_hospital_table_and_writes_nothing_otherwise() {
 
 #[test]
 fn a_bad_group_table_names_file_row_and_column() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let src = std::fs::read_to_string(common::scenario("data/qingyang/groups.csv")).unwrap();
     let mut lines: Vec<String> = src.lines().map(String::from).collect();
     // make the third data row's weight negative

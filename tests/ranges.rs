@@ -93,7 +93,7 @@ fn growth_dated_far_beyond_the_horizon_is_an_error() {
 
 #[test]
 fn a_range_problem_in_a_file_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tmp();
     let base = common::scenario("chuxiong-2023.toml");
     let f = dir.path().join("reform.toml");
     std::fs::write(

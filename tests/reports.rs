@@ -4,30 +4,9 @@
 //! no untranslated key, and bad `--lang` / `--unit` values are refused.
 
 mod common;
-use common::{drgsim, stderr};
+use common::{bundled, drgsim, ok, stderr};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// Every bundled scenario file.
-fn bundled() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        // Clearing files are for `drgsim clear`, not `run`.
-        .filter(|p| !drgsim::payment::corridor_spec::is_clearing_file(p))
-        .collect();
-    v.sort();
-    assert!(v.len() >= 10, "bundled scenarios: {v:?}");
-    v
-}
-
-/// Runs drgsim, asserting success.
-fn ok(args: &[&str], cwd: &Path) {
-    let o = drgsim(args, cwd);
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-}
 
 /// The text of every `<text>` element of every SVG in `dir`: what plotters
 /// draws into the PNG with the bundled font.
@@ -73,6 +52,31 @@ fn looks_like_key(s: &str) -> bool {
     s.contains("funds.")
         || s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .any(|w| w.contains('_') && w.chars().any(|c| c.is_ascii_lowercase()))
+}
+
+/// The label lines of every Markdown report in `dir`: headings and the
+/// header row of every table (cells hold figures and names, not labels).
+fn markdown_labels(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut prev_table = false;
+        for line in text.lines() {
+            let table = line.starts_with('|');
+            // Headings without the fund id in backticks.
+            if line.starts_with('#') {
+                out.push(line.split(" (`").next().unwrap().to_string());
+            } else if table && !prev_table {
+                out.push(line.to_string());
+            }
+            prev_table = table;
+        }
+    }
+    out
 }
 
 /// Every output of every command for a language, in `tmp/{lang}-*`.
@@ -141,6 +145,18 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
             o("montecarlo"),
         ],
         vec![
+            "solve".into(),
+            sc("chuxiong-2023.toml"),
+            "--param".into(),
+            "funds.resident.premiums.premium.scale".into(),
+            "--target-months".into(),
+            "6".into(),
+            "--year".into(),
+            "2030".into(),
+            "--out".into(),
+            o("solve"),
+        ],
+        vec![
             "grid".into(),
             sc("chuxiong-2023.toml"),
             "--x".into(),
@@ -166,13 +182,25 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
 fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
     use ab_glyph::Font as _;
     let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let mut missing = BTreeSet::new();
     let mut checked = 0usize;
     for lang in ["zh", "en"] {
         for dir in all_outputs(tmp.path(), lang) {
             let texts = drawn_text(&dir);
-            assert!(!texts.is_empty(), "{}: no text drawn", dir.display());
+            // Every command but solve draws a chart.
+            let solve = dir.to_str().unwrap().ends_with("-solve");
+            assert!(
+                solve || !texts.is_empty(),
+                "{}: no text drawn",
+                dir.display()
+            );
+            for l in markdown_labels(&dir) {
+                match lang {
+                    "en" => assert!(!has_cjk(&l), "{}: Chinese label: {l}", dir.display()),
+                    _ => assert!(!looks_like_key(&l), "{}: untranslated: {l}", dir.display()),
+                }
+            }
             for t in &texts {
                 for c in t.chars() {
                     checked += 1;
@@ -226,7 +254,7 @@ fn the_font_has_gb2312_and_ab_glyph_draws_it() {
 #[test]
 fn workbook_reopens_with_the_csv_figures() {
     use calamine::{Data, DataType as _, Reader, Xlsx, open_workbook};
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     for (lang, unit, per) in [("zh", "wan", 1.0), ("en", "yi", 10_000.0)] {
         let out = tmp.path().join(format!("jz-{lang}"));
         let scen = common::scenario("jingzhou-2023.toml");
@@ -317,7 +345,7 @@ fn workbook_reopens_with_the_csv_figures() {
 
 #[test]
 fn html_report_is_well_formed_and_holds_every_chart() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     for (args, name) in [
         (vec!["run", "jingzhou-2023.toml"], "run"),
         (
@@ -387,7 +415,7 @@ fn html_report_is_well_formed_and_holds_every_chart() {
 
 #[test]
 fn english_tables_have_no_chinese_labels() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("en");
     let scen = common::scenario("jingzhou-2023.toml");
     ok(
@@ -433,7 +461,7 @@ fn english_tables_have_no_chinese_labels() {
 
 #[test]
 fn bad_lang_or_unit_is_refused_and_nothing_written() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("out");
     for (flag, value, expect) in [("--lang", "fr", "zh"), ("--unit", "yuan", "yi")] {
         let o = drgsim(
@@ -444,5 +472,78 @@ fn bad_lang_or_unit_is_refused_and_nothing_written() {
         let e = stderr(&o);
         assert!(e.contains(value) && e.contains(expect), "{e}");
         assert!(!out.exists());
+    }
+}
+
+#[test]
+fn analysis_workbooks_hold_the_csv_figures_under_translated_headers() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let scen = scen.to_str().unwrap();
+    for (lang, args, csv_name, sheet) in [
+        (
+            "zh",
+            vec!["montecarlo", scen, "--paths", "50", "--seed", "3"],
+            "montecarlo.csv",
+            "蒙特卡洛_resident",
+        ),
+        (
+            "en",
+            vec![
+                "solve",
+                scen,
+                "--param",
+                "funds.resident.premiums.premium.scale",
+                "--target-months",
+                "6",
+            ],
+            "solve.csv",
+            "solve",
+        ),
+    ] {
+        let out = tmp.path().join(lang);
+        let mut a = vec!["--lang", lang];
+        a.extend(args);
+        a.extend(["--out", out.to_str().unwrap()]);
+        ok(&a, tmp.path());
+        let mut rdr = csv::Reader::from_path(out.join(csv_name)).unwrap();
+        let keys: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+        let records: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+        let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+        let names = wb.sheet_names();
+        assert!(names.iter().any(|n| n == sheet), "{lang}: {names:?}");
+        let range = wb.worksheet_range(sheet).unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Row 0 title, row 2 headers, then the CSV's rows in order.
+        let headers: Vec<String> = rows[2].iter().map(|c| c.to_string()).collect();
+        assert_eq!(headers.len(), keys.len());
+        for (h, k) in headers.iter().zip(&keys) {
+            assert!(!looks_like_key(h), "{lang}: header `{k}` left as `{h}`");
+            match lang {
+                "en" => assert!(!has_cjk(h), "{h}"),
+                _ => assert!(has_cjk(h), "{k}: {h}"),
+            }
+        }
+        assert_eq!(
+            rows.len() - 3,
+            records.len(),
+            "{lang}: one sheet row per CSV row"
+        );
+        let mut compared = 0;
+        for (row, rec) in rows[3..].iter().zip(&records) {
+            for (cell, v) in row.iter().zip(rec.iter()) {
+                if let Ok(x) = v.parse::<f64>() {
+                    let got = match cell {
+                        Data::Float(f) => *f,
+                        Data::Int(i) => *i as f64,
+                        c => panic!("{lang}: `{v}` became {c:?}"),
+                    };
+                    assert!((got - x).abs() <= 1e-9 * (1.0 + x.abs()), "{got} vs {x}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 3, "{lang}: only {compared} figures compared");
     }
 }

@@ -54,7 +54,7 @@ fn scen() -> String {
 
 #[test]
 fn users_files_in_the_output_folder_survive_byte_for_byte() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let dir = tmp.path().join("mybudget");
     let before = users_folder(&dir);
     let o = drgsim(&["run", &scen(), "--out", "mybudget"], tmp.path());
@@ -102,7 +102,7 @@ fn users_files_in_the_output_folder_survive_byte_for_byte() {
 
 #[test]
 fn rerun_into_own_output_replaces_only_its_files() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let o = drgsim(&["run", &scen(), "--out", "o"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::write(tmp.path().join("o/my-comments.md"), "keep me").unwrap();
@@ -122,7 +122,7 @@ fn rerun_into_own_output_replaces_only_its_files() {
 
 #[test]
 fn scenario_folder_and_working_directory_are_never_written_into() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let myscen = tmp.path().join("myscen");
     std::fs::create_dir_all(myscen.join("data")).unwrap();
     std::fs::write(myscen.join("data/groups.csv"), "code,weight\nA,1.0\n").unwrap();
@@ -188,7 +188,7 @@ fn kill(child: &std::process::Child, signal: &str) {
 
 #[test]
 fn interrupt_during_a_slow_write_leaves_no_staging_folder() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     // a previous output that must come through unchanged
     let o = drgsim(
         &[
@@ -227,7 +227,7 @@ fn interrupt_during_a_slow_write_leaves_no_staging_folder() {
 
 #[test]
 fn staging_folder_of_a_killed_run_is_cleaned_by_the_next_run() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let child = start_slow_run(tmp.path(), "o");
     kill(&child, "-KILL");
     child.wait_with_output().unwrap();
@@ -264,7 +264,7 @@ fn drgsim_within(args: &[&str], cwd: &Path, limit: Duration) -> std::process::Ou
 
 #[test]
 fn overflowing_values_are_an_error_naming_fund_year_column_never_inf_or_a_hang() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     for set in [
         // the hang in the stacked-bar chart
         "funds.resident.spending.other_wan={ base = 1e308, growth = 0.03 }",
@@ -297,7 +297,7 @@ fn overflowing_values_are_an_error_naming_fund_year_column_never_inf_or_a_hang()
 
 #[test]
 fn broken_analysis_section_is_refused_by_validate_and_run_alike() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     for (name, body) in [
         (
             "sens.toml",
@@ -322,7 +322,7 @@ fn broken_analysis_section_is_refused_by_validate_and_run_alike() {
 
 #[test]
 fn arguments_negative_where_meaningful_plain_refusal_elsewhere() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let s = scen();
     // negative ranges parse (whatever the solver then finds)
     let o = drgsim(
@@ -404,7 +404,7 @@ fn arguments_negative_where_meaningful_plain_refusal_elsewhere() {
 
 #[test]
 fn monte_carlo_that_cannot_fit_in_memory_is_refused_up_front() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let o = drgsim_within(
         &[
             "montecarlo",
@@ -429,7 +429,7 @@ fn monte_carlo_that_cannot_fit_in_memory_is_refused_up_front() {
 
 #[test]
 fn suspicious_inputs_warn_and_absurd_ones_are_refused_in_validate_and_run() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let file = tmp.path().join("empty-range.toml");
     std::fs::write(
         &file,
@@ -465,7 +465,7 @@ fn suspicious_inputs_warn_and_absurd_ones_are_refused_in_validate_and_run() {
 
 #[test]
 fn solve_over_an_overflowing_range_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let o = drgsim_within(
         &[
             "solve",

@@ -197,7 +197,7 @@ fn sanmen_clearing_file_matches_every_published_figure() {
 
 #[test]
 fn drgsim_clear_writes_the_report_and_checks() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("out");
     let f = scenario("sanmen-clearing-2019.toml");
     let o = drgsim(
@@ -216,7 +216,14 @@ fn drgsim_clear_writes_the_report_and_checks() {
         csv.contains("employee,employee fund (职工医保),316449463.25,318208435.08,0.00,1758971.83")
     );
     assert!(csv.contains("338883240.66"));
-    assert!(out.join("clearing.md").is_file());
+    // Chinese by default, with the workbook and the HTML report beside.
+    let md = std::fs::read_to_string(out.join("clearing.md")).unwrap();
+    assert!(
+        md.contains("| 总额预算") && md.contains("与公布数据核对"),
+        "{md}"
+    );
+    assert!(!md.contains("fund_covers |"), "{md}");
+    assert!(out.join("report.xlsx").is_file() && out.join("report.html").is_file());
     // a changed rule no longer matches the published figures: --check fails
     let o = drgsim(
         &[
@@ -239,7 +246,7 @@ fn drgsim_clear_writes_the_report_and_checks() {
 }
 
 fn bad_clearing(body: &str) -> String {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let f = tmp.path().join("bad.toml");
     std::fs::write(
         &f,
@@ -410,7 +417,7 @@ fn a_zero_width_or_reversed_band_is_rejected() {
 
 #[test]
 fn bad_settlement_sections_in_a_scenario_are_reported_with_lines() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let f = tmp.path().join("bad.toml");
     let base = scenario("qingyang-2025h1.toml");
     std::fs::write(
@@ -513,7 +520,7 @@ fn revenue_linked_budget_and_growth_cap() {
 
 #[test]
 fn alliance_clearing_in_the_hospitals_view_adds_up_to_the_projection() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tmp();
     let out = tmp.path().join("h");
     let f = scenario("qingyang-corridor-5.toml");
     let o = drgsim(
@@ -548,7 +555,7 @@ fn alliance_clearing_in_the_hospitals_view_adds_up_to_the_projection() {
     );
     let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
     assert!(
-        md.contains("By medical alliance") && md.contains("Xifeng alliance"),
+        md.contains("按医共体") && md.contains("Xifeng alliance"),
         "{md}"
     );
     let p = run_with(

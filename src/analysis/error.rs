@@ -1,12 +1,35 @@
 //! Error type shared by the analysis machinery.
 
+use crate::scenario::ScenarioError;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Everything that can go wrong in `drgsim::analysis`.
 ///
 /// Every message says what is wrong and, where there is one, what to do about it.
-#[derive(Debug, Clone, PartialEq, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum AnalysisError {
+    /// What was asked cannot be done as asked (an unknown lever path, an
+    /// empty range, a section that does not fit the scenario, ...); the
+    /// message says what to change.
+    #[error("{0}")]
+    Request(String),
+
+    /// A scenario moved by the analysis (a lever set through `--set`) does not
+    /// check out.
+    #[error(transparent)]
+    Scenario(Arc<ScenarioError>),
+
+    /// An error with the place it happened (`--x funds.resident.premium`).
+    #[error("{context}")]
+    Context {
+        /// Where: the option, section or parameter.
+        context: String,
+        /// What went wrong there.
+        #[source]
+        source: Box<AnalysisError>,
+    },
+
     /// One or more distribution specifications are invalid.
     #[error("invalid distribution for parameter #{index}: {}", .errors.join("; "))]
     InvalidSpec {
@@ -116,6 +139,38 @@ pub enum AnalysisError {
         fx: f64,
     },
 }
+
+impl From<ScenarioError> for AnalysisError {
+    fn from(e: ScenarioError) -> Self {
+        AnalysisError::Scenario(Arc::new(e))
+    }
+}
+
+impl AnalysisError {
+    /// The same error, said to have happened at `context`.
+    pub fn context(self, context: impl Into<String>) -> AnalysisError {
+        AnalysisError::Context {
+            context: context.into(),
+            source: Box::new(self),
+        }
+    }
+}
+
+/// An [`AnalysisError::Request`] with a formatted message.
+macro_rules! err {
+    ($($t:tt)*) => {
+        $crate::analysis::AnalysisError::Request(format!($($t)*))
+    };
+}
+
+/// Returns an [`AnalysisError::Request`] with a formatted message.
+macro_rules! bail {
+    ($($t:tt)*) => {
+        return Err($crate::analysis::error::err!($($t)*))
+    };
+}
+
+pub(crate) use {bail, err};
 
 /// Shorthand for `Result<T, AnalysisError>`.
 pub type Result<T> = std::result::Result<T, AnalysisError>;

@@ -21,10 +21,10 @@
 //! checked once against the scenario's own rules and how goal-seek answers are
 //! written back.
 
+use super::error::{AnalysisError, Result, bail, err};
 use crate::projection::{Model, Projection, project, project_into};
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
-use anyhow::{Result, anyhow, bail};
 
 /// Which part of a dated parameter a lever moves.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -149,7 +149,7 @@ impl Lever {
         {
             let year: i32 = year
                 .parse()
-                .map_err(|_| anyhow!("`{path}`: `{year}` is not a year"))?;
+                .map_err(|_| err!("`{path}`: `{year}` is not a year"))?;
             return match store.def(id).1 {
                 def @ Param::Table { .. } => {
                     dated(p, id, Part::Value(year), def.at(year, years.base_year))
@@ -512,9 +512,9 @@ impl LeverSet {
     pub fn recompile(&self, model: &Model, xs: &[f64]) -> Result<Model> {
         let mut raw: RawScenario = model.raw.clone();
         for (p, v) in self.to_sets(xs) {
-            raw.set(&p, v).map_err(|e| anyhow!("{e}"))?;
+            raw.set(&p, v).map_err(AnalysisError::Request)?;
         }
-        Model::from_raw(raw).map_err(|e| anyhow!("{e}"))
+        Ok(Model::from_raw(raw)?)
     }
 
     /// Checks that the scenario stays valid with the levers at `xs`.

@@ -3,6 +3,7 @@
 //! through [`levers`](super::levers) and runs the pure year loop on per-thread
 //! buffers; the command line writes the reports.
 
+use super::error::{Result, bail, err};
 use super::levers::{Buffers, Lever, LeverSet, project_levers};
 use super::{
     Axis, DistSpec, Monotone, Sampler, SobolResult, YearSummary, path_rng, seek_target,
@@ -12,7 +13,6 @@ use crate::fund::RunwaySummary;
 use crate::projection::{Model, Projection};
 use crate::scenario::registry::{self, Tornado};
 use crate::scenario::schema::UncertaintySpec;
-use anyhow::{Result, anyhow, bail};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -73,7 +73,7 @@ pub fn outcomes(model: &Model, p: &Projection, t: usize) -> Vec<Outcome> {
 pub fn year_index(model: &Model, year: Option<i32>) -> Result<usize> {
     let y = year.unwrap_or(model.years.horizon);
     model.years.index(y).ok_or_else(|| {
-        anyhow!(
+        err!(
             "year {y} is outside the projection {}..={}",
             model.years.base_year,
             model.years.horizon
@@ -179,11 +179,11 @@ pub fn one_way(model: &Model, entries: Vec<OneWayEntry>, t: usize) -> Result<One
         )
         .collect();
     let mut runs = runs.into_iter();
-    let base = runs.next().ok_or_else(|| anyhow!("no run"))??;
+    let base = runs.next().ok_or_else(|| err!("no run"))??;
     let mut rows = Vec::new();
     for e in entries {
-        let lo = runs.next().ok_or_else(|| anyhow!("missing run"))??;
-        let hi = runs.next().ok_or_else(|| anyhow!("missing run"))??;
+        let lo = runs.next().ok_or_else(|| err!("missing run"))??;
+        let hi = runs.next().ok_or_else(|| err!("missing run"))??;
         rows.push((e, lo, hi));
     }
     Ok(OneWay { t, base, rows })
@@ -277,10 +277,10 @@ pub fn two_way(
 ) -> Result<TwoWay> {
     let xs =
         x.1.values("x")
-            .map_err(|e| anyhow!("--x {}: {e}", x.0.path))?;
+            .map_err(|e| e.context(format!("--x {}", x.0.path)))?;
     let ys =
         y.1.values("y")
-            .map_err(|e| anyhow!("--y {}: {e}", y.0.path))?;
+            .map_err(|e| e.context(format!("--y {}", y.0.path)))?;
     let set = LeverSet::new(vec![x.0.clone(), y.0.clone()]);
     let ny = ys.len();
     let cells: Vec<Result<Vec<f64>>> = (0..xs.len() * ny)
@@ -397,23 +397,23 @@ impl Uncertainty {
             bail!("{}", errors.join("\n  "));
         }
         let sampler = Sampler::new(specs, corr).map_err(|e| match e {
-            super::AnalysisError::InvalidSpec { index, errors } => anyhow!(
+            super::AnalysisError::InvalidSpec { index, errors } => err!(
                 "uncertainty.params.\"{}\": {}",
                 paths[index],
                 errors.join("; ")
             ),
-            other => anyhow!("[uncertainty]: {other}"),
+            other => other.context("[uncertainty]"),
         })?;
         for (l, m) in levers.iter().zip(sampler.marginals()) {
             let set = LeverSet::new(vec![l.clone()]);
             for u in [1e-6, 1.0 - 1e-6] {
                 let x = m.quantile(u);
                 set.check(model, &[x]).map_err(|e| {
-                    anyhow!(
-                        "uncertainty.params.\"{}\": at {x} (the {} % quantile of its distribution) the scenario is invalid; bound the distribution with `lower`/`upper`:\n{e}",
+                    e.context(format!(
+                        "uncertainty.params.\"{}\": at {x} (the {} % quantile of its distribution) the scenario is invalid; bound the distribution with `lower`/`upper`",
                         l.path,
                         if u < 0.5 { "0.0001" } else { "99.9999" }
-                    )
+                    ))
                 })?;
             }
         }
@@ -435,7 +435,7 @@ fn in_pool<T: Send>(threads: Option<usize>, job: impl FnOnce() -> T + Send) -> R
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
-                .map_err(|e| anyhow!("could not start {n} threads: {e}"))?;
+                .map_err(|e| err!("could not start {n} threads: {e}"))?;
             Ok(pool.install(job))
         }
     }
@@ -460,8 +460,7 @@ pub fn mc_paths<T: Send>(
     if n == 0 {
         bail!("the number of paths must be at least 1");
     }
-    crate::analysis::montecarlo::check_memory(n, std::mem::size_of::<T>() as u64)
-        .map_err(|e| anyhow!("{e}"))?;
+    crate::analysis::montecarlo::check_memory(n, std::mem::size_of::<T>() as u64)?;
     let k = unc.sampler.dim();
     let job = || -> Result<Vec<T>> {
         (0..n)
@@ -474,9 +473,7 @@ pub fn mc_paths<T: Send>(
                 },
                 |(xs, buf), path| {
                     let mut rng = path_rng(seed, path);
-                    unc.sampler
-                        .sample_into(&mut rng, &mut xs[..k])
-                        .map_err(|e| anyhow!("{e}"))?;
+                    unc.sampler.sample_into(&mut rng, &mut xs[..k])?;
                     let p = project_levers(model, set, xs, buf)?;
                     if let Some(pb) = progress {
                         pb.inc(1);
@@ -528,7 +525,7 @@ pub fn monte_carlo(
     // per path: its 2 nf ny values (with the vector's header and allocator
     // overhead) plus its share of the one-series column summarised at a time
     let per_path = (2 * nf * ny + ny) as u64 * 8 + 48;
-    crate::analysis::montecarlo::check_memory(n, per_path).map_err(|e| anyhow!("{e}"))?;
+    crate::analysis::montecarlo::check_memory(n, per_path)?;
     let out = mc_paths(model, unc, &set, &[], n, seed, threads, progress, |p| {
         let mut v = Vec::with_capacity(2 * nf * ny);
         for f in &p.funds {
@@ -546,7 +543,7 @@ pub fn monte_carlo(
             for v in &out {
                 col.extend_from_slice(&v[(2 * fi + off) * ny..(2 * fi + off + 1) * ny]);
             }
-            summarize_years_flat(&col, ny, &MC_PROBS, thresholds).map_err(|e| anyhow!("{e}"))
+            summarize_years_flat(&col, ny, &MC_PROBS, thresholds)
         };
         let months = summary(0, &[th.warning, th.danger])?;
         let balance = summary(1, &[0.0])?;
@@ -675,7 +672,7 @@ pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
     let r = r.map_err(|e| match e {
         super::AnalysisError::TargetUnreachable {
             best_x, best_value, ..
-        } => anyhow!(
+        } => err!(
             "no value of `{}` in [{lo}, {hi}] keeps {} at or above {}: the best is {:.2} months at {best_x}. Widen the range with --range LOW:HIGH or lower the target.",
             s.lever.path,
             match &s.probability {
@@ -688,7 +685,7 @@ pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
             s.target_months,
             best_value
         ),
-        other => anyhow!("{other}"),
+        other => other,
     })?;
     Ok(Solved {
         value: r.x,
@@ -738,7 +735,6 @@ pub fn sobol(
                     Err(_) => f64::NAN,
                 }
             })
-            .map_err(|e| anyhow!("{e}"))
         })
         .collect()
 }

@@ -103,21 +103,27 @@ const QY_SETTLEMENT: f64 = 0.9756;
 const QY_REIMBURSEMENT: f64 = 0.574547;
 const QY_SURPLUS_HOSPITALS: usize = 125;
 const QY_GROUPS: usize = 732;
-/// Base rate of the bundled Qingyang payment section (yuan per weight point).
-const QY_BASE_RATE: f64 = 4_320.0;
+/// The scenario whose payment section the Qingyang tables are calibrated through.
+const QY_SCENARIO: &str = "qingyang-2025h1.toml";
 
-/// The payment section the calibration runs through (kept identical to the
-/// base-year settings of `[funds.region.payment]` in `scenarios/qingyang-2025h1.toml`).
-const QY_SECTION: &str = r#"
-mode = "drg_rate"
-groups = "groups.csv"
-hospitals = "hospitals.csv"
-base_rate = 4320
-grouping_rate = 0.9993
-excluded_stays_share = 0.008
-special_review_share = 0.002
-outliers = { high_multiple = { tertiary = 3.0, secondary = 2.0, primary = 2.0 }, low_multiple = 0.4, marginal_share = 0.9 }
-"#;
+/// The `[funds.region.payment]` section of the bundled Qingyang scenario, read
+/// from the file (one source), with its table paths pointed at the files the
+/// generator writes into `--out`.
+fn qy_section() -> Result<toml::Table, String> {
+    let mut t = drgsim::scenario::bundled::table(QY_SCENARIO, "funds.region.payment")
+        .ok_or_else(|| format!("{QY_SCENARIO} has no [funds.region.payment] section"))?;
+    for key in ["groups", "hospitals"] {
+        let name = t
+            .get(key)
+            .and_then(|v| v.as_str())
+            .and_then(|p| Path::new(p).file_name())
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| format!("{QY_SCENARIO}: payment.{key} names no file"))?
+            .to_string();
+        t.insert(key.into(), toml::Value::String(name));
+    }
+    Ok(t)
+}
 
 /// Regional inpatient age profile of Qingyang-like DRG cases (share by band):
 /// an aging north-western prefecture, 60+ about 45 % of admissions.
@@ -443,10 +449,14 @@ struct Eval {
     drg_pay: f64,
     cmi: f64,
     cases: f64,
+    base_rate: f64,
 }
 
-fn evaluate(dir: &Path, section: &str) -> Result<Eval, String> {
-    let spec: PaymentSpec = toml::from_str(section).map_err(|e| e.to_string())?;
+fn evaluate(dir: &Path, section: &toml::Table) -> Result<Eval, String> {
+    let spec: PaymentSpec = section
+        .clone()
+        .try_into()
+        .map_err(|e| format!("{QY_SCENARIO}: {e}"))?;
     let mut store = ParamStore::new(Years {
         base_year: 2025,
         horizon: 2025,
@@ -476,6 +486,7 @@ fn evaluate(dir: &Path, section: &str) -> Result<Eval, String> {
         drg_pay: y.drg_payment_yuan,
         cmi: y.cmi,
         cases: y.cases,
+        base_rate: y.base_rate,
     })
 }
 
@@ -523,7 +534,15 @@ fn qingyang(out: &Path, seed: u64) -> Result<(), String> {
     let hosp = gen_hospitals(&mut rng);
     // 1. Group cases: scale so DRG cases hit the target (DRG share from the section's
     //    coverage parameters and the excluded groups).
-    let drg_factor = 0.9993 * (1.0 - 0.008 - 0.002);
+    let section = qy_section()?;
+    let number = |key: &str| -> Result<f64, String> {
+        section
+            .get(key)
+            .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+            .ok_or_else(|| format!("{QY_SCENARIO}: payment.{key} must be a plain number"))
+    };
+    let drg_factor = number("grouping_rate")?
+        * (1.0 - number("excluded_stays_share")? - number("special_review_share")?);
     let total: f64 = groups.iter().map(|g| g.cases).sum();
     let incl: f64 = groups.iter().filter(|g| !g.excluded).map(|g| g.cases).sum();
     let scale = QY_DRG_CASES / (drg_factor * incl);
@@ -556,14 +575,14 @@ fn qingyang(out: &Path, seed: u64) -> Result<(), String> {
                 &out.join("hospitals.csv"),
                 &hospitals_csv(&hosp, gamma, total_cases),
             )?;
-            let e = evaluate(out, QY_SECTION)?;
+            let e = evaluate(out, &section)?;
             // The fund pays the standard minus the patient's share P of the bill,
             // so the fund-side ratio S needs DRG payment `S x (FFS - P) + P`.
             let patient = (1.0 - QY_REIMBURSEMENT) * e.drg_ffs;
             ws *= (QY_SETTLEMENT * (e.drg_ffs - patient) + patient) / e.drg_pay;
         }
         write(&out.join("groups.csv"), &groups_csv(&groups, ws, mean_cost))?;
-        let e = evaluate(out, QY_SECTION)?;
+        let e = evaluate(out, &section)?;
         Ok((ws, e))
     };
     let (mut lo, mut hi) = (-0.3f64, 0.6f64);
@@ -594,9 +613,10 @@ fn qingyang(out: &Path, seed: u64) -> Result<(), String> {
     let gt = GroupTable::load(&out.join("groups.csv")).map_err(|e| e.to_string())?;
     write(&out.join("demand-2025h1.csv"), &demand_csv(&gt))?;
     println!(
-        "qingyang: seed {seed}, gamma {gamma:.5}, weight scale {ws:.5}, base rate {QY_BASE_RATE}\n\
+        "qingyang: seed {seed}, gamma {gamma:.5}, weight scale {ws:.5}, base rate {:.2}\n\
          cases {:.0}, DRG cases {:.0}, cost per DRG case {:.2}, CMI {:.4}\n\
          DRG FFS equivalent {:.2} 万, DRG paid {:.2} 万, settlement {:.4}, hospitals in surplus {}",
+        e.base_rate,
         e.cases,
         e.drg_cases,
         e.cost_per_case,

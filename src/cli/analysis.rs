@@ -6,19 +6,16 @@
 //! directory appears only when every file has been written.
 
 use crate::analysis::Axis;
-use crate::analysis::levers::{Lever, LeverSet, Part, set_arg};
-use crate::analysis::runs::{self, OneWayEntry, Outcome, SolveSpec, Uncertainty};
+use crate::analysis::levers::{Lever, LeverSet};
+use crate::analysis::runs::{self, OneWayEntry, SolveSpec, Uncertainty};
 use crate::projection::Model;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
-use crate::report::chart::{self, Fan, Heatmap, Tornado, TornadoRow};
-use crate::report::labels::{self, Key, Lang, Style};
-use crate::report::markdown::{fmt_num, table};
-use crate::report::projection::{csv_num, runway_bands};
-use crate::report::workbook;
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
+use crate::report::grid::Grid;
+use crate::report::labels::Style;
+use crate::report::{self, sensitivity};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -221,58 +218,6 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
     Ok((lo, hi))
 }
 
-/// A parameter name without the `funds.<id>.` prefix.
-/// A workbook sheet name in the report's language.
-fn sheet_title(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
-
-/// "Fund: months payable in YEAR" in the report's language.
-fn month_title(model: &Model, fm: &crate::projection::FundModel, year: i32, lang: Lang) -> String {
-    let name = labels::fund_name(model, &fm.id, &fm.name, fm.kind, lang);
-    match lang {
-        Lang::Zh => format!("{name}：{year}年可支付月数"),
-        Lang::En => format!("{name}: months payable in {year}"),
-    }
-}
-
-fn short_name(path: &str) -> String {
-    match path.strip_prefix("funds.") {
-        Some(rest) => rest.split_once('.').map_or(rest, |(_, r)| r).to_string(),
-        None => path.to_string(),
-    }
-}
-
-fn setting(lever: &Lever, x: f64) -> String {
-    if lever.part() == Some(Part::Scale) {
-        return format!("x{x:.2}");
-    }
-    if lever.part() == Some(Part::Shift) {
-        return format!("{x:+.4}");
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        fmt_num(x, 0)
-    } else if a >= 10.0 {
-        fmt_num(x, 1)
-    } else if a >= 0.1 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.4}")
-    }
-}
-
-fn year_cell(y: Option<i32>) -> String {
-    y.map(|y| y.to_string()).unwrap_or_default()
-}
-
-fn year_md(y: Option<i32>) -> String {
-    y.map(|y| y.to_string()).unwrap_or_else(|| "never".into())
-}
-
 /// The one-way entries: built-in defaults, then `[sensitivity.ranges]`, then
 /// `--param`, later ones replacing earlier ones for the same path. User ranges
 /// that make the scenario invalid are errors; defaults that do are left out
@@ -380,7 +325,6 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
 /// `drgsim sensitivity`: tornado per fund (and Sobol' indices with `--global`).
 pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
-    let lang = style.lang;
     let model = load(&a.common)?;
     let spec_year = model.spec.sensitivity.as_ref().and_then(|s| s.outcome_year);
     let t = runs::year_index(&model, a.year.or(spec_year))?;
@@ -410,179 +354,22 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
     };
 
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let mut csv = String::from(
-        "fund,rank,param,low,high,default,outcome_year,months_base,months_low,months_high,swing_months,first_warning_base,first_warning_low,first_warning_high,depletion_base,depletion_low,depletion_high,cumulative_surplus_base_wan,cumulative_surplus_low_wan,cumulative_surplus_high_wan\n",
-    );
-    let mut md = format!(
-        "# One-way sensitivity: {}\n\nEach parameter moved alone to its low and high setting, every other parameter as in the scenario. Ranked by the swing of months payable in {year}. `xF` = the parameter's whole path multiplied by F.\n\n",
-        model.name
-    );
-    for (f, fm) in model.funds.iter().enumerate() {
-        let base: &Outcome = &ow.base[f];
-        let ranked = ow.ranked(&model, f);
-        let mut rows = Vec::new();
-        let mut bars = Vec::new();
-        for (rank, &i) in ranked.iter().enumerate() {
-            let (e, lo, hi) = &ow.rows[i];
-            let (lo, hi) = (&lo[f], &hi[f]);
-            let swing = (hi.months - lo.months).abs();
-            let _ = writeln!(
-                csv,
-                "{},{},{},{},{},{},{year},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                fm.id,
-                rank + 1,
-                e.lever.path,
-                e.low,
-                e.high,
-                e.default,
-                csv_num(base.months, 4),
-                csv_num(lo.months, 4),
-                csv_num(hi.months, 4),
-                csv_num(swing, 4),
-                year_cell(base.first_warning),
-                year_cell(lo.first_warning),
-                year_cell(hi.first_warning),
-                year_cell(base.depletion),
-                year_cell(lo.depletion),
-                year_cell(hi.depletion),
-                csv_num(base.cumulative_surplus_wan, 1),
-                csv_num(lo.cumulative_surplus_wan, 1),
-                csv_num(hi.cumulative_surplus_wan, 1),
-            );
-            rows.push(vec![
-                (rank + 1).to_string(),
-                format!("`{}`", short_name(&e.lever.path)),
-                setting(&e.lever, e.low),
-                setting(&e.lever, e.high),
-                fmt_num(lo.months, 2),
-                fmt_num(hi.months, 2),
-                fmt_num(swing, 2),
-                format!(
-                    "{} / {}",
-                    year_md(lo.first_warning),
-                    year_md(hi.first_warning)
-                ),
-                format!("{} / {}", year_md(lo.depletion), year_md(hi.depletion)),
-                format!(
-                    "{} / {}",
-                    fmt_num(lo.cumulative_surplus_wan, 0),
-                    fmt_num(hi.cumulative_surplus_wan, 0)
-                ),
-            ]);
-            bars.push(TornadoRow {
-                label: labels::param_label(&e.lever.path, lang),
-                low_outcome: lo.months,
-                high_outcome: hi.months,
-                low_setting: setting(&e.lever, e.low),
-                high_setting: setting(&e.lever, e.high),
-            });
-        }
-        let _ = write!(
-            md,
-            "## {} (`{}`)\n\nBase case: {} months payable in {year}; first year below warning {}; depletion {}; cumulative surplus {}万.\n\n",
-            fm.name,
-            fm.id,
-            fmt_num(base.months, 2),
-            year_md(base.first_warning),
-            year_md(base.depletion),
-            fmt_num(base.cumulative_surplus_wan, 0)
-        );
-        md.push_str(&table(
-            &[
-                "rank",
-                "parameter",
-                "low",
-                "high",
-                &format!("months {year} (low)"),
-                &format!("months {year} (high)"),
-                "swing",
-                "below warning (low / high)",
-                "depletion (low / high)",
-                "cumulative surplus 万 (low / high)",
-            ],
-            &rows,
-        ));
-        let _ = writeln!(md, "\n![tornado](tornado_{}.svg)\n", fm.id);
-        if base.months.is_finite() && !bars.is_empty() {
-            chart::tornado(
-                &out.path().join(format!("tornado_{}", fm.id)),
-                &Tornado {
-                    title: month_title(&model, fm, year, lang),
-                    x_label: format!("{} {year}", style.t(Key::MonthsPayable)),
-                    base_outcome: base.months,
-                    rows: bars,
-                    legend: match lang {
-                        Lang::Zh => vec!["基准".into(), "参数取低值".into(), "参数取高值".into()],
-                        Lang::En => vec![],
-                    },
-                },
-            )?;
-        }
-    }
-    if !notes.is_empty() {
-        md.push_str("Notes:\n\n");
-        for n in &notes {
-            let _ = writeln!(md, "- {n}");
-        }
-        md.push('\n');
-    }
-    write_atomic(&out.path().join("tornado.csv"), csv.as_bytes())?;
-    if let (Some(sobol), Some(unc)) = (&sobol, &global) {
-        let mut scsv = String::from("fund,param,first_order,first_order_se,total,total_se\n");
-        let _ = write!(
-            md,
-            "# Global sensitivity (Sobol' indices)\n\nOver the [uncertainty] distributions (marginals; correlation ignored), outcome months payable in {year}; {} base samples, {} runs per fund. First order = share of the variance due to the parameter alone; total = including its interactions.\n\n",
-            a.samples,
-            sobol.first().map_or(0, |s| s.n_evals)
-        );
-        for (f, s) in sobol.iter().enumerate() {
-            let fm = &model.funds[f];
-            let mut order: Vec<usize> = (0..unc.paths.len()).collect();
-            order.sort_by(|&i, &j| s.total[j].total_cmp(&s.total[i]));
-            let mut rows = Vec::new();
-            for i in order {
-                let _ = writeln!(
-                    scsv,
-                    "{},{},{},{},{},{}",
-                    fm.id,
-                    unc.paths[i],
-                    csv_num(s.first[i], 4),
-                    csv_num(s.first_se[i], 4),
-                    csv_num(s.total[i], 4),
-                    csv_num(s.total_se[i], 4)
-                );
-                rows.push(vec![
-                    format!("`{}`", short_name(&unc.paths[i])),
-                    format!("{} ± {}", fmt_num(s.first[i], 3), fmt_num(s.first_se[i], 3)),
-                    format!("{} ± {}", fmt_num(s.total[i], 3), fmt_num(s.total_se[i], 3)),
-                ]);
-            }
-            let _ = write!(
-                md,
-                "## {} (`{}`)\n\nMean {} months, standard deviation {}.\n\n",
-                fm.name,
-                fm.id,
-                fmt_num(s.mean, 2),
-                fmt_num(s.variance.sqrt(), 2)
-            );
-            md.push_str(&table(&["parameter", "first order", "total"], &rows));
-            md.push('\n');
-        }
-        write_atomic(&out.path().join("sobol.csv"), scsv.as_bytes())?;
-    }
-    write_atomic(&out.path().join("sensitivity.md"), md.as_bytes())?;
-    let mut tables = vec![(sheet_title(lang, "敏感性", "tornado"), "tornado.csv")];
-    if out.path().join("sobol.csv").exists() {
-        tables.push((sheet_title(lang, "Sobol指数", "sobol"), "sobol.csv"));
-    }
-    let tables: Vec<(&str, &str)> = tables.iter().map(|(a, b)| (a.as_str(), *b)).collect();
-    workbook::command_reports(
+    let global = match (&sobol, &global) {
+        (Some(results), Some(unc)) => Some(sensitivity::Global {
+            results,
+            paths: &unc.paths,
+            samples: a.samples,
+        }),
+        _ => None,
+    };
+    sensitivity::write(
         out.path(),
+        &model,
+        &ow,
+        year,
+        &notes,
+        global.as_ref(),
         style,
-        &labels::scenario_name(&model, lang),
-        Some(&model),
-        &tables,
-        &md,
     )?;
     let dir = out.commit()?;
     for (f, fm) in model.funds.iter().enumerate() {
@@ -625,7 +412,6 @@ fn parse_axis(model: &Model, s: &str, flag: &str) -> Result<(Lever, Axis)> {
 /// `drgsim grid`: months payable over two parameters.
 pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
-    let lang = style.lang;
     let model = load(&a.common)?;
     let t = runs::year_index(&model, a.year)?;
     let year = model.years.year(t);
@@ -650,80 +436,13 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
     pb.finish_and_clear();
 
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let mut csv = String::from("fund,year,x_param,x,y_param,y,months_payable\n");
-    let mut md = format!(
-        "# Two-way table: {}\n\nMonths payable in {year}; rows `{}`, columns `{}`. Warning below {} months, danger below {}.\n\n",
-        model.name, lx.path, ly.path, model.thresholds.warning, model.thresholds.danger
-    );
-    let ny = g.ys.len();
-    for (f, fm) in model.funds.iter().enumerate() {
-        let m = &g.months[f];
-        for (ix, x) in g.xs.iter().enumerate() {
-            for (iy, y) in g.ys.iter().enumerate() {
-                let _ = writeln!(
-                    csv,
-                    "{},{year},{},{x},{},{y},{}",
-                    fm.id,
-                    lx.path,
-                    ly.path,
-                    csv_num(m[ix * ny + iy], 4)
-                );
-            }
-        }
-        let mut headers = vec![format!(
-            "{} \\ {}",
-            short_name(&lx.path),
-            short_name(&ly.path)
-        )];
-        headers.extend(g.ys.iter().map(|y| setting(&ly, *y)));
-        let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let rows: Vec<Vec<String>> =
-            g.xs.iter()
-                .enumerate()
-                .map(|(ix, x)| {
-                    std::iter::once(setting(&lx, *x))
-                        .chain((0..ny).map(|iy| fmt_num(m[ix * ny + iy], 1)))
-                        .collect()
-                })
-                .collect();
-        let _ = write!(md, "## {} (`{}`)\n\n", fm.name, fm.id);
-        md.push_str(&table(&hdr, &rows));
-        let _ = writeln!(md, "\n![heatmap](heatmap_{}.svg)\n", fm.id);
-        chart::heatmap(
-            &out.path().join(format!("heatmap_{}", fm.id)),
-            &Heatmap {
-                title: month_title(&model, fm, year, lang),
-                x_label: labels::param_label(&lx.path, lang),
-                y_label: labels::param_label(&ly.path, lang),
-                xs: g.xs.clone(),
-                ys: g.ys.clone(),
-                z: (0..ny)
-                    .map(|iy| (0..g.xs.len()).map(|ix| m[ix * ny + iy]).collect())
-                    .collect(),
-                contours: vec![
-                    (
-                        model.thresholds.warning,
-                        format!("{} {}", model.thresholds.warning, style.t(Key::MonthsUnit)),
-                    ),
-                    (
-                        model.thresholds.danger,
-                        format!("{} {}", model.thresholds.danger, style.t(Key::MonthsUnit)),
-                    ),
-                ],
-                z_label: style.t(Key::MonthsPayable).into(),
-            },
-        )?;
-    }
-    write_atomic(&out.path().join("grid.csv"), csv.as_bytes())?;
-    write_atomic(&out.path().join("grid.md"), md.as_bytes())?;
-    workbook::command_reports(
-        out.path(),
-        style,
-        &labels::scenario_name(&model, lang),
-        Some(&model),
-        &[(&sheet_title(lang, "双参数表", "grid"), "grid.csv")],
-        &md,
-    )?;
+    let table = Grid {
+        x: &lx,
+        y: &ly,
+        table: &g,
+        year,
+    };
+    report::grid::write(out.path(), &model, &table, style)?;
     let dir = out.commit()?;
     println!("wrote {}", dir.display());
     Ok(())
@@ -732,7 +451,6 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
 /// `drgsim montecarlo`: runway bands over the `[uncertainty]` parameters.
 pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
-    let lang = style.lang;
     let model = load(&a.common)?;
     let unc = Uncertainty::of_model(&model)?;
     if unc.paths.is_empty() {
@@ -753,135 +471,7 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
     pb.finish_and_clear();
 
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let mut csv = String::from(
-        "fund,year,months_p05,months_p25,months_p50,months_p75,months_p95,months_mean,balance_p05,balance_p25,balance_p50,balance_p75,balance_p95,p_below_warning,p_below_danger,p_depleted\n",
-    );
-    let mut md = format!(
-        "# Monte Carlo runway bands: {}\n\n{n} paths, seed {seed}; each path draws every uncertain parameter from its own random stream, so the result does not depend on the number of threads.\n\n",
-        model.name
-    );
-    let dist_rows: Vec<Vec<String>> = unc
-        .paths
-        .iter()
-        .zip(unc.sampler.specs())
-        .map(|(p, s)| {
-            vec![
-                format!("`{p}`"),
-                serde_json::to_string(s).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    md.push_str("Uncertain parameters:\n\n");
-    md.push_str(&table(&["parameter", "distribution"], &dist_rows));
-    if let Some(c) = model
-        .spec
-        .uncertainty
-        .as_ref()
-        .and_then(|u| u.correlation.as_ref())
-    {
-        md.push_str("\nCorrelations:\n\n");
-        for (x, y, r) in &c.pairs {
-            let _ = writeln!(md, "- `{x}` and `{y}`: {r}");
-        }
-    }
-    md.push('\n');
-    for (fb, fm) in mc.funds.iter().zip(&model.funds) {
-        let mut rows = Vec::new();
-        for (t, y) in mc.years.iter().enumerate() {
-            let mq = &fb.months.quantiles[t];
-            let bq = &fb.balance.quantiles[t];
-            let pw = fb.months.prob_below[t][0];
-            let pd = fb.months.prob_below[t][1];
-            let pz = fb.balance.prob_below[t][0];
-            let _ = writeln!(
-                csv,
-                "{},{y},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                fb.id,
-                csv_num(mq[0], 4),
-                csv_num(mq[1], 4),
-                csv_num(mq[2], 4),
-                csv_num(mq[3], 4),
-                csv_num(mq[4], 4),
-                csv_num(fb.months.mean[t], 4),
-                csv_num(bq[0], 2),
-                csv_num(bq[1], 2),
-                csv_num(bq[2], 2),
-                csv_num(bq[3], 2),
-                csv_num(bq[4], 2),
-                csv_num(pw, 4),
-                csv_num(pd, 4),
-                csv_num(pz, 4),
-            );
-            rows.push(vec![
-                y.to_string(),
-                fmt_num(mq[0], 1),
-                fmt_num(mq[2], 1),
-                fmt_num(mq[4], 1),
-                fmt_num(bq[2], 0),
-                format!("{:.1} %", pw * 100.0),
-                format!("{:.1} %", pd * 100.0),
-                format!("{:.1} %", pz * 100.0),
-            ]);
-        }
-        let _ = write!(md, "## {} (`{}`)\n\n", fm.name, fm.id);
-        md.push_str(&table(
-            &[
-                "year",
-                "months p05",
-                "months p50",
-                "months p95",
-                "balance p50 (万)",
-                "P(< warning)",
-                "P(< danger)",
-                "P(depleted)",
-            ],
-            &rows,
-        ));
-        let _ = writeln!(md, "\n![fan](fan_{}.svg)\n", fm.id);
-        let col = |j: usize| fb.months.quantiles.iter().map(|q| q[j]).collect();
-        chart::fan_chart(
-            &out.path().join(format!("fan_{}", fm.id)),
-            &Fan {
-                title: match lang {
-                    Lang::Zh => format!(
-                        "{}：可支付月数（{n}条模拟路径）",
-                        labels::fund_name(&model, &fm.id, &fm.name, fm.kind, lang)
-                    ),
-                    Lang::En => format!("{}: months payable, {n} paths", fm.name),
-                },
-                y_label: style.t(Key::MonthsAxis).into(),
-                x_label: style.t(Key::Year).into(),
-                legend: match lang {
-                    Lang::Zh => vec![
-                        "5%–95%模拟路径".into(),
-                        "25%–75%模拟路径".into(),
-                        "中位数".into(),
-                    ],
-                    Lang::En => vec![],
-                },
-                years: mc.years.clone(),
-                p05: col(0),
-                p25: col(1),
-                p50: col(2),
-                p75: col(3),
-                p95: col(4),
-                bands: runway_bands(&model, lang),
-            },
-        )?;
-    }
-    write_atomic(&out.path().join("montecarlo.csv"), csv.as_bytes())?;
-    write_atomic(&out.path().join("montecarlo.md"), md.as_bytes())?;
-    workbook::command_reports(
-        out.path(),
-        style,
-        &labels::scenario_name(&model, lang),
-        Some(&model),
-        &[(
-            &sheet_title(lang, "蒙特卡洛区间", "montecarlo"),
-            "montecarlo.csv",
-        )],
-        &md,
-    )?;
+    report::montecarlo::write(out.path(), &model, &unc, &mc, style)?;
     let dir = out.commit()?;
     for fb in &mc.funds {
         let t = mc.years.len() - 1;
@@ -900,7 +490,7 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
 }
 
 /// `drgsim solve`: the value of one parameter that keeps the runway at a target.
-pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
+pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
     let model = load(&a.common)?;
     let lever = Lever::resolve(&model, &a.param).context("--param")?;
@@ -985,12 +575,7 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         threads: a.threads,
     };
     let r = runs::solve(&model, &spec)?;
-    let sets = set.to_sets(&[r.value]);
-    let set_str = sets
-        .iter()
-        .map(|(p, v)| set_arg(p, v))
-        .next()
-        .unwrap_or_default();
+    let set_str = report::solve::set_string(&spec, &r);
     let when = match year {
         Some(t) => format!("in {}", model.years.year(t)),
         None => format!(
@@ -999,23 +584,6 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
             model.years.horizon
         ),
     };
-    let json = serde_json::json!({
-        "param": lever.path,
-        "fund": fund_id,
-        "value": r.value,
-        "set": set_str,
-        "target_months": a.target_months,
-        "year": year.map(|t| model.years.year(t)),
-        "achieved_months": r.achieved,
-        "probability": a.probability,
-        "paths": spec.probability.as_ref().map(|p| p.1),
-        "seed": spec.probability.as_ref().map(|p| p.2),
-        "bracket": [range.0, range.1],
-        "direction": if r.increasing { "smallest value meeting the target" } else { "largest value meeting the target" },
-        "nearest_miss": { "value": if r.miss_value.is_nan() { None } else { Some(r.miss_value) }, "months": if r.miss_achieved.is_nan() { None } else { Some(r.miss_achieved) } },
-        "scenario_value": lever.base,
-        "evaluations": r.evaluations,
-    });
     let measure = match &spec.probability {
         Some((p, n, _, _)) => format!(
             "the {:.0} % quantile over {n} paths of months payable",
@@ -1023,52 +591,8 @@ pub fn solve(a: &SolveArgs, _style: Style) -> Result<()> {
         ),
         None => "months payable".into(),
     };
-    let md = format!(
-        "# Goal seek: {}\n\nFund `{fund_id}`: {} of `{}` keeping {measure} at or above {} {when}{}.\n\n| | |\n| --- | --- |\n| value found | {} |\n| scenario value | {} |\n| months achieved | {} |\n| search range | {} .. {} |\n| reproduce with | `--set '{}'` |\n",
-        model.name,
-        if r.increasing {
-            "the smallest value"
-        } else {
-            "the largest value"
-        },
-        lever.path,
-        a.target_months,
-        a.probability
-            .map(|p| format!(" with probability {p}"))
-            .unwrap_or_default(),
-        r.value,
-        lever.base,
-        fmt_num(r.achieved, 3),
-        range.0,
-        range.1,
-        set_str,
-    );
     let out = OutputDir::create_with(&a.out, &policy)?;
-    write_atomic(
-        &out.path().join("solve.json"),
-        serde_json::to_string_pretty(&json)?.as_bytes(),
-    )?;
-    write_atomic(&out.path().join("solve.md"), md.as_bytes())?;
-    let solve_csv = {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["param", "default", "x", "months_payable"])?;
-        w.write_record([
-            lever.path.clone(),
-            lever.base.to_string(),
-            r.value.to_string(),
-            r.achieved.to_string(),
-        ])?;
-        w.into_inner()?
-    };
-    write_atomic(&out.path().join("solve.csv"), &solve_csv)?;
-    workbook::command_reports(
-        out.path(),
-        _style,
-        &labels::scenario_name(&model, _style.lang),
-        Some(&model),
-        &[(&sheet_title(_style.lang, "目标求解", "solve"), "solve.csv")],
-        &md,
-    )?;
+    report::solve::write(out.path(), &model, &spec, &r, style)?;
     let dir = out.commit()?;
     println!(
         "{}: {} keeps {measure} >= {} {when} ({:.2} months); --set '{}'",

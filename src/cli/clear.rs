@@ -3,7 +3,8 @@
 //! checked against published figures when the file gives them.
 
 use crate::payment::corridor_spec::{clear_file, matches};
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output, write_atomic};
+use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
+use crate::report::labels::Style;
 use crate::report::markdown::fmt_num;
 use anyhow::{Result, bail};
 use clap::Args;
@@ -14,7 +15,7 @@ use std::path::PathBuf;
 pub struct ClearArgs {
     /// Clearing file (e.g. scenarios/sanmen-clearing-2019.toml).
     pub file: PathBuf,
-    /// Output directory: clearing.csv, clearing.md.
+    /// Output directory: clearing.csv, clearing.md, report.xlsx, report.html.
     #[arg(long, default_value = "out-clearing")]
     pub out: PathBuf,
     /// Write into an output folder that holds other files: drgsim adds its
@@ -30,17 +31,12 @@ pub struct ClearArgs {
 }
 
 /// Runs the command.
-pub fn run(a: &ClearArgs) -> Result<()> {
+pub fn run(a: &ClearArgs, style: Style) -> Result<()> {
     let policy = OutputPolicy::new(a.force, &[a.file.as_path()]);
     check_output(&a.out, &policy)?;
     let (spec, results) = clear_file(&a.file, &a.sets).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let md = crate::report::clearing::clearing_markdown(&spec, &results);
     let out = OutputDir::create_with(&a.out, &policy)?;
-    write_atomic(
-        &out.path().join("clearing.csv"),
-        crate::report::clearing::clearing_csv(&results).as_bytes(),
-    )?;
-    write_atomic(&out.path().join("clearing.md"), md.as_bytes())?;
+    let md = crate::report::clearing::write(out.path(), &spec, &results, style)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

@@ -167,7 +167,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Grid(a) => analysis::grid(&a, style),
         Command::Montecarlo(a) => analysis::montecarlo(&a, style),
         Command::Solve(a) => analysis::solve(&a, style),
-        Command::Clear(a) => clear::run(&a),
+        Command::Clear(a) => clear::run(&a, style),
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Scenarios => scenarios(),
         Command::Init(a) => init(&a),

@@ -48,7 +48,7 @@ use super::corridor_spec::compile_corridor;
 use super::engine::HospitalResult;
 pub use crate::scenario::clearing::{BudgetRule, ClearingLevel, ClearingSpec, Covers};
 use crate::scenario::registry;
-use crate::scenario::{Issue, Param, ParamId, ParamStore};
+use crate::scenario::{Diagnostic, Param, ParamId, ParamStore};
 
 /// Compiled clearing rules of a fund.
 #[derive(Clone, Copy, Debug)]
@@ -92,7 +92,7 @@ pub fn compile_clearing(
     path: &str,
     point_value_budget: Option<ParamId>,
     store: &mut ParamStore,
-    issues: &mut Vec<Issue>,
+    issues: &mut Vec<Diagnostic>,
 ) -> Option<ClearingModel> {
     let sets_point_value = point_value_budget.is_some()
         && spec.level == ClearingLevel::Region
@@ -107,7 +107,7 @@ pub fn compile_clearing(
         &mut problems,
     );
     for (field, m) in problems {
-        issues.push(Issue::new(format!("{path}.{field}"), m));
+        issues.push(Diagnostic::field(format!("{path}.{field}"), m));
     }
     let region = spec.level == ClearingLevel::Region;
     if !region {
@@ -119,7 +119,7 @@ pub fn compile_clearing(
             ("covered_share", spec.covered_share.is_some()),
         ] {
             if set {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{path}.{field}"),
                     "budget rules apply to a region-level clearing; at hospital or alliance level each one's DRG/DIP payment is its budget",
                 ));
@@ -142,7 +142,7 @@ pub fn compile_clearing(
         };
         for (field, set) in need {
             if !set {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{path}.{field}"),
                     format!(
                         "budget_rule `{}` needs `{field}`",

@@ -15,8 +15,9 @@
 //! | `excluded` | 1 when the group is excluded from DRG (paid fee for service) |
 //! | `age_0-4` .. `age_85+` | share of the group's cases in each age band; the 18 shares of a row sum to 1 |
 
-use super::table::{Sheet, TableError, TableErrors, read_file};
 use crate::population::bands::{BAND_LABELS, ByBand, N_BANDS};
+use crate::scenario::table::{Sheet, read_file};
+use crate::scenario::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -92,16 +93,16 @@ pub fn group_columns() -> Vec<String> {
 
 impl GroupTable {
     /// Loads and validates a group table file.
-    pub fn load(path: &Path) -> Result<GroupTable, TableErrors> {
-        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+    pub fn load(path: &Path) -> Result<GroupTable, Diagnostics> {
+        let text = read_file(path)?;
         Self::parse(path, &text)
     }
 
     /// Parses and validates group-table CSV text; `file` names it in errors.
     ///
     /// Every row is checked; all problems are returned together.
-    pub fn parse(file: &Path, text: &str) -> Result<GroupTable, TableErrors> {
-        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+    pub fn parse(file: &Path, text: &str) -> Result<GroupTable, Diagnostics> {
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         let mut assumed = Vec::new();
         let has = |c: &str| sheet.header.iter().any(|h| h == c);
@@ -130,7 +131,7 @@ impl GroupTable {
             .collect();
         let col_refs: Vec<&str> = cols.iter().map(|s| s.as_str()).collect();
         if !sheet.require(&col_refs, &mut errors) {
-            return Err(TableErrors(errors));
+            return Err(Diagnostics(errors));
         }
         let mut groups = Vec::with_capacity(sheet.rows.len());
         let mut seen: HashMap<String, u64> = HashMap::new();
@@ -207,7 +208,7 @@ impl GroupTable {
         if errors.is_empty() {
             Ok(GroupTable { groups, assumed })
         } else {
-            Err(TableErrors(errors))
+            Err(Diagnostics(errors))
         }
     }
 
@@ -283,17 +284,17 @@ pub struct WeightTable {
 
 impl WeightTable {
     /// Loads and validates a weight table file.
-    pub fn load(path: &Path) -> Result<WeightTable, TableErrors> {
-        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+    pub fn load(path: &Path) -> Result<WeightTable, Diagnostics> {
+        let text = read_file(path)?;
         Self::parse(path, &text)
     }
 
     /// Parses `code, weight` CSV text.
-    pub fn parse(file: &Path, text: &str) -> Result<WeightTable, TableErrors> {
-        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+    pub fn parse(file: &Path, text: &str) -> Result<WeightTable, Diagnostics> {
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         if !sheet.require(&["code", "weight"], &mut errors) {
-            return Err(TableErrors(errors));
+            return Err(Diagnostics(errors));
         }
         let mut weights = HashMap::new();
         let mut lines: HashMap<String, u64> = HashMap::new();
@@ -318,26 +319,28 @@ impl WeightTable {
         if errors.is_empty() {
             Ok(WeightTable { weights })
         } else {
-            Err(TableErrors(errors))
+            Err(Diagnostics(errors))
         }
     }
 
     /// The weights in the order of `groups`, or the codes it lacks / has extra.
-    pub fn aligned(&self, file: &Path, groups: &GroupTable) -> Result<Vec<f64>, TableErrors> {
+    pub fn aligned(&self, file: &Path, groups: &GroupTable) -> Result<Vec<f64>, Diagnostics> {
         let mut errors = Vec::new();
         let mut out = Vec::with_capacity(groups.len());
         for g in &groups.groups {
             match self.weights.get(&g.code) {
                 Some(w) => out.push(*w),
-                None => errors.push(TableError {
-                    file: file.to_path_buf(),
-                    line: 0,
-                    column: Some("code".into()),
-                    message: format!(
-                        "no weight for group `{}` of the group table; add a row for it",
-                        g.code
-                    ),
-                }),
+                None => errors.push(
+                    Diagnostic::in_file(
+                        file,
+                        0,
+                        format!(
+                            "no weight for group `{}` of the group table; add a row for it",
+                            g.code
+                        ),
+                    )
+                    .column("code"),
+                ),
             }
         }
         let known: std::collections::HashSet<&str> =
@@ -349,19 +352,19 @@ impl WeightTable {
             .collect();
         extra.sort();
         for c in extra {
-            errors.push(TableError {
-                file: file.to_path_buf(),
-                line: 0,
-                column: Some("code".into()),
-                message: format!(
-                    "group `{c}` is not in the group table; remove it or fix the code"
-                ),
-            });
+            errors.push(
+                Diagnostic::in_file(
+                    file,
+                    0,
+                    format!("group `{c}` is not in the group table; remove it or fix the code"),
+                )
+                .column("code"),
+            );
         }
         if errors.is_empty() {
             Ok(out)
         } else {
-            Err(TableErrors(errors))
+            Err(Diagnostics(errors))
         }
     }
 }
@@ -369,12 +372,12 @@ impl WeightTable {
 /// Reads a demand file `band, cases, cost_per_case` (one row per age band label,
 /// e.g. `data/qingyang/demand-2025h1.csv`, as written by the table generator).
 /// Every band must appear once.
-pub fn read_demand_csv(path: &Path) -> Result<super::InpatientDemand, TableErrors> {
-    let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
-    let sheet = Sheet::read(path, &text).map_err(|e| TableErrors(vec![e]))?;
+pub fn read_demand_csv(path: &Path) -> Result<super::InpatientDemand, Diagnostics> {
+    let text = read_file(path)?;
+    let sheet = Sheet::read(path, &text)?;
     let mut errors = Vec::new();
     if !sheet.require(&["band", "cases", "cost_per_case"], &mut errors) {
-        return Err(TableErrors(errors));
+        return Err(Diagnostics(errors));
     }
     let mut d = super::InpatientDemand::default();
     let mut seen = [false; N_BANDS];
@@ -414,6 +417,6 @@ pub fn read_demand_csv(path: &Path) -> Result<super::InpatientDemand, TableError
     if errors.is_empty() {
         Ok(d)
     } else {
-        Err(TableErrors(errors))
+        Err(Diagnostics(errors))
     }
 }

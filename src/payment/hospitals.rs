@@ -13,7 +13,8 @@
 //! | `cmi_relative` | the hospital's CMI divided by the regional CMI; > 0 |
 //! | `cost_level` | the hospital's cost per case relative to the regional mean of the same groups (efficiency); > 0 |
 
-use super::table::{Sheet, TableErrors, read_file};
+use crate::scenario::Diagnostics;
+use crate::scenario::table::{Sheet, read_file};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -108,17 +109,17 @@ pub const HOSPITAL_COLUMNS: [&str; 7] = [
 
 impl HospitalTable {
     /// Loads and validates a hospital table file.
-    pub fn load(path: &Path) -> Result<HospitalTable, TableErrors> {
-        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+    pub fn load(path: &Path) -> Result<HospitalTable, Diagnostics> {
+        let text = read_file(path)?;
         Self::parse(path, &text)
     }
 
     /// Parses and validates hospital-table CSV text; all problems are returned together.
-    pub fn parse(file: &Path, text: &str) -> Result<HospitalTable, TableErrors> {
-        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+    pub fn parse(file: &Path, text: &str) -> Result<HospitalTable, Diagnostics> {
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         if !sheet.require(&HOSPITAL_COLUMNS, &mut errors) {
-            return Err(TableErrors(errors));
+            return Err(Diagnostics(errors));
         }
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut hospitals = Vec::new();
@@ -177,7 +178,7 @@ impl HospitalTable {
         if errors.is_empty() {
             Ok(HospitalTable { hospitals })
         } else {
-            Err(TableErrors(errors))
+            Err(Diagnostics(errors))
         }
     }
 }
@@ -197,8 +198,8 @@ impl HospitalGroupVolumes {
         path: &Path,
         hospitals: &HospitalTable,
         groups: &super::groups::GroupTable,
-    ) -> Result<HospitalGroupVolumes, TableErrors> {
-        let text = read_file(path).map_err(|e| TableErrors(vec![e]))?;
+    ) -> Result<HospitalGroupVolumes, Diagnostics> {
+        let text = read_file(path)?;
         Self::parse(path, &text, hospitals, groups)
     }
 
@@ -208,11 +209,11 @@ impl HospitalGroupVolumes {
         text: &str,
         hospitals: &HospitalTable,
         groups: &super::groups::GroupTable,
-    ) -> Result<HospitalGroupVolumes, TableErrors> {
-        let sheet = Sheet::read(file, text).map_err(|e| TableErrors(vec![e]))?;
+    ) -> Result<HospitalGroupVolumes, Diagnostics> {
+        let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         if !sheet.require(&["hospital", "group", "cases"], &mut errors) {
-            return Err(TableErrors(errors));
+            return Err(Diagnostics(errors));
         }
         let h_idx: HashMap<&str, usize> = hospitals
             .hospitals
@@ -265,7 +266,7 @@ impl HospitalGroupVolumes {
         if errors.is_empty() {
             Ok(HospitalGroupVolumes { entries })
         } else {
-            Err(TableErrors(errors))
+            Err(Diagnostics(errors))
         }
     }
 }

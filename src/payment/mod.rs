@@ -18,7 +18,6 @@ pub mod negotiation;
 pub mod rules;
 pub mod scale;
 pub mod spec;
-pub mod table;
 
 pub use crate::scenario::payment::{
     BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
@@ -30,11 +29,9 @@ pub use engine::{
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
 pub use negotiation::{
-    HospitalReport, HospitalRow, LevelSummary, alliance_summary, alliances_markdown, compare,
-    hospital_report, level_summary, levels_markdown, movers_markdown, sort_by_change, top_movers,
-    write_hospitals_csv,
+    HospitalReport, HospitalRow, LevelSummary, alliance_summary, compare, hospital_report,
+    level_summary, sort_by_change, top_movers,
 };
-pub use table::{TableError, TableErrors};
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use crate::scenario::payment::{
     LevelNumbers, LevelParams, PaymentMode, PaymentSpec, Recalibration,
 };
 use crate::scenario::registry;
-use crate::scenario::{Issue, Param, ParamId, ParamStore};
+use crate::scenario::{Diagnostic, Diagnostics, Param, ParamId, ParamStore};
 use std::path::Path;
 
 /// The value of a [`LevelParams`] for a level: its own, else `all`.
@@ -41,7 +41,7 @@ fn level_number(n: &LevelNumbers, l: Level) -> f64 {
 /// absent) and checks it against its declaration in the parameter registry.
 fn reg(
     store: &mut ParamStore,
-    issues: &mut Vec<Issue>,
+    issues: &mut Vec<Diagnostic>,
     path: &str,
     field: &str,
     param: Option<&Param>,
@@ -57,6 +57,23 @@ fn reg(
     store.add(full, &p)
 }
 
+/// Files each problem of a table under the scenario field that names it
+/// (`{path}.{field}`), the table's own diagnostic kept as the cause.
+fn table_problems(
+    issues: &mut Vec<Diagnostic>,
+    path: &str,
+    field: &str,
+    what: &str,
+    e: Diagnostics,
+) {
+    for err in e {
+        issues.push(
+            Diagnostic::field(format!("{path}.{field}"), format!("cannot use {what}"))
+                .caused_by(err),
+        );
+    }
+}
+
 impl PaymentSpec {
     /// Validates and compiles. `path` is the dotted prefix (`funds.resident.payment`),
     /// `base_dir` the scenario file's folder (CSV paths are relative to it).
@@ -66,7 +83,7 @@ impl PaymentSpec {
         path: &str,
         base_dir: &Path,
         store: &mut ParamStore,
-        issues: &mut Vec<Issue>,
+        issues: &mut Vec<Diagnostic>,
     ) -> Option<PaymentModel> {
         let n_before = issues.len();
         let grouped = self.groups.is_some();
@@ -74,12 +91,12 @@ impl PaymentSpec {
         match self.mode {
             PaymentMode::DrgRate => {
                 if self.base_rate.is_some() && self.budget_wan.is_some() {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.budget_wan"),
                         "give either `base_rate` or `budget_wan` (the rate is then solved from the budget), not both",
                     ));
                 } else if self.base_rate.is_none() && self.budget_wan.is_none() {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.base_rate"),
                         "mode `drg_rate` needs `base_rate` (yuan per weight point) or `budget_wan` to solve it from",
                     ));
@@ -87,7 +104,7 @@ impl PaymentSpec {
             }
             PaymentMode::PointValue => {
                 if self.budget_wan.is_none() {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.budget_wan"),
                         "mode `point_value` needs `budget_wan` (the DRG/DIP budget, 万元 per period)",
                     ));
@@ -103,26 +120,26 @@ impl PaymentSpec {
                 ("cmi", self.cmi.is_some()),
             ] {
                 if set {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.{field}"),
                         format!("`{field}` belongs to the aggregate form; with a group table it follows from the tables (use `grouping_rate`, `hospital_coverage`, `behaviour.cmi_drift`)"),
                     ));
                 }
             }
             if self.hospitals.is_some() && self.coefficient.is_some() {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{path}.coefficient"),
                     "with a hospital table the coefficients come from the table; change them with `level_coefficients`",
                 ));
             }
             if self.hospital_groups.is_some() && self.hospitals.is_none() {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{path}.hospital_groups"),
                     "per-hospital group volumes need a hospital table; add `hospitals = \"<hospital table>.csv\"`",
                 ));
             }
             if self.recalibration == Recalibration::BudgetNeutral && self.weights.is_none() {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{path}.recalibration"),
                     "`budget_neutral` recalibration needs `weights` (the new weight table) to recalibrate to",
                 ));
@@ -143,7 +160,7 @@ impl PaymentSpec {
             ];
             for (field, set) in group_only {
                 if set {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.{field}"),
                         format!("`{field}` needs the group-level form; add `groups = \"<group table>.csv\"` or remove it"),
                     ));
@@ -151,13 +168,13 @@ impl PaymentSpec {
             }
             if self.mode != PaymentMode::FeeForService {
                 if self.coverage.is_none() {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.coverage"),
                         "the aggregate form needs `coverage` (share of inpatient FFS cost paid by DRG/DIP), or give `groups`",
                     ));
                 }
                 if self.cmi.is_none() {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.cmi"),
                         "the aggregate form needs `cmi` (case-mix index), or give `groups`",
                     ));
@@ -192,7 +209,7 @@ impl PaymentSpec {
                     b.from_weight > bands[i - 1].from_weight
                 };
                 if !ok_start {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         p,
                         "weight bands start at `from_weight = 0` and go up strictly; reorder or fix the bands",
                     ));
@@ -306,7 +323,7 @@ impl PaymentSpec {
         if let (Some(lo), Some(hi)) = (ids.point_value_floor, ids.point_value_ceiling) {
             let v = s.values();
             if let Some(t) = (0..s.years().len()).find(|&t| v.get(lo, t) > v.get(hi, t)) {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{path}.point_value_floor"),
                     format!(
                         "the floor {} is above the ceiling {} in {}; the band is floor..ceiling",
@@ -323,7 +340,7 @@ impl PaymentSpec {
             for t in 0..years.len() {
                 let sum = v.get(ids.excluded_stays, t) + v.get(ids.special_review, t);
                 if sum > 1.0 {
-                    issues.push(Issue::new(
+                    issues.push(Diagnostic::field(
                         format!("{path}.special_review_share"),
                         format!("excluded stays and special review add to {sum} in {}, more than all cases; lower them", years.year(t)),
                     ));
@@ -334,17 +351,11 @@ impl PaymentSpec {
         // Tables.
         let tables = self.groups.as_ref().map(|g| {
             let gpath = base_dir.join(g);
-            let groups = GroupTable::load(&gpath).map_err(|e| {
-                for err in e.0 {
-                    issues.push(Issue::new(format!("{path}.groups"), err.to_string()));
-                }
-            });
+            let groups = GroupTable::load(&gpath)
+                .map_err(|e| table_problems(issues, path, "groups", "the group table", e));
             let hospitals = self.hospitals.as_ref().map(|h| {
-                HospitalTable::load(&base_dir.join(h)).map_err(|e| {
-                    for err in e.0 {
-                        issues.push(Issue::new(format!("{path}.hospitals"), err.to_string()));
-                    }
-                })
+                HospitalTable::load(&base_dir.join(h))
+                    .map_err(|e| table_problems(issues, path, "hospitals", "the hospital table", e))
             });
             let weights = match (&groups, &self.weights) {
                 (Ok(gt), Some(w)) => {
@@ -353,12 +364,7 @@ impl PaymentSpec {
                         WeightTable::load(&wpath)
                             .and_then(|wt| wt.aligned(&wpath, gt))
                             .map_err(|e| {
-                                for err in e.0 {
-                                    issues.push(Issue::new(
-                                        format!("{path}.weights"),
-                                        err.to_string(),
-                                    ));
-                                }
+                                table_problems(issues, path, "weights", "the weight table", e)
                             }),
                     )
                 }
@@ -367,12 +373,13 @@ impl PaymentSpec {
             let volumes = match (&groups, &hospitals, &self.hospital_groups) {
                 (Ok(gt), Some(Ok(ht)), Some(v)) => Some(
                     HospitalGroupVolumes::load(&base_dir.join(v), ht, gt).map_err(|e| {
-                        for err in e.0 {
-                            issues.push(Issue::new(
-                                format!("{path}.hospital_groups"),
-                                err.to_string(),
-                            ));
-                        }
+                        table_problems(
+                            issues,
+                            path,
+                            "hospital_groups",
+                            "the hospital group volumes",
+                            e,
+                        )
                     }),
                 ),
                 _ => None,

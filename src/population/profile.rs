@@ -3,8 +3,8 @@
 //! `scenarios/data/README.md`.
 
 use super::bands::{BAND_LABELS, ByBand, N_BANDS, band_index};
-use crate::scenario::error::Diagnostic;
-use std::collections::HashMap;
+use crate::scenario::table::{Sheet, read_file};
+use crate::scenario::{Diagnostic, Diagnostics};
 use std::path::Path;
 
 /// A fund's age profile, per band.
@@ -69,53 +69,31 @@ const fn col(name: &'static str, required: bool, default: f64, lo: f64, hi: f64)
 impl AgeProfile {
     /// Reads and checks a profile CSV. Every problem found is returned, each
     /// naming the file, the line and the column.
-    pub fn load(path: &Path) -> Result<AgeProfile, Vec<Diagnostic>> {
-        let diag = |line: Option<usize>, place: String, message: String| Diagnostic {
-            file: Some(path.to_path_buf()),
-            line,
-            path: place,
-            message,
-        };
-        let mut rdr = match csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_path(path)
-        {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(vec![diag(
-                    None,
-                    String::new(),
-                    format!(
-                        "cannot read age profile: {e}; check the `profile` path in the scenario"
-                    ),
-                )]);
+    pub fn load(path: &Path) -> Result<AgeProfile, Diagnostics> {
+        let text = read_file(path).map_err(|mut d| {
+            for x in &mut d.0 {
+                x.message = "cannot read it; check the `profile` path in the scenario".into();
             }
-        };
-        let headers = match rdr.headers() {
-            Ok(h) => h.clone(),
-            Err(e) => {
-                return Err(vec![diag(
-                    None,
-                    String::new(),
-                    format!("cannot read the header row: {e}"),
-                )]);
-            }
-        };
+            d
+        })?;
+        let sheet = Sheet::read(path, &text)?;
+        AgeProfile::from_sheet(&sheet).map_err(Diagnostics)
+    }
+
+    fn from_sheet(sheet: &Sheet) -> Result<AgeProfile, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
-        let Some(&band_col) = index.get("band") else {
-            return Err(vec![diag(
-                Some(1),
-                "column `band`".into(),
+        if !sheet.has("band") {
+            return Err(vec![sheet.error(
+                1,
+                Some("band"),
                 "missing column `band` (labels 0-4 ... 85+)".into(),
             )]);
-        };
-        for h in headers.iter() {
+        }
+        for h in &sheet.header {
             if h != "band" && !COLS.iter().any(|c| c.name == h) {
-                errors.push(diag(
-                    Some(1),
-                    format!("column `{h}`"),
+                errors.push(sheet.error(
+                    1,
+                    Some(h),
                     format!(
                         "unknown column; expected band, {}",
                         COLS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
@@ -124,36 +102,24 @@ impl AgeProfile {
             }
         }
         for c in COLS.iter().filter(|c| c.required) {
-            if !index.contains_key(c.name) {
-                errors.push(diag(
-                    Some(1),
-                    format!("column `{}`", c.name),
-                    "missing required column".into(),
-                ));
+            if !sheet.has(c.name) {
+                errors.push(sheet.error(1, Some(c.name), "missing required column".into()));
             }
         }
         let mut data = [[f64::NAN; N_BANDS]; COLS.len()];
         let mut seen = [false; N_BANDS];
         for (ci, c) in COLS.iter().enumerate() {
-            if !index.contains_key(c.name) {
+            if !sheet.has(c.name) {
                 data[ci] = [c.default; N_BANDS];
             }
         }
-        for rec in rdr.records() {
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize);
-                    errors.push(diag(line, String::new(), format!("malformed row: {e}")));
-                    continue;
-                }
-            };
-            let line = rec.position().map(|p| p.line() as usize);
-            let label = rec.get(band_col).unwrap_or("");
+        for (line, rec) in &sheet.rows {
+            let line = *line;
+            let label = sheet.text(rec, "band");
             let Some(b) = band_index(label) else {
-                errors.push(diag(
+                errors.push(sheet.error(
                     line,
-                    "column `band`".into(),
+                    Some("band"),
                     format!(
                         "`{label}` is not an age band; use {} ... 85+",
                         BAND_LABELS[0]
@@ -162,31 +128,27 @@ impl AgeProfile {
                 continue;
             };
             if seen[b] {
-                errors.push(diag(
-                    line,
-                    "column `band`".into(),
-                    format!("band {label} appears twice"),
-                ));
+                errors.push(sheet.error(line, Some("band"), format!("band {label} appears twice")));
             }
             seen[b] = true;
             for (ci, c) in COLS.iter().enumerate() {
-                let Some(&i) = index.get(c.name) else {
+                if !sheet.has(c.name) {
                     continue;
-                };
-                let raw = rec.get(i).unwrap_or("");
+                }
+                let raw = sheet.text(rec, c.name);
                 match raw.parse::<f64>() {
                     Ok(v) if v.is_finite() && v >= c.lo && v <= c.hi => data[ci][b] = v,
-                    Ok(v) => errors.push(diag(
+                    Ok(v) => errors.push(sheet.error(
                         line,
-                        format!("column `{}`", c.name),
+                        Some(c.name),
                         format!(
                             "{v} is outside the allowed range {}..={} (band {label})",
                             c.lo, c.hi
                         ),
                     )),
-                    Err(_) => errors.push(diag(
+                    Err(_) => errors.push(sheet.error(
                         line,
-                        format!("column `{}`", c.name),
+                        Some(c.name),
                         format!("`{raw}` is not a number (band {label})"),
                     )),
                 }
@@ -197,9 +159,9 @@ impl AgeProfile {
             .map(|b| BAND_LABELS[b])
             .collect();
         if !missing.is_empty() {
-            errors.push(diag(
-                None,
-                "column `band`".into(),
+            errors.push(sheet.error(
+                0,
+                Some("band"),
                 format!("missing rows for bands {}", missing.join(", ")),
             ));
         }
@@ -221,25 +183,25 @@ impl AgeProfile {
         };
         let sum: f64 = p.member_share.iter().sum();
         if (sum - 1.0).abs() > 1e-4 {
-            errors.push(diag(
-                None,
-                "column `member_share`".into(),
+            errors.push(sheet.error(
+                0,
+                Some("member_share"),
                 format!("member shares sum to {sum:.6}, not 1; fix the shares so they add up to 1"),
             ));
         }
         let esum: f64 = p.entrant_share.iter().sum();
         if esum != 0.0 && (esum - 1.0).abs() > 1e-4 {
-            errors.push(diag(
-                None,
-                "column `entrant_share`".into(),
+            errors.push(sheet.error(
+                0,
+                Some("entrant_share"),
                 format!("entrant shares sum to {esum:.6}; they must sum to 1 (or be all 0)"),
             ));
         }
         for b in 0..N_BANDS {
             if p.member_share[b] > 0.0 && p.enrollment_rate[b] == 0.0 {
-                errors.push(diag(
-                    None,
-                    "column `enrollment_rate`".into(),
+                errors.push(sheet.error(
+                    0,
+                    Some("enrollment_rate"),
                     format!(
                         "band {} has members but an enrollment rate of 0",
                         BAND_LABELS[b]

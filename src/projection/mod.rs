@@ -1,6 +1,7 @@
 //! The projection: a compiled scenario ([`Model`]) and the pure year loop.
 
 pub mod firings;
+pub mod hospitals;
 pub mod model;
 pub mod rules;
 pub mod run;

@@ -9,7 +9,7 @@ use crate::population::AgeProfile;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::schema::{FundKind, FundSpec, ScenarioSpec};
 use crate::scenario::source::RawScenario;
-use crate::scenario::{Issue, Param, ParamId, ParamStore, ParamValues, Years, validate};
+use crate::scenario::{Param, ParamId, ParamStore, ParamValues, Years, validate};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -191,7 +191,7 @@ impl Model {
         };
         let mut issues = Vec::new();
         let Some(years) = validate::check(&spec, &raw, &mut issues) else {
-            diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
+            diags.extend(issues.into_iter().map(|i| raw.locate(i)));
             return Err(ScenarioError::Invalid(diags));
         };
         let mut store = ParamStore::new(years);
@@ -204,7 +204,7 @@ impl Model {
                 funds.push(fm);
             }
         }
-        diags.extend(issues.iter().map(|i| raw.diagnostic(&i.path, &i.message)));
+        diags.extend(issues.into_iter().map(|i| raw.locate(i)));
         if !diags.is_empty() {
             return Err(ScenarioError::Invalid(diags));
         }
@@ -316,7 +316,7 @@ fn compile_fund(
     f: &FundSpec,
     rules_on: bool,
     store: &mut ParamStore,
-    issues: &mut Vec<Issue>,
+    issues: &mut Vec<Diagnostic>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FundModel> {
     let path = format!("funds.{id}");
@@ -325,27 +325,19 @@ fn compile_fund(
         .join(&f.members.profile);
     let profile = match AgeProfile::load(&profile_path) {
         Ok(p) => Some(p),
-        Err(mut d) => {
-            let referer = raw.diagnostic(&format!("{path}.members.profile"), "");
-            for x in &mut d {
-                x.message = format!(
-                    "{} (age profile named by {}{})",
-                    x.message,
-                    referer
-                        .file
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                    referer.line.map(|l| format!(":{l}")).unwrap_or_default()
-                );
-            }
-            diags.extend(d);
+        Err(d) => {
+            // Each problem in the table, under the scenario line that names it.
+            let at = format!("{path}.members.profile");
+            diags.extend(d.into_iter().map(|x| {
+                raw.diagnostic(&at, "cannot use the age profile")
+                    .caused_by(x)
+            }));
             None
         }
     };
     if let Some(p) = &profile {
         if f.kind == FundKind::Employee && p.retired_share.iter().all(|&r| r == 0.0) {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 format!("{path}.members.profile"),
                 "an employee fund's profile needs a `retired_share` column (share of each band retired)",
             ));
@@ -357,7 +349,7 @@ fn compile_fund(
                 > 0.0
         });
         if entrants_positive && p.entrant_share.iter().sum::<f64>() == 0.0 {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 format!("{path}.demography.entrants"),
                 "entrants need an `entrant_share` column in the age profile saying where they land",
             ));
@@ -475,7 +467,7 @@ fn compile_fund(
                 && m.level != ClearingLevel::Region
                 && f.payment.hospitals.is_none()
             {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{cpath}.level"),
                     "a hospital- or alliance-level clearing needs a hospital table (`payment.hospitals`)",
                 ));

@@ -1,7 +1,11 @@
-//! `clearing.csv` and `clearing.md` of `drgsim clear`.
+//! `clearing.csv` (stable English columns), `clearing.md`, `report.xlsx` and
+//! `report.html` of `drgsim clear`.
 
+use super::headers::header_label;
+use super::labels::{Key, Style, fill};
 use super::markdown::{fmt_num, table};
 use crate::payment::corridor_spec::{BudgetResult, ClearingFile, matches};
+use std::fmt::Write as _;
 
 /// Columns of `clearing.csv` after `budget_id, name` (yuan, rounded to the fen):
 /// the result names a clearing file's `published` table may check.
@@ -28,36 +32,26 @@ pub fn clearing_csv(results: &[BudgetResult]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// `clearing.md`: per budget the clearing, and published figures side by side.
-pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult]) -> String {
+/// `clearing.md` in the report's language: per budget the clearing, and
+/// published figures side by side. Amounts stay in yuan to the fen (they are
+/// checked against published figures to the fen).
+pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult], style: Style) -> String {
+    let t = |k| style.t(k);
     let mut s = format!(
-        "# {} ({})\n\nAmounts in yuan, rounded to the fen. Surplus = budget - actual; \
-         the hospital (alliance) keeps `retained` of a surplus, the fund covers `fund_covers` \
-         of an overspend and the hospital returns the rest; final payment = actual + retained \
-         or budget + fund_covers; next budget = next base x (1 + growth).\n\n",
-        spec.clearing.name, spec.clearing.year
+        "# {}\n\n{}\n\n",
+        fill(
+            &fill(t(Key::ClearingReportTitle), &spec.clearing.name),
+            spec.clearing.year
+        ),
+        t(Key::ClearingIntro)
     );
-    let labels = [
-        ("budget", "budget (总额预算)"),
-        ("actual", "actual spending"),
-        ("surplus", "surplus (结余)"),
-        ("overspend", "overspend (超支)"),
-        ("difference_rate", "surplus / overspend rate"),
-        ("retained", "kept by hospitals (结余留用)"),
-        ("fund_covers", "covered by the fund (超支补助)"),
-        ("hospital_returns", "returned by hospitals"),
-        ("final_payment", "final payment"),
-        ("adjustment", "clearing adjustment"),
-        ("next_base", "next year's base (基数)"),
-        ("next_budget", "next year's budget"),
-    ];
-    let mut headers = vec!["figure".to_string()];
+    let mut headers = vec![t(Key::Figure).to_string()];
     headers.extend(results.iter().map(|r| r.name.clone()));
     let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = labels
+    let rows: Vec<Vec<String>> = COLUMNS
         .iter()
-        .map(|(k, label)| {
-            let mut row = vec![label.to_string()];
+        .map(|k| {
+            let mut row = vec![header_label(k, style)];
             for r in results {
                 let v = r.get(k).unwrap_or(f64::NAN);
                 row.push(if *k == "difference_rate" {
@@ -72,7 +66,7 @@ pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult]) -> Strin
     s.push_str(&table(&hdr, &rows));
     let any = results.iter().any(|r| !r.checks.is_empty());
     if any {
-        s.push_str("\n## Against the published figures\n\n");
+        let _ = write!(s, "\n## {}\n\n", t(Key::AgainstPublished));
         let mut rows = Vec::new();
         for r in results {
             for (k, x, v) in &r.checks {
@@ -87,37 +81,62 @@ pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult]) -> Strin
                 };
                 rows.push(vec![
                     r.name.clone(),
-                    k.clone(),
+                    header_label(k, style),
                     xs,
                     vs,
                     ds,
-                    if (x - v).abs() < 0.005 || k == "difference_rate" && matches(k, *x, *v) {
-                        "yes"
-                    } else if matches(k, *x, *v) {
-                        "within a fen"
-                    } else {
-                        "NO"
-                    }
+                    t(
+                        if (x - v).abs() < 0.005 || k == "difference_rate" && matches(k, *x, *v) {
+                            Key::MatchYes
+                        } else if matches(k, *x, *v) {
+                            Key::MatchFen
+                        } else {
+                            Key::MatchNo
+                        },
+                    )
                     .to_string(),
                 ]);
             }
         }
         s.push_str(&table(
             &[
-                "budget",
-                "figure",
-                "computed",
-                "published",
-                "difference",
-                "matches",
+                header_label("budget_id", style).as_str(),
+                t(Key::Figure),
+                t(Key::Computed),
+                t(Key::Published),
+                t(Key::Difference),
+                t(Key::Matches),
             ],
             &rows,
         ));
     }
     if !spec.clearing.sources.is_empty() {
-        s.push_str("\nSources: ");
+        let _ = write!(s, "\n{}: ", t(Key::Sources));
         s.push_str(&spec.clearing.sources.join("; "));
         s.push('\n');
     }
     s
+}
+
+/// Writes `clearing.csv`, `clearing.md`, `report.xlsx` and `report.html`
+/// into `dir`; returns the Markdown.
+pub fn write(
+    dir: &std::path::Path,
+    spec: &ClearingFile,
+    results: &[BudgetResult],
+    style: Style,
+) -> Result<String, super::ReportError> {
+    let csv = clearing_csv(results);
+    super::atomic::write_atomic(&dir.join("clearing.csv"), csv.as_bytes())?;
+    let md = clearing_markdown(spec, results, style);
+    super::atomic::write_atomic(&dir.join("clearing.md"), md.as_bytes())?;
+    super::workbook::write_command_reports(
+        dir,
+        style,
+        &spec.clearing.name,
+        None,
+        &[(style.t(Key::SheetClearing).to_string(), csv)],
+        &md,
+    )?;
+    Ok(md)
 }

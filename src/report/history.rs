@@ -4,6 +4,7 @@
 //! the fit. Part-year flows are annualised (x 12 / months) before comparing.
 
 use super::ReportError;
+use super::labels::{self, Key, Style, fill};
 use super::markdown::{fmt_num, table};
 use crate::projection::{Model, Projection};
 use std::path::Path;
@@ -105,25 +106,25 @@ pub fn write_history_csv(path: &Path, rows: &[Comparison]) -> Result<(), ReportE
     super::atomic::write_atomic(path, &bytes)
 }
 
-/// The `summary.md` section; empty when the scenario has no history.
-pub fn summary_section(model: &Model, projection: &Projection) -> String {
+/// The `summary.md` section in the report's language; empty when the
+/// scenario has no history.
+pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> String {
     let rows = comparisons(model, projection);
     if rows.is_empty() {
         return String::new();
     }
-    let mut s = String::from(
-        "\n## Observed and modelled\n\nPublished figures (part-year flows annualised) beside the model's; years before the base year are the history the assumptions start from.\n\n",
-    );
+    let t = |k| style.t(k);
+    let mut s = format!("\n## {}\n\n{}\n\n", t(Key::Observed), t(Key::ObservedIntro));
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|c| {
             let d = if c.column == "months_payable" { 1 } else { 0 };
             vec![
-                c.fund.clone(),
+                fund_name(model, &c.fund, style),
                 c.year.to_string(),
-                c.column.to_string(),
+                super::headers::header_label(c.column, style),
                 if c.months < 12.0 {
-                    format!("{} ({} months)", fmt_num(c.published, d), c.months)
+                    fill(&fill(t(Key::MonthsOf), fmt_num(c.published, d)), c.months)
                 } else {
                     fmt_num(c.published, d)
                 },
@@ -137,15 +138,27 @@ pub fn summary_section(model: &Model, projection: &Projection) -> String {
         .collect();
     s.push_str(&table(
         &[
-            "fund",
-            "year",
-            "figure",
-            "published",
-            "annualised",
-            "model",
-            "model vs published",
+            t(Key::Fund),
+            t(Key::Year),
+            t(Key::Figure),
+            t(Key::Published),
+            t(Key::Annualised),
+            t(Key::ModelValue),
+            t(Key::ModelVsPublished),
         ],
         &body,
     ));
     s
+}
+
+/// The name of fund `id` in the report's language (the id when the model
+/// has no such fund).
+fn fund_name(model: &Model, id: &str, style: Style) -> String {
+    model
+        .funds
+        .iter()
+        .find(|f| f.id == id)
+        .map_or(id.to_string(), |f| {
+            labels::fund_name(model, &f.id, &f.name, f.kind, style.lang)
+        })
 }

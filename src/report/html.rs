@@ -183,7 +183,7 @@ pub fn write_run_report(
         let mut rows: Vec<Vec<String>> = FUND_TABLE_COLUMNS
             .iter()
             .filter(|c| **c != "active_retired_ratio" || f.rows.iter().any(|r| r.retirees > 0.0))
-            .filter_map(|c| labels::column(c))
+            .filter_map(|c| super::headers::column(c))
             .map(|c| {
                 let mut row = vec![c.header(style)];
                 row.extend(
@@ -205,8 +205,8 @@ pub fn write_run_report(
     }
 
     // Policy rules: both views and each firing (English for now).
-    let rules = super::history::summary_section(model, projection)
-        + &super::rules::summary_section(model, projection);
+    let rules = super::history::summary_section(model, projection, style)
+        + &super::rules::summary_section(model, projection, style);
     if !rules.is_empty() {
         b.push_str(&md_to_html(dir, &rules, &mut Vec::new())?);
     }

@@ -2,13 +2,12 @@
 //! amounts are shown in.
 //!
 //! - [`Lang`] and [`Unit`]: `--lang zh|en`, `--unit wan|yi`.
-//! - [`COLUMNS`]: one row per projection output column (label, unit kind).
-//!   Adding a column to [`crate::fund::YearRow`] means adding one line here; the
-//!   test `every_projection_column_has_a_label` fails until you do.
 //! - [`Key`]: the fixed words of titles, axes, legends and table headers.
-//! - [`param_label`]: the name of a scenario parameter (tornado rows, grid axes,
-//!   Monte Carlo parameters, solve), from the parameter registry's labels.
 //! - [`status_word`]: 正常 / 预警 / 危险 / 穿底.
+//! - [`super::headers`]: one row per output column (projection columns in
+//!   [`super::headers::COLUMNS`], analysis/hospital/compare table columns), label and unit kind.
+//! - [`super::params`]: [`super::params::param_label`], the name of a scenario parameter (tornado
+//!   rows, grid axes, Monte Carlo parameters, solve), from the parameter registry.
 //!
 //! The Chinese terms follow the seed reports (累计结余可支付月数, 当期结余率,
 //! 统筹基金). CSV files keep their stable English snake_case headers; these
@@ -16,7 +15,6 @@
 
 use crate::fund::status::Status;
 use crate::report::markdown::fmt_num;
-use crate::scenario::registry;
 use std::fmt;
 use std::str::FromStr;
 
@@ -141,9 +139,28 @@ impl Style {
         wan / self.unit.per_wan()
     }
 
-    /// Months payable, to one decimal.
+    /// Months payable, to one decimal, clipped at zero: a fund whose balance
+    /// is below zero shows `0.0（穿底）` / `0.0 (depleted)` rather than
+    /// negative months (the shortfall is reported in money elsewhere).
     pub fn months(self, m: f64) -> String {
-        fmt_num(m, 1)
+        if m < 0.0 {
+            match self.lang {
+                Lang::Zh => format!("0.0（{}）", self.t(Key::Depleted)),
+                Lang::En => format!("0.0 ({})", self.t(Key::Depleted)),
+            }
+        } else {
+            fmt_num(m, 1)
+        }
+    }
+
+    /// Excel number format of months payable: one decimal, and a negative
+    /// value (a depleted fund) shown as `0.0（穿底）` while the cell keeps the
+    /// figure of the CSV.
+    pub fn months_format(self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "0.0;\"0.0（穿底）\"",
+            Lang::En => "0.0;\"0.0 (depleted)\"",
+        }
     }
 
     /// A share (0..1) as a percentage to one decimal: `23.4%`.
@@ -186,175 +203,6 @@ pub fn status_word(status: Status, lang: Lang) -> &'static str {
         (Status::Danger, Lang::En) => "danger",
         (Status::Depleted, Lang::En) => "depleted",
     }
-}
-
-/// How a column's values are measured, which decides unit conversion and
-/// number format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// An amount in 万元 (converted by [`Unit`]).
-    Money,
-    /// A head count (persons).
-    Persons,
-    /// A count of cases.
-    Cases,
-    /// A share 0..1, shown as a percentage.
-    Share,
-    /// Months payable.
-    Months,
-    /// A plain ratio (active workers per retiree, case-mix index).
-    Ratio,
-    /// Yuan (per point, per member).
-    Yuan,
-}
-
-impl Kind {
-    /// Decimals for a report cell of this kind (after unit conversion).
-    pub fn decimals(self, unit: Unit) -> usize {
-        match self {
-            Kind::Money => unit.decimals(),
-            Kind::Persons | Kind::Cases => 0,
-            Kind::Share | Kind::Months => 1,
-            Kind::Ratio | Kind::Yuan => 2,
-        }
-    }
-
-    /// Excel number format for a cell of this kind (shares as percentages).
-    pub fn excel_format(self, unit: Unit) -> &'static str {
-        match (self, unit) {
-            (Kind::Money, Unit::Wan) | (Kind::Persons, _) | (Kind::Cases, _) => "#,##0",
-            (Kind::Money, Unit::Yi) | (Kind::Ratio, _) | (Kind::Yuan, _) => "#,##0.00",
-            (Kind::Share, _) => "0.0%",
-            (Kind::Months, _) => "0.0",
-        }
-    }
-}
-
-/// Labels of one projection output column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Column {
-    /// The CSV header (a [`crate::fund::YearRow`] field name).
-    pub key: &'static str,
-    /// Chinese label, without the unit.
-    pub zh: &'static str,
-    /// English label, without the unit.
-    pub en: &'static str,
-    /// What the values measure.
-    pub kind: Kind,
-}
-
-impl Column {
-    /// The label in `lang`, without unit.
-    pub fn label(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Zh => self.zh,
-            Lang::En => self.en,
-        }
-    }
-
-    /// The label with its unit, e.g. `统筹基金累计结余（万元）`.
-    pub fn header(&self, style: Style) -> String {
-        let unit = match (self.kind, style.lang) {
-            (Kind::Money, _) => style.unit.name(style.lang),
-            (Kind::Persons, Lang::Zh) => "人",
-            (Kind::Persons, Lang::En) => "persons",
-            (Kind::Cases, Lang::Zh) => "人次",
-            (Kind::Cases, Lang::En) => "cases",
-            (Kind::Share, _) => return self.label(style.lang).to_string(),
-            (Kind::Months, Lang::Zh) => "月",
-            (Kind::Months, Lang::En) => "months",
-            (Kind::Yuan, Lang::Zh) => "元",
-            (Kind::Yuan, Lang::En) => "yuan",
-            (Kind::Ratio, _) => return self.label(style.lang).to_string(),
-        };
-        with_unit(style.lang, self.label(style.lang), unit)
-    }
-
-    /// A value of this column converted for display (money by unit, shares
-    /// stay 0..1 for Excel's percentage format).
-    pub fn value(&self, style: Style, v: f64) -> f64 {
-        match self.kind {
-            Kind::Money => style.money_value(v),
-            _ => v,
-        }
-    }
-
-    /// A value of this column as report text.
-    pub fn text(&self, style: Style, v: f64) -> String {
-        match self.kind {
-            Kind::Share => style.percent(v),
-            k => fmt_num(self.value(style, v), k.decimals(style.unit)),
-        }
-    }
-}
-
-macro_rules! columns {
-    ($($key:ident: $kind:ident, $zh:literal, $en:literal;)*) => {
-        /// Labels of every projection output column, in CSV order.
-        pub const COLUMNS: &[Column] = &[$(Column {
-            key: stringify!($key),
-            zh: $zh,
-            en: $en,
-            kind: Kind::$kind,
-        }),*];
-    };
-}
-
-columns! {
-    members: Persons, "参保人数", "members";
-    members_60plus_share: Share, "60岁及以上占比", "members aged 60+";
-    members_under20_share: Share, "20岁以下占比", "members under 20";
-    active_workers: Persons, "在职职工", "active workers";
-    retirees: Persons, "退休人员", "retirees";
-    active_retired_ratio: Ratio, "在职退休比", "active workers per retiree";
-    premium_wan: Money, "个人缴费", "individual premiums";
-    premium_yuan: Yuan, "人均个人缴费标准", "premium per member";
-    subsidy_yuan: Yuan, "人均财政补助标准", "subsidy per person";
-    subsidy_wan: Money, "财政补助", "government subsidy";
-    subsidy_central_wan: Money, "中央财政补助", "central subsidy";
-    subsidy_provincial_wan: Money, "省级财政补助", "provincial subsidy";
-    subsidy_local_wan: Money, "州市县财政补助", "prefecture and county subsidy";
-    contributions_pooled_wan: Money, "统筹基金缴费收入", "pooled contributions";
-    personal_account_revenue_wan: Money, "个人账户划入", "personal-account revenue";
-    interest_wan: Money, "利息收入", "interest";
-    other_income_wan: Money, "其他收入", "other income";
-    fiscal_backstop_wan: Money, "财政兜底", "fiscal backstop";
-    revenue_wan: Money, "基金总收入", "total revenue";
-    pooled_revenue_wan: Money, "统筹基金收入", "pooled revenue";
-    inpatient_wan: Money, "住院支出", "inpatient spending";
-    inpatient_patient_wan: Money, "住院患者自付", "patients' inpatient payments";
-    inpatient_hospital_wan: Money, "医院住院收入", "hospital inpatient revenue";
-    outpatient_wan: Money, "门诊支出", "outpatient spending";
-    major_illness_wan: Money, "大病保险支出", "major-illness insurance";
-    out_of_area_wan: Money, "异地就医支出", "out-of-area care";
-    other_spending_wan: Money, "其他支出", "other spending";
-    personal_account_spending_wan: Money, "个人账户支出", "personal-account spending";
-    expenditure_wan: Money, "基金总支出", "total expenditure";
-    pooled_expenditure_wan: Money, "统筹基金支出", "pooled expenditure";
-    surplus_wan: Money, "当期结余", "surplus";
-    surplus_rate: Share, "当期结余率", "surplus rate";
-    balance_wan: Money, "累计结余", "balance";
-    months_payable: Months, "可支付月数", "months payable";
-    inpatient_cases: Cases, "住院人次", "inpatient cases";
-    drg_cases: Cases, "DRG/DIP结算人次", "DRG/DIP cases";
-    cmi: Ratio, "病例组合指数CMI", "case-mix index";
-    base_rate: Yuan, "DRG基础费率", "DRG base rate";
-    point_value: Yuan, "点值", "point value";
-    settlement_ratio: Share, "结付率（基金口径）", "settlement ratio, fund side";
-    settlement_ratio_full_cost: Share, "结付率（全费用口径）", "settlement ratio, full cost";
-    inpatient_ffs_equivalent_wan: Money, "住院按项目付费等值", "inpatient cost at fee-for-service prices";
-    drg_payment_wan: Money, "DRG/DIP支付", "DRG/DIP payment";
-    drg_fund_payment_wan: Money, "DRG/DIP基金支付", "DRG/DIP fund payment";
-    drg_fund_ffs_wan: Money, "DRG/DIP病例按项目基金应付", "DRG/DIP fund share at fee-for-service";
-    budget_wan: Money, "总额预算", "budget";
-    clearing_wan: Money, "年终清算调整", "year-end clearing adjustment";
-    spending_per_member_yuan: Yuan, "人均统筹支出", "pooled spending per member";
-    benefit_cut: Share, "报销比例下调", "benefit cut";
-}
-
-/// The labels of a projection column, if it has any.
-pub fn column(key: &str) -> Option<&'static Column> {
-    COLUMNS.iter().find(|c| c.key == key)
 }
 
 macro_rules! keys {
@@ -435,478 +283,155 @@ keys! {
     MonthsUnit => "个月", "months";
     AmountsIn => "金额单位", "amounts in";
     GeneratedBy => "由 drgsim 生成", "generated by drgsim";
-}
-
-/// Labels of the CSV headers of the analysis, comparison and hospital tables
-/// that are not projection columns: `(key, zh, en, Excel number format)`.
-const HEADERS: &[(&str, &str, &str, &str)] = &[
-    ("fund", "基金", "fund", "@"),
-    ("scenario", "方案", "scenario", "@"),
-    ("year", "年份", "year", "0"),
-    ("rank", "排序", "rank", "0"),
-    ("param", "参数", "parameter", "@"),
-    ("low", "低值", "low", "#,##0.0000"),
-    ("high", "高值", "high", "#,##0.0000"),
-    ("default", "方案值", "scenario value", "#,##0.0000"),
-    ("outcome_year", "结果年份", "outcome year", "0"),
-    ("months_base", "基准可支付月数", "months, base case", "0.0"),
-    ("months_low", "低值时可支付月数", "months, low", "0.0"),
-    ("months_high", "高值时可支付月数", "months, high", "0.0"),
-    ("swing_months", "月数摆幅", "swing, months", "0.0"),
-    (
-        "first_warning_base",
-        "基准首次预警年份",
-        "first warning, base",
-        "0",
-    ),
-    (
-        "first_warning_low",
-        "低值首次预警年份",
-        "first warning, low",
-        "0",
-    ),
-    (
-        "first_warning_high",
-        "高值首次预警年份",
-        "first warning, high",
-        "0",
-    ),
-    ("depletion_base", "基准穿底年份", "depletion, base", "0"),
-    ("depletion_low", "低值穿底年份", "depletion, low", "0"),
-    ("depletion_high", "高值穿底年份", "depletion, high", "0"),
-    (
-        "cumulative_surplus_base_wan",
-        "基准累计结余（万元）",
-        "cumulative surplus, base (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "cumulative_surplus_low_wan",
-        "低值累计结余（万元）",
-        "cumulative surplus, low (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "cumulative_surplus_high_wan",
-        "高值累计结余（万元）",
-        "cumulative surplus, high (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "first_order",
-        "一阶敏感度指数",
-        "first-order index",
-        "0.000",
-    ),
-    (
-        "first_order_se",
-        "一阶指数标准误",
-        "first-order s.e.",
-        "0.000",
-    ),
-    ("total", "总敏感度指数", "total index", "0.000"),
-    ("total_se", "总指数标准误", "total s.e.", "0.000"),
-    ("x_param", "横轴参数", "x parameter", "@"),
-    ("x", "横轴取值", "x", "#,##0.0000"),
-    ("y_param", "纵轴参数", "y parameter", "@"),
-    ("y", "纵轴取值", "y", "#,##0.0000"),
-    ("months_p05", "可支付月数P5", "months p5", "0.0"),
-    ("months_p25", "可支付月数P25", "months p25", "0.0"),
-    ("months_p50", "可支付月数中位数", "months median", "0.0"),
-    ("months_p75", "可支付月数P75", "months p75", "0.0"),
-    ("months_p95", "可支付月数P95", "months p95", "0.0"),
-    ("months_mean", "可支付月数均值", "months mean", "0.0"),
-    (
-        "balance_p05",
-        "累计结余P5（万元）",
-        "balance p5 (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "balance_p25",
-        "累计结余P25（万元）",
-        "balance p25 (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "balance_p50",
-        "累计结余中位数（万元）",
-        "balance median (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "balance_p75",
-        "累计结余P75（万元）",
-        "balance p75 (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "balance_p95",
-        "累计结余P95（万元）",
-        "balance p95 (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "p_below_warning",
-        "低于预警线概率",
-        "P(below warning)",
-        "0.0%",
-    ),
-    (
-        "p_below_danger",
-        "低于危险线概率",
-        "P(below danger)",
-        "0.0%",
-    ),
-    ("p_depleted", "穿底概率", "P(depleted)", "0.0%"),
-    ("base_year", "基期", "base year", "0"),
-    ("base_months", "基期可支付月数", "months, base year", "0.0"),
-    ("horizon", "期末年份", "horizon", "0"),
-    (
-        "horizon_balance_wan",
-        "期末累计结余（万元）",
-        "balance at horizon (10,000 yuan)",
-        "#,##0",
-    ),
-    (
-        "horizon_months",
-        "期末可支付月数",
-        "months at horizon",
-        "0.0",
-    ),
-    (
-        "first_warning",
-        "首次低于预警线",
-        "first year below warning",
-        "0",
-    ),
-    (
-        "first_danger",
-        "首次低于危险线",
-        "first year below danger",
-        "0",
-    ),
-    ("depletion", "穿底年份", "depletion year", "0"),
-    (
-        "cumulative_surplus_wan",
-        "期内累计结余（万元）",
-        "cumulative surplus (10,000 yuan)",
-        "#,##0",
-    ),
-    ("hospital", "医院编码", "hospital", "@"),
-    ("name", "医院名称", "name", "@"),
-    ("level", "医院等级", "level", "@"),
-    ("coefficient", "医院系数", "coefficient", "0.0000"),
-    ("cases", "病例数", "cases", "#,##0"),
-    (
-        "ffs_equivalent_wan",
-        "按项目付费等值（万元）",
-        "fee-for-service equivalent (10,000 yuan)",
-        "#,##0.00",
-    ),
-    (
-        "payment_wan",
-        "DRG/DIP支付（万元）",
-        "DRG/DIP payment (10,000 yuan)",
-        "#,##0.00",
-    ),
-    (
-        "payment_change_wan",
-        "支付变化（万元）",
-        "payment change (10,000 yuan)",
-        "#,##0.00",
-    ),
-    (
-        "payment_change_pct",
-        "支付变化（%）",
-        "payment change (%)",
-        "0.0",
-    ),
-];
-
-/// The header of a CSV column in a report's language: a projection column's
-/// label with unit, an analysis table's label, or the key itself when none
-/// exists (which `tests` keep from happening for the bundled commands).
-pub fn header_label(key: &str, style: Style) -> String {
-    if let Some(c) = column(key) {
-        // CSV amounts stay in 万元 whatever --unit says.
-        return c.header(Style {
-            unit: Unit::Wan,
-            ..style
-        });
-    }
-    match HEADERS.iter().find(|h| h.0 == key) {
-        Some(h) if style.lang == Lang::Zh => h.1.to_string(),
-        Some(h) => h.2.to_string(),
-        None => key.to_string(),
-    }
-}
-
-/// Excel number format of a CSV column.
-pub fn header_format(key: &str) -> &'static str {
-    if let Some(c) = column(key) {
-        return c.kind.excel_format(Unit::Wan);
-    }
-    HEADERS
-        .iter()
-        .find(|h| h.0 == key)
-        .map_or("General", |h| h.3)
+    // Analysis reports (sensitivity, grid, Monte Carlo, solve).
+    MonthsInYear => "{}：{}年可支付月数", "{}: months payable in {}";
+    SensitivityTitle => "单因素敏感性分析：{}", "One-way sensitivity: {}";
+    SensitivityIntro => "每次只把一个参数调到低值或高值，其余参数取方案值；按{}年可支付月数的摆幅排序。“x1.10”表示该参数逐年取值乘以1.10。", "Each parameter moved alone to its low and high setting, every other parameter as in the scenario; ranked by the swing of months payable in {}. \"x1.10\" = the parameter's whole path multiplied by 1.10.";
+    BaseCase => "基准情形：{}年可支付月数{}；首次低于预警线：{}；穿底：{}；期内当期结余合计{}。", "Base case: months payable in {}: {}; first year below warning: {}; depletion: {}; cumulative surplus {}.";
+    Rank => "排序", "rank";
+    Low => "低值", "low";
+    High => "高值", "high";
+    MonthsAtLow => "{}年可支付月数（低值）", "months {} (low)";
+    MonthsAtHigh => "{}年可支付月数（高值）", "months {} (high)";
+    Swing => "摆幅（月）", "swing (months)";
+    WarningLowHigh => "首次低于预警线（低值/高值）", "below warning (low / high)";
+    DepletionLowHigh => "穿底年份（低值/高值）", "depletion (low / high)";
+    SurplusLowHigh => "期内当期结余合计（低值/高值）", "cumulative surplus (low / high)";
+    BaseLegend => "基准", "base case";
+    LowLegend => "参数取低值", "parameter low";
+    HighLegend => "参数取高值", "parameter high";
+    Notes => "说明", "Notes";
+    SobolTitle => "全局敏感性分析（Sobol指数）", "Global sensitivity (Sobol' indices)";
+    SobolIntro => "按[uncertainty]各参数的边缘分布抽样（不计相关），结果为{}年可支付月数；基础样本{}个，每个基金运行{}次。一阶指数为该参数单独造成的方差占比，总效应指数含其交互作用。", "Over the [uncertainty] distributions (marginals; correlation ignored), outcome months payable in {}; {} base samples, {} runs per fund. First order = share of the variance due to the parameter alone; total = including its interactions.";
+    SobolMeanSd => "均值{}个月，标准差{}个月。", "Mean {} months, standard deviation {}.";
+    FirstOrder => "一阶指数", "first order";
+    TotalEffect => "总效应指数", "total";
+    GridTitle => "双参数分析表：{}", "Two-way table: {}";
+    GridIntro => "表中为{}年可支付月数；行：{}，列：{}。低于{}个月为预警，低于{}个月为危险。", "Months payable in {}; rows {}, columns {}. Warning below {} months, danger below {}.";
+    McTitle => "蒙特卡洛模拟：{}", "Monte Carlo runway bands: {}";
+    McIntro => "{}条模拟路径，随机种子{}；每条路径的每个不确定参数各用独立的随机数流，结果与线程数无关。", "{} paths, seed {}; each path draws every uncertain parameter from its own random stream, so the result does not depend on the number of threads.";
+    McFanTitle => "{}：可支付月数（{}条模拟路径）", "{}: months payable, {} paths";
+    UncertainParams => "不确定参数", "Uncertain parameters";
+    Distribution => "分布", "distribution";
+    Correlations => "相关系数", "Correlations";
+    MonthsP05 => "可支付月数5%分位", "months p05";
+    MonthsP50 => "可支付月数中位数", "months p50";
+    MonthsP95 => "可支付月数95%分位", "months p95";
+    BalanceP50 => "累计结余中位数", "balance p50";
+    PBelowWarning => "低于预警线概率", "P(below warning)";
+    PBelowDanger => "低于危险线概率", "P(below danger)";
+    PDepleted => "穿底概率", "P(depleted)";
+    Band90 => "5%–95%模拟路径", "5%-95% of paths";
+    Band50 => "25%–75%模拟路径", "25%-75% of paths";
+    Median => "中位数", "median";
+    SolveTitle => "目标求解：{}", "Goal seek: {}";
+    SolveSmallest => "{}：求{}的最小值，使{}（{}）不低于{}个月{}。", "{}: the smallest value of {} keeping {} {} at or above {} months{}.";
+    SolveLargest => "{}：求{}的最大值，使{}（{}）不低于{}个月{}。", "{}: the largest value of {} keeping {} {} at or above {} months{}.";
+    SolveInYear => "{}年", "in {}";
+    SolveEveryYear => "{}至{}年每年", "every year {}..={}";
+    SolveQuantile => "可支付月数的{}%分位（{}条模拟路径）", "the {} % quantile over {} paths of months payable";
+    SolveWithProbability => "（概率{}）", " with probability {}";
+    Item => "项目", "item";
+    Value => "数值", "value";
+    ValueFound => "求得的值", "value found";
+    ScenarioValue => "方案值", "scenario value";
+    MonthsAchieved => "达到的可支付月数", "months achieved";
+    SearchRange => "搜索区间", "search range";
+    Reproduce => "复现命令参数", "reproduce with";
+    // Hospitals (`drgsim hospitals`).
+    HospitalsTitle => "医院DRG/DIP结算：{}", "Hospitals: {}";
+    HospitalsIntro => "基金 `{}`，结算期{}，金额单位万元。医院按DRG/DIP支付标准（全成本）获得支付；患者按待遇政策负担按项目付费账单中的自付部分（基金报销其中{}%），基金支付标准减去患者自付部分。基金侧结付率（公布口径）= 基金DRG/DIP支付 / 按项目付费时基金应付；全成本结付率 = DRG/DIP支付 / 按项目付费成本。结余 = DRG/DIP支付 − 同批病例按项目付费成本。", "Fund `{}`, settlement period {}. Money in 10,000 yuan. Hospitals are paid the DRG/DIP standard (full cost); patients pay their share of the fee-for-service bill under the benefit rules (the fund reimburses {} % of it), and the fund pays the standard minus the patient's share. Fund-side settlement ratio (as published) = fund's DRG payment / what the fund would have paid fee-for-service; full-cost ratio = DRG payment / fee-for-service cost. Surplus = DRG/DIP payment - fee-for-service cost of the same cases.";
+    PeriodShare => "{}年（全年的{}）", "{} ({} of the year)";
+    DrgCases => "DRG/DIP病例数", "DRG cases";
+    Cmi => "CMI", "CMI";
+    FfsPerCase => "次均按项目付费费用（元）", "FFS cost per case (yuan)";
+    FfsEquivalent => "按项目付费成本", "FFS equivalent";
+    DrgPaid => "DRG/DIP支付", "DRG paid";
+    FundFfs => "按项目付费时基金应付", "fund payable fee-for-service";
+    FundDrg => "基金DRG/DIP支付", "fund paid under DRG";
+    FundRatio => "基金侧结付率", "settlement ratio (fund side)";
+    FullRatio => "全成本结付率", "settlement ratio (full cost)";
+    InSurplus => "结余医院数", "hospitals in surplus";
+    OutOf => "{}/{}", "{} of {}";
+    ByLevel => "按医院等级", "By level";
+    ByAlliance => "按医共体", "By medical alliance";
+    Level => "等级", "level";
+    Alliance => "医共体", "alliance";
+    HospitalCount => "医院数", "hospitals";
+    Payment => "支付", "payment";
+    Surplus => "结余", "surplus";
+    FundOnAccount => "基金预付", "fund paid on account";
+    ClearingAdjustment => "清算调整", "clearing";
+    SurplusAfterClearing => "清算后结余", "surplus after clearing";
+    InSurplusAfterClearing => "清算后结余医院数", "in surplus after clearing";
+    PaymentChange => "支付变化", "change";
+    PaymentChangePct => "支付变化（%）", "change %";
+    Hospital => "医院", "hospital";
+    Cases => "病例数", "cases";
+    TopMovers => "变化最大的{}家医院", "Top {} movers";
+    Winners => "增幅最大", "Winners";
+    Losers => "降幅最大", "Losers";
+    NoneWord => "（无）", "(none)";
+    ClearingTitle => "年终清算（{}）", "Year-end clearing ({} level)";
+    ClearingText => "预付（基金DRG/DIP支付）{}万元；清算调整{}万元；基金最终支付{}万元（清算后基金侧结付率{}%）。结余医院：清算前{}家，清算后{}家。", "Paid on account (the fund's DRG payment): {}; clearing adjustment: {}; final fund payment: {} (fund-side settlement ratio {} % after clearing), in 10,000 yuan. Hospitals in surplus: {} before clearing, {} after.";
+    AllianceLevel => "按医共体", "alliance";
+    HospitalLevel => "按医院", "hospital";
+    Tertiary => "三级", "tertiary";
+    Secondary => "二级", "secondary";
+    Primary => "一级及以下", "primary";
+    ChangeByHospital => "各医院DRG/DIP支付变化：{} 对比 {}", "Payment change by hospital: {} vs {}";
+    ChangeAxis => "DRG/DIP支付变化（%）", "change in DRG/DIP payment, %";
+    SurplusByHospital => "{}：各医院DRG/DIP结余（占按项目付费成本%）", "{}: DRG/DIP surplus by hospital, % of fee-for-service cost";
+    SurplusAxis => "结余占按项目付费成本（%）", "surplus, % of FFS-equivalent cost";
+    HospitalsRanked => "医院（按变化从大到小排序）", "hospitals, ranked by change";
+    LargestGains => "增幅最大", "largest gains";
+    LargestLosses => "降幅最大", "largest losses";
+    SheetHospitals => "医院", "hospitals";
+    // Clearing (`drgsim clear`).
+    ClearingReportTitle => "{}（{}年）", "{} ({})";
+    ClearingIntro => "金额单位：元，保留到分。结余 = 预算 − 实际发生额；结余时医院（医共体）按比例留用，超支时基金按比例分担、其余由医院自负；清算后拨付 = 实际发生额 + 留用，或预算 + 基金分担；下年预算 = 下年基数 ×（1 + 增长率）。", "Amounts in yuan, rounded to the fen. Surplus = budget - actual; the hospital (alliance) keeps `retained` of a surplus, the fund covers `fund_covers` of an overspend and the hospital returns the rest; final payment = actual + retained or budget + fund_covers; next budget = next base x (1 + growth).";
+    Figure => "项目", "figure";
+    AgainstPublished => "与公布数据核对", "Against the published figures";
+    Computed => "计算值", "computed";
+    Published => "公布值", "published";
+    Difference => "差额", "difference";
+    Matches => "是否一致", "matches";
+    MatchYes => "一致", "yes";
+    MatchFen => "相差不超过1分", "within a fen";
+    MatchNo => "不一致", "NO";
+    SheetClearing => "清算", "clearing";
+    // Run summary: history and policy rules.
+    Observed => "观测值与模型值", "Observed and modelled";
+    ObservedIntro => "公布数据（不足一年的流量已年化）与模型结果对照；基期以前的年份为假设的出发点。", "Published figures (part-year flows annualised) beside the model's; years before the base year are the history the assumptions start from.";
+    Annualised => "年化值", "annualised";
+    ModelValue => "模型值", "model";
+    ModelVsPublished => "模型与公布值之差", "model vs published";
+    MonthsOf => "{}（{}个月）", "{} ({} months)";
+    PolicyRules => "政策规则", "Policy rules";
+    View => "口径", "view";
+    RulesPractised => "按规则执行", "rules as practised";
+    RulesOffKept => "关闭政策规则（压力测试；保留预算与清算）", "policy rules off (stress; budget and clearing kept)";
+    NoPolicyChange => "无政策调整（压力测试）", "no policy change (stress)";
+    NoRuleFired => "预测期内没有规则触发。", "No rule fired over the projection.";
+    RuleFirings => "每次触发的规则（另见 rules.csv）：", "Each rule that moved something (also in `rules.csv`):";
+    Rule => "规则", "rule";
+    Quantity => "调整对象", "quantity";
+    Before => "调整前", "before";
+    After => "调整后", "after";
+    Because => "触发条件", "because";
+    RulePremium => "筹资调整", "premium";
+    RuleBenefit => "待遇调整", "benefit";
+    RuleBackstop => "财政兜底", "backstop";
+    SheetTornado => "敏感性", "tornado";
+    SheetSobol => "Sobol指数", "sobol";
+    SheetGrid => "双参数表", "grid";
+    SheetMonteCarlo => "蒙特卡洛", "montecarlo";
+    SheetSolve => "目标求解", "solve";
 }
 
 /// Fill `{}` in a [`Key`] template with `value`.
 pub fn fill(template: &str, value: impl fmt::Display) -> String {
     template.replacen("{}", &value.to_string(), 1)
-}
-
-/// Labels of parameter leaves (the last segment of a parameter path, before
-/// `.shift` / `.scale`) the parameter registry does not declare (analysis
-/// levers such as `weights`, older aliases); [`param_label`] asks the registry first.
-const PARAMS: &[(&str, &str, &str)] = &[
-    ("interest_rate", "利息率", "interest rate"),
-    ("mortality_multiplier", "死亡率倍数", "mortality multiplier"),
-    ("fertility_multiplier", "生育率倍数", "fertility multiplier"),
-    ("entrants", "新参保人数", "new entrants"),
-    ("decline", "参保人数年降幅", "enrollment decline"),
-    (
-        "selectivity",
-        "流失年龄选择性",
-        "age selectivity of leavers",
-    ),
-    ("premium", "人均个人缴费", "premium per member"),
-    ("paying_share", "缴费人员占比", "paying share"),
-    ("subsidy", "人均财政补助", "subsidy per member"),
-    (
-        "subsidy_heads_share",
-        "按人头补助占比",
-        "subsidy head-count share",
-    ),
-    ("wage", "缴费工资", "contribution wage"),
-    ("contribution_rate", "缴费率", "contribution rate"),
-    (
-        "personal_account_share",
-        "个人账户划入比例",
-        "personal-account share",
-    ),
-    (
-        "personal_account_use",
-        "个人账户使用率",
-        "personal-account use",
-    ),
-    ("other_income_wan", "其他收入", "other income"),
-    ("admission_growth", "住院率增速", "admission growth"),
-    (
-        "inpatient_cost_growth",
-        "次均住院费用增速",
-        "inpatient cost growth",
-    ),
-    (
-        "inpatient_reimbursement",
-        "住院报销比例",
-        "inpatient reimbursement",
-    ),
-    (
-        "outpatient_visit_growth",
-        "门诊人次增速",
-        "outpatient visit growth",
-    ),
-    (
-        "outpatient_cost_growth",
-        "次均门诊费用增速",
-        "outpatient cost growth",
-    ),
-    (
-        "outpatient_reimbursement",
-        "门诊报销比例",
-        "outpatient reimbursement",
-    ),
-    (
-        "major_illness_per_member",
-        "人均大病保险筹资",
-        "major illness per member",
-    ),
-    ("other_spending_wan", "其他支出", "other spending"),
-    ("base_rate", "DRG基础费率", "DRG base rate"),
-    ("coverage", "DRG/DIP覆盖率", "DRG/DIP coverage"),
-    ("drg_coverage", "DRG/DIP覆盖率", "DRG/DIP coverage"),
-    ("coefficient", "医院系数", "hospital coefficient"),
-    ("weight", "相对权重", "relative weight"),
-    ("weights", "相对权重", "relative weights"),
-    ("budget_growth", "总额预算增速", "budget growth"),
-    ("point_value", "点值", "point value"),
-    ("volume_response", "服务量响应", "volume response"),
-    ("upcoding", "高编高套", "upcoding"),
-    ("total", "参保人数", "members"),
-    ("rate", "缴费率", "contribution rate"),
-    ("other_wan", "其他支出", "other spending"),
-    (
-        "behaviour.admissions",
-        "住院量行为响应",
-        "admissions response",
-    ),
-    ("budget_wan", "DRG/DIP总额预算", "DRG/DIP budget"),
-    ("cmi", "病例组合指数CMI", "case-mix index"),
-    (
-        "excluded_stays_share",
-        "除外病例占比",
-        "excluded stays share",
-    ),
-    ("group_coverage", "病组覆盖率", "group coverage"),
-    ("grouping_rate", "入组率", "grouping rate"),
-    (
-        "hospital_coverage.primary",
-        "一级医院DRG覆盖率",
-        "primary-hospital coverage",
-    ),
-    (
-        "hospital_coverage.secondary",
-        "二级医院DRG覆盖率",
-        "secondary-hospital coverage",
-    ),
-    (
-        "hospital_coverage.tertiary",
-        "三级医院DRG覆盖率",
-        "tertiary-hospital coverage",
-    ),
-    (
-        "hospital_coverage.all",
-        "医院DRG覆盖率",
-        "hospital coverage",
-    ),
-    (
-        "level_coefficients.primary",
-        "一级医院系数",
-        "primary-hospital coefficient",
-    ),
-    (
-        "level_coefficients.secondary",
-        "二级医院系数",
-        "secondary-hospital coefficient",
-    ),
-    (
-        "level_coefficients.tertiary",
-        "三级医院系数",
-        "tertiary-hospital coefficient",
-    ),
-    (
-        "outliers.marginal_share",
-        "极值病例超出部分支付比例",
-        "outlier marginal share",
-    ),
-    (
-        "special_review_share",
-        "特病单议占比",
-        "special review share",
-    ),
-    ("opening_balance_wan", "期初累计结余", "opening balance"),
-];
-
-/// Labels of the fund segment of a parameter path (`funds.resident....`).
-const FUNDS: &[(&str, &str, &str)] = &[
-    ("resident", "居民医保", "resident"),
-    ("employee", "职工医保", "employee"),
-];
-
-/// The name of a scenario parameter for charts and tables, e.g.
-/// `funds.resident.spending.inpatient_cost_growth.shift` →
-/// `居民医保次均住院费用增长（增减）` / `resident inpatient cost growth (shift)`.
-///
-/// The name comes from the parameter registry
-/// ([`registry::lookup`](crate::scenario::registry::lookup), `label_zh` /
-/// `label_en`), with the hospital level of a per-level parameter; paths the
-/// registry does not declare (analysis levers such as `weights.scale`) fall
-/// back to a small table, and unknown ones to their path, so a new lever
-/// still shows something sensible.
-pub fn param_label(path: &str, lang: Lang) -> String {
-    let (stem, part) = match path.rsplit_once('.') {
-        // `clearing.growth` is a parameter, not a `.growth` lever of `clearing`.
-        Some((s, p @ ("shift" | "scale" | "growth" | "base")))
-            if registry_label(path, lang).is_none() =>
-        {
-            (s, Some(p))
-        }
-        _ => (path, None),
-    };
-    let segs: Vec<&str> = stem.split('.').collect();
-    let name = match registry_label(stem, lang) {
-        Some(n) => n,
-        None => {
-            let leaf = segs.last().copied().unwrap_or(stem);
-            let leaf2 = (segs.len() >= 2).then(|| segs[segs.len() - 2..].join("."));
-            let found = leaf2
-                .and_then(|l2| PARAMS.iter().find(|p| p.0 == l2))
-                .or_else(|| PARAMS.iter().find(|p| p.0 == leaf));
-            let Some(&(_, zh, en)) = found else {
-                return path.to_string();
-            };
-            (if lang == Lang::Zh { zh } else { en }).to_string()
-        }
-    };
-    let fund = if segs.first() == Some(&"funds") {
-        segs.get(1)
-            .and_then(|f| FUNDS.iter().find(|x| x.0 == *f))
-            .map(|x| if lang == Lang::Zh { x.1 } else { x.2 })
-    } else {
-        None
-    };
-    let part = part.map(|p| match (p, lang) {
-        ("shift", Lang::Zh) => "（增减）",
-        ("scale", Lang::Zh) => "（倍数）",
-        ("growth", Lang::Zh) => "（年变化率）",
-        ("base", Lang::Zh) => "（基期值）",
-        ("shift", _) => " (shift)",
-        ("scale", _) => " (scale)",
-        ("growth", _) => " (yearly change)",
-        _ => " (base value)",
-    });
-    let sep = if lang == Lang::Zh { "" } else { " " };
-    format!(
-        "{}{}{}",
-        fund.map(|f| format!("{f}{sep}")).unwrap_or_default(),
-        name,
-        part.unwrap_or("")
-    )
-}
-
-/// The registry's label of a parameter path declared exactly (no lever
-/// suffix), with the level of a `{level}` parameter; English labels start
-/// lower-case (they follow the fund's name) unless they open with an acronym.
-fn registry_label(path: &str, lang: Lang) -> Option<String> {
-    let rel = path
-        .strip_prefix("funds.")
-        .and_then(|r| r.split_once('.'))
-        .map_or(path, |(_, rest)| rest);
-    let d = registry::PARAMS.iter().find(|d| d.matches(rel))?;
-    let level = d
-        .path
-        .split('.')
-        .zip(rel.split('.'))
-        .find(|(a, _)| *a == "{level}")
-        .map(|(_, l)| l);
-    let label = match lang {
-        Lang::Zh => d.label_zh.to_string(),
-        Lang::En => {
-            let mut c = d.label_en.chars();
-            match (c.next(), c.next()) {
-                (Some(a), Some(b)) if b.is_lowercase() => {
-                    format!("{}{}", a.to_lowercase(), &d.label_en[a.len_utf8()..])
-                }
-                _ => d.label_en.to_string(),
-            }
-        }
-    };
-    Some(match (level, lang) {
-        (None, _) => label,
-        (Some(l), Lang::Zh) => format!(
-            "{label}（{}）",
-            match l {
-                "tertiary" => "三级",
-                "secondary" => "二级",
-                "primary" => "一级",
-                _ => "各级",
-            }
-        ),
-        (Some(l), Lang::En) => format!("{label} ({l})"),
-    })
 }
 
 /// The scenario's name in `lang`: `name_zh` for Chinese where the scenario
@@ -952,19 +477,6 @@ pub fn has_cjk(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fund::YearRow;
-
-    #[test]
-    fn every_projection_column_has_a_label() {
-        for c in YearRow::NUMERIC_COLUMNS {
-            let col = column(c).unwrap_or_else(|| {
-                panic!("projection column `{c}` has no labels: add a line to COLUMNS in src/report/labels.rs")
-            });
-            assert!(has_cjk(col.zh), "{c}: Chinese label `{}`", col.zh);
-            assert!(!has_cjk(col.en), "{c}: English label `{}`", col.en);
-        }
-        assert_eq!(COLUMNS.len(), YearRow::NUMERIC_COLUMNS.len());
-    }
 
     #[test]
     fn every_key_has_both_languages() {
@@ -1000,56 +512,6 @@ mod tests {
         assert_eq!(zh.months(7.149), "7.1");
         assert_eq!(zh.money_label("累计结余"), "累计结余（万元）");
         assert_eq!(Style::EN.money_label("balance"), "balance (10,000 yuan)");
-    }
-
-    #[test]
-    fn parameter_labels() {
-        let p = "funds.resident.spending.inpatient_cost_growth.shift";
-        assert_eq!(param_label(p, Lang::Zh), "居民医保次均住院费用增长（增减）");
-        assert_eq!(
-            param_label(p, Lang::En),
-            "resident inpatient cost growth (shift)"
-        );
-        assert_eq!(param_label("no.such.thing", Lang::Zh), "no.such.thing");
-        // From the registry: a level parameter names its level; a parameter
-        // whose last segment is a lever word is not taken for the lever.
-        assert_eq!(
-            param_label(
-                "funds.resident.payment.hospital_coverage.tertiary",
-                Lang::Zh
-            ),
-            "居民医保DRG医院覆盖率（三级）"
-        );
-        assert_eq!(
-            param_label("funds.employee.clearing.growth", Lang::En),
-            "employee budget growth"
-        );
-        assert_eq!(
-            param_label("funds.resident.payment.base_rate.scale", Lang::En),
-            "resident DRG base rate (scale)"
-        );
-        // Not in the registry: the table.
-        assert_eq!(
-            param_label("funds.resident.payment.weights.scale", Lang::Zh),
-            "居民医保相对权重（倍数）"
-        );
-    }
-
-    #[test]
-    fn registry_labels_are_drawable_and_in_their_language() {
-        use ab_glyph::Font as _;
-        let font = ab_glyph::FontRef::try_from_slice(crate::report::chart::FONT_BYTES).unwrap();
-        for d in registry::PARAMS {
-            for c in d.label_zh.chars() {
-                assert_ne!(font.glyph_id(c).0, 0, "no glyph for {c} in {}", d.label_zh);
-            }
-            assert!(
-                d.label_en.is_ascii(),
-                "{}: English label {} is not plain ASCII",
-                d.path,
-                d.label_en
-            );
-        }
     }
 
     #[test]

@@ -170,7 +170,7 @@ pub fn assumptions(model: &Model, style: Style) -> Vec<[String; 5]> {
             crate::scenario::Param::Table { .. } => style.t(Key::DatedTable),
         };
         out.push([
-            labels::param_label(p, style.lang),
+            super::params::param_label(p, style.lang),
             p.to_string(),
             fmt_num(a, 4),
             fmt_num(b, 4),
@@ -251,7 +251,7 @@ pub fn write_summary(
                     .iter()
                     .any(|x| x.is_finite() && *x != 0.0)
             })
-            .filter_map(|c| labels::column(c))
+            .filter_map(|c| super::headers::column(c))
             .map(|c| {
                 let v = |r: &YearRow| r.get(c.key).unwrap_or(f64::NAN);
                 vec![
@@ -261,16 +261,27 @@ pub fn write_summary(
                 ]
             })
             .collect();
+        let mut rows = rows;
+        // Below zero the balance is a shortfall: say how large, in the report's unit.
+        if last.balance_wan < 0.0 {
+            let gap = |r: &YearRow| style.money((-r.balance_wan).max(0.0));
+            rows.push(vec![
+                style.money_label(style.t(Key::CumulativeDeficit)),
+                gap(first),
+                gap(last),
+            ]);
+        }
         s.push_str(&table(&h, &rows));
+        let sep = if lang == Lang::Zh { "：" } else { ": " };
         let _ = writeln!(
             s,
-            "\n{}: **{}**",
+            "\n{}{sep}**{}**",
             style.t(Key::StatusAtHorizon),
             status_word(last.status, lang)
         );
     }
-    s.push_str(&super::history::summary_section(model, projection));
-    s.push_str(&super::rules::summary_section(model, projection));
+    s.push_str(&super::history::summary_section(model, projection, style));
+    s.push_str(&super::rules::summary_section(model, projection, style));
     let _ = writeln!(s, "\n## {}\n", style.t(Key::Assumptions));
     for [label, p, a, b, form] in assumptions(model, style) {
         let _ = writeln!(

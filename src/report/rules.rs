@@ -3,9 +3,9 @@
 //! beside the stress view in which nobody reacts.
 
 use super::ReportError;
+use super::labels::{self, Key, Style};
 use super::markdown::{fmt_num, table};
 use crate::fund::RunwaySummary;
-use crate::fund::runway::year_or_never;
 use crate::projection::firings::{Firing, firings, without_rules};
 use crate::projection::{Model, Projection, project};
 use std::fmt::Write as _;
@@ -68,62 +68,75 @@ pub fn view_line(model: &Model) -> &'static str {
 
 /// The `summary.md` section on the rules: both views side by side, then each firing.
 /// Empty when no fund has a rule.
-pub fn summary_section(model: &Model, projection: &Projection) -> String {
+pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> String {
     if !has_rules(model) {
         return String::new();
     }
-    let mut s = String::from("\n## Policy rules\n\n");
+    let t = |k| style.t(k);
+    let mut s = format!("\n## {}\n\n", t(Key::PolicyRules));
     let stress = without_rules(model).map(|m| (project(&m), m));
+    let surplus = style.money_label(t(Key::CumulativeSurplus));
     let headers = [
-        "fund",
-        "view",
-        "months horizon",
-        "first year < warning",
-        "first year < danger",
-        "depletion",
-        "cumulative surplus",
+        t(Key::Fund),
+        t(Key::View),
+        t(Key::MonthsHorizon),
+        t(Key::FirstWarning),
+        t(Key::FirstDanger),
+        t(Key::Depletion),
+        surplus.as_str(),
     ];
     let mut rows = Vec::new();
     let mut add = |m: &Model, p: &Projection, view: &str| {
         for f in &p.funds {
             if let Some(r) = RunwaySummary::of(&f.rows, &m.thresholds) {
                 rows.push(vec![
-                    f.name.clone(),
+                    labels::fund_name(m, &f.id, &f.name, f.kind, style.lang),
                     view.to_string(),
-                    fmt_num(r.horizon_months, 1),
-                    year_or_never(r.first_warning),
-                    year_or_never(r.first_danger),
-                    year_or_never(r.depletion),
-                    fmt_num(r.cumulative_surplus_wan, 0),
+                    style.months(r.horizon_months),
+                    style.year_or_never(r.first_warning),
+                    style.year_or_never(r.first_danger),
+                    style.year_or_never(r.depletion),
+                    style.money(r.cumulative_surplus_wan),
                 ]);
             }
         }
     };
-    add(model, projection, "rules as practised");
+    add(model, projection, t(Key::RulesPractised));
     if let Ok((p, m)) = &stress {
         // A budget section stays on in the stress view: it is how hospitals are
         // paid, not a reaction to the fund's state; say so where there is one.
         if m.funds.iter().any(|f| f.clearing.is_some()) {
-            add(m, p, "policy rules off (stress; budget and clearing kept)");
+            add(m, p, t(Key::RulesOffKept));
         } else {
-            add(m, p, "no policy change (stress)");
+            add(m, p, t(Key::NoPolicyChange));
         }
     }
     s.push_str(&table(&headers, &rows));
     let fired = firings(model, projection);
     if fired.is_empty() {
-        s.push_str("\nNo rule fired over the projection.\n");
+        let _ = write!(s, "\n{}\n", t(Key::NoRuleFired));
         return s;
     }
-    s.push_str("\nEach rule that moved something (also in `rules.csv`):\n\n");
+    let _ = write!(s, "\n{}\n\n", t(Key::RuleFirings));
     let rows: Vec<Vec<String>> = fired
         .iter()
         .map(|f| {
             vec![
-                f.fund.clone(),
+                model
+                    .funds
+                    .iter()
+                    .find(|m| m.id == f.fund)
+                    .map_or(f.fund.clone(), |m| {
+                        labels::fund_name(model, &m.id, &m.name, m.kind, style.lang)
+                    }),
                 f.year.to_string(),
-                f.rule.to_string(),
-                f.quantity.to_string(),
+                match f.rule {
+                    "premium" => t(Key::RulePremium).to_string(),
+                    "benefit" => t(Key::RuleBenefit).to_string(),
+                    "backstop" => t(Key::RuleBackstop).to_string(),
+                    other => other.to_string(),
+                },
+                super::headers::header_label(f.quantity, style),
                 fmt_num(f.before, 2),
                 fmt_num(f.after, 2),
                 f.condition.clone(),
@@ -132,7 +145,13 @@ pub fn summary_section(model: &Model, projection: &Projection) -> String {
         .collect();
     s.push_str(&table(
         &[
-            "fund", "year", "rule", "quantity", "before", "after", "because",
+            t(Key::Fund),
+            t(Key::Year),
+            t(Key::Rule),
+            t(Key::Quantity),
+            t(Key::Before),
+            t(Key::After),
+            t(Key::Because),
         ],
         &rows,
     ));

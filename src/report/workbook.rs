@@ -164,7 +164,7 @@ impl Book {
             .unwrap_or_default();
         let headers: Vec<String> = keys
             .iter()
-            .map(|k| labels::header_label(k, self.style))
+            .map(|k| super::headers::header_label(k, self.style))
             .collect();
         let rows: Vec<Vec<Cell>> = rdr
             .records()
@@ -173,8 +173,15 @@ impl Book {
                 rec.iter()
                     .zip(&keys)
                     .map(|(v, k)| match v.parse::<f64>() {
-                        Ok(x) if !v.is_empty() => Cell::Num(x, labels::header_format(k)),
+                        Ok(x) if !v.is_empty() && k.starts_with("months") => {
+                            Cell::Num(x, self.style.months_format())
+                        }
+                        Ok(x) if !v.is_empty() => Cell::Num(x, super::headers::header_format(k)),
                         _ if v.is_empty() => Cell::Empty,
+                        // A parameter path reads as the parameter's name.
+                        _ if matches!(k.as_str(), "param" | "x_param" | "y_param") => {
+                            Cell::Text(super::params::param_label(v, self.style.lang))
+                        }
                         _ => Cell::Text(v.to_string()),
                     })
                     .collect()
@@ -212,8 +219,36 @@ impl Book {
             }
             chart.title().set_name(title);
             chart.x_axis().set_name(style.t(Key::Year));
-            chart.y_axis().set_name(style.t(Key::MonthsPayable));
+            // Months payable below zero mean a depleted fund: the axis stops at 0.
+            chart
+                .y_axis()
+                .set_name(style.t(Key::MonthsPayable))
+                .set_min(0.0);
             chart.set_width(720).set_height(400);
+            ws.insert_chart(r0, keys.len() as u16 + 1, &chart)?;
+        }
+        // A tornado: months payable at each parameter's low and high setting.
+        let col = |name: &str| keys.iter().position(|k| k == name);
+        if let (Some(pc), Some(lo), Some(hi), true, true) = (
+            col("param"),
+            col("months_low"),
+            col("months_high"),
+            single,
+            n > 0,
+        ) {
+            let mut chart = Chart::new(ChartType::Bar);
+            for c in [lo, hi] {
+                chart
+                    .add_series()
+                    .set_name((sheet.as_str(), r0, c as u16))
+                    .set_categories((sheet.as_str(), r0 + 1, pc as u16, r0 + n, pc as u16))
+                    .set_values((sheet.as_str(), r0 + 1, c as u16, r0 + n, c as u16));
+            }
+            chart.title().set_name(title);
+            chart.x_axis().set_name(style.t(Key::MonthsPayable));
+            // Rank 1 at the top.
+            chart.y_axis().set_reverse();
+            chart.set_width(720).set_height(60 + 36 * n.min(20));
             ws.insert_chart(r0, keys.len() as u16 + 1, &chart)?;
         }
         Ok(())
@@ -228,6 +263,15 @@ impl Book {
     /// The report style.
     pub fn style(&self) -> Style {
         self.style
+    }
+}
+
+/// The Excel format of a projection cell: months payable clipped at zero
+/// in display (see [`Style::months_format`]), others by kind and unit.
+fn cell_format(kind: super::headers::Kind, style: Style) -> &'static str {
+    match kind {
+        super::headers::Kind::Months => style.months_format(),
+        k => k.excel_format(style.unit),
     }
 }
 
@@ -300,7 +344,7 @@ pub fn add_run_sheets(
     let style = book.style;
     let lang = style.lang;
     let names = run_sheet_names(projection, lang);
-    let money = labels::Kind::Money.excel_format(style.unit);
+    let money = super::headers::Kind::Money.excel_format(style.unit);
     // Summary: the same headers as summary.md, numbers as numbers.
     let (headers, _) = summary_table(model, projection, style);
     let rows: Vec<Vec<Cell>> = projection
@@ -315,9 +359,9 @@ pub fn add_run_sheets(
             Some(vec![
                 Cell::Text(fund_label(model, f, lang)),
                 Cell::Num(style.money_value(r.base_balance_wan), money),
-                Cell::Num(r.base_months, "0.0"),
+                Cell::Num(r.base_months, style.months_format()),
                 Cell::Num(style.money_value(r.horizon_balance_wan), money),
-                Cell::Num(r.horizon_months, "0.0"),
+                Cell::Num(r.horizon_months, style.months_format()),
                 year(r.first_warning),
                 year(r.first_danger),
                 year(r.depletion),
@@ -359,7 +403,7 @@ pub fn add_run_sheets(
         let mut headers = vec![style.t(Key::Indicator).to_string()];
         headers.extend(f.rows.iter().map(|r| r.year.to_string()));
         let mut rows = Vec::new();
-        for c in labels::COLUMNS {
+        for c in super::headers::COLUMNS {
             let vals: Vec<f64> = f.rows.iter().map(|r| r.get(c.key).unwrap_or(0.0)).collect();
             if vals.iter().all(|v| *v == 0.0 || v.is_nan()) {
                 continue;
@@ -367,7 +411,7 @@ pub fn add_run_sheets(
             let mut row = vec![Cell::Text(c.header(style))];
             row.extend(
                 vals.iter()
-                    .map(|v| Cell::Num(c.value(style, *v), c.kind.excel_format(style.unit))),
+                    .map(|v| Cell::Num(c.value(style, *v), cell_format(c.kind, style))),
             );
             rows.push((c.key, row));
         }
@@ -404,6 +448,9 @@ pub fn add_run_sheets(
                 .title()
                 .set_name(&format!("{title}{sep}{}", style.t(axis)));
             chart.x_axis().set_name(style.t(Key::Year));
+            if axis == Key::MonthsPayable {
+                chart.y_axis().set_min(0.0);
+            }
             chart.legend().set_hidden();
             chart.set_width(760).set_height(360);
             ws.insert_chart(at, 0, &chart)?;
@@ -455,11 +502,48 @@ pub fn add_run_sheets(
     Ok(())
 }
 
+/// The workbook of a command that writes tables, in memory: the run sheets
+/// of `model` (summary first, projection by fund, assumptions) and then one
+/// sheet per `(sheet name, CSV text)`. The web page and the file writer both
+/// call this.
+pub fn command_workbook(
+    style: Style,
+    title: &str,
+    model: Option<&Model>,
+    tables: &[(String, String)],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Book::new(style);
+    if let Some(m) = model {
+        let p = crate::projection::project(m);
+        add_run_sheets(&mut book, m, &p)?;
+    }
+    for (sheet, text) in tables {
+        book.csv_sheet(sheet, &format!("{title} · {sheet}"), text)?;
+    }
+    book.wb.save_to_buffer()
+}
+
+/// Writes `report.xlsx` and `report.html` into `dir` from tables held in
+/// memory (see [`command_workbook`]) and the command's Markdown report, whose
+/// charts (already in `dir`) the HTML inlines.
+pub fn write_command_reports(
+    dir: &Path,
+    style: Style,
+    title: &str,
+    model: Option<&Model>,
+    tables: &[(String, String)],
+    markdown: &str,
+) -> Result<(), ReportError> {
+    let path = dir.join("report.xlsx");
+    let bytes = command_workbook(style, title, model, tables).map_err(xerr(&path))?;
+    super::atomic::write_atomic(&path, &bytes)?;
+    super::html::write_markdown_report(dir, style.lang, title, markdown)
+}
+
 /// Writes `report.xlsx` and `report.html` for a command that has written
-/// CSV tables and a Markdown report into `dir`: the workbook holds the run
-/// sheets of `model` (summary first, projection by fund, assumptions) and then
-/// one sheet per `(sheet name, CSV file in dir)`; the HTML is the Markdown with
-/// the charts inlined.
+/// CSV tables and a Markdown report into `dir`: one sheet per `(sheet name,
+/// CSV file in dir)` after the run sheets of `model` (see
+/// [`write_command_reports`]).
 pub fn command_reports(
     dir: &Path,
     style: Style,
@@ -468,22 +552,14 @@ pub fn command_reports(
     tables: &[(&str, &str)],
     markdown: &str,
 ) -> Result<(), ReportError> {
-    let path = dir.join("report.xlsx");
-    let e = xerr(&path);
-    let mut book = Book::new(style);
-    if let Some(m) = model {
-        let p = crate::projection::project(m);
-        add_run_sheets(&mut book, m, &p).map_err(&e)?;
-    }
+    let mut texts = Vec::new();
     for (sheet, file) in tables {
         let f = dir.join(file);
         let text = std::fs::read_to_string(&f).map_err(|source| ReportError::Write {
             path: f.clone(),
             source,
         })?;
-        book.csv_sheet(sheet, &format!("{title} · {file}"), &text)
-            .map_err(&e)?;
+        texts.push((sheet.to_string(), text));
     }
-    book.save(&path)?;
-    super::html::write_markdown_report(dir, style.lang, title, markdown)
+    write_command_reports(dir, style, title, model, &texts, markdown)
 }

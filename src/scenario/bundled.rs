@@ -66,6 +66,22 @@ pub fn find(name: &str) -> Option<Bundled> {
     list().into_iter().find(|b| b.file == file)
 }
 
+/// The table at `dotted_path` (e.g. `funds.region.payment`) of the bundled
+/// file `file`, as that file writes it (its `extends` chain is not merged).
+///
+/// This is how code outside the scenarios (the table generator, the payment
+/// tests and benches) uses a scenario's settings without pasting a copy that
+/// could drift from the file: `table("qingyang-2025h1.toml", "funds.region.payment")`.
+pub fn table(file: &str, dotted_path: &str) -> Option<toml::Table> {
+    let text = BUNDLE.get_file(file)?.contents_utf8()?;
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let mut t = &doc;
+    for key in dotted_path.split('.').filter(|k| !k.is_empty()) {
+        t = t.get(key)?.as_table()?;
+    }
+    Some(t.clone())
+}
+
 /// What [`copy_out`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CopyReport {
@@ -193,6 +209,20 @@ mod tests {
         assert!(on_disk.len() < std::fs::read_dir(&dir).unwrap().count());
         assert!(list().iter().all(|b| !b.name.is_empty()));
         assert!(find("chuxiong-2023").is_some() && find(DEFAULT).is_some());
+    }
+
+    #[test]
+    fn a_section_of_a_bundled_file_reads_as_written() {
+        let t = table("qingyang-2025h1.toml", "funds.region.payment").unwrap();
+        assert_eq!(t["groups"].as_str(), Some("data/qingyang/groups.csv"));
+        assert!(
+            t["outliers"]
+                .as_table()
+                .unwrap()
+                .contains_key("high_multiple")
+        );
+        assert!(table("qingyang-2025h1.toml", "funds.nowhere").is_none());
+        assert!(table("no-such-file.toml", "scenario").is_none());
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! `reg(...)` in `payment/spec.rs`); then regenerate the reference with
 //! `DRGSIM_REGENERATE_DOCS=1 cargo test --lib scenario::registry`.
 
-use super::Issue;
+use super::Diagnostic;
 use super::param::Param;
 use super::store::Years;
 
@@ -385,7 +385,7 @@ pub fn must_lookup(path: &str) -> &'static ParamDecl {
 /// and its growth form: the growth rate against -0.99..=1 and the year `from`
 /// the base value refers to against the projection.
 pub fn check_dated(
-    issues: &mut Vec<Issue>,
+    issues: &mut Vec<Diagnostic>,
     full_path: &str,
     d: &ParamDecl,
     param: &Param,
@@ -395,7 +395,7 @@ pub fn check_dated(
         if let Some(from) = *from
             && (from > years.horizon || from < years.base_year - 100)
         {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 format!("{full_path}.from"),
                 format!(
                     "`from = {from}` is outside {}..={}: the base value must be dated within the projection or up to 100 years before it",
@@ -408,7 +408,7 @@ pub fn check_dated(
         for t in 0..years.len() {
             let g = growth.at(years.year(t), years.base_year);
             if !(g.is_finite() && (GROWTH_LO..=GROWTH_HI).contains(&g)) {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{full_path}.growth"),
                     format!(
                         "is {} in {}; it must be a yearly rate between {GROWTH_LO} and {GROWTH_HI} (0.04 = 4 %)",
@@ -424,7 +424,7 @@ pub fn check_dated(
         let y = years.year(t);
         let v = param.at(y, years.base_year);
         if !d.allows(v) {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 full_path,
                 format!("is {} in {y}; it must be {}", num(v), d.range_text()),
             ));
@@ -434,10 +434,10 @@ pub fn check_dated(
 }
 
 /// Checks a plain (undated) number against its declaration.
-pub fn check_plain(issues: &mut Vec<Issue>, full_path: &str, d: &ParamDecl, v: f64) -> bool {
+pub fn check_plain(issues: &mut Vec<Diagnostic>, full_path: &str, d: &ParamDecl, v: f64) -> bool {
     let ok = d.allows(v);
     if !ok {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             full_path,
             format!("is {}; it must be {}", num(v), d.range_text()),
         ));

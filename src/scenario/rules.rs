@@ -18,7 +18,7 @@
 //! surplus_lower = 0.05
 //! ```
 
-use super::Issue;
+use super::Diagnostic;
 use super::param::Param;
 use super::registry;
 use super::store::Years;
@@ -138,12 +138,12 @@ fn never() -> Param {
 }
 
 /// Checks a rule's dated field against its declaration in the registry.
-fn check_param(issues: &mut Vec<Issue>, path: &str, p: &Param, years: Years) {
+fn check_param(issues: &mut Vec<Diagnostic>, path: &str, p: &Param, years: Years) {
     registry::check_dated(issues, path, registry::must_lookup(path), p, years);
 }
 
 /// Checks one fund's rules; `path` is `funds.<id>.rules`.
-pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
+pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Diagnostic>) {
     if let Some(p) = &r.premium {
         let at = format!("{path}.premium");
         check_param(
@@ -167,7 +167,7 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
         if let Some(from) = p.from
             && (from <= years.base_year || from > years.horizon)
         {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                     format!("{at}.from"),
                     format!(
                         "{from} is outside {}..={}: a rule reads last year's state, so it can start at the earliest the year after the base year",
@@ -177,15 +177,15 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
                 ));
         }
         match (p.mode, p.cap) {
-            (StepMode::Cumulative, None) => issues.push(Issue::new(
+            (StepMode::Cumulative, None) => issues.push(Diagnostic::field(
                 format!("{at}.cap"),
                 "a cumulative rule needs a `cap` (e.g. 0.15: the standard stays within 15 % of its path); steps with no cap run away",
             )),
-            (StepMode::OnPath, Some(_)) => issues.push(Issue::new(
+            (StepMode::OnPath, Some(_)) => issues.push(Diagnostic::field(
                 format!("{at}.cap"),
                 "`cap` applies to `mode = \"cumulative\"` only; an on-path step never moves more than one step",
             )),
-            (_, Some(c)) if !(c > 0.0 && c <= 1.0) => issues.push(Issue::new(
+            (_, Some(c)) if !(c > 0.0 && c <= 1.0) => issues.push(Diagnostic::field(
                 format!("{at}.cap"),
                 format!("{c} is not a share in (0, 1]"),
             )),
@@ -215,7 +215,7 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
                 b.restore_at_months.at(y, years.base_year),
             );
             if restore < below {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{at}.restore_at_months"),
                     format!("is {restore} in {y}, below `below_months` ({below}): benefits would be cut and restored in the same state"),
                 ));
@@ -236,7 +236,7 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Issue>) {
 }
 
 /// A months threshold that may be left out (never reached).
-fn check_threshold(issues: &mut Vec<Issue>, path: &str, p: &Param, years: Years) {
+fn check_threshold(issues: &mut Vec<Diagnostic>, path: &str, p: &Param, years: Years) {
     if !matches!(p, Param::Const(v) if v.is_infinite() && *v > 0.0) {
         check_param(issues, path, p, years);
     }

@@ -94,21 +94,24 @@ impl RawScenario {
 
     /// A diagnostic for `path`, located by its origin.
     pub fn diagnostic(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        match self.origin(path) {
-            Some(Origin::File { file, line }) => Diagnostic {
-                file: Some(file.clone()),
-                line: Some(*line),
-                path: path.to_string(),
-                message: message.into(),
-            },
-            Some(Origin::CommandLine) => Diagnostic::command_line(path, message.into()),
-            None => Diagnostic {
-                file: Some(self.file.clone()),
-                line: None,
-                path: path.to_string(),
-                message: message.into(),
-            },
+        self.locate(Diagnostic::field(path, message))
+    }
+
+    /// Locates a [`Diagnostic::field`] in the file and line that wrote its
+    /// path (or its nearest written ancestor); one already located is kept.
+    pub fn locate(&self, mut d: Diagnostic) -> Diagnostic {
+        if d.file.is_some() || d.command_line {
+            return d;
         }
+        match self.origin(&d.path) {
+            Some(Origin::File { file, line }) => {
+                d.file = Some(file.clone());
+                d.line = Some(*line);
+            }
+            Some(Origin::CommandLine) => d.command_line = true,
+            None => d.file = Some(self.file.clone()),
+        }
+        d
     }
 
     /// The folder relative paths in the value at `path` are resolved against:
@@ -156,7 +159,7 @@ fn load_chain(
     let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::Read {
         file: file.to_path_buf(),
         referenced_by: referenced_by.map(Path::to_path_buf),
-        reason: e.to_string(),
+        source: e,
     })?;
     let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
     if let Some(pos) = stack.iter().position(|p| *p == canonical) {
@@ -193,11 +196,13 @@ fn load_chain(
             return Err(ScenarioError::Invalid(vec![Diagnostic {
                 file: Some(file.to_path_buf()),
                 line,
-                path: "extends".into(),
-                message: format!(
-                    "`extends` must be a file name in quotes, e.g. extends = \"chuxiong-2023.toml\" (found {})",
-                    other.type_str()
-                ),
+                ..Diagnostic::field(
+                    "extends",
+                    format!(
+                        "`extends` must be a file name in quotes, e.g. extends = \"chuxiong-2023.toml\" (found {})",
+                        other.type_str()
+                    ),
+                )
             }]));
         }
     };
@@ -211,8 +216,7 @@ fn syntax_error(file: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
     ScenarioError::Invalid(vec![Diagnostic {
         file: Some(file.to_path_buf()),
         line,
-        path: String::new(),
-        message: format!("not valid TOML: {}", e.message()),
+        ..Diagnostic::field("", format!("not valid TOML: {}", e.message()))
     }])
 }
 

@@ -3,7 +3,7 @@
 //! the relations between values (years, thresholds, sections, the subsidy
 //! split's sum) are checked here.
 
-use super::Issue;
+use super::Diagnostic;
 use super::param::Param;
 use super::registry::{self, Applies};
 use super::schema::{FundKind, FundSpec, ScenarioSpec};
@@ -12,11 +12,15 @@ use super::store::Years;
 use serde::Deserialize;
 
 /// Checks the scenario as a whole (years, thresholds) and each fund.
-pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) -> Option<Years> {
+pub fn check(
+    spec: &ScenarioSpec,
+    raw: &RawScenario,
+    issues: &mut Vec<Diagnostic>,
+) -> Option<Years> {
     let m = &spec.scenario;
     let mut ok = true;
     if !(1990..=2100).contains(&m.base_year) {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             "scenario.base_year",
             format!("{} is not a plausible base year (1990..=2100)", m.base_year),
         ));
@@ -24,13 +28,13 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
     }
     let horizon = m.horizon.unwrap_or(m.base_year + 12);
     if horizon < m.base_year {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             "scenario.horizon",
             format!("horizon {horizon} is before the base year {}; set a later year or leave it out (default base year + 12)", m.base_year),
         ));
         ok = false;
     } else if horizon - m.base_year > 100 {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             "scenario.horizon",
             format!("horizon {horizon} is more than 100 years after the base year"),
         ));
@@ -40,7 +44,7 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
         && m.warning_months >= m.danger_months
         && m.warning_months.is_finite())
     {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             "scenario.warning_months",
             format!(
                 "thresholds must satisfy 0 <= danger_months ({}) <= warning_months ({})",
@@ -49,7 +53,7 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
         ));
     }
     if !(m.settlement_period_share > 0.0 && m.settlement_period_share <= 1.0) {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             "scenario.settlement_period_share",
             format!(
                 "{} is not a share of a year in (0, 1] (0.5 = half a year)",
@@ -58,7 +62,7 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
         ));
     }
     if spec.funds.is_empty() {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             "funds",
             "the scenario has no fund; add a [funds.resident] or [funds.employee] section",
         ));
@@ -85,7 +89,13 @@ pub fn check(spec: &ScenarioSpec, raw: &RawScenario, issues: &mut Vec<Issue>) ->
     Some(years)
 }
 
-fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues: &mut Vec<Issue>) {
+fn check_fund(
+    raw: &RawScenario,
+    path: &str,
+    f: &FundSpec,
+    years: Years,
+    issues: &mut Vec<Diagnostic>,
+) {
     let p = |s: &str| format!("{path}.{s}");
     // Every declared parameter the file gives, against its declared range.
     // `payment.*` and `clearing.*` are checked where their sections compile,
@@ -131,7 +141,7 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
     match (f.kind, &f.premiums, &f.contributions) {
         (FundKind::Resident, Some(r), c) => {
             if c.is_some() {
-                issues.push(Issue::new(p("contributions"), "a resident fund is financed by [premiums], not [contributions]; remove this section"));
+                issues.push(Diagnostic::field(p("contributions"), "a resident fund is financed by [premiums], not [contributions]; remove this section"));
             }
             let s = &r.subsidy_split;
             let split_ok = [s.central, s.provincial, s.local]
@@ -139,7 +149,7 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
                 .all(|v| (0.0..=1.0).contains(v));
             let sum = s.central + s.provincial + s.local;
             if split_ok && (sum - 1.0).abs() > 1e-6 {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     p("premiums.subsidy_split"),
                     format!("central + provincial + local = {sum}, must be 1"),
                 ));
@@ -147,20 +157,20 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
         }
         (FundKind::Employee, p_, Some(_)) => {
             if p_.is_some() {
-                issues.push(Issue::new(p("premiums"), "an employee fund is financed by [contributions], not [premiums]; remove this section"));
+                issues.push(Diagnostic::field(p("premiums"), "an employee fund is financed by [contributions], not [premiums]; remove this section"));
             }
         }
-        (FundKind::Resident, None, _) => issues.push(Issue::new(
+        (FundKind::Resident, None, _) => issues.push(Diagnostic::field(
             p("premiums"),
             "a resident fund needs a [premiums] section (premium, subsidy, subsidy_split)",
         )),
-        (FundKind::Employee, _, None) => issues.push(Issue::new(
+        (FundKind::Employee, _, None) => issues.push(Diagnostic::field(
             p("contributions"),
             "an employee fund needs a [contributions] section (wage, rate, personal_account_share)",
         )),
     }
     if f.spending.inpatient_reimbursement_by_level.any() && f.payment.groups.is_none() {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             p("spending.inpatient_reimbursement_by_level"),
             "reimbursement by hospital level needs the group form (`payment.groups` and a hospital table); use `inpatient_reimbursement` in the aggregate form",
         ));
@@ -169,7 +179,7 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
     for (year, o) in &f.history {
         let at = p(&format!("history.{year}"));
         if !(1990..=years.horizon).contains(year) {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 &at,
                 format!("{year} is not a year of record (1990..={})", years.horizon),
             ));
@@ -177,7 +187,7 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
         if let Some(m) = o.months
             && !(m > 0.0 && m <= 12.0)
         {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 format!("{at}.months"),
                 format!("{m} is not a number of months in (0, 12]"),
             ));
@@ -185,7 +195,7 @@ fn check_fund(raw: &RawScenario, path: &str, f: &FundSpec, years: Years, issues:
         for (c, v, _) in o.figures() {
             let signed = c == "surplus_wan" || c == "balance_wan" || c == "months_payable";
             if !v.is_finite() || v.abs() > 1e9 || (!signed && v < 0.0) {
-                issues.push(Issue::new(
+                issues.push(Diagnostic::field(
                     format!("{at}.{c}"),
                     format!("{v} is not a plausible published figure"),
                 ));

@@ -1,69 +1,38 @@
-//! Shared CSV reading for the payment tables: header lookup and field parsing
-//! that report file, line and column, so a user fixing a table knows where to look.
+//! The one CSV reader for the tables a scenario names (age profile, group,
+//! hospital, weight and volume tables): header lookup and field parsing that
+//! report file, line and column as a [`Diagnostic`], so a user fixing a table
+//! knows where to look.
 
+use super::error::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// One problem in a payment table (group, hospital or weight CSV).
-///
-/// `line` is the 1-based line of the file (line 1 is the header, the first data
-/// row is line 2); `column` names the header of the offending field.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub struct TableError {
-    /// File the problem is in.
-    pub file: PathBuf,
-    /// 1-based line (1 = header row); 0 when the whole file is at fault.
-    pub line: u64,
-    /// Column header, when one column is at fault.
-    pub column: Option<String>,
-    /// What is wrong and what to do about it.
-    pub message: String,
-}
-
-impl fmt::Display for TableError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if self.line > 0 {
-            write!(f, ":{}", self.line)?;
-        }
-        if let Some(c) = &self.column {
-            write!(f, ": column `{c}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-/// All problems of one table load (a table is checked in full before it is rejected).
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-pub struct TableErrors(pub Vec<TableError>);
-
 /// Reader over one CSV table with named columns.
-pub(crate) struct Sheet {
+///
+/// Lines are 1-based lines of the file (line 1 is the header, the first data
+/// row is line 2); `0` stands for the whole file.
+pub struct Sheet {
+    /// The file read.
     pub file: PathBuf,
+    /// Column headers, in file order.
     pub header: Vec<String>,
     index: HashMap<String, usize>,
+    /// Data rows with their line numbers.
     pub rows: Vec<(u64, csv::StringRecord)>,
 }
 
 impl Sheet {
     /// Reads the whole table, header included; `#`-prefixed lines are comments.
-    pub fn read(file: &Path, text: &str) -> Result<Sheet, TableError> {
+    pub fn read(file: &Path, text: &str) -> Result<Sheet, Diagnostics> {
         let mut rdr = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
             .flexible(true)
             .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
-        let err = |line: u64, message: String| TableError {
-            file: file.to_path_buf(),
-            line,
-            column: None,
-            message,
-        };
         let header: Vec<String> = rdr
             .headers()
-            .map_err(|e| err(1, format!("cannot read the header row: {e}")))?
+            .map_err(|e| Diagnostic::in_file(file, 1, "cannot read the header row").caused_by(e))
+            .map_err(Diagnostics::one)?
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -75,7 +44,7 @@ impl Sheet {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                err(line, format!("malformed CSV: {e}"))
+                Diagnostics::one(Diagnostic::in_file(file, line, "malformed CSV").caused_by(e))
             })?;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             rows.push((line, rec));
@@ -88,8 +57,13 @@ impl Sheet {
         })
     }
 
+    /// Whether the header has `col`.
+    pub fn has(&self, col: &str) -> bool {
+        self.index.contains_key(col)
+    }
+
     /// Checks that every required column is present; one error per missing column.
-    pub fn require(&self, cols: &[&str], errors: &mut Vec<TableError>) -> bool {
+    pub fn require(&self, cols: &[&str], errors: &mut Vec<Diagnostic>) -> bool {
         let mut ok = true;
         for c in cols {
             if !self.index.contains_key(*c) {
@@ -107,12 +81,12 @@ impl Sheet {
         ok
     }
 
-    pub fn error(&self, line: u64, column: Option<&str>, message: String) -> TableError {
-        TableError {
-            file: self.file.clone(),
-            line,
-            column: column.map(str::to_string),
-            message,
+    /// A problem at `line` (0 = the whole file), optionally in `column`.
+    pub fn error(&self, line: u64, column: Option<&str>, message: String) -> Diagnostic {
+        let d = Diagnostic::in_file(&self.file, line, message);
+        match column {
+            Some(c) => d.column(c),
+            None => d,
         }
     }
 
@@ -127,7 +101,7 @@ impl Sheet {
         line: u64,
         rec: &csv::StringRecord,
         col: &str,
-        errors: &mut Vec<TableError>,
+        errors: &mut Vec<Diagnostic>,
     ) -> Option<String> {
         let s = self.text(rec, col);
         if s.is_empty() {
@@ -146,7 +120,7 @@ impl Sheet {
         col: &str,
         min: f64,
         min_inclusive: bool,
-        errors: &mut Vec<TableError>,
+        errors: &mut Vec<Diagnostic>,
     ) -> Option<f64> {
         let s = self.text(rec, col);
         match s.parse::<f64>() {
@@ -182,7 +156,7 @@ impl Sheet {
         line: u64,
         rec: &csv::StringRecord,
         col: &str,
-        errors: &mut Vec<TableError>,
+        errors: &mut Vec<Diagnostic>,
     ) -> bool {
         match self.text(rec, col).to_ascii_lowercase().as_str() {
             "" | "0" | "false" | "no" | "n" => false,
@@ -199,12 +173,15 @@ impl Sheet {
     }
 }
 
-/// Reads a file into a string, as a [`TableError`] naming the file.
-pub(crate) fn read_file(path: &Path) -> Result<String, TableError> {
-    std::fs::read_to_string(path).map_err(|e| TableError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: None,
-        message: format!("cannot read the file ({e}); check the path, which is relative to the scenario file's folder"),
+/// Reads a file into a string; a failure is a [`Diagnostic`] naming the file,
+/// with the I/O error as its cause.
+pub fn read_file(path: &Path) -> Result<String, Diagnostics> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Diagnostics::one(Diagnostic::in_file(
+            path,
+            0,
+            "cannot read the file; check the path, which is relative to the scenario file's folder",
+        )
+        .caused_by(e))
     })
 }

@@ -1,0 +1,147 @@
+//! The reports of `drgsim solve`: `solve.json` and `solve.csv` (stable
+//! English keys), `solve.md`, `report.xlsx` and `report.html`.
+
+use super::ReportError;
+use super::atomic::write_atomic;
+use super::labels::{Key, Style, fill, scenario_name};
+use super::lever::sheet;
+use super::markdown::{fmt_num, table};
+use super::params::param_label;
+use crate::analysis::levers::{LeverSet, set_arg};
+use crate::analysis::runs::{SolveSpec, Solved};
+use crate::projection::Model;
+use std::path::Path;
+
+/// Columns of `solve.csv`.
+pub const SOLVE_COLUMNS: &[&str] = &["param", "default", "x", "months_payable"];
+
+/// The `--set PATH=VALUE` that reproduces the answer.
+pub fn set_string(spec: &SolveSpec, r: &Solved) -> String {
+    LeverSet::new(vec![spec.lever.clone()])
+        .to_sets(&[r.value])
+        .iter()
+        .map(|(p, v)| set_arg(p, v))
+        .next()
+        .unwrap_or_default()
+}
+
+/// `solve.json`: the answer and how it was found.
+pub fn json(model: &Model, spec: &SolveSpec, r: &Solved) -> serde_json::Value {
+    let finite = |x: f64| if x.is_nan() { None } else { Some(x) };
+    serde_json::json!({
+        "param": spec.lever.path,
+        "fund": model.funds[spec.fund].id,
+        "value": r.value,
+        "set": set_string(spec, r),
+        "target_months": spec.target_months,
+        "year": spec.year.map(|t| model.years.year(t)),
+        "achieved_months": r.achieved,
+        "probability": spec.probability.as_ref().map(|p| p.0),
+        "paths": spec.probability.as_ref().map(|p| p.1),
+        "seed": spec.probability.as_ref().map(|p| p.2),
+        "bracket": [spec.range.0, spec.range.1],
+        "direction": if r.increasing { "smallest value meeting the target" } else { "largest value meeting the target" },
+        "nearest_miss": { "value": finite(r.miss_value), "months": finite(r.miss_achieved) },
+        "scenario_value": spec.lever.base,
+        "evaluations": r.evaluations,
+    })
+}
+
+/// `solve.csv`: the parameter, its scenario value, the value found and the
+/// months achieved.
+pub fn solve_csv(spec: &SolveSpec, r: &Solved) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(SOLVE_COLUMNS);
+    let _ = w.write_record([
+        spec.lever.path.clone(),
+        spec.lever.base.to_string(),
+        r.value.to_string(),
+        r.achieved.to_string(),
+    ]);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// `solve.md` in the report's language.
+pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> String {
+    let t = |k| style.t(k);
+    let fm = &model.funds[spec.fund];
+    let when = match spec.year {
+        Some(i) => fill(t(Key::SolveInYear), model.years.year(i)),
+        None => fill(
+            &fill(t(Key::SolveEveryYear), model.years.base_year + 1),
+            model.years.horizon,
+        ),
+    };
+    let measure = match &spec.probability {
+        Some((p, n, _, _)) => fill(
+            &fill(t(Key::SolveQuantile), fmt_num((1.0 - p) * 100.0, 0)),
+            n,
+        ),
+        None => t(Key::MonthsPayable).to_string(),
+    };
+    let prob = spec
+        .probability
+        .as_ref()
+        .map(|p| fill(t(Key::SolveWithProbability), p.0))
+        .unwrap_or_default();
+    let template = if r.increasing {
+        t(Key::SolveSmallest)
+    } else {
+        t(Key::SolveLargest)
+    };
+    let sentence = [
+        super::lever::fund_name(model, fm, style),
+        param_label(&spec.lever.path, style.lang),
+        measure,
+        when,
+        spec.target_months.to_string(),
+        prob,
+    ]
+    .iter()
+    .fold(template.to_string(), |s, v| fill(&s, v));
+    let rows = vec![
+        vec![t(Key::ValueFound).to_string(), r.value.to_string()],
+        vec![
+            t(Key::ScenarioValue).to_string(),
+            spec.lever.base.to_string(),
+        ],
+        vec![t(Key::MonthsAchieved).to_string(), style.months(r.achieved)],
+        vec![
+            t(Key::SearchRange).to_string(),
+            format!("{} .. {}", spec.range.0, spec.range.1),
+        ],
+        vec![
+            t(Key::Reproduce).to_string(),
+            format!("`--set '{}'`", set_string(spec, r)),
+        ],
+    ];
+    format!(
+        "# {}\n\n{sentence}\n\n{}",
+        fill(t(Key::SolveTitle), scenario_name(model, style.lang)),
+        table(&[t(Key::Item), t(Key::Value)], &rows)
+    )
+}
+
+/// Writes every file of a goal-seek report into `dir`.
+pub fn write(
+    dir: &Path,
+    model: &Model,
+    spec: &SolveSpec,
+    r: &Solved,
+    style: Style,
+) -> Result<(), ReportError> {
+    let json = serde_json::to_string_pretty(&json(model, spec, r)).unwrap_or_default();
+    write_atomic(&dir.join("solve.json"), json.as_bytes())?;
+    let md = markdown(model, spec, r, style);
+    write_atomic(&dir.join("solve.md"), md.as_bytes())?;
+    let csv = solve_csv(spec, r);
+    write_atomic(&dir.join("solve.csv"), csv.as_bytes())?;
+    super::workbook::write_command_reports(
+        dir,
+        style,
+        &scenario_name(model, style.lang),
+        Some(model),
+        &[(sheet(style, Key::SheetSolve, None), csv)],
+        &md,
+    )
+}
