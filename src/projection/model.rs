@@ -91,7 +91,7 @@ fn tables_level(
     groups_path: Option<&str>,
     base_members: f64,
     profile: Option<&AgeProfile>,
-    issues: &mut Vec<Issue>,
+    issues: &mut Vec<Diagnostic>,
 ) -> Option<TablesLevel> {
     use crate::scenario::payment::DemandLevel;
     use crate::scenario::registry;
@@ -99,7 +99,7 @@ fn tables_level(
     let months_decl = registry::decl("payment.tables_months");
     if let Some(m) = spec.tables_months {
         if spec.demand_level != DemandLevel::Tables {
-            issues.push(Issue::new(
+            issues.push(Diagnostic::field(
                 format!("{pay_path}.tables_months"),
                 "`tables_months` is used only with `demand_level = \"tables\"`; add it or remove `tables_months`",
             ));
@@ -113,7 +113,7 @@ fn tables_level(
         return None;
     }
     let Some(groups) = groups_path else {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             format!("{pay_path}.demand_level"),
             "`demand_level = \"tables\"` takes the level from the group table: give `groups`",
         ));
@@ -131,7 +131,7 @@ fn tables_level(
         .sum();
     let table_cases: f64 = table.groups.iter().map(|g| g.cases).sum();
     if !(base_cases > 0.0 && table_cases > 0.0) {
-        issues.push(Issue::new(
+        issues.push(Diagnostic::field(
             format!("{pay_path}.demand_level"),
             format!(
                 "`demand_level = \"tables\"` needs cases in both the group table ({table_cases}) and the fund's base-year demand ({base_cases:.0}) to scale one to the other"
