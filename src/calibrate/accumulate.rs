@@ -8,12 +8,25 @@
 
 use super::error::CalibrateError;
 use super::mapping::Mapping;
-use super::records::{Row, ScanInfo, scan};
+use super::records::{Row, ScanInfo};
 use super::trim::{self, HIST_BINS, TrimRule};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
+
+/// Reads a record file, Parquet (by extension or magic) or CSV.
+fn scan(
+    path: &Path,
+    mapping: &Mapping,
+    each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
+) -> Result<ScanInfo, CalibrateError> {
+    if super::parquet_records::is_parquet(path) {
+        super::parquet_records::scan(path, mapping, each)
+    } else {
+        super::records::scan(path, mapping, each)
+    }
+}
 
 /// FNV-1a: a fast, deterministic hash for the short id and code keys (the
 /// default SipHash guards against adversarial keys, which records are not).

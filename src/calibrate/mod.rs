@@ -82,6 +82,15 @@ pub struct Calibration {
     pub files: Vec<PathBuf>,
 }
 
+/// The header (column names) of a record file, Parquet or CSV.
+pub fn header(path: &Path, mapping: &Mapping) -> Result<Vec<String>, CalibrateError> {
+    if parquet_records::is_parquet(path) {
+        parquet_records::header(path)
+    } else {
+        records::header(path, mapping)
+    }
+}
+
 /// Reads a group list: a group table CSV (its `code` column) or one code per line.
 pub fn read_group_list(path: &Path) -> Result<HashSet<String>, CalibrateError> {
     let text = std::fs::read_to_string(path).map_err(|source| CalibrateError::Io {

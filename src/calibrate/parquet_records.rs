@@ -428,7 +428,7 @@ pub fn scan(
     })
 }
 
-/// Writes records (rows of [`super::synth::HEADER`] fields) as Parquet, snappy
+/// Writes records (the synthetic records' fields, `header` order) as Parquet, snappy
 /// compressed, in row groups of `rows_per_group`: age, stay and the special-review
 /// flag as INT32, costs as DOUBLE, the group code and name nullable (null when
 /// not grouped), the rest text.
@@ -440,6 +440,7 @@ pub struct ParquetRecordWriter {
     ints: [Vec<i32>; 3],
     doubles: [Vec<f64>; 3],
     rows: usize,
+    header: Vec<String>,
 }
 
 const INT_COLS: [usize; 3] = [6, 8, 14];
@@ -448,8 +449,12 @@ const NULLABLE_COLS: [usize; 2] = [4, 5];
 
 impl ParquetRecordWriter {
     /// Creates the file with the synthetic records' schema.
-    pub fn new(file: File, rows_per_group: usize) -> parquet::errors::Result<Self> {
-        let fields: Vec<Arc<Type>> = super::synth::HEADER
+    pub fn new(
+        file: File,
+        header: &[&str],
+        rows_per_group: usize,
+    ) -> parquet::errors::Result<Self> {
+        let fields: Vec<Arc<Type>> = header
             .iter()
             .enumerate()
             .map(|(i, h)| {
@@ -485,7 +490,8 @@ impl ParquetRecordWriter {
         Ok(ParquetRecordWriter {
             writer: SerializedFileWriter::new(file, schema, props)?,
             rows_per_group,
-            text: vec![Vec::new(); super::synth::HEADER.len()],
+            text: vec![Vec::new(); header.len()],
+            header: header.iter().map(|h| h.to_string()).collect(),
             text_def: Default::default(),
             ints: Default::default(),
             doubles: Default::default(),
@@ -493,12 +499,12 @@ impl ParquetRecordWriter {
         })
     }
 
-    /// Adds one record (the fields in [`super::synth::HEADER`] order, as text).
+    /// Adds one record (the fields in header order, as text).
     pub fn write(&mut self, fields: &[&str]) -> parquet::errors::Result<()> {
         let bad = |i: usize, f: &str| {
             parquet::errors::ParquetError::General(format!(
                 "field {} `{f}` is not a number",
-                super::synth::HEADER[i]
+                self.header[i]
             ))
         };
         for (i, f) in fields.iter().enumerate() {

@@ -174,14 +174,11 @@ fn open(path: &Path, mapping: &Mapping) -> Result<Opened, CalibrateError> {
 
 /// The header of a record file (e.g. a sample export, for `--emit-sql`).
 pub fn header(path: &Path, mapping: &Mapping) -> Result<Vec<String>, CalibrateError> {
-    if super::parquet_records::is_parquet(path) {
-        return super::parquet_records::header(path);
-    }
     open(path, mapping).map(|(_, h, _)| h)
 }
 
 /// Reads `path` record by record, calling `each` with every parsed record.
-/// A Parquet file (by extension or magic) goes to [`super::parquet_records::scan`].
+/// (CSV only; [`super::accumulate`] sends Parquet files to [`super::parquet_records::scan`].)
 ///
 /// Errors (naming file, line and column): unreadable file, an empty file or one
 /// with a header only, a missing required column, a non-numeric cost or age, a
@@ -191,9 +188,6 @@ pub fn scan(
     mapping: &Mapping,
     mut each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
 ) -> Result<ScanInfo, CalibrateError> {
-    if super::parquet_records::is_parquet(path) {
-        return super::parquet_records::scan(path, mapping, each);
-    }
     let (mut rdr, header, encoding) = open(path, mapping)?;
     let rec_err =
         |row: u64, col: Option<&str>, msg: String| CalibrateError::record(path, row, col, msg);

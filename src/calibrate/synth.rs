@@ -279,8 +279,8 @@ pub fn write_records_parquet(
     opts: &SynthOptions,
     out: std::fs::File,
 ) -> io::Result<()> {
-    let mut w =
-        super::parquet_records::ParquetRecordWriter::new(out, 1 << 20).map_err(io::Error::other)?;
+    let mut w = super::parquet_records::ParquetRecordWriter::new(out, &HEADER, 1 << 20)
+        .map_err(io::Error::other)?;
     for_each_record(groups, hospitals, opts, |r| {
         w.write(r).map_err(io::Error::other)
     })?;

@@ -83,7 +83,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
     }
     if a.emit_sql {
         let header = match a.records.first() {
-            Some(p) => Some(calibrate::records::header(p, &mapping)?),
+            Some(p) => Some(calibrate::header(p, &mapping)?),
             None => None,
         };
         if let Some(h) = &header {
