@@ -93,7 +93,7 @@ pub fn notice_grain(lever: &Lever) -> Grain {
                 step: 1.0,
                 text: "person",
             },
-            Some(Unit::Months) => Grain {
+            Some(Unit::Months | Unit::CalendarMonths) => Grain {
                 step: 0.1,
                 text: "0.1 month",
             },

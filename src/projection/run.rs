@@ -183,6 +183,11 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
         for b in 0..N_BANDS {
             demand.cases_by_band[b] = m[b] * prof.admissions[b] * adm_idx;
             demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * ip_cost_idx;
+            // `demand_level = "tables"`: the level from the group table (model::TablesLevel).
+            if let Some(tl) = &f.tables_level {
+                demand.cases_by_band[b] *= tl.cases_factor;
+                demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * ip_cost_idx;
+            }
             op_cost += m[b]
                 * prof.outpatient_visits[b]
                 * visit_idx

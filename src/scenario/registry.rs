@@ -44,6 +44,8 @@ pub enum Unit {
     YuanPerPoint,
     /// Months of pooled spending (months payable).
     Months,
+    /// Calendar months (a period of data).
+    CalendarMonths,
 }
 
 impl Unit {
@@ -59,6 +61,7 @@ impl Unit {
             Unit::Factor => "factor",
             Unit::YuanPerPoint => "yuan per weight point",
             Unit::Months => "months payable",
+            Unit::CalendarMonths => "months",
         }
     }
     /// Chinese name of the unit.
@@ -73,6 +76,7 @@ impl Unit {
             Unit::Factor => "倍数",
             Unit::YuanPerPoint => "元/权重",
             Unit::Months => "可支付月数",
+            Unit::CalendarMonths => "月",
         }
     }
 }
@@ -431,6 +435,7 @@ pub static PARAMS: &[ParamDecl] = &[
     ParamDecl::new("payment.outliers.marginal_share", Factor, 0.0, 10.0, "高倍率超出部分支付比例", "Outlier marginal share", "Share of the excess over the high-cost threshold paid on top (1 = full excess).").default(1.0),
     ParamDecl::new("payment.outliers.high_multiple.{level}", Factor, 1.0, 20.0, "高倍率阈值", "High-cost multiple", "High-cost threshold as a multiple of the group mean, by level.").above_min().plain(),
     ParamDecl::new("payment.outliers.low_multiple", Factor, 0.0, 0.99, "低倍率阈值", "Low-cost multiple", "Low-cost threshold as a multiple of the group mean; low cases are paid pro rata.").default(0.4).plain(),
+    ParamDecl::new("payment.tables_months", CalendarMonths, 1.0, 120.0, "分组表覆盖月数", "Months the tables cover", "With `demand_level = \"tables\"` (the level of demand from the group table's cases and cost per case instead of the fund's age profile): months of records the table's `cases` cover; cases are annualised x 12 / months.").default(12.0).plain(),
     ParamDecl::new("payment.behaviour.cmi_drift", Change, -0.99, 10.0, "CMI漂移(高套编码)", "CMI drift", "Coded case-mix drift (upcoding): weights paid x (1 + drift).").default(0.0).tornado(PP1).group(Group::Growth),
     ParamDecl::new("payment.behaviour.admissions", Change, -0.99, 10.0, "住院人次响应", "Admissions response", "Admissions response to the payment reform: cases x (1 + admissions).").default(0.0),
     ParamDecl::new("payment.behaviour.length_of_stay", Change, -0.99, 10.0, "住院天数响应", "Length-of-stay response", "Length-of-stay response on cost per case.").default(0.0),
