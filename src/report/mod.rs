@@ -8,12 +8,15 @@
 //!   report directory or file is never left half-written.
 //! - [`bounds`]: non-finite or absurd projected figures as errors; chart axis ranges.
 //! - [`markdown`]: GitHub Markdown tables and number formatting.
+//! - `finite`: [`write_table`], the one guard that keeps `inf`/`NaN` out of
+//!   every analysis CSV, Markdown table and workbook sheet.
 
 pub mod atomic;
 pub mod bounds;
 pub mod chart;
 pub mod clearing;
 pub mod compare;
+mod finite;
 pub mod grid;
 pub mod headers;
 pub mod history;
@@ -31,3 +34,4 @@ pub mod solve;
 pub mod workbook;
 
 pub use atomic::{OutputDir, OutputPolicy, ReportError, write_atomic};
+pub use finite::{check as check_table, write_table};
