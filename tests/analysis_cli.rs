@@ -854,7 +854,9 @@ fn tornado_charts_draw_no_negative_months_and_name_their_outcome() {
             named |= texts.iter().any(|t| t.contains(axis));
             if *lang == "en" {
                 assert!(
-                    texts.iter().all(|t| !t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+                    texts
+                        .iter()
+                        .all(|t| !t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
                     "{texts:?}"
                 );
             }

@@ -112,7 +112,10 @@ fn check_markdown(text: &str) -> Option<(String, String, String)> {
             header = Some(cells);
             continue;
         };
-        if cells.iter().all(|c| c.chars().all(|x| matches!(x, '-' | ':'))) {
+        if cells
+            .iter()
+            .all(|c| c.chars().all(|x| matches!(x, '-' | ':')))
+        {
             continue;
         }
         if let Some(c) = cells.iter().position(|c| non_finite_text(c)) {
@@ -135,10 +138,18 @@ mod tests {
     #[test]
     fn non_finite_cells_are_named_by_file_row_and_column() {
         let csv = "fund,year,param,months\nresident,2030,funds.resident.x,1.5\nresident,2031,funds.resident.x,inf\n";
-        let e = check(Path::new("out/tornado.csv"), csv).unwrap_err().to_string();
+        let e = check(Path::new("out/tornado.csv"), csv)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("tornado.csv"), "{e}");
-        assert!(e.contains("fund resident") && e.contains("year 2031"), "{e}");
-        assert!(e.contains("param funds.resident.x") && e.contains("months"), "{e}");
+        assert!(
+            e.contains("fund resident") && e.contains("year 2031"),
+            "{e}"
+        );
+        assert!(
+            e.contains("param funds.resident.x") && e.contains("months"),
+            "{e}"
+        );
         assert!(e.contains("line 3"), "{e}");
         // NaN text too, with a sign or a percent sign
         for bad in ["NaN", "-inf", "+Infinity", "inf %"] {

@@ -210,7 +210,11 @@ fn summary_markdown(what: Key, rows: &[(String, &LevelSummary)], style: Style) -
                 ]);
             }
             if vs {
-                r.push(l.payment_change_yuan.map(|y| wan_md(style, y)).unwrap_or_default());
+                r.push(
+                    l.payment_change_yuan
+                        .map(|y| wan_md(style, y))
+                        .unwrap_or_default(),
+                );
             }
             r
         })
@@ -268,7 +272,9 @@ pub fn movers_markdown(rows: &[HospitalRow], n: usize, style: Style) -> String {
                 let tail = if vs {
                     vec![
                         wan_md(style, h.payment_yuan),
-                        r.payment_change_yuan.map(|y| wan_md(style, y)).unwrap_or_default(),
+                        r.payment_change_yuan
+                            .map(|y| wan_md(style, y))
+                            .unwrap_or_default(),
                         r.payment_change_pct
                             .map(|p| format!("{p:+.2} %"))
                             .unwrap_or_default(),
@@ -465,6 +471,19 @@ fn change_chart(
         ),
     };
     bars.sort_by(|x, y| y.1.total_cmp(&x.1));
+    // The named extremes say what they are: when every hospital gains, the
+    // bottom five are the smallest gains, not losses (and the other way round).
+    let finite = || bars.iter().map(|b| b.1).filter(|v| v.is_finite());
+    let top = if finite().fold(f64::NEG_INFINITY, f64::max) < 0.0 {
+        t(Key::SmallestLosses)
+    } else {
+        t(Key::LargestGains)
+    };
+    let bottom = if finite().fold(f64::INFINITY, f64::min) > 0.0 {
+        t(Key::SmallestGains)
+    } else {
+        t(Key::LargestLosses)
+    };
     let (labels, values) = bars.into_iter().unzip();
     chart::bar_chart(
         &dir.join("hospitals_change"),
@@ -475,7 +494,7 @@ fn change_chart(
             values,
             x_label: t(Key::HospitalsRanked).into(),
             extremes: 5,
-            extreme_titles: (t(Key::LargestGains).into(), t(Key::LargestLosses).into()),
+            extreme_titles: (top.into(), bottom.into()),
         },
     )
 }

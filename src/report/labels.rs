@@ -435,6 +435,8 @@ keys! {
     HospitalsRanked => "医院（按变化从大到小排序）", "hospitals, ranked by change";
     LargestGains => "增幅最大", "largest gains";
     LargestLosses => "降幅最大", "largest losses";
+    SmallestGains => "增幅最小", "smallest gains";
+    SmallestLosses => "降幅最小", "smallest losses";
     SheetHospitals => "医院", "hospitals";
     // Clearing (`drgsim clear`).
     ClearingReportTitle => "{}（{}年）", "{} ({})";
@@ -468,10 +470,10 @@ keys! {
     Before => "调整前", "before";
     After => "调整后", "after";
     Because => "触发条件", "because";
-    CauseDeficit => "{}年当期赤字{}{}", "current-year deficit of {} {} in {}";
+    CauseDeficit => "{}年当期赤字{}{}", "current-year deficit of {} ({}) in {}";
     CauseCushion => "{}年末可支付{}个月（达到{}个月及以上时下调）", "{} months payable at the end of {} (lowered at {} or more)";
     CauseRunway => "{}年末可支付{}个月（低于{}个月时削减，恢复到{}个月及以上时恢复）", "{} months payable at the end of {} (cut below {}, restored at {} or more)";
-    CauseShortfall => "{}年末财政兜底前累计结余{}{}", "balance of {} {} at the end of {} before the transfer";
+    CauseShortfall => "{}年末财政兜底前累计结余{}{}", "balance of {} ({}) at the end of {} before the transfer";
     RulePremium => "筹资调整", "premium";
     RuleBenefit => "待遇调整", "benefit";
     RuleBackstop => "财政兜底", "backstop";
@@ -506,9 +508,15 @@ pub fn rule_condition(cause: &crate::projection::firings::Cause, style: Style) -
             lower_at,
         } => {
             if zh {
-                all(Key::CauseCushion, &[year.to_string(), m(months), short(lower_at)])
+                all(
+                    Key::CauseCushion,
+                    &[year.to_string(), m(months), short(lower_at)],
+                )
             } else {
-                all(Key::CauseCushion, &[m(months), year.to_string(), short(lower_at)])
+                all(
+                    Key::CauseCushion,
+                    &[m(months), year.to_string(), short(lower_at)],
+                )
             }
         }
         Cause::Runway {
@@ -564,7 +572,11 @@ pub fn dist_phrase(spec: &crate::analysis::DistSpec, lang: Lang) -> String {
     let t = |k: Key| k.get(lang);
     let many = |k: Key, xs: &[f64]| xs.iter().fold(t(k).to_string(), |a, x| fill(&a, short(*x)));
     let (body, lower, upper) = match spec {
-        D::Point { value, lower, upper } => (many(Key::DistPoint, &[*value]), lower, upper),
+        D::Point {
+            value,
+            lower,
+            upper,
+        } => (many(Key::DistPoint, &[*value]), lower, upper),
         D::Normal {
             mean,
             sd,
@@ -591,7 +603,11 @@ pub fn dist_phrase(spec: &crate::analysis::DistSpec, lang: Lang) -> String {
             max,
             lower,
             upper,
-        } => (many(Key::DistTriangular, &[*min, *mode, *max]), lower, upper),
+        } => (
+            many(Key::DistTriangular, &[*min, *mode, *max]),
+            lower,
+            upper,
+        ),
         D::Uniform {
             min,
             max,
@@ -717,7 +733,10 @@ mod tests {
             lower: None,
             upper: None,
         };
-        assert_eq!(dist_phrase(&n, Lang::Zh), "正态分布，均值 0.05，标准差 0.01");
+        assert_eq!(
+            dist_phrase(&n, Lang::Zh),
+            "正态分布，均值 0.05，标准差 0.01"
+        );
         assert_eq!(dist_phrase(&n, Lang::En), "normal, mean 0.05, sd 0.01");
         let t = DistSpec::Triangular {
             min: 0.9,
@@ -760,7 +779,7 @@ mod tests {
         };
         assert_eq!(
             rule_condition(&d, yi),
-            "current-year deficit of 1.23 100 million yuan in 2026"
+            "current-year deficit of 1.23 (100 million yuan) in 2026"
         );
         let r = Cause::Runway {
             months: 2.456,
@@ -769,7 +788,10 @@ mod tests {
             restore_at: 6.0,
         };
         let zh = rule_condition(&r, Style::ZH);
-        assert!(zh.contains("2027年末可支付2.46个月") && zh.contains("低于3个月"), "{zh}");
+        assert!(
+            zh.contains("2027年末可支付2.46个月") && zh.contains("低于3个月"),
+            "{zh}"
+        );
         for c in [
             d.clone(),
             r.clone(),
@@ -784,7 +806,10 @@ mod tests {
             },
         ] {
             let (z, e) = (rule_condition(&c, Style::ZH), rule_condition(&c, Style::EN));
-            assert!(has_cjk(&z) && !z.contains("{}") && !z.contains("months"), "{z}");
+            assert!(
+                has_cjk(&z) && !z.contains("{}") && !z.contains("months"),
+                "{z}"
+            );
             assert!(!has_cjk(&e) && !e.contains("{}"), "{e}");
         }
     }

@@ -198,16 +198,14 @@ pub fn write(
         let _ = params.write_record([p.as_str(), &super::labels::dist_phrase(s, style.lang)]);
     }
     let params = String::from_utf8(params.into_inner().unwrap_or_default()).unwrap_or_default();
-    let mut tables: Vec<(String, String)> = vec![(style.t(Key::UncertainParams).to_string(), params)];
-    tables.extend(mc
-        .funds
-        .iter()
-        .map(|fb| {
-            (
-                sheet(style, Key::SheetMonteCarlo, Some(&fb.id)),
-                csv_for_fund(&csv, &fb.id),
-            )
-        }));
+    let mut tables: Vec<(String, String)> =
+        vec![(style.t(Key::UncertainParams).to_string(), params)];
+    tables.extend(mc.funds.iter().map(|fb| {
+        (
+            sheet(style, Key::SheetMonteCarlo, Some(&fb.id)),
+            csv_for_fund(&csv, &fb.id),
+        )
+    }));
     super::workbook::write_command_reports(
         dir,
         style,

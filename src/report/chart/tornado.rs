@@ -162,10 +162,7 @@ impl Chart for Tornado {
         if floored && lo <= 0.0 && base > 0.0 {
             let red = RGBColor(200, 30, 30);
             let s = chart
-                .draw_series(LineSeries::new(
-                    [(0.0, y0), (0.0, y1)],
-                    red.stroke_width(2),
-                ))
+                .draw_series(LineSeries::new([(0.0, y0), (0.0, y1)], red.stroke_width(2)))
                 .s()?;
             if let Some(word) = self.legend.get(3) {
                 s.label(word.as_str()).legend(move |(x, y)| {
