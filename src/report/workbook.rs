@@ -180,6 +180,16 @@ impl Book {
                         }
                         Ok(x) if !v.is_empty() => Cell::Num(x / div, fmt),
                         _ if v.is_empty() => Cell::Empty,
+                        // A hospital level reads as the level's word (三级 ...).
+                        _ if k == "level" => Cell::Text(
+                            match v {
+                                "tertiary" => self.style.t(super::labels::Key::Tertiary),
+                                "secondary" => self.style.t(super::labels::Key::Secondary),
+                                "primary" => self.style.t(super::labels::Key::Primary),
+                                other => other,
+                            }
+                            .to_string(),
+                        ),
                         // A parameter path reads as the parameter's name.
                         _ if matches!(k.as_str(), "param" | "x_param" | "y_param") => {
                             Cell::Text(super::params::param_label(v, self.style.lang))

@@ -26,7 +26,7 @@ const yearOr = (y) => (y === null || y === undefined ? W("never") : String(y));
 // Months payable below zero are a shortfall, not a runway: shown as 0 with the
 // depletion word, and drawn clipped at 0 (the PNG charts do the same).
 const clip0 = (a) => a.map((v) => (Number.isFinite(v) && v < 0 ? 0 : v));
-const monthsText = (v) => (Number.isFinite(v) && v < 0 ? num(0, 1) + " (" + W("depleted") + ")" : num(v, 1));
+const monthsText = (v) => (Number.isFinite(v) && v < 0 ? num(0, 1) + (S.lang === "zh" ? " 个月（" + W("depleted") + "）" : " mo (" + W("depleted") + ")") : num(v, 1) + (S.lang === "zh" ? " 个月" : " mo"));
 
 async function init() {
   const r = await fetch("/api/levers");
@@ -207,7 +207,7 @@ function drawResults() {
   }
   const f = r.funds[S.fund], fb = b.funds[S.fund];
   const last = r.years.length - 1;
-  $("months-now").textContent = monthsText(f.months[last]) + (f.months[last] < 0 ? "" : S.lang === "zh" ? " 个月" : " mo");
+  $("months-now").textContent = monthsText(f.months[last]);
   $("months-base").textContent = W("baseline") + " " + monthsText(fb.months[last]);
   $("balance-now").textContent = money(f.balance_wan[last]);
   $("balance-base").textContent = W("baseline") + " " + money(fb.balance_wan[last]);
