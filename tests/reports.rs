@@ -203,7 +203,11 @@ fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
                 dir.display()
             );
             for l in markdown_labels(&dir) {
+                // The clearing file names its budgets and itself in Chinese
+                // (the published report's names): data, not labels.
+                let named = d.ends_with("-clear") && (l.starts_with('#') || l.contains("医保"));
                 match lang {
+                    "en" if named => {}
                     "en" => assert!(!has_cjk(&l), "{}: Chinese label: {l}", dir.display()),
                     _ => assert!(!looks_like_key(&l), "{}: untranslated: {l}", dir.display()),
                 }
