@@ -31,7 +31,7 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n * years));
         g.bench_function(format!("monte carlo {n} paths x {years} years"), |b| {
             b.iter(|| {
-                let mc = runs::monte_carlo(&model, &unc, n, 1, None, None).unwrap();
+                let mc = drgsim::analysis::monte_carlo(&model, &unc, n, 1, None, None).unwrap();
                 black_box(mc.funds[0].months.quantiles[t][2])
             })
         });
@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
         let t = m.years.len() - 1;
         g.bench_function(format!("monte carlo Sanmen 10,000 paths, {label}"), |b| {
             b.iter(|| {
-                let mc = runs::monte_carlo(&m, &u, 10_000, 1, None, None).unwrap();
+                let mc = drgsim::analysis::monte_carlo(&m, &u, 10_000, 1, None, None).unwrap();
                 black_box(mc.funds[0].months.quantiles[t][2])
             })
         });

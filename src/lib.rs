@@ -16,7 +16,6 @@
 
 pub mod analysis;
 pub mod calibrate;
-pub mod cli;
 pub mod fund;
 pub mod payment;
 pub mod population;

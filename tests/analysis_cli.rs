@@ -152,7 +152,7 @@ fn monte_carlo_with_point_distributions_equals_the_deterministic_projection() {
     let (unc, sets) = point_uncertainty(&m);
     let det = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
     assert!(!same(&det, &project(&m)));
-    let mc = runs::monte_carlo(&m, &unc, 50, 7, None, None).unwrap();
+    let mc = drgsim::analysis::monte_carlo(&m, &unc, 50, 7, None, None).unwrap();
     let f = &mc.funds[0];
     for (t, row) in det.funds[0].rows.iter().enumerate() {
         for q in &f.months.quantiles[t] {
@@ -660,8 +660,8 @@ fn chunked_monte_carlo_equals_a_path_by_path_sorted_reference_for_any_thread_cou
     let set = LeverSet::new(unc.levers.clone());
     let per_path =
         runs::mc_paths(&m, &unc, &set, &[], n, seed, Some(1), None, |p| p.clone()).unwrap();
-    let one = runs::monte_carlo(&m, &unc, n, seed, Some(1), None).unwrap();
-    let two = runs::monte_carlo(&m, &unc, n, seed, Some(2), None).unwrap();
+    let one = drgsim::analysis::monte_carlo(&m, &unc, n, seed, Some(1), None).unwrap();
+    let two = drgsim::analysis::monte_carlo(&m, &unc, n, seed, Some(2), None).unwrap();
     let ny = m.years.len();
     for (fi, (a, b)) in one.funds.iter().zip(&two.funds).enumerate() {
         for (x, y) in [(&a.months, &b.months), (&a.balance, &b.balance)] {

@@ -68,6 +68,7 @@ pub mod streams;
 #[cfg(test)]
 mod tests;
 
+pub use bands::{FundBands, MonteCarlo, monte_carlo};
 pub use dist::{DistSpec, Marginal};
 pub use error::{AnalysisError, Result};
 pub use grid::{Axis, Grid2, grid2};

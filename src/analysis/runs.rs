@@ -3,7 +3,6 @@
 //! through [`levers`](super::levers) and runs the pure year loop on per-thread
 //! buffers; the command line writes the reports.
 
-pub use super::bands::{FundBands, MonteCarlo, monte_carlo};
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, Lever, LeverSet, project_levers};
 use super::{

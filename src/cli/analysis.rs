@@ -1,20 +1,20 @@
 //! `drgsim sensitivity`, `grid`, `montecarlo` and `solve`: the analyses of
-//! [`crate::analysis::runs`] with their CSV, Markdown and charts.
+//! [`drgsim::analysis::runs`] with their CSV, Markdown and charts.
 //!
 //! Every input is checked (parameter paths, ranges, distributions, the
 //! scenario at the range ends) before the output directory is created, and the
 //! directory appears only when every file has been written.
 
-use crate::analysis::Axis;
-use crate::analysis::levers::{Lever, LeverSet};
-use crate::analysis::runs::{self, OneWayEntry, SolveSpec, Uncertainty};
-use crate::projection::Model;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::grid::Grid;
-use crate::report::labels::Style;
-use crate::report::{self, sensitivity};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
+use drgsim::analysis::Axis;
+use drgsim::analysis::levers::{Lever, LeverSet};
+use drgsim::analysis::runs::{self, OneWayEntry, SolveSpec, Uncertainty};
+use drgsim::projection::Model;
+use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
+use drgsim::report::grid::Grid;
+use drgsim::report::labels::Style;
+use drgsim::report::{self, sensitivity};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -467,7 +467,7 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
         bail!("--threads must be at least 1 (omit it to use all cores)");
     }
     let pb = progress(n, "paths");
-    let mc = runs::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
+    let mc = drgsim::analysis::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
     pb.finish_and_clear();
 
     let out = OutputDir::create_with(&a.out, &policy)?;
@@ -527,7 +527,7 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         None => runs::default_range(&lever),
     };
     let set = LeverSet::new(vec![lever.clone()]);
-    let mut buf = crate::analysis::levers::Buffers::for_model(&model);
+    let mut buf = drgsim::analysis::levers::Buffers::for_model(&model);
     for x in [range.0, range.1] {
         let shown = if x != 0.0 && !(1e-4..1e9).contains(&x.abs()) {
             format!("{x:e}")
@@ -542,9 +542,9 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         };
         set.check(&model, &[x]).map_err(|e| why(format!("{e:#}")))?;
         // a range end whose projection overflows cannot give a reportable answer
-        let p = crate::analysis::levers::project_levers(&model, &set, &[x], &mut buf)
+        let p = drgsim::analysis::levers::project_levers(&model, &set, &[x], &mut buf)
             .map_err(|e| why(format!("{e:#}")))?;
-        crate::report::bounds::check_projection(p).map_err(|e| why(e.to_string()))?;
+        drgsim::report::bounds::check_projection(p).map_err(|e| why(e.to_string()))?;
     }
     let probability = match a.probability {
         None => None,

@@ -1,10 +1,10 @@
 //! `drgsim calibrate`: group and hospital tables from case-level records.
 
-use crate::calibrate::{self, Encoding, Mapping, Options, TrimRule, report};
-use crate::payment::Level;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
 use anyhow::Result;
 use clap::Args;
+use drgsim::calibrate::{self, Encoding, Mapping, Options, TrimRule, report};
+use drgsim::payment::Level;
+use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim calibrate`.
@@ -77,7 +77,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
         .transpose()?;
     let profile = match &a.age_profile {
         Some(p) => {
-            let d = crate::payment::read_demand_csv(p).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let d = drgsim::payment::read_demand_csv(p).map_err(|e| anyhow::anyhow!("{e}"))?;
             let t: f64 = d.cases_by_band.iter().sum();
             if t <= 0.0 {
                 anyhow::bail!(

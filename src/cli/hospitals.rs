@@ -2,13 +2,13 @@
 //! own costs and, with `--vs`, against another scenario: the view a negotiator
 //! takes to the table.
 
-use crate::payment::negotiation::hospital_report;
-use crate::projection::hospitals::settle;
-use crate::report;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::labels::Style;
 use anyhow::{Result, bail};
 use clap::Args;
+use drgsim::payment::negotiation::hospital_report;
+use drgsim::projection::hospitals::settle;
+use drgsim::report;
+use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
+use drgsim::report::labels::Style;
 use std::path::PathBuf;
 
 /// `drgsim hospitals`.

@@ -8,13 +8,13 @@ pub mod compare;
 pub mod hospitals;
 pub mod warnings;
 
-use crate::projection::{Model, project};
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::labels::{Lang, Style, Unit};
-use crate::report::projection as rp;
-use crate::scenario::bundled;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use drgsim::projection::{Model, project};
+use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
+use drgsim::report::labels::{Lang, Style, Unit};
+use drgsim::report::projection as rp;
+use drgsim::scenario::bundled;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -133,10 +133,10 @@ pub fn scenario_or_default(given: Option<&Path>) -> Result<PathBuf> {
 /// This is the one verdict every command shares with `drgsim validate`: the
 /// scenario must load, its `[sensitivity]` and `[uncertainty]` sections must be
 /// valid (even for commands that do not use them), and its baseline projection
-/// must be reportable (finite, within [`crate::report::bounds::MAX_ABS`]).
+/// must be reportable (finite, within [`drgsim::report::bounds::MAX_ABS`]).
 pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
     let m = verdict(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
-    crate::projection::scale::scale_warnings(&m)
+    drgsim::projection::scale::scale_warnings(&m)
         .iter()
         .for_each(|w| eprintln!("warning: {}: {w}", path.display()));
     Ok(m)
@@ -145,10 +145,10 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
 /// [`load`] with the error as text (for `validate`, which prefixes file names).
 fn verdict(path: &Path, sets: &[String]) -> std::result::Result<Model, String> {
     let m = Model::load(path, sets).map_err(|e| e.to_string())?;
-    crate::analysis::runs::check_sections(&m)
+    drgsim::analysis::runs::check_sections(&m)
         .map_err(|e| format!("error in the analysis sections:\n  {e}"))?;
     let projection = project(&m);
-    crate::report::bounds::check_projection(&projection).map_err(|e| e.to_string())?;
+    drgsim::report::bounds::check_projection(&projection).map_err(|e| e.to_string())?;
     for w in warnings::warnings(path, sets, &m, &projection) {
         eprintln!("warning: {}: {w}", path.display());
     }
@@ -184,22 +184,22 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let out = OutputDir::create_with(&a.out, &policy)?;
     rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
     rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
-    let observed = crate::report::history::comparisons(&model, &projection);
+    let observed = drgsim::report::history::comparisons(&model, &projection);
     if !observed.is_empty() {
-        crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
+        drgsim::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
     }
-    if crate::report::rules::has_rules(&model) {
-        let fired = crate::projection::firings::firings(&model, &projection);
-        crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
+    if drgsim::report::rules::has_rules(&model) {
+        let fired = drgsim::projection::firings::firings(&model, &projection);
+        drgsim::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
     }
     rp::write_charts(out.path(), &model, &projection, style)?;
-    crate::report::workbook::run_workbook(
+    drgsim::report::workbook::run_workbook(
         &out.path().join("report.xlsx"),
         &model,
         &projection,
         style,
     )?;
-    crate::report::html::write_run_report(out.path(), &model, &projection, style)?;
+    drgsim::report::html::write_run_report(out.path(), &model, &projection, style)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();
     for (name, s) in rp::summaries(&model, &projection) {
@@ -210,7 +210,7 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
             s.base_year,
             s.horizon_months,
             s.horizon,
-            crate::fund::runway::year_or_never(s.depletion)
+            drgsim::fund::runway::year_or_never(s.depletion)
         );
     }
     let _ = writeln!(stdout, "wrote {}", dir.display());
@@ -222,8 +222,8 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
         // A clearing file (`drgsim clear`) is checked as one.
-        if crate::payment::corridor_spec::is_clearing_file(f) {
-            match crate::payment::corridor_spec::clear_file(f, &a.sets) {
+        if drgsim::payment::corridor_spec::is_clearing_file(f) {
+            match drgsim::payment::corridor_spec::clear_file(f, &a.sets) {
                 Ok((spec, r)) => println!(
                     "{}: ok (clearing file: {}, {} budget{})",
                     f.display(),
@@ -247,7 +247,7 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
                 if m.funds.len() == 1 { "" } else { "s" },
                 m.years.base_year,
                 m.years.horizon,
-                crate::projection::scale::scale_warnings(&m)
+                drgsim::projection::scale::scale_warnings(&m)
                     .iter()
                     .map(|w| format!("\n  warning: {w}"))
                     .collect::<String>()
