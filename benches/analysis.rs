@@ -70,16 +70,30 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(runs::one_way(&model, entries.clone(), t).unwrap().base[0].months))
     });
     // The cost of policy rules: Sanmen (two funds, 13 years) with the Taizhou premium
-    // rule acting every year, against the same file with the rules switched off.
-    let sanmen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sanmen-2020.toml");
-    for (label, sets) in [
-        ("rules on", vec![]),
-        ("rules off", vec!["scenario.policy_rules=false".to_string()]),
+    // rule acting every year, and the default Chuxiong scenario (revenue-linked budget
+    // cleared every year, benefit trimming, fiscal backstop), each against the same
+    // file with the rules switched off (Chuxiong's stress view is chuxiong-2023).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for (region, file, label, sets) in [
+        ("Sanmen", "sanmen-2020.toml", "rules on", vec![]),
+        (
+            "Sanmen",
+            "sanmen-2020.toml",
+            "rules off",
+            vec!["scenario.policy_rules=false".to_string()],
+        ),
+        ("Chuxiong", "chuxiong-rules.toml", "rules on", vec![]),
+        (
+            "Chuxiong",
+            "chuxiong-rules.toml",
+            "rules off",
+            vec!["scenario.policy_rules=false".to_string()],
+        ),
     ] {
-        let m = Model::load(&sanmen, &sets).expect("Sanmen loads");
+        let m = Model::load(&dir.join(file), &sets).expect("scenario loads");
         let u = Uncertainty::of_model(&m).expect("[uncertainty]");
         let t = m.years.len() - 1;
-        g.bench_function(format!("monte carlo Sanmen 10,000 paths, {label}"), |b| {
+        g.bench_function(format!("monte carlo {region} 10,000 paths, {label}"), |b| {
             b.iter(|| {
                 let mc = drgsim::analysis::monte_carlo(&m, &u, 10_000, 1, None, None).unwrap();
                 black_box(mc.funds[0].months.quantiles[t][2])

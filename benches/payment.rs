@@ -1,7 +1,10 @@
 //! Benchmarks of the payment engine on the bundled Qingyang region
 //! (732 groups, 170 hospitals): one year's payment (the Monte Carlo inner call),
 //! one year's per-hospital detail, a 13-year run (base year + 12) of both, and
-//! compiling the tables.
+//! compiling the tables; and the work of `drgsim hospitals` at provincial scale
+//! (3,337 hospitals x 100 groups, 40 groups per hospital, generated with a fixed
+//! seed): load and compile the scenario, project it, one year's per-hospital
+//! settlement.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use drgsim::payment::{GroupTable, InpatientDemand, PaymentModel, PaymentSpec};
@@ -92,9 +95,92 @@ fn bench_payment(c: &mut Criterion) {
     });
 }
 
+/// Writes a provincial-scale table set (100 of the Qingyang groups, 3,337
+/// hospitals, 40 groups each) and a scenario over it into `dir`.
+fn provincial(out: &Path) -> PathBuf {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3337);
+    let text = std::fs::read_to_string(dir_q().join("groups.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    let joined = lines.join("\n");
+    let mut rdr = csv::Reader::from_reader(joined.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .step_by(7)
+        .take(100)
+        .collect();
+    let mut w = csv::Writer::from_path(out.join("groups.csv")).unwrap();
+    w.write_record(&header).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    let mut h = String::from("id,name,level,coefficient,cases,cmi_relative,cost_level,alliance\n");
+    let mut v = String::from("hospital,group,cases\n");
+    for i in 0..3337 {
+        let level = match i {
+            0..300 => "tertiary",
+            300..1500 => "secondary",
+            _ => "primary",
+        };
+        h.push_str(&format!(
+            "H{i:05},hospital {i},{level},{:.3},{},{:.4},{:.4},\n",
+            rng.random_range(0.8..1.2),
+            rng.random_range(100..8000),
+            rng.random_range(0.6..1.4),
+            rng.random_range(0.7..1.5)
+        ));
+        for k in 0..40 {
+            let g = (i * 7 + k * 13) % rows.len();
+            v.push_str(&format!(
+                "H{i:05},{},{}\n",
+                &rows[g][0],
+                rng.random_range(1..300)
+            ));
+        }
+    }
+    std::fs::write(out.join("hospitals.csv"), h).unwrap();
+    std::fs::write(out.join("hospital_groups.csv"), v).unwrap();
+    let scen = out.join("provincial.toml");
+    std::fs::write(
+        &scen,
+        format!(
+            "extends = {:?}\n[funds.region.payment]\ngroups = \"groups.csv\"\nhospitals = \"hospitals.csv\"\nhospital_groups = \"hospital_groups.csv\"\ndemand_level = \"tables\"\n",
+            dir().join("qingyang-2025h1.toml").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    scen
+}
+
+fn dir_q() -> PathBuf {
+    dir().join("data/qingyang")
+}
+
+fn bench_provincial(c: &mut Criterion) {
+    use drgsim::projection::{Model, project};
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = provincial(tmp.path());
+    let mut g = c.benchmark_group("provincial 3337 hospitals x 100 groups");
+    g.sample_size(10);
+    g.bench_function("load and compile the scenario", |b| {
+        b.iter(|| black_box(Model::load(&scen, &[]).unwrap()))
+    });
+    let m = Model::load(&scen, &[]).unwrap();
+    g.bench_function("project 13 years", |b| b.iter(|| black_box(project(&m))));
+    let p = project(&m);
+    let d = p.funds[0].demand[0];
+    g.bench_function("hospitals_year (one year, every hospital)", |b| {
+        b.iter(|| black_box(m.funds[0].payment.hospitals_year(0, m.values(), &d)))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench_payment
+    targets = bench_payment, bench_provincial
 }
 criterion_main!(benches);

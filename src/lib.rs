@@ -8,6 +8,7 @@
 //! - [`projection`]: the pure year loop tying them together.
 //! - [`analysis`]: sensitivity, Monte Carlo, goal seek.
 //! - [`report`]: CSV, charts, Markdown.
+//! - [`serve`]: the what-if page (`drgsim serve`): sliders over the levers, a live Monte Carlo fan.
 //! - [`calibrate`]: group and hospital tables from case-level settlement records.
 
 #![warn(missing_docs)]
@@ -22,6 +23,7 @@ pub mod population;
 pub mod projection;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 
 // What a user of the crate needs, at the root: load a scenario, project it,
 // analyse it, and the errors and report settings on the way.

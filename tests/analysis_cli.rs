@@ -6,6 +6,7 @@ mod common;
 use common::{col, csv_rows, drgsim, stderr};
 use drgsim::analysis::levers::{Buffers, Lever, LeverSet, project_levers};
 use drgsim::analysis::runs::{self, Uncertainty};
+use drgsim::analysis::solve::Window;
 use drgsim::analysis::{DistSpec, quantile};
 use drgsim::projection::{Model, project};
 use drgsim::scenario::schema::UncertaintySpec;
@@ -260,20 +261,33 @@ fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
     let j: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("s/solve.json")).unwrap())
             .unwrap();
-    let value = j["value"].as_f64().unwrap();
+    let value = j["value_exact"].as_f64().unwrap();
     let achieved = j["achieved_months"].as_f64().unwrap();
     assert!(achieved >= 6.0, "{j}");
-    assert!(achieved < 6.01, "the smallest subsidy, not any: {j}");
+    assert!(
+        j["achieved_months_exact"].as_f64().unwrap() < 6.01,
+        "the smallest subsidy, not any: {j}"
+    );
+    // the answer as a notice prints it: whole yuan, at or above the exact value
+    let printed = j["value"].as_f64().unwrap();
+    assert_eq!(printed, printed.round(), "{j}");
+    assert!(printed >= value && printed - value < 1.0, "{j}");
+    assert_eq!(j["rounded_to"].as_f64(), Some(1.0));
     assert_eq!(j["year"].as_i64(), Some(2030));
+    // Chuxiong's years of record are 2022 and 2023: the subsidy moves from 2024
+    assert_eq!(j["move_from"].as_i64(), Some(2024));
     assert_eq!(j["bracket"].as_array().unwrap().len(), 2);
     // a value just below misses
     let m = chuxiong();
-    let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy").unwrap();
+    let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy")
+        .unwrap()
+        .moved_from(1)
+        .unwrap();
     let spec = runs::SolveSpec {
         lever,
         fund: 0,
         target_months: 6.0,
-        year: Some(7),
+        window: Window::year(7),
         range: (320.0, 1280.0),
         probability: None,
         threads: None,
@@ -301,7 +315,7 @@ fn goal_seek_through_the_horizon_with_a_scaled_path_reproduces_with_set() {
         lever: lever.clone(),
         fund: 0,
         target_months: 3.0,
-        year: None,
+        window: Window::after_base(&m),
         range: runs::default_range(&lever),
         probability: None,
         threads: None,
@@ -316,7 +330,10 @@ fn goal_seek_through_the_horizon_with_a_scaled_path_reproduces_with_set() {
         .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
         .collect();
     let p = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
-    assert_eq!(runs::runway_measure(&p, 0, None), r.achieved);
+    assert_eq!(
+        runs::runway_measure(&p, 0, Window::after_base(&m)),
+        r.achieved
+    );
 }
 
 #[test]
@@ -328,7 +345,7 @@ fn goal_seek_with_probability_uses_common_random_numbers() {
         lever,
         fund: 0,
         target_months: 3.0,
-        year: Some(5),
+        window: Window::year(5),
         range: (0.5, 3.0),
         probability: Some((0.9, 200, 5, unc)),
         threads: None,
@@ -419,19 +436,36 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
     let last = rows.last().unwrap();
     assert_eq!(last[col(&h, "param")], "funds.resident.payment.base_rate");
     assert_eq!(last[col(&h, "swing_months")].parse::<f64>().unwrap(), 0.0);
+    // ranked on months payable clipped at 0, and the file says so
     let swings: Vec<f64> = rows
         .iter()
-        .map(|r| r[col(&h, "swing_months")].parse().unwrap())
+        .map(|r| r[col(&h, "swing_ranked")].parse().unwrap())
         .collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
-    assert!(swings[0] > 1.0);
+    // the fund is depleted by 2030 in most settings: the top of the tornado is
+    // what moves the runway above zero or the depletion year
+    let top = &rows[0];
+    assert!(
+        swings[0] > 0.0 || top[col(&h, "depletion_low")] != top[col(&h, "depletion_high")],
+        "{top:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[col(&h, "ranked_by")] == "months_payable_clipped_at_0")
+    );
+    for r in &rows {
+        let m = |c: &str| r[col(&h, c)].parse::<f64>().unwrap().max(0.0);
+        let want = (m("months_high") - m("months_low")).abs();
+        let got: f64 = r[col(&h, "swing_ranked")].parse().unwrap();
+        assert!((got - want).abs() < 1e-3, "{r:?}");
+    }
     assert!(rows.len() >= 10, "defaults and named parameters");
     // the scenario's [sensitivity] outcome year is used
     assert!(rows.iter().all(|r| r[col(&h, "outcome_year")] == "2030"));
     let names: Vec<&str> = rows.iter().map(|r| r[col(&h, "param")].as_str()).collect();
     for p in [
         "funds.resident.demography.mortality_multiplier.growth",
-        "funds.resident.spending.inpatient_cost_growth.scale",
+        "funds.resident.spending.inpatient_cost_growth.shift",
         "funds.resident.premiums.premium.scale",
         "funds.resident.enrollment.selectivity",
         "funds.resident.interest_rate",
@@ -705,4 +739,57 @@ fn chunked_monte_carlo_equals_a_path_by_path_sorted_reference_for_any_thread_cou
     // the quantiles move with the draws: not every year has a zero-width band
     let f = &one.funds[0].months;
     assert!(f.quantiles.iter().any(|q| q[0] < q[4]));
+}
+
+/// The built-in tornado ranges are in natural units (registry `Tornado`):
+/// levels +-10 %, growth rates and shares +-1 percentage point, DRG coverage
+/// +-5 points kept inside 0..1, a growth form's growth +-1 point.
+#[test]
+fn tornado_default_ranges_are_in_natural_units() {
+    let m = chuxiong();
+    let r = runs::default_ranges(&m);
+    let get = |p: &str| {
+        r.iter()
+            .find(|x| x.0 == p)
+            .map(|x| (x.1, x.2))
+            .unwrap_or_else(|| panic!("{p} not in {r:?}"))
+    };
+    assert_eq!(get("funds.resident.premiums.premium.scale"), (0.9, 1.1));
+    assert_eq!(
+        get("funds.resident.spending.inpatient_cost_growth.shift"),
+        (-0.01, 0.01)
+    );
+    // mortality multiplier { base = 1.0, growth = -0.01 }: growth -0.02..0
+    let (a, b) = get("funds.resident.demography.mortality_multiplier.growth");
+    assert!((a + 0.02).abs() < 1e-12 && b.abs() < 1e-12, "{a} {b}");
+    // Jingzhou's DIP coverage 0.75: +-5 points; near 1 it is kept inside the range
+    let jz = |sets: &[String]| {
+        runs::default_ranges(&Model::load(&common::scenario("jingzhou-2023.toml"), sets).unwrap())
+    };
+    let find = |r: &[(String, f64, f64)], p: &str| {
+        r.iter().find(|x| x.0 == p).map(|x| (x.1, x.2)).unwrap()
+    };
+    assert_eq!(
+        find(&jz(&[]), "funds.resident.payment.coverage.shift"),
+        (-0.05, 0.05)
+    );
+    let near = jz(&["funds.resident.payment.coverage=0.98".to_string()]);
+    let (a, b) = find(&near, "funds.resident.payment.coverage.shift");
+    assert!(a == -0.05 && (b - 0.02).abs() < 1e-12, "{a} {b}");
+    // a resident fund has no contribution rate to move
+    assert!(
+        !r.iter().any(|x| x.0.contains("resident.contributions")),
+        "{r:?}"
+    );
+    // the bounded outcome: a fund depleted in both settings has no ranking swing
+    let o = |months: f64| runs::Outcome {
+        months,
+        horizon_months: months,
+        first_warning: None,
+        first_danger: None,
+        depletion: None,
+        cumulative_surplus_wan: 0.0,
+    };
+    assert_eq!(runs::ranking_swing(&o(-20.0), &o(-5.0)), 0.0);
+    assert_eq!(runs::ranking_swing(&o(-20.0), &o(4.0)), 4.0);
 }

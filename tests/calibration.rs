@@ -229,3 +229,113 @@ fn published_history_is_reproduced() {
     }
     assert!(checked >= 25, "only {checked} figures compared");
 }
+
+/// Jingzhou pays by DIP with a floating point value: in every year the fund's
+/// DIP payment is its budget (no float band is set), and the point value is
+/// the budget plus the patients' payments on the same cases over the points.
+#[test]
+fn jingzhou_dip_point_value_pays_the_budget() {
+    let (m, p) = run("jingzhou-2023.toml");
+    for f in ["resident", "employee"] {
+        let fm = m.funds.iter().find(|x| x.id == f).unwrap();
+        let budget = m
+            .store
+            .find(&format!("funds.{f}.payment.budget_wan"))
+            .unwrap();
+        let rows = &p.fund(f).unwrap().rows;
+        for (t, r) in rows.iter().enumerate() {
+            let b = m.values().get(budget, t);
+            assert_close(
+                &format!("{f} {} DIP fund payment", r.year),
+                r.drg_fund_payment_wan,
+                b,
+                1e-9,
+            );
+            assert!(r.point_value.is_finite() && r.point_value > 0.0);
+        }
+        // the budget grows 3.5 % a year; the point value floats with the points
+        let b0 = m.values().get(budget, 0);
+        let b1 = m.values().get(budget, 1);
+        assert_close("budget growth", b1 / b0, 1.035, 1e-12);
+        assert_ne!(
+            rows[1].point_value,
+            rows[0].point_value * 1.035,
+            "{}",
+            fm.id
+        );
+    }
+}
+
+/// Against its counterfactual without DIP's effects, the baseline shows the
+/// published before/after figures (2024-08-29 report): admissions -5.46 %,
+/// cost per case -10.83 %, total inpatient cost -15.70 %, hospitals'
+/// settlement ratio +12.12 %, each within 1 % of the published change.
+#[test]
+fn jingzhou_dip_effects_match_the_published_figures() {
+    let (_, with) = run("jingzhou-2023.toml");
+    let (_, without) = run("jingzhou-without-dip.toml");
+    for f in ["resident", "employee"] {
+        let a = &with.fund(f).unwrap().rows[0];
+        let b = &without.fund(f).unwrap().rows[0];
+        let change = |x: f64, y: f64| x / y - 1.0;
+        let cpc = |r: &drgsim::fund::YearRow| r.inpatient_ffs_equivalent_wan / r.inpatient_cases;
+        assert_close(
+            "admissions",
+            change(a.inpatient_cases, b.inpatient_cases),
+            -0.0546,
+            0.01,
+        );
+        assert_close("cost per case", change(cpc(a), cpc(b)), -0.1083, 0.01);
+        assert_close(
+            "total inpatient cost",
+            change(
+                a.inpatient_ffs_equivalent_wan,
+                b.inpatient_ffs_equivalent_wan,
+            ),
+            -0.1570,
+            0.01,
+        );
+        assert_close(
+            "settlement ratio",
+            change(a.settlement_ratio_full_cost, b.settlement_ratio_full_cost),
+            0.1212,
+            0.01,
+        );
+        // DIP is worth runway: without it the fund spends more
+        assert!(b.pooled_expenditure_wan > a.pooled_expenditure_wan);
+    }
+}
+
+/// Personal accounts after the 2021 reform: the employee fund credits the
+/// workers' own 2 % and a fixed 724.7 yuan per retiree, worked by hand from
+/// the model's own head counts and contribution base.
+#[test]
+fn jingzhou_personal_accounts_follow_the_2021_form() {
+    let (m, p) = run("jingzhou-2023.toml");
+    let wage = m.store.find("funds.employee.contributions.wage").unwrap();
+    for (t, r) in p.fund("employee").unwrap().rows.iter().enumerate() {
+        let w = m.values().get(wage, t);
+        let want = (r.active_workers * w * 0.02 + r.retirees * 724.7) / 1e4;
+        assert_close(
+            &format!("{} credit", r.year),
+            r.personal_account_revenue_wan,
+            want,
+            1e-12,
+        );
+        let contributions = r.active_workers * w * 0.10 / 1e4;
+        assert_close(
+            &format!("{} pooled", r.year),
+            r.contributions_pooled_wan,
+            contributions - want,
+            1e-12,
+        );
+    }
+    // 2023: accounts received 28.31亿 - 20.16亿 = 8.15亿 (published totals)
+    let r0 = &p.fund("employee").unwrap().rows[0];
+    assert_close(
+        "2023 credit",
+        r0.personal_account_revenue_wan,
+        81_500.0,
+        0.01,
+    );
+}

@@ -2,7 +2,7 @@
 //! `crate::<module>`) only modules of a lower layer:
 //!
 //! ```text
-//! cli -> report -> analysis -> projection, calibrate -> payment -> population, fund -> scenario
+//! cli -> serve -> report -> analysis -> projection, calibrate -> payment -> population, fund -> scenario
 //! ```
 //!
 //! `scenario` owns the plain data of a scenario file (including the payment
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Layer of each top-level module; higher may import lower, never the reverse.
-const LAYERS: [(&str, u8); 9] = [
+const LAYERS: [(&str, u8); 10] = [
     ("scenario", 0),
     ("fund", 1),
     ("population", 1),
@@ -23,7 +23,8 @@ const LAYERS: [(&str, u8); 9] = [
     ("calibrate", 3),
     ("analysis", 4),
     ("report", 5),
-    ("cli", 6),
+    ("serve", 6),
+    ("cli", 7),
 ];
 
 fn layer(module: &str) -> Option<u8> {

@@ -231,3 +231,247 @@ fn chuxiong_rules_as_practised_hold_the_runway_longer_than_the_stress_view() {
     );
     assert!(r.last().unwrap().balance_wan > s.last().unwrap().balance_wan);
 }
+
+fn solve_json(args: &[&str], dir: &std::path::Path) -> serde_json::Value {
+    let o = drgsim(args, dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = args[args.iter().position(|a| *a == "--out").unwrap() + 1];
+    serde_json::from_str(&std::fs::read_to_string(dir.join(out).join("solve.json")).unwrap())
+        .unwrap()
+}
+
+fn projection_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            h.iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// `solve --from-year --through-year`: the answer, as printed, keeps the
+/// runway at the target in every year of the window (and only just: the
+/// tightest year is within a yuan's worth of it), and the years of record
+/// (Chuxiong 2022-2023) keep their published premium.
+#[test]
+fn solve_over_a_window_meets_the_target_every_year_and_keeps_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let scen = scen.to_str().unwrap();
+    let j = solve_json(
+        &[
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.premiums.premium",
+            "--target-months",
+            "3",
+            "--from-year",
+            "2026",
+            "--through-year",
+            "2030",
+            "--lang",
+            "en",
+            "--out",
+            "s",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(j["from_year"].as_i64(), Some(2026));
+    assert_eq!(j["through_year"].as_i64(), Some(2030));
+    assert_eq!(j["move_from"].as_i64(), Some(2024));
+    let value = j["value"].as_f64().unwrap();
+    let exact = j["value_exact"].as_f64().unwrap();
+    assert_eq!(value, value.round(), "premium in whole yuan: {j}");
+    assert!(value >= exact && value - exact < 1.0, "{j}");
+    let o = drgsim(
+        &[
+            "run",
+            scen,
+            "--set",
+            j["set"].as_str().unwrap(),
+            "--lang",
+            "en",
+            "--out",
+            "r",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = projection_rows(&tmp.path().join("r/projection.csv"));
+    let (_, p0) = run("chuxiong-2023.toml");
+    let b0 = &p0.fund("resident").unwrap().rows;
+    let mut tightest = f64::INFINITY;
+    for r in &rows {
+        let year: i32 = r["year"].parse().unwrap();
+        let months: f64 = r["months_payable"].parse().unwrap();
+        let premium: f64 = r["premium_yuan"].parse().unwrap();
+        if (2026..=2030).contains(&year) {
+            assert!(months >= 3.0, "{year}: {months}");
+            tightest = tightest.min(months);
+        }
+        if year <= 2023 {
+            let b = b0.iter().find(|b| b.year == year).unwrap();
+            assert_eq!(premium, b.premium_yuan, "{year}: a year of record moved");
+            let bal: f64 = r["balance_wan"].parse().unwrap();
+            assert!((bal - b.balance_wan).abs() < 1e-3, "{year}");
+        } else {
+            assert_eq!(premium, value, "{year}");
+        }
+    }
+    assert!(tightest < 3.1, "the window's tightest year {tightest}");
+    // --move-from the base year moves 2023 too
+    let j2 = solve_json(
+        &[
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.premiums.premium",
+            "--target-months",
+            "3",
+            "--from-year",
+            "2026",
+            "--through-year",
+            "2030",
+            "--move-from",
+            "2023",
+            "--out",
+            "s2",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(j2["move_from"].as_i64(), Some(2023));
+    assert!(
+        j2["set"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("={}", j2["value"]))
+    );
+    // a window outside the projection is refused with the range
+    let o = drgsim(
+        &[
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.premiums.premium",
+            "--target-months",
+            "3",
+            "--from-year",
+            "2040",
+            "--out",
+            "s3",
+        ],
+        tmp.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--from-year 2040 is outside the projection 2023..=2035"));
+}
+
+/// A share is printed to 0.1 percentage point and a factor to 0.1 %, rounded
+/// towards the target (down when the runway falls as the share rises).
+#[test]
+fn solve_rounds_shares_and_factors_as_a_notice_prints_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let scen = scen.to_str().unwrap();
+    let j = solve_json(
+        &[
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.spending.inpatient_reimbursement",
+            "--target-months",
+            "2",
+            "--through-year",
+            "2028",
+            "--out",
+            "a",
+        ],
+        tmp.path(),
+    );
+    let (v, x) = (
+        j["value"].as_f64().unwrap(),
+        j["value_exact"].as_f64().unwrap(),
+    );
+    assert_eq!(j["rounded_to"].as_f64(), Some(0.001), "{j}");
+    assert!(v <= x && x - v < 0.001 + 1e-12, "{j}");
+    assert!(((v * 1000.0).round() - v * 1000.0).abs() < 1e-9, "{j}");
+    assert!(j["achieved_months"].as_f64().unwrap() >= 2.0);
+    let j = solve_json(
+        &[
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.premiums.premium.scale",
+            "--target-months",
+            "3",
+            "--out",
+            "b",
+        ],
+        tmp.path(),
+    );
+    let (v, x) = (
+        j["value"].as_f64().unwrap(),
+        j["value_exact"].as_f64().unwrap(),
+    );
+    assert_eq!(j["rounded_to_text"].as_str(), Some("0.1 %"));
+    assert!(v >= x && v - x < 0.001 + 1e-12, "{j}");
+    let csv = std::fs::read_to_string(tmp.path().join("b/solve.csv")).unwrap();
+    assert!(
+        csv.starts_with("param,default,value,value_exact,rounded_to,"),
+        "{csv}"
+    );
+}
+
+/// The two forms of personal accounts are one or the other, with file:line.
+#[test]
+fn personal_account_forms_are_exclusive() {
+    let sets = vec!["funds.employee.contributions.personal_account_share=0.2".to_string()];
+    let e = drgsim::projection::Model::load(&common::scenario("jingzhou-2023.toml"), &sets)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("not both") && e.contains("personal_account_share"),
+        "{e}"
+    );
+}
+
+/// The default scenario carries both views: rules as practised, and beside
+/// it the stress test, which is chuxiong-2023.toml bit for bit (the
+/// revenue-linked budget is one of the responses and goes with the rules).
+#[test]
+fn default_scenario_stress_view_is_chuxiong_2023_bit_for_bit() {
+    assert_eq!(drgsim::scenario::bundled::DEFAULT, "chuxiong-rules.toml");
+    let (rules, with_rules) = run("chuxiong-rules.toml");
+    let stress = drgsim::projection::firings::without_rules(&rules).unwrap();
+    let a = drgsim::projection::project(&stress);
+    let (_, b) = run("chuxiong-2023.toml");
+    assert_eq!(a.funds.len(), b.funds.len());
+    for (x, y) in a.funds.iter().zip(&b.funds) {
+        // Debug prints every f64 exactly (NaN included), so equal text = equal bits
+        assert_eq!(format!("{:?}", x.rows), format!("{:?}", y.rows), "{}", x.id);
+        assert_eq!(
+            format!("{:?}", x.members_by_band),
+            format!("{:?}", y.members_by_band)
+        );
+    }
+    // and the rules do move the other view
+    assert_ne!(
+        format!("{:?}", with_rules.funds[0].rows),
+        format!("{:?}", a.funds[0].rows)
+    );
+    // `drgsim run` with no scenario names both views
+    let tmp = tempfile::tempdir().unwrap();
+    let o = drgsim(&["run", "--out", "o", "--lang", "en"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("(rules as practised)"), "{out}");
+    assert!(out.contains("(no policy change, stress test)"), "{out}");
+    let md = std::fs::read_to_string(tmp.path().join("o/summary.md")).unwrap();
+    assert!(md.contains("no policy change (stress test)"), "{md}");
+}

@@ -67,6 +67,9 @@ pub struct Lever {
     /// parameter's base-year value when moved whole).
     pub base: f64,
     target: Target,
+    /// First year index the lever moves (0: every year); earlier years keep
+    /// the scenario's values (observed years a goal seek must not rewrite).
+    from: usize,
 }
 
 impl Lever {
@@ -87,6 +90,7 @@ impl Lever {
                     def,
                     part: Part::Whole,
                 },
+                from: 0,
             });
         }
         let sub = |suffix: &str| {
@@ -103,6 +107,7 @@ impl Lever {
                     def: store.def(id).1.clone(),
                     part,
                 },
+                from: 0,
             })
         };
         if let Some((p, id)) = sub(".scale") {
@@ -167,17 +172,46 @@ impl Lever {
                 path: path.to_string(),
                 base: *v,
                 target: Target::Leaf,
+                from: 0,
             }),
             Some(toml::Value::Integer(v)) => Ok(Lever {
                 path: path.to_string(),
                 base: *v as f64,
                 target: Target::Leaf,
+                from: 0,
             }),
             Some(other) => bail!(
                 "`{path}` is a {} in the scenario, not a number that can be moved",
                 other.type_str()
             ),
             None => bail!("{}", unknown_message(model, path)),
+        }
+    }
+
+    /// The lever moving only year index `t` onward; the years before keep
+    /// the scenario's values. An error for a non-dated leaf (`members.total`,
+    /// an opening balance), which has no years.
+    pub fn moved_from(mut self, t: usize) -> Result<Lever> {
+        if t > 0 && self.part().is_none() {
+            bail!(
+                "`{}` is not a dated parameter, so it cannot leave earlier years untouched; use --move-from with the base year",
+                self.path
+            );
+        }
+        self.from = t;
+        Ok(self)
+    }
+
+    /// First year index the lever moves.
+    pub fn from(&self) -> usize {
+        self.from
+    }
+
+    /// The scenario's definition of the dated parameter moved (`None` for a leaf).
+    pub fn definition(&self) -> Option<&Param> {
+        match &self.target {
+            Target::Dated { def, .. } => Some(def),
+            Target::Leaf => None,
         }
     }
 
@@ -457,21 +491,23 @@ impl LeverSet {
     /// Leaves are ignored here (see [`LeverSet::needs_recompile`]).
     pub fn apply(&self, model: &Model, xs: &[f64], values: &mut ParamValues) {
         for (id, _, def, idx) in &self.groups {
+            // Years before the first lever's `from` keep the scenario's values.
+            let from = self.levers[idx[0]].from;
             if let [i] = idx.as_slice() {
                 let l = &self.levers[*i];
                 let x = xs[*i];
                 // The common cases without building a Param (same numbers as evaluating one).
                 match (l.part(), def) {
                     (Some(Part::Whole), _) => {
-                        values.row_mut(*id).fill(x);
+                        fill_from(values.row_mut(*id), from, x);
                         continue;
                     }
                     (Some(Part::Scale), Param::Const(c)) => {
-                        values.row_mut(*id).fill(c * x);
+                        fill_from(values.row_mut(*id), from, c * x);
                         continue;
                     }
                     (Some(Part::Shift), Param::Const(c)) => {
-                        values.row_mut(*id).fill(c + x);
+                        fill_from(values.row_mut(*id), from, c + x);
                         continue;
                     }
                     _ => {}
@@ -482,6 +518,11 @@ impl LeverSet {
                 p = self.levers[i].modify(&p, xs[i]);
             }
             model.store.evaluate_into(*id, &p, values);
+            if from > 0 {
+                let keep = model.values().row(*id);
+                let n = from.min(keep.len());
+                values.row_mut(*id)[..n].copy_from_slice(&keep[..n]);
+            }
         }
     }
 
@@ -489,6 +530,10 @@ impl LeverSet {
     pub fn to_sets(&self, xs: &[f64]) -> Vec<(String, toml::Value)> {
         let mut out = Vec::new();
         for (_, param_path, def, idx) in &self.groups {
+            if self.levers[idx[0]].from > 0 {
+                // Written by `to_sets_for` (needs the model's years).
+                continue;
+            }
             if let [i] = idx.as_slice()
                 && !matches!(self.levers[*i].part(), Some(Part::Scale | Part::Shift))
             {
@@ -509,11 +554,42 @@ impl LeverSet {
         out
     }
 
+    /// [`LeverSet::to_sets`] for `model`: a lever that moves only from a
+    /// year on is written as the parameter's year table, every projected
+    /// year's value given and held (`interpolate = "step"`), which reproduces
+    /// the moved path exactly.
+    pub fn to_sets_for(&self, model: &Model, xs: &[f64]) -> Vec<(String, toml::Value)> {
+        let mut out = self.to_sets(xs);
+        let mut values = None;
+        for (id, param_path, _, idx) in &self.groups {
+            if self.levers[idx[0]].from == 0 {
+                continue;
+            }
+            let v = values.get_or_insert_with(|| {
+                let mut v = model.values().clone();
+                self.apply(model, xs, &mut v);
+                v
+            });
+            let table = Param::Table {
+                values: v
+                    .row(*id)
+                    .iter()
+                    .enumerate()
+                    .map(|(t, x)| (model.years.year(t), *x))
+                    .collect(),
+                interpolate: Interp::Step,
+                growth_after: None,
+            };
+            out.push((param_path.clone(), param_to_toml(&table)));
+        }
+        out
+    }
+
     /// The scenario recompiled with the levers at `xs` through `--set`: every
     /// check of the scenario applies. Errors carry the scenario's own messages.
     pub fn recompile(&self, model: &Model, xs: &[f64]) -> Result<Model> {
         let mut raw: RawScenario = model.raw.clone();
-        for (p, v) in self.to_sets(xs) {
+        for (p, v) in self.to_sets_for(model, xs) {
             raw.set(&p, v).map_err(AnalysisError::Request)?;
         }
         Ok(Model::from_raw(raw)?)
@@ -551,6 +627,13 @@ impl LeverSet {
         }
         set.insert(key);
         Ok(())
+    }
+}
+
+/// Sets `row[from..]` to `x`.
+fn fill_from(row: &mut [f64], from: usize, x: f64) {
+    if let Some(r) = row.get_mut(from..) {
+        r.fill(x);
     }
 }
 

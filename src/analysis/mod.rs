@@ -18,7 +18,8 @@
 //! Two modules tie this machinery to the fund model: [`levers`] (a parameter
 //! path as something to move fast) and [`runs`] (tornado, two-way table, Monte
 //! Carlo bands, goal seek and Sobol' indices of a compiled model), with
-//! [`bands`] running the Monte Carlo bands in chunks of paths.
+//! [`bands`] running the Monte Carlo bands in chunks of paths and
+//! [`solve`](mod@solve) for the goal seek's window, observed years and rounding.
 //!
 //! ```
 //! use drgsim::analysis::{DistSpec, Sampler, run_paths, summarize_years};
@@ -63,7 +64,9 @@ pub mod root;
 pub mod runs;
 pub mod sampler;
 pub mod sobol;
+pub mod solve;
 pub mod streams;
+pub mod window;
 
 #[cfg(test)]
 mod tests;

@@ -5,13 +5,15 @@
 
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, Lever, LeverSet, project_levers};
+use super::window::Window;
 use super::{
     Axis, DistSpec, Monotone, Sampler, SobolResult, path_rng, seek_target, sobol_for_sampler,
 };
 use crate::fund::RunwaySummary;
 use crate::projection::{Model, Projection};
+use crate::scenario::Param;
 use crate::scenario::registry::{self, Tornado};
-use crate::scenario::schema::UncertaintySpec;
+use crate::scenario::schema::{FundKind, UncertaintySpec};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -96,26 +98,34 @@ pub struct OneWayEntry {
 }
 
 /// The built-in key parameters of each fund, as `(path, low, high)`: those
-/// the parameter registry marks with a tornado range (aging speed as the
-/// growth of `demography.mortality_multiplier`, enrollment decline, cost and
-/// admission growth, premium, subsidy, wage, contribution rate, base rate,
-/// coverage, point-value budget, CMI drift), when the scenario registers
-/// them. A scaled parameter that is zero in every year is left out, and so is
-/// a growth lever whose growth is zero.
+/// the parameter registry marks with a tornado range, in natural units
+/// ([`Tornado`]): a level scaled +-10 % (`.scale`), a share or yearly rate
+/// moved +-1 percentage point (`.shift`, or `.base` of a `{ base, growth }`
+/// form; DRG/DIP coverage +-5 points) and kept inside its allowed range, the
+/// growth of a `{ base, growth }` form +-1 point (`.growth`; aging speed as
+/// the growth of `demography.mortality_multiplier`). Only parameters the
+/// scenario registers; a scaled parameter that is zero in every year, a
+/// growth lever on a parameter with no growth form and a share already at
+/// both ends of its range are left out.
 pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
     for f in &model.funds {
         for d in registry::PARAMS {
+            let applies = match d.applies {
+                registry::Applies::All => true,
+                registry::Applies::Resident => f.kind == FundKind::Resident,
+                registry::Applies::Employee => f.kind == FundKind::Employee,
+            };
+            if !applies {
+                continue;
+            }
             let p = format!("funds.{}.{}", f.id, d.path);
             match d.tornado {
                 None => {}
-                Some(Tornado::GrowthTimes(lo, hi)) => {
+                Some(Tornado::GrowthPoints(step)) => {
                     let g = format!("{p}.growth");
-                    if let Ok(l) = Lever::resolve(model, &g)
-                        && l.base != 0.0
-                    {
-                        let (a, b) = (l.base * lo, l.base * hi);
-                        out.push((g, a.min(b), a.max(b)));
+                    if let Ok(l) = Lever::resolve(model, &g) {
+                        out.push((g, l.base - step, l.base + step));
                     }
                 }
                 Some(Tornado::Scale(lo, hi)) => {
@@ -124,6 +134,29 @@ pub fn default_ranges(model: &Model) -> Vec<(String, f64, f64)> {
                             && model.values().row(id).iter().any(|v| *v != 0.0)
                         {
                             out.push((format!("{p}.scale"), lo, hi));
+                        }
+                    }
+                }
+                Some(Tornado::Points(step)) => {
+                    for p in expand_levels(&p) {
+                        let Some(id) = model.store.find(&p) else {
+                            continue;
+                        };
+                        let row = model.values().row(id);
+                        let lowest = row.iter().copied().fold(f64::INFINITY, f64::min);
+                        let highest = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        // kept inside the allowed range in every year
+                        let down = (-step).max(d.min - lowest);
+                        let up = step.min(d.max - highest);
+                        // nothing to move (or NaN bounds)
+                        if down.partial_cmp(&up) != Some(std::cmp::Ordering::Less) {
+                            continue;
+                        }
+                        match model.store.def(id).1 {
+                            Param::Growth { base, .. } => {
+                                out.push((format!("{p}.base"), base + down, base + up));
+                            }
+                            _ => out.push((format!("{p}.shift"), down, up)),
                         }
                     }
                 }
@@ -190,23 +223,56 @@ pub fn one_way(model: &Model, entries: Vec<OneWayEntry>, t: usize) -> Result<One
 
 impl OneWay {
     /// Indices of the rows for fund `f` (levers of other funds left out),
-    /// ranked by swing of months payable, largest first; ties keep input
-    /// order, NaN last.
+    /// ranked by [`ranking_swing`], largest first, ties by the swing of the
+    /// depletion year, then of the unclipped months; then input order, NaN last.
     pub fn ranked(&self, model: &Model, f: usize) -> Vec<usize> {
         let id = &model.funds[f].id;
         let mut idx: Vec<usize> = (0..self.rows.len())
             .filter(|&i| self.rows[i].0.lever.fund().is_none_or(|x| x == id))
             .collect();
-        let swing = |i: usize| (self.rows[i].2[f].months - self.rows[i].1[f].months).abs();
+        let horizon = model.years.horizon;
+        let swing = |i: usize| ranking_swing(&self.rows[i].1[f], &self.rows[i].2[f]);
+        let dep = |i: usize| depletion_swing(&self.rows[i].1[f], &self.rows[i].2[f], horizon);
+        let raw = |i: usize| (self.rows[i].2[f].months - self.rows[i].1[f].months).abs();
         idx.sort_by(|&a, &b| {
             let (x, y) = (swing(a), swing(b));
             match (x.is_nan(), y.is_nan()) {
-                (false, false) => y.total_cmp(&x),
+                (false, false) => y
+                    .total_cmp(&x)
+                    .then(dep(b).total_cmp(&dep(a)))
+                    .then(raw(b).total_cmp(&raw(a))),
                 (p, q) => p.cmp(&q),
             }
         });
         idx
     }
+}
+
+/// What the tornado ranks on, as `tornado.csv` names it.
+pub const RANKED_BY: &str = "months_payable_clipped_at_0";
+
+/// The outcome the tornado ranks on: months payable clipped at 0, so a fund
+/// depleted deeper in one setting than another does not outrank a parameter
+/// that decides whether it is depleted at all (months below 0 are a debt, not
+/// a runway). NaN stays NaN.
+pub fn bounded_months(o: &Outcome) -> f64 {
+    if o.months.is_nan() {
+        f64::NAN
+    } else {
+        o.months.max(0.0)
+    }
+}
+
+/// The swing ranked on: `|bounded(high) - bounded(low)|` ([`bounded_months`]).
+pub fn ranking_swing(low: &Outcome, high: &Outcome) -> f64 {
+    (bounded_months(high) - bounded_months(low)).abs()
+}
+
+/// Tie-break: swing of the depletion year, a fund never depleted counting
+/// the year after the horizon.
+pub fn depletion_swing(low: &Outcome, high: &Outcome, horizon: i32) -> f64 {
+    let y = |o: &Outcome| f64::from(o.depletion.unwrap_or(horizon + 1));
+    (y(high) - y(low)).abs()
 }
 
 /// Checks the `[sensitivity]` and `[uncertainty]` sections of a compiled
@@ -499,8 +565,9 @@ pub struct SolveSpec {
     pub fund: usize,
     /// Months payable to keep at or above.
     pub target_months: f64,
-    /// A single year index, or every year after the base year when `None`.
-    pub year: Option<usize>,
+    /// The years in which the target must hold ([`Window::after_base`]:
+    /// every year after the base year).
+    pub window: Window,
     /// Search range.
     pub range: (f64, f64),
     /// Monte Carlo: (probability, paths, seed, uncertainty).
@@ -524,19 +591,27 @@ pub struct Solved {
     pub increasing: bool,
     /// Evaluations used.
     pub evaluations: usize,
+    /// The exact value the search found (`value` once rounded for a notice,
+    /// [`super::solve::round_for_notice`]).
+    pub value_exact: f64,
+    /// Outcome at `value_exact`.
+    pub achieved_exact: f64,
+    /// The grain `value` was rounded to (NaN: not rounded).
+    pub rounded_to: f64,
+    /// The grain in words (empty: not rounded).
+    pub rounded_to_text: &'static str,
 }
 
-/// The runway measure a goal seek holds: months payable at year index `year`,
-/// or the lowest months payable after the base year through the horizon.
-pub fn runway_measure(p: &Projection, fund: usize, year: Option<usize>) -> f64 {
+/// The runway measure a goal seek holds: the lowest months payable over the
+/// window's years (NaN when the window is outside the projection).
+pub fn runway_measure(p: &Projection, fund: usize, w: Window) -> f64 {
     let rows = &p.funds[fund].rows;
-    match year {
-        Some(t) => rows.get(t).map_or(f64::NAN, |r| r.months_payable),
-        None => rows
+    match rows.get(w.from..=w.through) {
+        Some(r) if !r.is_empty() => r
             .iter()
-            .skip(usize::from(rows.len() > 1))
             .map(|r| r.months_payable)
             .fold(f64::INFINITY, f64::min),
+        _ => f64::NAN,
     }
 }
 
@@ -549,14 +624,14 @@ pub fn solve_outcome(model: &Model, s: &SolveSpec, x: f64) -> Result<f64> {
             let set = LeverSet::new(vec![s.lever.clone()]);
             let mut buf = Buffers::for_model(model);
             let p = project_levers(model, &set, &[x], &mut buf)?;
-            Ok(runway_measure(p, s.fund, s.year))
+            Ok(runway_measure(p, s.fund, s.window))
         }
         Some((prob, n, seed, unc)) => {
             let mut levers = unc.levers.clone();
             levers.push(s.lever.clone());
             let set = LeverSet::new(levers);
             let mut v = mc_paths(model, unc, &set, &[x], *n, *seed, s.threads, None, |p| {
-                runway_measure(p, s.fund, s.year)
+                runway_measure(p, s.fund, s.window)
             })?;
             v.sort_by(f64::total_cmp);
             Ok(super::quantile(&v, 1.0 - prob))
@@ -621,6 +696,10 @@ pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
         miss_achieved: r.miss_value,
         increasing,
         evaluations: r.evaluations + 2,
+        value_exact: r.x,
+        achieved_exact: r.value,
+        rounded_to: f64::NAN,
+        rounded_to_text: "",
     })
 }
 

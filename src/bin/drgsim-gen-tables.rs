@@ -53,8 +53,11 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     n: u64,
     /// `records`: write GB18030 (as Chinese exports do) instead of UTF-8.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "parquet")]
     gb18030: bool,
+    /// `records`: write Parquet (snappy, row groups of 2^20 rows) instead of CSV.
+    #[arg(long)]
+    parquet: bool,
 }
 
 /// Draws case-level records from a folder's tables (see `drgsim::calibrate::synth`).
@@ -74,12 +77,16 @@ fn records(args: &Args) -> Result<(), String> {
     };
     let tmp = args.out.with_extension("partial");
     let f = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    drgsim::calibrate::synth::write_records(
-        &groups,
-        hospitals.as_ref(),
-        &opts,
-        std::io::BufWriter::new(f),
-    )
+    if args.parquet {
+        drgsim::calibrate::synth::write_records_parquet(&groups, hospitals.as_ref(), &opts, f)
+    } else {
+        drgsim::calibrate::synth::write_records(
+            &groups,
+            hospitals.as_ref(),
+            &opts,
+            std::io::BufWriter::new(f),
+        )
+    }
     .map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     println!("wrote {} records to {}", args.n, args.out.display());

@@ -8,12 +8,25 @@
 
 use super::error::CalibrateError;
 use super::mapping::Mapping;
-use super::records::{Row, ScanInfo, scan};
+use super::records::{Row, ScanInfo};
 use super::trim::{self, HIST_BINS, TrimRule};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
+
+/// Reads a record file, Parquet (by extension or magic) or CSV.
+fn scan(
+    path: &Path,
+    mapping: &Mapping,
+    each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
+) -> Result<ScanInfo, CalibrateError> {
+    if super::parquet_records::is_parquet(path) {
+        super::parquet_records::scan(path, mapping, each)
+    } else {
+        super::records::scan(path, mapping, each)
+    }
+}
 
 /// FNV-1a: a fast, deterministic hash for the short id and code keys (the
 /// default SipHash guards against adversarial keys, which records are not).
@@ -162,6 +175,29 @@ pub fn age_band(age: f64) -> usize {
 }
 
 impl Accumulator {
+    /// Index of hospital `id`, added (in order of first appearance) when new.
+    pub fn hospital_index(&mut self, id: &str) -> usize {
+        intern(
+            &mut self.h_index,
+            &mut self.hospitals,
+            id.as_bytes(),
+            || HospitalAcc {
+                id: id.to_string(),
+                ..Default::default()
+            },
+        ) as usize
+    }
+
+    /// Index of group `code`, added (in order of first appearance) when new.
+    pub fn group_index(&mut self, code: &str) -> usize {
+        intern(&mut self.g_index, &mut self.groups, code.as_bytes(), || {
+            GroupAcc {
+                code: code.to_string(),
+                ..Default::default()
+            }
+        }) as usize
+    }
+
     /// Pass 1 over one file. `known` is the list of valid group codes, when given.
     pub fn pass1(
         &mut self,

@@ -9,17 +9,21 @@
 //!
 //! - [`mapping`]: which column holds which field (Chinese headers recognised).
 //! - [`records`]: the streaming CSV reader (UTF-8 or GB18030).
+//! - [`parquet_records`]: the streaming Parquet reader (row group by row group) and writer.
 //! - [`trim`]: outlier trimming rules.
 //! - [`accumulate`]: the two passes and their sufficient statistics.
 //! - [`tables`]: weights, CV, CMI, cost level, coefficients, RIV.
 //! - [`report`]: the output files.
+//! - [`sql`]: the same aggregation as portable SQL, and the reader of its result.
 //! - [`synth`]: synthetic records drawn from a group and hospital table.
 
 pub mod accumulate;
 pub mod error;
 pub mod mapping;
+pub mod parquet_records;
 pub mod records;
 pub mod report;
+pub mod sql;
 pub mod synth;
 pub mod tables;
 pub mod trim;
@@ -76,6 +80,15 @@ pub struct Calibration {
     pub options: Options,
     /// Input files.
     pub files: Vec<PathBuf>,
+}
+
+/// The header (column names) of a record file, Parquet or CSV.
+pub fn header(path: &Path, mapping: &Mapping) -> Result<Vec<String>, CalibrateError> {
+    if parquet_records::is_parquet(path) {
+        parquet_records::header(path)
+    } else {
+        records::header(path, mapping)
+    }
 }
 
 /// Reads a group list: a group table CSV (its `code` column) or one code per line.
@@ -135,24 +148,7 @@ pub fn calibrate(
             "give at least one record file".into(),
         ));
     }
-    if opts.min_cases < 1 {
-        return Err(CalibrateError::Option(
-            "--min-cases must be at least 1".into(),
-        ));
-    }
-    if !(opts.max_cv.is_finite() && opts.max_cv > 0.0) {
-        return Err(CalibrateError::Option(format!(
-            "--max-cv {} must be a positive number",
-            opts.max_cv
-        )));
-    }
-    if let Some(b) = opts.budget_wan
-        && !(b.is_finite() && b > 0.0)
-    {
-        return Err(CalibrateError::Option(format!(
-            "--budget {b} must be a positive amount in 万元"
-        )));
-    }
+    check_options(opts)?;
     let mut acc = accumulate::Accumulator::default();
     for f in files {
         acc.pass1(f, mapping, opts.trim, known)?;
@@ -172,11 +168,48 @@ pub fn calibrate(
     for f in files {
         acc.pass2(f, mapping)?;
     }
+    Ok(finish(acc, opts, profile, files))
+}
+
+/// Calibrates from the result table of the `--emit-sql` query (see [`sql`]).
+pub fn calibrate_aggregates(
+    file: &Path,
+    opts: &Options,
+    known: Option<&HashSet<String>>,
+    profile: Option<&ByBand>,
+) -> Result<Calibration, CalibrateError> {
+    check_options(opts)?;
+    let acc = sql::read_aggregates(file, known)?;
+    if acc.groups.is_empty() {
+        return Err(CalibrateError::record(
+            file,
+            0,
+            None,
+            format!(
+                "none of the {} records is grouped with a positive cost; check the group column and the ungrouped codes of the query",
+                acc.records
+            ),
+        ));
+    }
+    Ok(finish(acc, opts, profile, &[file.to_path_buf()]))
+}
+
+/// The tables and the warnings about what was assumed.
+fn finish(
+    acc: accumulate::Accumulator,
+    opts: &Options,
+    profile: Option<&ByBand>,
+    files: &[PathBuf],
+) -> Calibration {
     let mut tables = tables::compute(&acc, opts, profile);
-    let has_age = acc
-        .files
-        .iter()
-        .all(|(_, i)| i.columns.contains_key(&Field::Age));
+    // Aggregates carry no column list: no age anywhere means no age column.
+    let has_age = if acc.files.iter().all(|(_, i)| i.columns.is_empty()) {
+        acc.groups.iter().any(|g| g.age.iter().any(|&c| c > 0))
+    } else {
+        acc.files
+            .iter()
+            .all(|(_, i)| i.columns.contains_key(&Field::Age))
+    };
     if !has_age {
         tables.warnings.insert(
             0,
@@ -199,10 +232,32 @@ pub fn calibrate(
             acc.nonpositive_cost
         ));
     }
-    Ok(Calibration {
+    Calibration {
         tables,
         acc,
         options: opts.clone(),
         files: files.to_vec(),
-    })
+    }
+}
+
+fn check_options(opts: &Options) -> Result<(), CalibrateError> {
+    if opts.min_cases < 1 {
+        return Err(CalibrateError::Option(
+            "--min-cases must be at least 1".into(),
+        ));
+    }
+    if !(opts.max_cv.is_finite() && opts.max_cv > 0.0) {
+        return Err(CalibrateError::Option(format!(
+            "--max-cv {} must be a positive number",
+            opts.max_cv
+        )));
+    }
+    if let Some(b) = opts.budget_wan
+        && !(b.is_finite() && b > 0.0)
+    {
+        return Err(CalibrateError::Option(format!(
+            "--budget {b} must be a positive amount in 万元"
+        )));
+    }
+    Ok(())
 }

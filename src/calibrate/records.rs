@@ -116,7 +116,7 @@ pub fn level(text: &str) -> Option<Level> {
 }
 
 /// Parses a yes/no flag (1/0, 是/否, Y/N, true/false; empty = no).
-fn flag(bytes: &[u8]) -> Option<bool> {
+pub(super) fn flag(bytes: &[u8]) -> Option<bool> {
     let s = std::str::from_utf8(bytes).ok()?.trim();
     match s.to_ascii_lowercase().as_str() {
         "" | "0" | "否" | "n" | "no" | "false" | "f" => Some(false),
@@ -125,16 +125,11 @@ fn flag(bytes: &[u8]) -> Option<bool> {
     }
 }
 
-/// Reads `path` record by record, calling `each` with every parsed record.
-///
-/// Errors (naming file, line and column): unreadable file, an empty file or one
-/// with a header only, a missing required column, a non-numeric cost or age, a
-/// negative or implausible age (> 130), an unrecognised special-review flag.
-pub fn scan(
-    path: &Path,
-    mapping: &Mapping,
-    mut each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
-) -> Result<ScanInfo, CalibrateError> {
+/// A CSV reader over the decoded file, its header and the encoding used.
+type Opened = (csv::Reader<Box<dyn Read>>, Vec<String>, Encoding);
+
+/// Opens `path` as CSV in its encoding and reads the header (BOM and spaces trimmed).
+fn open(path: &Path, mapping: &Mapping) -> Result<Opened, CalibrateError> {
     let io = |source| CalibrateError::Io {
         file: path.to_path_buf(),
         source,
@@ -174,6 +169,28 @@ pub fn scan(
                 .to_string()
         })
         .collect();
+    Ok((rdr, header, encoding))
+}
+
+/// The header of a record file (e.g. a sample export, for `--emit-sql`).
+pub fn header(path: &Path, mapping: &Mapping) -> Result<Vec<String>, CalibrateError> {
+    open(path, mapping).map(|(_, h, _)| h)
+}
+
+/// Reads `path` record by record, calling `each` with every parsed record.
+/// (CSV only; [`super::accumulate`] sends Parquet files to [`super::parquet_records::scan`].)
+///
+/// Errors (naming file, line and column): unreadable file, an empty file or one
+/// with a header only, a missing required column, a non-numeric cost or age, a
+/// negative or implausible age (> 130), an unrecognised special-review flag.
+pub fn scan(
+    path: &Path,
+    mapping: &Mapping,
+    mut each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
+) -> Result<ScanInfo, CalibrateError> {
+    let (mut rdr, header, encoding) = open(path, mapping)?;
+    let rec_err =
+        |row: u64, col: Option<&str>, msg: String| CalibrateError::record(path, row, col, msg);
     if header.is_empty() || header.iter().all(|h| h.is_empty()) {
         return Err(rec_err(
             0,

@@ -254,7 +254,6 @@ pub fn write_records<W: Write>(
     opts: &SynthOptions,
     out: W,
 ) -> io::Result<()> {
-    let plan = plan(groups, hospitals);
     let out: Box<dyn Write> = if opts.gb18030 {
         Box::new(Gb18030 {
             inner: out,
@@ -267,6 +266,35 @@ pub fn write_records<W: Write>(
         .buffer_capacity(1 << 20)
         .from_writer(out);
     w.write_record(HEADER)?;
+    for_each_record(groups, hospitals, opts, |r| Ok(w.write_record(r)?))?;
+    w.flush()
+}
+
+/// Writes `opts.records` synthetic records as Parquet (snappy, row groups of
+/// 1 million rows; see [`super::parquet_records::ParquetRecordWriter`]). The
+/// records are those [`write_records`] writes for the same options.
+pub fn write_records_parquet(
+    groups: &GroupTable,
+    hospitals: Option<&HospitalTable>,
+    opts: &SynthOptions,
+    out: std::fs::File,
+) -> io::Result<()> {
+    let mut w = super::parquet_records::ParquetRecordWriter::new(out, &HEADER, 1 << 20)
+        .map_err(io::Error::other)?;
+    for_each_record(groups, hospitals, opts, |r| {
+        w.write(r).map_err(io::Error::other)
+    })?;
+    w.finish().map_err(io::Error::other)
+}
+
+/// Draws `opts.records` records and hands each (fields in [`HEADER`] order) to `each`.
+pub fn for_each_record(
+    groups: &GroupTable,
+    hospitals: Option<&HospitalTable>,
+    opts: &SynthOptions,
+    mut each: impl FnMut(&[&str]) -> io::Result<()>,
+) -> io::Result<()> {
+    let plan = plan(groups, hospitals);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let z: Normal<f64> = Normal::new(0.0, 1.0).map_err(io::Error::other)?;
     let sig: Vec<(f64, f64)> = groups
@@ -296,7 +324,7 @@ pub fn write_records<W: Write>(
         let (id, name, level) = &plan.ids[h];
         let fund = (cost * 0.6 * 100.0).round() / 100.0;
         let cost = (cost * 100.0).round() / 100.0;
-        w.write_record([
+        each(&[
             format!("C{:09}", i + 1).as_str(),
             id,
             name,
@@ -322,7 +350,7 @@ pub fn write_records<W: Write>(
             if special { "1" } else { "0" },
         ])?;
     }
-    w.flush()
+    Ok(())
 }
 
 /// Month and day of day `d` (0-based) of 2025 H1.

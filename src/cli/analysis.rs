@@ -5,16 +5,17 @@
 //! scenario at the range ends) before the output directory is created, and the
 //! directory appears only when every file has been written.
 
-use anyhow::{Context, Result, anyhow, bail};
-use clap::Args;
 use drgsim::analysis::Axis;
 use drgsim::analysis::levers::{Lever, LeverSet};
 use drgsim::analysis::runs::{self, OneWayEntry, SolveSpec, Uncertainty};
+use drgsim::analysis::solve::{self, Window};
 use drgsim::projection::Model;
 use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
 use drgsim::report::grid::Grid;
 use drgsim::report::labels::Style;
 use drgsim::report::{self, sensitivity};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -116,9 +117,19 @@ pub struct SolveArgs {
     /// Months payable to keep at or above (0 or more).
     #[arg(long, allow_negative_numbers = true, value_parser = months)]
     pub target_months: f64,
-    /// Hold the target at this year only (default: every year after the base year through the horizon).
-    #[arg(long)]
+    /// Hold the target at this year only (same as --from-year Y --through-year Y).
+    #[arg(long, conflicts_with_all = ["from_year", "through_year"])]
     pub year: Option<i32>,
+    /// First year the target must hold (default: the year after the base year).
+    #[arg(long)]
+    pub from_year: Option<i32>,
+    /// Last year the target must hold (default: the horizon).
+    #[arg(long)]
+    pub through_year: Option<i32>,
+    /// First year the parameter is moved (default: the year after the fund's last
+    /// year of record, `history`, so published years stay as published).
+    #[arg(long)]
+    pub move_from: Option<i32>,
     /// Fund whose runway must hold (default: the parameter's fund, or the only fund).
     #[arg(long)]
     pub fund: Option<String>,
@@ -222,15 +233,21 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
 /// `--param`, later ones replacing earlier ones for the same path. User ranges
 /// that make the scenario invalid are errors; defaults that do are left out
 /// (returned as notes).
-fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntry>, Vec<String>)> {
+fn one_way_entries(
+    model: &Model,
+    a: &SensitivityArgs,
+) -> Result<(Vec<OneWayEntry>, Vec<sensitivity::LeftOut>)> {
     let spec = model.spec.sensitivity.clone().unwrap_or_default();
     // (path, range, is a default, where it was asked for)
     type Wanted = (String, Option<(f64, f64)>, bool, String);
     let mut wanted: Vec<Wanted> = Vec::new();
     // A user range for a parameter replaces its default, whichever sub-field it names.
     let param_of = |p: &str| -> String {
-        let p = p.strip_suffix(".scale").unwrap_or(p);
-        p.strip_suffix(".growth").unwrap_or(p).to_string()
+        [".scale", ".shift", ".base", ".growth"]
+            .iter()
+            .find_map(|s| p.strip_suffix(s))
+            .unwrap_or(p)
+            .to_string()
     };
     let mut put = |path: String, r: Option<(f64, f64)>, default: bool, origin: String| {
         wanted.retain(|w| w.0 != path && !(w.2 && param_of(&w.0) == param_of(&path)));
@@ -298,10 +315,10 @@ fn one_way_entries(model: &Model, a: &SensitivityArgs) -> Result<(Vec<OneWayEntr
             }
         }
         match bad {
-            Some(m) if default => notes.push(format!(
-                "left out `{path}` (default +-10 %): {}",
-                m.lines().last().unwrap_or("").trim()
-            )),
+            Some(m) if default => notes.push(sensitivity::LeftOut {
+                path: path.clone(),
+                why: m.lines().last().unwrap_or("").trim().to_string(),
+            }),
             Some(m) => errors.push(m),
             None => entries.push(OneWayEntry {
                 lever,
@@ -497,9 +514,9 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
     if !a.target_months.is_finite() {
         bail!("--target-months must be a finite number");
     }
-    let year = match a.year {
-        Some(y) => Some(runs::year_index(&model, Some(y))?),
-        None => None,
+    let window = match a.year {
+        Some(y) => Window::year(runs::year_index(&model, Some(y))?),
+        None => Window::of_years(&model, a.from_year, a.through_year)?,
     };
     let fund_id = match (&a.fund, lever.fund()) {
         (Some(f), _) => f.clone(),
@@ -522,6 +539,15 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         .iter()
         .position(|f| f.id == fund_id)
         .ok_or_else(|| anyhow!("--fund {fund_id}: no such fund in the scenario"))?;
+    // Years of record stay as published unless --move-from says otherwise.
+    let move_from = match (a.move_from, lever.part()) {
+        (Some(y), _) => y,
+        (None, None) => model.years.base_year,
+        (None, Some(_)) => solve::default_move_from(&model, Some(lever.fund().unwrap_or(&fund_id))),
+    };
+    let lever = lever
+        .moved_from(runs::year_index(&model, Some(move_from)).context("--move-from")?)
+        .context("--move-from")?;
     let range = match &a.range {
         Some(r) => parse_range(r, "--range", true)?,
         None => runs::default_range(&lever),
@@ -569,21 +595,15 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         lever: lever.clone(),
         fund,
         target_months: a.target_months,
-        year,
+        window,
         range,
         probability,
         threads: a.threads,
     };
-    let r = runs::solve(&model, &spec)?;
-    let set_str = report::solve::set_string(&spec, &r);
-    let when = match year {
-        Some(t) => format!("in {}", model.years.year(t)),
-        None => format!(
-            "every year {}..={}",
-            model.years.base_year + 1,
-            model.years.horizon
-        ),
-    };
+    let exact = runs::solve(&model, &spec)?;
+    let r = solve::round_for_notice(&model, &spec, &exact)?;
+    let set_str = report::solve::set_string(&model, &spec, &r);
+    let when = window.describe(&model);
     let measure = match &spec.probability {
         Some((p, n, _, _)) => format!(
             "the {:.0} % quantile over {n} paths of months payable",

@@ -11,11 +11,27 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
     /// Case-level record files (CSV, UTF-8 or GB18030), read as one data set.
-    #[arg(required = true)]
+    /// With --emit-sql, an optional sample export whose header decides the columns.
+    #[arg(required_unless_present_any = ["emit_sql", "from_aggregates"])]
     pub records: Vec<PathBuf>,
     /// Output directory: groups.csv, hospitals.csv, hospital_groups.csv, calibrate.md.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "emit_sql")]
+    pub out: Option<PathBuf>,
+    /// Print the aggregation as portable SQL (for records in a warehouse) instead
+    /// of reading records; run it and give its result to --from-aggregates.
+    #[arg(long, conflicts_with_all = ["from_aggregates", "out"])]
+    pub emit_sql: bool,
+    /// --emit-sql: the records table (`db.table` allowed).
+    #[arg(long, default_value = "records", requires = "emit_sql")]
+    pub table: String,
+    /// --emit-sql: identifier quoting, `double` ("x": PostgreSQL, DuckDB, SQLite,
+    /// Trino) or `backtick` (`x`: Spark SQL, Hive, MySQL).
+    #[arg(long, value_enum, default_value = "double", requires = "emit_sql")]
+    pub sql_quote: calibrate::sql::Quote,
+    /// Calibrate from the result of the --emit-sql query (CSV with its header)
+    /// instead of case-level records.
+    #[arg(long, value_name = "FILE", conflicts_with = "records")]
+    pub from_aggregates: Option<PathBuf>,
     /// Write into an output folder that holds other files: drgsim adds its
     /// files (replacing files of the same name) and deletes nothing.
     #[arg(long)]
@@ -58,11 +74,6 @@ fn parse_level(s: &str) -> Result<Level, String> {
 
 /// Runs the calibration and writes the outputs atomically (nothing on error).
 pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
-    // The records' folders (and the mapping's) are never written into.
-    let mut inputs: Vec<&std::path::Path> = a.records.iter().map(|p| p.as_path()).collect();
-    inputs.extend(a.mapping.as_deref());
-    let policy = OutputPolicy::new(a.force, &inputs);
-    check_output(&a.out, &policy)?;
     let mut mapping = match &a.mapping {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
@@ -70,6 +81,30 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
     if let Some(e) = a.encoding {
         mapping.encoding = e;
     }
+    if a.emit_sql {
+        let header = match a.records.first() {
+            Some(p) => Some(calibrate::header(p, &mapping)?),
+            None => None,
+        };
+        if let Some(h) = &header {
+            // The same check as the streaming path: required columns present.
+            mapping.resolve(&a.records[0], h)?;
+        }
+        print!(
+            "{}",
+            calibrate::sql::emit(&a.table, &mapping, header.as_deref(), a.trim, a.sql_quote)?
+        );
+        return Ok(());
+    }
+    let Some(out_dir) = a.out.as_deref() else {
+        anyhow::bail!("give --out DIR for the tables");
+    };
+    // The records' folders (and the mapping's) are never written into.
+    let mut inputs: Vec<&std::path::Path> = a.records.iter().map(|p| p.as_path()).collect();
+    inputs.extend(a.mapping.as_deref());
+    inputs.extend(a.from_aggregates.as_deref());
+    let policy = OutputPolicy::new(a.force, &inputs);
+    check_output(out_dir, &policy)?;
     let known = a
         .group_list
         .as_deref()
@@ -97,17 +132,27 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
         budget_wan: a.budget,
         default_level: a.default_level,
     };
-    let c = calibrate::calibrate(
-        &a.records,
-        &mapping,
-        &opts,
-        known.as_ref(),
-        profile.as_ref(),
-    )?;
+    let c = match &a.from_aggregates {
+        Some(f) => {
+            if matches!(a.trim, TrimRule::Percentile { .. }) {
+                anyhow::bail!(
+                    "--trim is applied by the --emit-sql query (log-sd or none); give --from-aggregates without a percentile rule"
+                );
+            }
+            calibrate::calibrate_aggregates(f, &opts, known.as_ref(), profile.as_ref())?
+        }
+        None => calibrate::calibrate(
+            &a.records,
+            &mapping,
+            &opts,
+            known.as_ref(),
+            profile.as_ref(),
+        )?,
+    };
     for w in &c.tables.warnings {
         eprintln!("warning: {w}");
     }
-    let out = OutputDir::create_with(&a.out, &policy)?;
+    let out = OutputDir::create_with(out_dir, &policy)?;
     let p = out.path().to_path_buf();
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(p.join(name), bytes)

@@ -8,18 +8,18 @@ pub mod compare;
 pub mod hospitals;
 pub mod warnings;
 
-use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
 use drgsim::projection::{Model, project};
 use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
 use drgsim::report::labels::{Lang, Style, Unit};
 use drgsim::report::projection as rp;
 use drgsim::scenario::bundled;
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The default scenario, run by `drgsim run` with no arguments.
-pub const DEFAULT_SCENARIO: &str = "scenarios/chuxiong-2023.toml";
+pub const DEFAULT_SCENARIO: &str = "scenarios/chuxiong-rules.toml";
 
 /// drgsim: how long a medical-insurance fund can keep paying, year by year.
 #[derive(Debug, Parser)]
@@ -74,6 +74,25 @@ pub enum Command {
     Scenarios,
     /// Copy a bundled scenario (and the tables it uses) into a folder for editing.
     Init(InitArgs),
+    /// What-if page in the browser: sliders over the levers, live runway and Monte Carlo fan.
+    Serve(ServeArgs),
+}
+
+/// `drgsim serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Scenario file (default: the bundled Chuxiong 2023 baseline). Fixed while
+    /// the server runs: the page cannot name another file.
+    pub scenario: Option<PathBuf>,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback needs --public.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Allow listening on a non-loopback address (the page has no login).
+    #[arg(long)]
+    pub public: bool,
 }
 
 /// `drgsim init`.
@@ -89,7 +108,7 @@ pub struct InitArgs {
 /// `drgsim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario file (default: the bundled Chuxiong 2023 baseline).
+    /// Scenario file (default: the bundled Chuxiong scenario, rules as practised with the stress test beside).
     pub scenario: Option<PathBuf>,
     /// Output directory: a new or empty folder, or a previous drgsim output
     /// (its files are replaced, nothing else in it is touched).
@@ -115,7 +134,7 @@ pub struct ValidateArgs {
     pub sets: Vec<String>,
 }
 
-/// The scenario to use: the one given, else `scenarios/chuxiong-2023.toml`
+/// The scenario to use: the one given, else `scenarios/chuxiong-rules.toml`
 /// in the current folder (a checkout), else the copy embedded in the binary.
 pub fn scenario_or_default(given: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = given {
@@ -171,6 +190,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Scenarios => scenarios(),
         Command::Init(a) => init(&a),
+        Command::Serve(a) => drgsim::serve::serve(&drgsim::serve::Options {
+            scenario: scenario_or_default(a.scenario.as_deref())?,
+            bind: a.bind,
+            port: a.port,
+            public: a.public,
+        }),
     }
 }
 
@@ -202,16 +227,34 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     drgsim::report::html::write_run_report(out.path(), &model, &projection, style)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();
-    for (name, s) in rp::summaries(&model, &projection) {
-        let _ = writeln!(
-            stdout,
-            "{name}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
-            s.base_months,
-            s.base_year,
-            s.horizon_months,
-            s.horizon,
-            drgsim::fund::runway::year_or_never(s.depletion)
-        );
+    // With policy rules, both views: rules as practised, and the stress test
+    // in which nobody reacts (the same scenario with the rules off).
+    let views = if drgsim::report::rules::has_rules(&model) {
+        let stress = drgsim::projection::firings::without_rules(&model)
+            .map(|m| {
+                let p = project(&m);
+                rp::summaries(&m, &p)
+            })
+            .unwrap_or_default();
+        vec![
+            (" (rules as practised)", rp::summaries(&model, &projection)),
+            (" (no policy change, stress test)", stress),
+        ]
+    } else {
+        vec![("", rp::summaries(&model, &projection))]
+    };
+    for (view, summaries) in views {
+        for (name, s) in summaries {
+            let _ = writeln!(
+                stdout,
+                "{name}{view}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
+                s.base_months,
+                s.base_year,
+                s.horizon_months,
+                s.horizon,
+                drgsim::fund::runway::year_or_never(s.depletion)
+            );
+        }
     }
     let _ = writeln!(stdout, "wrote {}", dir.display());
     Ok(())
@@ -314,4 +357,13 @@ pub fn init(a: &InitArgs) -> Result<()> {
         a.dir.join(format!("{name}.toml")).display()
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `drgsim run` with no scenario runs the library's default bundled scenario.
+    #[test]
+    fn default_scenario_is_the_bundled_default() {
+        assert!(super::DEFAULT_SCENARIO.ends_with(drgsim::scenario::bundled::DEFAULT));
+    }
 }

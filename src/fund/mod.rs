@@ -11,6 +11,7 @@
 //! fund, money credited to personal accounts is revenue and spending of the fund
 //! but not of the pooled fund, so it never enters the balance or the runway.
 
+pub mod accounts;
 pub mod row;
 pub mod runway;
 pub mod status;

@@ -64,7 +64,7 @@ impl fmt::Display for ScaleMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: the group table has {:.0} cases at {:.2} yuan per case, but the fund's base-year demand (members x the age profile's admissions and inpatient_cost) is {:.0} cases at {:.2} yuan (cases x{:.2}, cost per case x{:.2}); the payment model takes only the case mix and relative costs from the table and the level from the demand, so results run at the demand's scale. Calibrate the profile's `admissions` and `inpatient_cost` to the tables (e.g. from `drgsim calibrate`), or check that table and profile describe the same fund and period",
+            "{}: the group table has {:.0} cases at {:.2} yuan per case, but the fund's base-year demand (members x the age profile's admissions and inpatient_cost) is {:.0} cases at {:.2} yuan (cases x{:.2}, cost per case x{:.2}); the payment model takes only the case mix and relative costs from the table and the level from the demand, so results run at the demand's scale. Take the level from the tables with `demand_level = \"tables\"` (and `tables_months`, the months of records they cover) in the payment section, calibrate the profile's `admissions` and `inpatient_cost` to the tables, or check that table and profile describe the same fund and period",
             self.path,
             self.table.cases,
             self.table.cost_per_case,

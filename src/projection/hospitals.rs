@@ -3,7 +3,7 @@
 //! clearing. A library function so that the `hospitals` command and any other
 //! caller (a web page) settle the same way.
 
-use super::{Model, project};
+use super::{Model, Projection, project};
 use crate::payment::HospitalResult;
 
 /// Why hospitals cannot be settled (no such fund, no hospital table, a year
@@ -103,30 +103,51 @@ pub fn settle(
         .position(|f| f.id == id)
         .ok_or_else(|| SettleError(format!("no fund `{id}`")))?;
     let f = &model.funds[fi];
+    let results = hospitals_in_year(&model, &projection, fi, t);
+    let reimbursement = model.values().get(f.p.inpatient_reimbursement, t);
+    Ok(Settlement {
+        model,
+        fund: id,
+        year,
+        results,
+        reimbursement,
+    })
+}
+
+/// Per-hospital results of fund `fi` in year index `t` of `projection` (the
+/// projection of `model`).
+///
+/// Payment is linear in cases, so a part-year settlement period
+/// (`scenario.settlement_period_share`) is the year scaled by that share.
+/// Year-end clearing ([`crate::payment::budget::clear_hospitals`]) applies
+/// when the fund has a `[clearing]` section.
+pub fn hospitals_in_year(
+    model: &Model,
+    projection: &Projection,
+    fi: usize,
+    t: usize,
+) -> Vec<HospitalResult> {
+    let f = &model.funds[fi];
     let demand = projection.funds[fi].demand[t];
     let share = model.spec.scenario.settlement_period_share;
+    let row = &projection.funds[fi].rows[t];
+    let inputs = crate::payment::YearInputs {
+        budget_yuan: match &f.clearing {
+            Some(c) if c.sets_point_value => row.budget_wan * 1e4,
+            _ => f64::NAN,
+        },
+        benefit_cut: row.benefit_cut,
+        benefit_floor: f
+            .rules
+            .benefit
+            .as_ref()
+            .map_or(0.0, |b| model.values().get(b.floor, t)),
+    };
     let mut results: Vec<HospitalResult> = f
         .payment
-        .hospitals_year_with(t, model.values(), &demand, &{
-            // what the projection decided that year: a budget rule that sets the
-            // point value, a benefit cut from the policy rules
-            let row = &projection.funds[fi].rows[t];
-            crate::payment::YearInputs {
-                budget_yuan: match &f.clearing {
-                    Some(c) if c.sets_point_value => row.budget_wan * 1e4,
-                    _ => f64::NAN,
-                },
-                benefit_cut: row.benefit_cut,
-                benefit_floor: f
-                    .rules
-                    .benefit
-                    .as_ref()
-                    .map_or(0.0, |b| model.values().get(b.floor, t)),
-            }
-        })
+        .hospitals_year_with(t, model.values(), &demand, &inputs)
         .into_iter()
         .map(|mut h| {
-            // Payment is linear in cases: a part-year settlement is the year scaled.
             h.cases *= share;
             h.drg_cases *= share;
             h.ffs_equivalent_yuan *= share;
@@ -139,18 +160,10 @@ pub fn settle(
             h
         })
         .collect();
-    // Year-end clearing of each hospital (or alliance) under the fund's corridor.
     if let Some(c) = &f.clearing {
         crate::payment::budget::clear_hospitals(&mut results, c.level, &c.corridor);
     }
-    let reimbursement = model.values().get(f.p.inpatient_reimbursement, t);
-    Ok(Settlement {
-        model,
-        fund: id,
-        year,
-        results,
-        reimbursement,
-    })
+    results
 }
 
 fn ids(m: &Model) -> String {

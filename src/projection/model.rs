@@ -59,6 +59,90 @@ pub struct FundModel {
     pub clearing: Option<ClearingModel>,
     /// Policy rules (empty when the scenario has none or `policy_rules = false`).
     pub rules: Rules,
+    /// The level of inpatient demand from the group table
+    /// (`payment.demand_level = "tables"`), else None (the profile's level).
+    pub tables_level: Option<TablesLevel>,
+}
+
+/// The level of inpatient demand taken from the group table instead of the
+/// fund's age profile (`payment.demand_level = "tables"`). In year t, band b:
+///
+/// `cases_b(t) = members_b(t) x admissions_b x A(t) x K`, with
+/// `K = (12 / months) x sum_g cases_g / sum_b members_b(0) x admissions_b`
+/// (the table's cases per year over the profile's base-year cases), and
+/// `cost_b(t) = M_b x C(t)`, `M_b = sum_g s_gb mean_cost_g` the table's own cost
+/// per case of band b ([`crate::payment::GroupTable::cost_per_case_by_band`]);
+/// `A(t)`, `C(t)` the admission and inpatient-cost growth indexes. So the base
+/// year has the table's cases and costs, and aging, enrollment and growth move
+/// them as they move the profile's demand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TablesLevel {
+    /// `K`: multiplies the profile's cases in every year.
+    pub cases_factor: f64,
+    /// `M_b`, yuan per case, base year.
+    pub cost_per_case_by_band: crate::population::bands::ByBand,
+}
+
+/// [`TablesLevel`] of a fund whose payment section asks for it; issues for a
+/// section without a group table or with `tables_months` out of range.
+fn tables_level(
+    f: &FundSpec,
+    pay_path: &str,
+    groups_path: Option<&str>,
+    base_members: f64,
+    profile: Option<&AgeProfile>,
+    issues: &mut Vec<Diagnostic>,
+) -> Option<TablesLevel> {
+    use crate::scenario::payment::DemandLevel;
+    use crate::scenario::registry;
+    let spec = &f.payment;
+    let months_decl = registry::decl("payment.tables_months");
+    if let Some(m) = spec.tables_months {
+        if spec.demand_level != DemandLevel::Tables {
+            issues.push(Diagnostic::field(
+                format!("{pay_path}.tables_months"),
+                "`tables_months` is used only with `demand_level = \"tables\"`; add it or remove `tables_months`",
+            ));
+            return None;
+        }
+        if !registry::check_plain(issues, &format!("{pay_path}.tables_months"), months_decl, m) {
+            return None;
+        }
+    }
+    if spec.demand_level != DemandLevel::Tables {
+        return None;
+    }
+    let Some(groups) = groups_path else {
+        issues.push(Diagnostic::field(
+            format!("{pay_path}.demand_level"),
+            "`demand_level = \"tables\"` takes the level from the group table: give `groups`",
+        ));
+        return None;
+    };
+    // A table that cannot be read was reported by the payment compile.
+    let table = crate::payment::GroupTable::load(Path::new(groups)).ok()?;
+    let profile = profile?;
+    let months = spec
+        .tables_months
+        .unwrap_or(months_decl.default.unwrap_or(12.0));
+    let mem = crate::population::membership::Membership::start(base_members, profile);
+    let base_cases: f64 = (0..crate::population::bands::N_BANDS)
+        .map(|b| mem.members[b] * profile.admissions[b])
+        .sum();
+    let table_cases: f64 = table.groups.iter().map(|g| g.cases).sum();
+    if !(base_cases > 0.0 && table_cases > 0.0) {
+        issues.push(Diagnostic::field(
+            format!("{pay_path}.demand_level"),
+            format!(
+                "`demand_level = \"tables\"` needs cases in both the group table ({table_cases}) and the fund's base-year demand ({base_cases:.0}) to scale one to the other"
+            ),
+        ));
+        return None;
+    }
+    Some(TablesLevel {
+        cases_factor: 12.0 / months * table_cases / base_cases,
+        cost_per_case_by_band: table.cost_per_case_by_band(),
+    })
 }
 
 /// Handles of a fund's dated parameters in the [`ParamStore`], one per
@@ -93,6 +177,10 @@ pub struct FundParams {
     pub personal_account_share: ParamId,
     /// `funds.<id>.contributions.personal_account_use`.
     pub personal_account_use: ParamId,
+    /// `funds.<id>.contributions.personal_account_rate`.
+    pub personal_account_rate: ParamId,
+    /// `funds.<id>.contributions.retiree_account_yuan`.
+    pub retiree_account_yuan: ParamId,
     /// `funds.<id>.other_income_wan`.
     pub other_income_wan: ParamId,
     /// `funds.<id>.spending.admission_growth`.
@@ -296,6 +384,11 @@ fn compile_fund(
         }
     }
     let zero = Param::Const(0.0);
+    let worker_rate = Param::Const(
+        crate::scenario::registry::decl("contributions.personal_account_rate")
+            .default
+            .unwrap_or(0.0),
+    );
     let mut add = |name: &str, param: Option<&Param>| {
         store.add(format!("{path}.{name}"), param.unwrap_or(&zero))
     };
@@ -326,7 +419,21 @@ fn compile_fund(
         contribution_rate: add("contributions.rate", c.map(|c| &c.rate)),
         personal_account_share: add(
             "contributions.personal_account_share",
-            c.map(|c| &c.personal_account_share),
+            c.and_then(|c| c.personal_account_share.as_ref()),
+        ),
+        // The 2021 form: the worker's own 2 % unless given; nothing under the share form.
+        personal_account_rate: add(
+            "contributions.personal_account_rate",
+            match c {
+                Some(c) if c.reform_accounts() => {
+                    Some(c.personal_account_rate.as_ref().unwrap_or(&worker_rate))
+                }
+                _ => None,
+            },
+        ),
+        retiree_account_yuan: add(
+            "contributions.retiree_account_yuan",
+            c.and_then(|c| c.retiree_account_yuan.as_ref()),
         ),
         personal_account_use: add(
             "contributions.personal_account_use",
@@ -397,6 +504,8 @@ fn compile_fund(
     // The table paths are resolved above, so nothing is joined to them again.
     let payment = pay_spec.compile(&pay_path, Path::new(""), store, issues);
     let clearing = match &f.clearing {
+        // A budget that is a response goes with the rules in the stress view.
+        Some(c) if c.policy_rule && !rules_on => None,
         Some(c) => {
             let cpath = format!("{path}.clearing");
             let pv_budget = (f.payment.mode == PaymentMode::PointValue)
@@ -432,6 +541,14 @@ fn compile_fund(
             ]
         })
         .unwrap_or([0.0; 3]);
+    let tables_level = tables_level(
+        f,
+        &pay_path,
+        pay_spec.groups.as_deref(),
+        f.members.total,
+        profile.as_ref(),
+        issues,
+    );
     Some(FundModel {
         id: id.to_string(),
         name: f.name.clone(),
@@ -444,5 +561,6 @@ fn compile_fund(
         payment: payment?.with_benefits(benefits),
         clearing,
         rules,
+        tables_level,
     })
 }

@@ -4,6 +4,7 @@
 
 use super::model::{FundModel, Model};
 use super::rules::{LastYear, RuleState, backstop_wan, cut_share};
+use crate::fund::accounts::{self, AccountInputs};
 use crate::fund::{YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
 use crate::payment::{InpatientDemand, YearInputs};
@@ -150,11 +151,17 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
                 } else {
                     f64::INFINITY
                 };
-                let contributions =
-                    active * p.get(ids.wage, t) * p.get(ids.contribution_rate, t) / 1e4;
-                r.personal_account_revenue_wan =
-                    contributions * p.get(ids.personal_account_share, t);
-                r.contributions_pooled_wan = contributions - r.personal_account_revenue_wan;
+                let acc = accounts::split(&AccountInputs {
+                    active,
+                    retirees,
+                    wage: p.get(ids.wage, t),
+                    rate: p.get(ids.contribution_rate, t),
+                    share: p.get(ids.personal_account_share, t),
+                    worker_rate: p.get(ids.personal_account_rate, t),
+                    retiree_yuan: p.get(ids.retiree_account_yuan, t),
+                });
+                r.personal_account_revenue_wan = acc.credited_wan;
+                r.contributions_pooled_wan = acc.pooled_wan;
                 pa_spending = r.personal_account_revenue_wan * p.get(ids.personal_account_use, t);
             }
         }
@@ -176,6 +183,11 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
         for b in 0..N_BANDS {
             demand.cases_by_band[b] = m[b] * prof.admissions[b] * adm_idx;
             demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * ip_cost_idx;
+            // `demand_level = "tables"`: the level from the group table (model::TablesLevel).
+            if let Some(tl) = &f.tables_level {
+                demand.cases_by_band[b] *= tl.cases_factor;
+                demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * ip_cost_idx;
+            }
             op_cost += m[b]
                 * prof.outpatient_visits[b]
                 * visit_idx

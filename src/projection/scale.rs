@@ -31,6 +31,10 @@ pub fn scale_warnings(model: &Model) -> Vec<String> {
             d.cases_by_band[b] = mem.members[b] * f.profile.admissions[b];
             d.cost_per_case_by_band[b] = f.profile.inpatient_cost[b];
         }
+        // The level is the table's: nothing to compare.
+        if f.tables_level.is_some() {
+            continue;
+        }
         if let Some(m) = crate::payment::scale::check(&key, &table, &d) {
             out.push(m.to_string());
         }

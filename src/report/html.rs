@@ -134,6 +134,49 @@ pub fn write_run_report(
     projection: &Projection,
     style: Style,
 ) -> Result<(), ReportError> {
+    let figures = chart_stems(projection)
+        .into_iter()
+        .map(|stem| figure(dir, &stem))
+        .collect::<Result<Vec<_>, _>>()?;
+    let html = run_report_html(Some(dir), model, projection, style, &figures)?;
+    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+}
+
+/// The run report built in memory, with the charts drawn in memory
+/// ([`super::projection::chart_svgs`]); nothing is written.
+pub fn run_report_in_memory(
+    model: &Model,
+    projection: &Projection,
+    style: Style,
+) -> Result<String, ReportError> {
+    let figures: Vec<String> = super::projection::chart_svgs(model, projection, style)?
+        .into_iter()
+        .map(|(stem, svg)| figure_from_svg(&stem, &svg))
+        .collect();
+    run_report_html(None, model, projection, style, &figures)
+}
+
+/// A chart figure from SVG text (see [`figure`]).
+fn figure_from_svg(stem: &str, svg: &str) -> String {
+    let start = svg.find("<svg").unwrap_or(0);
+    let svg = svg[start..].replacen(
+        "<svg ",
+        &format!("<svg id=\"chart-{stem}\" role=\"img\" "),
+        1,
+    );
+    format!("<figure>\n{svg}\n</figure>\n")
+}
+
+/// The run report's HTML with `figures` (already `<figure>` blocks) as its
+/// charts; `dir` is the output folder, if any, for charts the policy-rules
+/// Markdown refers to.
+fn run_report_html(
+    dir: Option<&Path>,
+    model: &Model,
+    projection: &Projection,
+    style: Style,
+    figures: &[String],
+) -> Result<String, ReportError> {
     let lang = style.lang;
     let name = labels::scenario_name(model, lang);
     let mut b = String::new();
@@ -171,8 +214,8 @@ pub fn write_run_report(
     b.push_str(&table(&h, &rows));
 
     let _ = writeln!(b, "<h2>{}</h2>", esc(style.t(Key::Charts)));
-    for stem in chart_stems(projection) {
-        b.push_str(&figure(dir, &stem)?);
+    for f in figures {
+        b.push_str(f);
     }
 
     let _ = writeln!(b, "<h2>{}</h2>", esc(style.t(Key::Projection)));
@@ -208,7 +251,10 @@ pub fn write_run_report(
     let rules = super::history::summary_section(model, projection, style)
         + &super::rules::summary_section(model, projection, style);
     if !rules.is_empty() {
-        b.push_str(&md_to_html(dir, &rules, &mut Vec::new())?);
+        match dir {
+            Some(dir) => b.push_str(&md_to_html(dir, &rules, &mut Vec::new())?),
+            None => b.push_str(&md_to_html_no_charts(&rules)),
+        }
     }
 
     let _ = writeln!(b, "<h2>{}</h2>", esc(style.t(Key::Assumptions)));
@@ -240,8 +286,18 @@ pub fn write_run_report(
             .collect::<Vec<_>>()
             .join(" ← "))
     );
-    let html = page(lang, &name, &b);
-    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+    Ok(page(lang, &name, &b))
+}
+
+/// [`md_to_html`] for text with no chart images (image lines are dropped).
+fn md_to_html_no_charts(markdown: &str) -> String {
+    let text: String = markdown
+        .lines()
+        .filter(|l| !l.trim().starts_with("!["))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // With the image lines gone no file is looked up.
+    md_to_html(Path::new("."), &text, &mut Vec::new()).unwrap_or_default()
 }
 
 /// Writes a `report.html` for any command from its Markdown report and the
@@ -254,6 +310,19 @@ pub fn write_markdown_report(
     title: &str,
     markdown: &str,
 ) -> Result<(), ReportError> {
+    let html = markdown_page(dir, lang, title, markdown)?;
+    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+}
+
+/// The `report.html` page of [`write_markdown_report`] as a string, without
+/// writing it (for a caller that serves it from memory); the charts are read
+/// from `dir`.
+pub fn markdown_page(
+    dir: &Path,
+    lang: Lang,
+    title: &str,
+    markdown: &str,
+) -> Result<String, ReportError> {
     let mut used = Vec::new();
     let mut b = md_to_html(dir, markdown, &mut used)?;
     let mut rest: Vec<String> = std::fs::read_dir(dir)
@@ -271,8 +340,7 @@ pub fn write_markdown_report(
     for stem in rest {
         b.push_str(&figure(dir, &stem)?);
     }
-    let html = page(lang, title, &b);
-    super::atomic::write_atomic(&dir.join("report.html"), html.as_bytes())
+    Ok(page(lang, title, &b))
 }
 
 /// Markdown (headings, paragraphs, tables, lists, chart images) as HTML; the

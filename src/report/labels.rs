@@ -274,6 +274,36 @@ keys! {
     Constant => "常数", "constant";
     GrowsYearly => "逐年增长", "grows yearly";
     DatedTable => "分年表", "dated table";
+    // The what-if page (`drgsim serve`).
+    WhatIf => "医保基金运行情景模拟", "Fund what-if";
+    Levers => "调整参数", "Levers";
+    Reset => "恢复", "reset";
+    ResetAll => "全部恢复为方案值", "reset all";
+    Baseline => "基准方案", "baseline";
+    CurrentSettings => "当前设置", "current settings";
+    FanOuter => "蒙特卡洛 5%–95% 区间", "Monte Carlo 5–95 %";
+    FanInner => "蒙特卡洛 25%–75% 区间", "Monte Carlo 25–75 %";
+    ProbabilityBy => "截至年份", "by year";
+    ProbBelowWarning => "低于预警线的概率", "P(below warning)";
+    ProbBelowDanger => "低于危险线的概率", "P(below danger)";
+    ProbDepleted => "穿底概率", "P(depleted)";
+    PaymentByLevel => "各级医院 DRG/DIP 支付变化（基期）", "DRG/DIP payment change by hospital level (base year)";
+    SettlementRatio => "结算率", "settlement ratio";
+    FundSettlementRatio => "结付率（基金）", "fund settlement ratio";
+    LevelOfHospital => "医院等级", "level";
+    LevelTertiary => "三级", "tertiary";
+    LevelSecondary => "二级", "secondary";
+    LevelPrimary => "一级及以下", "primary";
+    DownloadReform => "下载改革方案（reform.toml）", "Download reform.toml";
+    DownloadReport => "下载报告（HTML）", "Download report (HTML)";
+    DownloadWorkbook => "下载工作簿（Excel）", "Download workbook (Excel)";
+    McPaths => "模拟路径数", "Monte Carlo paths";
+    PolicyRulesOn => "启用政策规则", "Policy rules on";
+    NoUncertainty => "方案未设不确定参数（[uncertainty]），不绘制区间。", "The scenario declares no [uncertainty] parameters, so there is no fan.";
+    ServerCompute => "服务器计算", "server compute";
+    Now => "调整后", "now";
+    Change => "变化", "change";
+    Range => "范围", "range";
     ScenarioFiles => "方案文件", "scenario files";
     Projection => "逐年预测", "Projection";
     Charts => "图表", "Charts";
@@ -288,7 +318,7 @@ keys! {
     // Analysis reports (sensitivity, grid, Monte Carlo, solve).
     MonthsInYear => "{}：{}年可支付月数", "{}: months payable in {}";
     SensitivityTitle => "单因素敏感性分析：{}", "One-way sensitivity: {}";
-    SensitivityIntro => "每次只把一个参数调到低值或高值，其余参数取方案值；按{}年可支付月数的摆幅排序。“x1.10”表示该参数逐年取值乘以1.10。", "Each parameter moved alone to its low and high setting, every other parameter as in the scenario; ranked by the swing of months payable in {}. \"x1.10\" = the parameter's whole path multiplied by 1.10.";
+    SensitivityIntro => "每次只把一个参数调到低值或高值，其余参数取方案值；按{}年可支付月数（低于0按0计，即穿底）的摆幅排序，相同时按穿底年份的变化排序。默认区间按自然单位：水平值±10%，比例和年增长率±1个百分点（pp），DRG/DIP覆盖率±5个百分点。“x1.10”表示该参数逐年取值乘以1.10。", "Each parameter moved alone to its low and high setting, every other parameter as in the scenario; ranked by the swing of months payable in {} clipped at 0 (a depleted fund counts 0), ties by the depletion year. Default ranges in natural units: levels +-10 %, shares and yearly rates +-1 percentage point (pp), DRG/DIP coverage +-5 pp. \"x1.10\" = the parameter's whole path multiplied by 1.10.";
     BaseCase => "基准情形：{}年可支付月数{}；首次低于预警线：{}；穿底：{}；期内当期结余合计{}。", "Base case: months payable in {}: {}; first year below warning: {}; depletion: {}; cumulative surplus {}.";
     Rank => "排序", "rank";
     Low => "低值", "low";
@@ -303,6 +333,7 @@ keys! {
     LowLegend => "参数取低值", "parameter low";
     HighLegend => "参数取高值", "parameter high";
     Notes => "说明", "Notes";
+    LeftOut => "未纳入{}（默认±10%使方案无效）：{}", "left out {} (its default +-10 % makes the scenario invalid): {}";
     SobolTitle => "全局敏感性分析（Sobol指数）", "Global sensitivity (Sobol' indices)";
     SobolIntro => "按[uncertainty]各参数的边缘分布抽样（不计相关），结果为{}年可支付月数；基础样本{}个，每个基金运行{}次。一阶指数为该参数单独造成的方差占比，总效应指数含其交互作用。", "Over the [uncertainty] distributions (marginals; correlation ignored), outcome months payable in {}; {} base samples, {} runs per fund. First order = share of the variance due to the parameter alone; total = including its interactions.";
     SobolMeanSd => "均值{}个月，标准差{}个月。", "Mean {} months, standard deviation {}.";
@@ -336,6 +367,8 @@ keys! {
     Item => "项目", "item";
     Value => "数值", "value";
     ValueFound => "求得的值", "value found";
+    ValueExact => "精确值（取整前）", "exact value (before rounding)";
+    MovedFrom => "参数自该年起调整（此前年份按方案）", "moved from (earlier years as in the scenario)";
     ScenarioValue => "方案值", "scenario value";
     MonthsAchieved => "达到的可支付月数", "months achieved";
     SearchRange => "搜索区间", "search range";
@@ -413,7 +446,7 @@ keys! {
     View => "口径", "view";
     RulesPractised => "按规则执行", "rules as practised";
     RulesOffKept => "关闭政策规则（压力测试；保留预算与清算）", "policy rules off (stress; budget and clearing kept)";
-    NoPolicyChange => "无政策调整（压力测试）", "no policy change (stress)";
+    NoPolicyChange => "无政策调整（压力测试）", "no policy change (stress test)";
     NoRuleFired => "预测期内没有规则触发。", "No rule fired over the projection.";
     RuleFirings => "每次触发的规则（另见 rules.csv）：", "Each rule that moved something (also in `rules.csv`):";
     Rule => "规则", "rule";

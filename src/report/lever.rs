@@ -6,14 +6,23 @@ use super::markdown::fmt_num;
 use crate::analysis::levers::{Lever, Part};
 use crate::projection::{FundModel, Model};
 
-/// A lever setting as a person reads it: `x1.10` for a scaled path, `+0.0100`
-/// for a shifted one, otherwise the value with sensible decimals.
+/// A lever setting as a person reads it: `x1.10` for a scaled path, `+1.0pp`
+/// for a shifted share or rate (`+0.0100` for another shifted number), otherwise the value with sensible decimals.
 pub fn setting(lever: &Lever, x: f64) -> String {
     if lever.part() == Some(Part::Scale) {
         return format!("x{x:.2}");
     }
     if lever.part() == Some(Part::Shift) {
-        return format!("{x:+.4}");
+        // a share or a rate moved by percentage points
+        let points = crate::scenario::registry::lookup(lever.param_path()).is_some_and(|d| {
+            use crate::scenario::registry::Unit;
+            matches!(d.unit, Unit::Share | Unit::Rate | Unit::Change)
+        });
+        return if points {
+            format!("{:+.1}pp", x * 100.0)
+        } else {
+            format!("{x:+.4}")
+        };
     }
     let a = x.abs();
     if a >= 1000.0 {

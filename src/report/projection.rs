@@ -510,6 +510,36 @@ pub fn chart_stems(projection: &Projection) -> Vec<String> {
     v
 }
 
+/// The run charts as `(stem, SVG text)`, in [`chart_stems`] order, drawn in
+/// memory (for reports built without a folder, e.g. `drgsim serve`).
+pub fn chart_svgs(
+    model: &Model,
+    projection: &Projection,
+    style: Style,
+) -> Result<Vec<(String, String)>, ReportError> {
+    let mut v = vec![
+        (
+            "months_payable".to_string(),
+            chart::line_chart_svg(&months_chart(model, projection, style))?,
+        ),
+        (
+            "balance".to_string(),
+            chart::line_chart_svg(&balance_chart(model, projection, style))?,
+        ),
+    ];
+    for f in &projection.funds {
+        v.push((
+            format!("revenue_expenditure_{}", f.id),
+            chart::paired_stacked_bars_svg(&revenue_chart(model, f, style))?,
+        ));
+        v.push((
+            format!("members_by_age_{}", f.id),
+            chart::stacked_area_svg(&members_chart(model, f, style))?,
+        ));
+    }
+    Ok(v)
+}
+
 /// Writes the run charts into `dir`, each as SVG and PNG.
 pub fn write_charts(
     dir: &Path,

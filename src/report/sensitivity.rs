@@ -11,7 +11,7 @@ use super::lever::{csv_for_fund, fund_heading, month_title, setting, sheet, year
 use super::markdown::{fmt_num, table};
 use super::params::param_label;
 use super::projection::csv_num;
-use crate::analysis::runs::{OneWay, Outcome};
+use crate::analysis::runs::{self, OneWay, Outcome};
 use crate::analysis::sobol::SobolResult;
 use crate::projection::Model;
 use std::fmt::Write as _;
@@ -26,6 +26,8 @@ pub const TORNADO_COLUMNS: &[&str] = &[
     "high",
     "default",
     "outcome_year",
+    "ranked_by",
+    "swing_ranked",
     "months_base",
     "months_low",
     "months_high",
@@ -51,6 +53,16 @@ pub const SOBOL_COLUMNS: &[&str] = &[
     "total_se",
 ];
 
+/// A built-in parameter left out of the tornado because its default range
+/// makes the scenario invalid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeftOut {
+    /// The parameter path.
+    pub path: String,
+    /// Why (the validation message).
+    pub why: String,
+}
+
 /// The Sobol' part of a sensitivity report (`--global`).
 pub struct Global<'a> {
     /// Indices per fund.
@@ -61,7 +73,8 @@ pub struct Global<'a> {
     pub samples: usize,
 }
 
-/// `tornado.csv`: one row per fund and parameter, ranked by swing.
+/// `tornado.csv`: one row per fund and parameter, ranked on the bounded
+/// outcome it names (`ranked_by`, `swing_ranked`).
 pub fn tornado_csv(model: &Model, ow: &OneWay, year: i32) -> String {
     let mut csv = TORNADO_COLUMNS.join(",") + "\n";
     for (f, fm) in model.funds.iter().enumerate() {
@@ -71,13 +84,15 @@ pub fn tornado_csv(model: &Model, ow: &OneWay, year: i32) -> String {
             let (lo, hi) = (&lo[f], &hi[f]);
             let _ = writeln!(
                 csv,
-                "{},{},{},{},{},{},{year},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{year},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 fm.id,
                 rank + 1,
                 e.lever.path,
                 e.low,
                 e.high,
                 e.default,
+                runs::RANKED_BY,
+                csv_num(runs::ranking_swing(lo, hi), 4),
                 csv_num(base.months, 4),
                 csv_num(lo.months, 4),
                 csv_num(hi.months, 4),
@@ -130,7 +145,7 @@ pub fn markdown(
     model: &Model,
     ow: &OneWay,
     year: i32,
-    notes: &[String],
+    notes: &[LeftOut],
     global: Option<&Global>,
     style: Style,
 ) -> String {
@@ -208,7 +223,11 @@ pub fn markdown(
     if !notes.is_empty() {
         let _ = write!(md, "### {}\n\n", t(Key::Notes));
         for n in notes {
-            let _ = writeln!(md, "- {n}");
+            let what = fill(
+                &fill(t(Key::LeftOut), param_label(&n.path, style.lang)),
+                &n.why,
+            );
+            let _ = writeln!(md, "- {what}");
         }
         md.push('\n');
     }
@@ -297,7 +316,7 @@ pub fn write(
     model: &Model,
     ow: &OneWay,
     year: i32,
-    notes: &[String],
+    notes: &[LeftOut],
     global: Option<&Global>,
     style: Style,
 ) -> Result<(), ReportError> {

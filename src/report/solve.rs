@@ -13,12 +13,23 @@ use crate::projection::Model;
 use std::path::Path;
 
 /// Columns of `solve.csv`.
-pub const SOLVE_COLUMNS: &[&str] = &["param", "default", "x", "months_payable"];
+pub const SOLVE_COLUMNS: &[&str] = &[
+    "param",
+    "default",
+    "value",
+    "value_exact",
+    "rounded_to",
+    "from_year",
+    "through_year",
+    "move_from",
+    "months_payable",
+];
 
-/// The `--set PATH=VALUE` that reproduces the answer.
-pub fn set_string(spec: &SolveSpec, r: &Solved) -> String {
+/// The `--set PATH=VALUE` that reproduces the answer (a parameter moved from
+/// a later year: its year table, every year given).
+pub fn set_string(model: &Model, spec: &SolveSpec, r: &Solved) -> String {
     LeverSet::new(vec![spec.lever.clone()])
-        .to_sets(&[r.value])
+        .to_sets_for(model, &[r.value])
         .iter()
         .map(|(p, v)| set_arg(p, v))
         .next()
@@ -32,10 +43,17 @@ pub fn json(model: &Model, spec: &SolveSpec, r: &Solved) -> serde_json::Value {
         "param": spec.lever.path,
         "fund": model.funds[spec.fund].id,
         "value": r.value,
-        "set": set_string(spec, r),
+        "value_exact": r.value_exact,
+        "rounded_to": finite(r.rounded_to),
+        "rounded_to_text": r.rounded_to_text,
+        "set": set_string(model, spec, r),
         "target_months": spec.target_months,
-        "year": spec.year.map(|t| model.years.year(t)),
+        "year": (spec.window.from == spec.window.through).then(|| model.years.year(spec.window.from)),
+        "from_year": model.years.year(spec.window.from),
+        "through_year": model.years.year(spec.window.through),
+        "move_from": model.years.year(spec.lever.from()),
         "achieved_months": r.achieved,
+        "achieved_months_exact": r.achieved_exact,
         "probability": spec.probability.as_ref().map(|p| p.0),
         "paths": spec.probability.as_ref().map(|p| p.1),
         "seed": spec.probability.as_ref().map(|p| p.2),
@@ -47,15 +65,25 @@ pub fn json(model: &Model, spec: &SolveSpec, r: &Solved) -> serde_json::Value {
     })
 }
 
-/// `solve.csv`: the parameter, its scenario value, the value found and the
-/// months achieved.
-pub fn solve_csv(spec: &SolveSpec, r: &Solved) -> String {
+/// `solve.csv`: the parameter, its scenario value, the value found (as a
+/// notice prints it, and exact), the window and the months achieved.
+pub fn solve_csv(model: &Model, spec: &SolveSpec, r: &Solved) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(SOLVE_COLUMNS);
+    let y = |t: usize| model.years.year(t).to_string();
     let _ = w.write_record([
         spec.lever.path.clone(),
         spec.lever.base.to_string(),
         r.value.to_string(),
+        r.value_exact.to_string(),
+        if r.rounded_to.is_nan() {
+            String::new()
+        } else {
+            r.rounded_to.to_string()
+        },
+        y(spec.window.from),
+        y(spec.window.through),
+        y(spec.lever.from()),
         r.achieved.to_string(),
     ]);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -65,12 +93,14 @@ pub fn solve_csv(spec: &SolveSpec, r: &Solved) -> String {
 pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> String {
     let t = |k| style.t(k);
     let fm = &model.funds[spec.fund];
-    let when = match spec.year {
-        Some(i) => fill(t(Key::SolveInYear), model.years.year(i)),
-        None => fill(
-            &fill(t(Key::SolveEveryYear), model.years.base_year + 1),
-            model.years.horizon,
-        ),
+    let w = spec.window;
+    let when = if w.from == w.through {
+        fill(t(Key::SolveInYear), model.years.year(w.from))
+    } else {
+        fill(
+            &fill(t(Key::SolveEveryYear), model.years.year(w.from)),
+            model.years.year(w.through),
+        )
     };
     let measure = match &spec.probability {
         Some((p, n, _, _)) => fill(
@@ -102,6 +132,14 @@ pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> St
     let rows = vec![
         vec![t(Key::ValueFound).to_string(), r.value.to_string()],
         vec![
+            t(Key::ValueExact).to_string(),
+            format!("{} ({})", r.value_exact, r.rounded_to_text),
+        ],
+        vec![
+            t(Key::MovedFrom).to_string(),
+            model.years.year(spec.lever.from()).to_string(),
+        ],
+        vec![
             t(Key::ScenarioValue).to_string(),
             spec.lever.base.to_string(),
         ],
@@ -112,7 +150,7 @@ pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> St
         ],
         vec![
             t(Key::Reproduce).to_string(),
-            format!("`--set '{}'`", set_string(spec, r)),
+            format!("`--set '{}'`", set_string(model, spec, r)),
         ],
     ];
     format!(
@@ -134,7 +172,7 @@ pub fn write(
     write_atomic(&dir.join("solve.json"), json.as_bytes())?;
     let md = markdown(model, spec, r, style);
     write_atomic(&dir.join("solve.md"), md.as_bytes())?;
-    let csv = solve_csv(spec, r);
+    let csv = solve_csv(model, spec, r);
     write_atomic(&dir.join("solve.csv"), csv.as_bytes())?;
     super::workbook::write_command_reports(
         dir,

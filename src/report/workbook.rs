@@ -260,6 +260,11 @@ impl Book {
         super::atomic::write_atomic(path, &bytes)
     }
 
+    /// The workbook as bytes, in memory (nothing written).
+    pub fn to_bytes(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.wb.save_to_buffer()
+    }
+
     /// The report style.
     pub fn style(&self) -> Style {
         self.style
@@ -333,6 +338,18 @@ pub fn run_workbook(
         book.csv_sheet(name, name, &text).map_err(&e)?;
     }
     book.save(path)
+}
+
+/// The `drgsim run` workbook built in memory (summary, projection per fund,
+/// assumptions); nothing is written.
+pub fn run_workbook_bytes(
+    model: &Model,
+    projection: &Projection,
+    style: Style,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Book::new(style);
+    add_run_sheets(&mut book, model, projection)?;
+    book.to_bytes()
 }
 
 /// Add the run sheets (summary, projection per fund, assumptions) to `book`.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");
 
 /// The default scenario's file name.
-pub const DEFAULT: &str = "chuxiong-2023.toml";
+pub const DEFAULT: &str = "chuxiong-rules.toml";
 
 /// One bundled scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -114,6 +114,12 @@ pub struct ClearingSpec {
     /// Share of a surplus taken off the cleared base.
     #[serde(default)]
     pub surplus_cut: f64,
+    /// Whether this budget is one of the fund's responses to its state (a
+    /// budget that follows revenue, 以收定支) rather than how hospitals are
+    /// paid anyway: then the stress view (`scenario.policy_rules = false`)
+    /// drops it with the other rules. Default false.
+    #[serde(default)]
+    pub policy_rule: bool,
 }
 
 /// Whether a TOML document is a clearing file for `drgsim clear` (a

@@ -187,6 +187,19 @@ pub enum BudgetBasis {
     FundOnly,
 }
 
+/// Where the level of inpatient demand (cases, cost per case) comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandLevel {
+    /// Members x the age profile's admissions and inpatient cost (default); the
+    /// group table gives only the case mix and relative costs.
+    #[default]
+    Profile,
+    /// The group table's cases (annualised by `tables_months`) and its cost per
+    /// case by band; the profile gives aging and growth from the base year on.
+    Tables,
+}
+
 /// `[funds.<id>.payment]` section of a scenario.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,4 +258,9 @@ pub struct PaymentSpec {
     /// Behaviour response.
     #[serde(default)]
     pub behaviour: BehaviourSpec,
+    /// Level of demand: the fund's age profile (default) or the group table.
+    #[serde(default)]
+    pub demand_level: DemandLevel,
+    /// Months of records the group table covers (`demand_level = "tables"`; default 12).
+    pub tables_months: Option<f64>,
 }

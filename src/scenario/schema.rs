@@ -352,11 +352,29 @@ pub struct ContributionSpec {
     pub wage: Param,
     /// Total contribution rate (employer + employee) on the wage.
     pub rate: Param,
-    /// Share of contributions credited to personal accounts (not pooled).
-    pub personal_account_share: Param,
+    /// Share of contributions credited to personal accounts (not pooled);
+    /// required unless the 2021 form (`personal_account_rate`,
+    /// `retiree_account_yuan`) is used, and then not allowed.
+    #[serde(default)]
+    pub personal_account_share: Option<Param>,
+    /// 2021 form: share of the wage credited to a worker's own account
+    /// (default 0.02, the worker's own contribution, where the form is used).
+    #[serde(default)]
+    pub personal_account_rate: Option<Param>,
+    /// 2021 form: yuan a year credited to each retiree's account from the pool.
+    #[serde(default)]
+    pub retiree_account_yuan: Option<Param>,
     /// Share of personal-account money spent in the year.
     #[serde(default = "one")]
     pub personal_account_use: Param,
+}
+
+impl ContributionSpec {
+    /// Whether the 2021 form of personal accounts is used (a worker rate or a
+    /// retiree amount given).
+    pub fn reform_accounts(&self) -> bool {
+        self.personal_account_rate.is_some() || self.retiree_account_yuan.is_some()
+    }
 }
 
 /// `[funds.<id>.spending]`: benefits, per age band from the profile, with growth.

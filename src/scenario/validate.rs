@@ -155,9 +155,20 @@ fn check_fund(
                 ));
             }
         }
-        (FundKind::Employee, p_, Some(_)) => {
+        (FundKind::Employee, p_, Some(c)) => {
             if p_.is_some() {
                 issues.push(Diagnostic::field(p("premiums"), "an employee fund is financed by [contributions], not [premiums]; remove this section"));
+            }
+            match (c.personal_account_share.is_some(), c.reform_accounts()) {
+                (true, true) => issues.push(Diagnostic::field(
+                    p("contributions.personal_account_share"),
+                    "give either personal_account_share (a share of contributions) or the 2021 form (personal_account_rate, retiree_account_yuan), not both",
+                )),
+                (false, false) => issues.push(Diagnostic::field(
+                    p("contributions.personal_account_share"),
+                    "missing: give personal_account_share (a share of contributions credited to personal accounts), or the 2021 form (personal_account_rate = 0.02, retiree_account_yuan = yuan per retiree)",
+                )),
+                _ => {}
             }
         }
         (FundKind::Resident, None, _) => issues.push(Diagnostic::field(
@@ -166,7 +177,7 @@ fn check_fund(
         )),
         (FundKind::Employee, _, None) => issues.push(Diagnostic::field(
             p("contributions"),
-            "an employee fund needs a [contributions] section (wage, rate, personal_account_share)",
+            "an employee fund needs a [contributions] section (wage, rate, personal_account_share or personal_account_rate and retiree_account_yuan)",
         )),
     }
     if f.spending.inpatient_reimbursement_by_level.any() && f.payment.groups.is_none() {

@@ -325,6 +325,42 @@ fn ensure_font() -> Result<(), ReportError> {
     if ok { Ok(()) } else { Err(ReportError::Font) }
 }
 
+/// A line chart as SVG text, in memory (nothing written).
+pub fn line_chart_svg(c: &LineChart) -> Result<String, ReportError> {
+    render_svg(c)
+}
+
+/// Paired stacked bars as SVG text, in memory (nothing written).
+pub fn paired_stacked_bars_svg(c: &StackedBars) -> Result<String, ReportError> {
+    render_svg(c)
+}
+
+/// A stacked area chart as SVG text, in memory (nothing written).
+pub fn stacked_area_svg(c: &StackedArea) -> Result<String, ReportError> {
+    render_svg(c)
+}
+
+/// Validate, then draw to an SVG string.
+fn render_svg<C: Chart>(chart: &C) -> Result<String, ReportError> {
+    let here = Path::new("(in memory)");
+    chart
+        .validate()
+        .map_err(|reason| ReportError::InvalidChart {
+            path: here.to_path_buf(),
+            reason,
+        })?;
+    ensure_font()?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, CHART_SIZE).into_drawing_area();
+        chart
+            .draw(&root)
+            .and_then(|()| root.present().s())
+            .map_err(|reason| render_err(here, reason))?;
+    }
+    Ok(svg)
+}
+
 /// Validate, then write `{stem}.svg` and `{stem}.png` atomically.
 fn render<C: Chart>(stem: &Path, chart: &C) -> Result<(), ReportError> {
     chart

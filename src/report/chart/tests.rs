@@ -591,3 +591,39 @@ fn value_range_includes_zero_and_pads() {
     let (lo, hi) = value_range(std::iter::empty(), true);
     assert!(lo < hi);
 }
+
+/// The hospital change chart reads from 10 to 5,000 hospitals: few bars are
+/// labelled under each bar; many become a ranked distribution with the
+/// largest gains and losses named beside the plot. Both keep the PNG size.
+#[test]
+fn bar_chart_reads_from_10_to_5000_hospitals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for n in [10usize, 5000] {
+        let stem = dir.path().join(format!("hospitals_{n}"));
+        let mut values: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % n) as f64 / n as f64 * 20.0 - 8.0)
+            .collect();
+        values.sort_by(|a, b| b.total_cmp(a));
+        let c = Bars {
+            title: format!("{n} hospitals"),
+            y_label: "change, %".into(),
+            x_label: "hospitals, ranked by change".into(),
+            labels: (0..n).map(|i| format!("H{i:04}")).collect(),
+            values,
+            extremes: 5,
+            extreme_titles: ("largest gains".into(), "largest losses".into()),
+        };
+        bar_chart(&stem, &c).expect("draw");
+        check_outputs(&stem, &format!("{n} hospitals"));
+        let svg = fs::read_to_string(with_suffix(&stem, ".svg")).expect("svg");
+        // The top and bottom hospitals are named either way.
+        assert!(svg.contains("H0000"), "{n}: largest gain not named");
+        let last = format!("H{:04}", n - 1);
+        assert!(svg.contains(&last), "{n}: largest loss not named");
+        if n > super::bars::BAR_LABEL_LIMIT {
+            assert!(svg.contains("largest gains") && svg.contains("largest losses"));
+            // Not every hospital: the middle of the ranking is not labelled.
+            assert!(!svg.contains("H2500"), "{n}: every bar labelled");
+        }
+    }
+}
