@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     // Ctrl-C or SIGTERM: remove the staging folders of outputs being written
     // (waiting for a commit in progress), then stop.
     let _ = ctrlc::set_handler(|| {
-        drgsim::report::atomic::remove_staging_dirs();
+        drgsim::report::remove_staging_dirs();
         eprintln!("interrupted: unfinished output folders removed");
         std::process::exit(130);
     });

@@ -6,8 +6,8 @@
 
 mod common;
 use drgsim::projection::project;
-use drgsim::report::bounds::check_projection;
-use drgsim::report::projection::write_projection_csv;
+use drgsim::report::check_projection;
+use drgsim::report::write_projection_csv;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -24,7 +24,7 @@ fn verdict_within(file: &Path, sets: &[String]) -> Result<(), String> {
         let loaded = drgsim::projection::Model::load(&file, &sets)
             .map_err(|e| e.to_string())
             .and_then(|m| {
-                drgsim::analysis::runs::check_sections(&m)
+                drgsim::analysis::check_sections(&m)
                     .map(|()| m)
                     .map_err(|e| e.to_string())
             });

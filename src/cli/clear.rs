@@ -4,10 +4,10 @@
 
 use anyhow::{Result, bail};
 use clap::Args;
-use drgsim::payment::corridor_spec::{clear_file, matches};
-use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
-use drgsim::report::labels::Style;
-use drgsim::report::markdown::fmt_num;
+use drgsim::payment::{clear_file, matches};
+use drgsim::report::Style;
+use drgsim::report::fmt_num;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim clear`.
@@ -36,7 +36,7 @@ pub fn run(a: &ClearArgs, style: Style) -> Result<()> {
     check_output(&a.out, &policy)?;
     let (spec, results) = clear_file(&a.file, &a.sets).map_err(|e| anyhow::anyhow!("{e}"))?;
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let md = drgsim::report::clearing::write(out.path(), &spec, &results, style)?;
+    let md = drgsim::report::write_clearing(out.path(), &spec, &results, style)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

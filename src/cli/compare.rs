@@ -3,8 +3,8 @@
 use anyhow::Result;
 use clap::Args;
 use drgsim::projection::project;
-use drgsim::report::atomic::{OutputDir, OutputPolicy, check_output};
-use drgsim::report::labels::Style;
+use drgsim::report::Style;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim compare`.
@@ -45,7 +45,7 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
         anyhow::bail!("{}", errors.join("\n"));
     }
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let md = drgsim::report::compare::write_compare(out.path(), &runs, style)?;
+    let md = drgsim::report::write_compare(out.path(), &runs, style)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

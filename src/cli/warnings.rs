@@ -2,7 +2,7 @@
 //! the user meant: printed by `validate` and by every command that runs them.
 
 use drgsim::projection::{Model, Projection};
-use drgsim::scenario::source::RawScenario;
+use drgsim::scenario::RawScenario;
 use std::path::Path;
 use toml::{Table, Value};
 
