@@ -43,11 +43,15 @@ fn verdict_within(file: &Path, sets: &[String]) -> Result<(), String> {
                 let csv = dir.path().join("projection.csv");
                 write_projection_csv(&csv, &p).unwrap();
                 let text = std::fs::read_to_string(&csv).unwrap();
-                // empty cells stand for "not applicable"; NaN never reaches the file, and
-                // an `inf` only where check_projection allows it (no spending at all)
+                // empty cells stand for "not applicable" (a ratio with a zero
+                // denominator, months payable with no spending at all): never NaN or inf
+                let bad = text.lines().flat_map(|l| l.split(',')).find(|cell| {
+                    let c = cell.trim().to_lowercase();
+                    matches!(c.as_str(), "nan" | "inf" | "-inf" | "+inf")
+                });
                 assert!(
-                    !text.to_lowercase().contains("nan"),
-                    "{}: NaN in projection.csv",
+                    bad.is_none(),
+                    "{}: {bad:?} in projection.csv",
                     file.display()
                 );
                 Ok(())
@@ -190,4 +194,31 @@ proptest! {
         let file = common::extending(dir.path(), "fuzz.toml", "chuxiong-2023.toml", "[funds.resident.payment]\ngroups = \"groups.csv\"\n");
         let _ = verdict_within(&file, &[]);
     }
+}
+
+/// Months payable with no pooled spending at all is undefined: the file shows
+/// an empty cell, never `inf` (issue: never a file with inf).
+#[test]
+fn undefined_ratios_are_empty_cells_never_inf() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/chuxiong-2023.toml");
+    let model = drgsim::projection::Model::load(&file, &[]).unwrap();
+    let mut p = project(&model);
+    let row = &mut p.funds[0].rows[1];
+    row.pooled_expenditure_wan = 0.0;
+    row.months_payable = f64::INFINITY;
+    row.active_retired_ratio = f64::INFINITY;
+    row.retirees = 0.0;
+    check_projection(&p).expect("both are allowed to be infinite in memory");
+    let dir = common::tmp();
+    let csv = dir.path().join("projection.csv");
+    write_projection_csv(&csv, &p).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cells: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
+    for col in ["months_payable", "active_retired_ratio"] {
+        let i = header.iter().position(|h| *h == col).unwrap();
+        assert_eq!(cells[i], "", "{col}");
+    }
+    assert!(!text.contains("inf"), "{text}");
 }

@@ -48,6 +48,11 @@ pub fn csv_num(x: f64, decimals: usize) -> String {
 }
 
 /// Writes `projection.csv`: one row per fund and year.
+///
+/// A cell is empty where its figure is undefined: a ratio with a zero
+/// denominator (NaN), and the two ratios [`check_projection`](super::check_projection)
+/// lets be infinite (`months_payable` with no pooled spending at all,
+/// `active_retired_ratio` with no retirees). The file never holds `inf` or `NaN`.
 pub fn write_projection_csv(path: &Path, projection: &Projection) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["fund", "year"];
@@ -62,6 +67,8 @@ pub fn write_projection_csv(path: &Path, projection: &Projection) -> Result<(), 
         for r in &f.rows {
             let mut rec = vec![f.id.clone(), r.year.to_string()];
             for (c, v) in YearRow::NUMERIC_COLUMNS.iter().zip(r.numbers()) {
+                // undefined (see above): empty, never `inf`
+                let v = if v.is_finite() { v } else { f64::NAN };
                 rec.push(csv_num(v, decimals(c)));
             }
             rec.push(r.status.to_string());
