@@ -27,7 +27,8 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_millis(500));
     let years = model.years.len() as u64;
-    for n in [2_000u64, 10_000, 100_000] {
+    // 200,000 paths: above `EXACT_PATHS`, the streaming sketch
+    for n in [2_000u64, 10_000, 100_000, 200_000] {
         g.throughput(Throughput::Elements(n * years));
         g.bench_function(format!("monte carlo {n} paths x {years} years"), |b| {
             b.iter(|| {

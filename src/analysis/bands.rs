@@ -3,21 +3,30 @@
 //!
 //! Paths run in chunks of [`CHUNK`] (a unit of parallel work). Each chunk
 //! writes its outcomes as columns, one per (fund, series, year), into its own
-//! block of one flat buffer, so the results take `16 x funds x years` bytes a
-//! path and nothing else grows with the number of paths (no vector per path).
-//! The per-year summaries then run in parallel, one (fund, series, year)
-//! column at a time: quantiles by selection
+//! block of one flat buffer (`16 x funds x years` bytes a path, no vector per
+//! path).
+//!
+//! Up to [`EXACT_PATHS`] paths the buffer holds every path, and the per-year
+//! summaries run in parallel, one column at a time: quantiles by selection
 //! ([`quantiles_by_selection`](super::montecarlo::quantiles_by_selection)),
-//! probabilities by counting, means summed in path order.
+//! probabilities by counting, means summed in path order. Above it the paths
+//! run in batches of a fixed size through one reused buffer, and each column
+//! is summarised as it streams: a [`Sketch`] (DDSketch log buckets, relative
+//! accuracy [`RELATIVE_ACCURACY`]) for the quantiles, exact counts for the
+//! probabilities, the path-order sum for the mean. Memory is then bounded by
+//! the batch and the sketches' bucket cap, whatever the number of paths.
 //!
 //! Reproducible bit for bit whatever the thread count: path `i` draws from
-//! its own stream [`path_rng`]`(seed, i)`, chunk boundaries do not depend on
-//! the threads, and every sum runs in path order.
+//! its own stream [`path_rng`]`(seed, i)`, chunk and batch boundaries do not
+//! depend on the threads, every sum runs in path order, and each column's
+//! summary is updated by one task in path order (a sketch's counts would
+//! merge exactly in any order anyway).
 
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, LeverSet, project_levers};
 use super::montecarlo::{check_memory, summarize_column};
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
+use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
 use super::{YearSummary, path_rng};
 use crate::projection::Model;
 use indicatif::ProgressBar;
@@ -48,22 +57,59 @@ pub struct MonteCarlo {
     pub n_paths: u64,
     /// Seed used.
     pub seed: u64,
+    /// How the quantiles were computed (exact, or sketch and its accuracy).
+    pub method: QuantileMethod,
     /// Per fund.
     pub funds: Vec<FundBands>,
 }
 
-/// Bytes kept per path: months payable and balance of every fund and year.
+/// Bytes kept per path when the quantiles are exact: months payable and
+/// balance of every fund and year.
 pub fn bytes_per_path(model: &Model) -> u64 {
     (2 * model.funds.len() * model.years.len()) as u64 * 8
+}
+
+/// Up to this many paths the quantiles are exact (every value kept, order
+/// statistics by selection); above it each (fund, series, year) column is
+/// summarised as it streams by a [`Sketch`] of relative accuracy
+/// [`RELATIVE_ACCURACY`], so memory is bounded by the batch, not the paths.
+pub const EXACT_PATHS: u64 = 100_000;
+
+/// Most paths one run takes: memory is bounded above [`EXACT_PATHS`], but
+/// CPU time is not (about 85 s of user CPU per 10 million paths of the
+/// default scenario on the 2-core reference machine).
+pub const MAX_PATHS: u64 = 1_000_000_000;
+
+/// Paths projected between two passes of the streaming summaries (a whole
+/// number of chunks).
+const BATCH: usize = 64 * CHUNK;
+
+/// How a run's quantiles were computed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum QuantileMethod {
+    /// Exact type-7 quantiles of every path's value.
+    Exact,
+    /// Log-bucket sketch ([`Sketch`]): every quantile within
+    /// `relative_accuracy` of the exact one (module docs of the sketch);
+    /// `collapsed` = some column spanned so wide a range that its smallest
+    /// magnitudes were lumped together.
+    Sketch {
+        /// Relative accuracy of each quantile.
+        relative_accuracy: f64,
+        /// Whether any column collapsed its smallest magnitudes.
+        collapsed: bool,
+    },
 }
 
 /// Monte Carlo runway bands: `n` seeded paths of the uncertain parameters.
 ///
 /// The one entry point for every caller (command line, web page, benches).
 /// `threads = None` uses the global rayon pool; `progress` advances by the
-/// paths of each finished chunk. Errors: no paths, no threads, a request that
-/// would not fit in memory (refused before any work, with the estimate), a
-/// draw the scenario rejects.
+/// paths of each finished chunk. Quantiles are exact up to [`EXACT_PATHS`]
+/// paths and from a [`Sketch`] above (see [`MonteCarlo::method`]); means and
+/// probabilities are exact either way (means summed in path order).
+/// Errors: no paths, no threads, a request that would not fit in memory
+/// (refused before any work, with the estimate), a draw the scenario rejects.
 pub fn monte_carlo(
     model: &Model,
     unc: &Uncertainty,
@@ -72,101 +118,127 @@ pub fn monte_carlo(
     threads: Option<usize>,
     progress: Option<&ProgressBar>,
 ) -> Result<MonteCarlo> {
+    monte_carlo_with(model, unc, n, seed, threads, progress, EXACT_PATHS)
+}
+
+/// [`monte_carlo`] with exact quantiles up to `exact_paths` paths.
+pub(crate) fn monte_carlo_with(
+    model: &Model,
+    unc: &Uncertainty,
+    n: u64,
+    seed: u64,
+    threads: Option<usize>,
+    progress: Option<&ProgressBar>,
+    exact_paths: u64,
+) -> Result<MonteCarlo> {
     if n == 0 {
         bail!("the number of paths must be at least 1");
     }
+    if n > MAX_PATHS {
+        bail!(
+            "{n} paths are more than one run takes; use at most {MAX_PATHS} paths (memory no longer grows with the paths, but time does: 10,000 give quantiles to about 1 %)"
+        );
+    }
     let ny = model.years.len();
     let nf = model.funds.len();
-    // per path: its outcomes, plus one column being summarised per thread
+    let exact = n <= exact_paths;
     let workers = threads.unwrap_or_else(rayon::current_num_threads) as u64;
-    let per_path = bytes_per_path(model) + 8 * workers;
-    check_memory(n, per_path)?;
+    if exact {
+        // per path: its outcomes, plus one column being summarised per thread
+        check_memory(n, bytes_per_path(model) + 8 * workers)?;
+    } else {
+        // one batch of outcomes, and two sketches of at most MAX_BUCKETS
+        // counts per column, whatever the number of paths
+        let sketches = (2 * nf * ny * 2 * MAX_BUCKETS * 8) as u64;
+        check_memory(1, BATCH as u64 * bytes_per_path(model) + sketches)?;
+    }
     let n = usize::try_from(n).map_err(|_| err!("{n} paths do not fit in memory"))?;
     let series = 2 * nf * ny;
     let set = LeverSet::new(unc.levers.clone());
-    let k = unc.sampler.dim();
-    let mut data = vec![0.0f64; n * series];
-    let job = || -> Result<Vec<YearSummary>> {
-        data.par_chunks_mut(CHUNK * series)
-            .enumerate()
-            .try_for_each_init(
-                || (vec![0.0; k], Buffers::for_model(model)),
-                |(xs, buf), (c, block)| -> Result<()> {
-                    let len = block.len() / series;
-                    for i in 0..len {
-                        let path = (c * CHUNK + i) as u64;
-                        let mut rng = path_rng(seed, path);
-                        unc.sampler.sample_into(&mut rng, xs)?;
-                        let p = project_levers(model, &set, xs, buf)?;
-                        for (fi, f) in p.funds.iter().enumerate() {
-                            let months = 2 * fi * ny;
-                            let balance = months + ny;
-                            for (t, r) in f.rows.iter().enumerate() {
-                                block[(months + t) * len + i] = r.months_payable;
-                                block[(balance + t) * len + i] = r.balance_wan;
-                            }
-                        }
-                    }
-                    if let Some(pb) = progress {
-                        pb.inc(len as u64);
-                    }
-                    Ok(())
-                },
-            )?;
-        let th = model.thresholds;
-        let data = &data;
-        let columns: Vec<_> = (0..series)
-            .into_par_iter()
-            .map_init(Vec::new, |col: &mut Vec<f64>, s| {
-                col.clear();
-                col.reserve(n);
-                for (c, block) in data.chunks(CHUNK * series).enumerate() {
-                    let len = block.len() / series;
-                    debug_assert!(c * CHUNK + len <= n);
-                    col.extend(block[s * len..(s + 1) * len].iter().filter(|v| !v.is_nan()));
-                }
-                let thresholds: &[f64] = if (s / ny).is_multiple_of(2) {
-                    &[th.warning, th.danger]
-                } else {
-                    &[0.0]
-                };
-                let n_nan = n - col.len();
-                (
-                    summarize_column(col, &MC_PROBS, thresholds),
-                    col.len(),
-                    n_nan,
-                )
-            })
-            .collect();
-        let mut out = Vec::with_capacity(2 * nf);
-        for (j, cols) in columns.chunks(ny).enumerate() {
-            let thresholds = if j.is_multiple_of(2) {
-                vec![th.warning, th.danger]
-            } else {
-                vec![0.0]
-            };
-            let mut s = YearSummary {
-                probs: MC_PROBS.to_vec(),
-                thresholds,
-                quantiles: Vec::with_capacity(ny),
-                prob_below: Vec::with_capacity(ny),
-                mean: Vec::with_capacity(ny),
-                n_valid: Vec::with_capacity(ny),
-                n_nan: Vec::with_capacity(ny),
-            };
-            for ((q, below, mean), valid, nan) in cols.iter().cloned() {
-                s.quantiles.push(q);
-                s.prob_below.push(below);
-                s.mean.push(mean);
-                s.n_valid.push(valid);
-                s.n_nan.push(nan);
-            }
-            out.push(s);
+    let th = model.thresholds;
+    let thresholds = |s: usize| -> Vec<f64> {
+        if (s / ny).is_multiple_of(2) {
+            vec![th.warning, th.danger]
+        } else {
+            vec![0.0]
         }
-        Ok(out)
     };
-    let summaries = in_pool(threads, job)??;
-    let mut summaries = summaries.into_iter();
+    let ctx = Paths {
+        model,
+        unc,
+        set: &set,
+        seed,
+        series,
+        ny,
+        progress,
+    };
+    let job = || -> Result<(Vec<ColumnSummary>, QuantileMethod)> {
+        if exact {
+            let mut data = vec![0.0f64; n * series];
+            ctx.run(0, &mut data)?;
+            let data = &data;
+            let columns = (0..series)
+                .into_par_iter()
+                .map_init(Vec::new, |col: &mut Vec<f64>, s| {
+                    col.clear();
+                    col.reserve(n);
+                    for (c, block) in data.chunks(CHUNK * series).enumerate() {
+                        let len = block.len() / series;
+                        debug_assert!(c * CHUNK + len <= n);
+                        col.extend(block[s * len..(s + 1) * len].iter().filter(|v| !v.is_nan()));
+                    }
+                    let n_nan = n - col.len();
+                    (
+                        summarize_column(col, &MC_PROBS, &thresholds(s)),
+                        col.len(),
+                        n_nan,
+                    )
+                })
+                .collect();
+            return Ok((columns, QuantileMethod::Exact));
+        }
+        let mut acc: Vec<Streaming> = (0..series).map(|s| Streaming::new(thresholds(s))).collect();
+        let mut data = vec![0.0f64; BATCH.min(n) * series];
+        for first in (0..n).step_by(BATCH) {
+            let len = BATCH.min(n - first);
+            let data = &mut data[..len * series];
+            ctx.run(first, data)?;
+            let data = &*data;
+            acc.par_iter_mut().enumerate().for_each(|(s, a)| {
+                for block in data.chunks(CHUNK * series) {
+                    let len = block.len() / series;
+                    a.extend(&block[s * len..(s + 1) * len]);
+                }
+            });
+        }
+        let collapsed = acc.iter().any(|a| a.sketch.collapsed());
+        let columns = acc.into_iter().map(Streaming::finish).collect();
+        let method = QuantileMethod::Sketch {
+            relative_accuracy: RELATIVE_ACCURACY,
+            collapsed,
+        };
+        Ok((columns, method))
+    };
+    let (columns, method) = in_pool(threads, job)??;
+    let mut summaries = columns.chunks(ny).enumerate().map(|(j, cols)| {
+        let mut s = YearSummary {
+            probs: MC_PROBS.to_vec(),
+            thresholds: thresholds(j * ny),
+            quantiles: Vec::with_capacity(ny),
+            prob_below: Vec::with_capacity(ny),
+            mean: Vec::with_capacity(ny),
+            n_valid: Vec::with_capacity(ny),
+            n_nan: Vec::with_capacity(ny),
+        };
+        for ((q, below, mean), valid, nan) in cols.iter().cloned() {
+            s.quantiles.push(q);
+            s.prob_below.push(below);
+            s.mean.push(mean);
+            s.n_valid.push(valid);
+            s.n_nan.push(nan);
+        }
+        s
+    });
     let mut funds = Vec::with_capacity(nf);
     for fm in &model.funds {
         let (Some(months), Some(balance)) = (summaries.next(), summaries.next()) else {
@@ -182,6 +254,115 @@ pub fn monte_carlo(
         years: (0..ny).map(|t| model.years.year(t)).collect(),
         n_paths: n as u64,
         seed,
+        method,
         funds,
     })
+}
+
+/// `((quantiles, prob_below, mean), n_valid, n_nan)` of one column.
+type ColumnSummary = ((Vec<f64>, Vec<f64>, f64), usize, usize);
+
+/// What the paths of one run share.
+struct Paths<'a> {
+    model: &'a Model,
+    unc: &'a Uncertainty,
+    set: &'a LeverSet,
+    seed: u64,
+    series: usize,
+    ny: usize,
+    progress: Option<&'a ProgressBar>,
+}
+
+impl Paths<'_> {
+    /// Projects paths `first, first + 1, ...` into `data` (`series` values a
+    /// path), chunk by chunk in parallel: chunk `c` holds its `len` paths as
+    /// columns, value of column `s` for its path `i` at `s * len + i`.
+    fn run(&self, first: usize, data: &mut [f64]) -> Result<()> {
+        let (series, ny) = (self.series, self.ny);
+        let k = self.unc.sampler.dim();
+        data.par_chunks_mut(CHUNK * series)
+            .enumerate()
+            .try_for_each_init(
+                || (vec![0.0; k], Buffers::for_model(self.model)),
+                |(xs, buf), (c, block)| -> Result<()> {
+                    let len = block.len() / series;
+                    for i in 0..len {
+                        let path = (first + c * CHUNK + i) as u64;
+                        let mut rng = path_rng(self.seed, path);
+                        self.unc.sampler.sample_into(&mut rng, xs)?;
+                        let p = project_levers(self.model, self.set, xs, buf)?;
+                        for (fi, f) in p.funds.iter().enumerate() {
+                            let months = 2 * fi * ny;
+                            let balance = months + ny;
+                            for (t, r) in f.rows.iter().enumerate() {
+                                block[(months + t) * len + i] = r.months_payable;
+                                block[(balance + t) * len + i] = r.balance_wan;
+                            }
+                        }
+                    }
+                    if let Some(pb) = self.progress {
+                        pb.inc(len as u64);
+                    }
+                    Ok(())
+                },
+            )
+    }
+}
+
+/// Streaming summary of one column: sketch for the quantiles, exact counts
+/// below the thresholds, and the sum in path order (the same fold as
+/// [`summarize_column`]'s, so the mean is the exact one bit for bit).
+struct Streaming {
+    sketch: Sketch,
+    thresholds: Vec<f64>,
+    below: Vec<u64>,
+    sum: f64,
+    valid: usize,
+    nan: usize,
+}
+
+impl Streaming {
+    fn new(thresholds: Vec<f64>) -> Self {
+        Self {
+            sketch: Sketch::new(RELATIVE_ACCURACY),
+            below: vec![0; thresholds.len()],
+            thresholds,
+            sum: -0.0,
+            valid: 0,
+            nan: 0,
+        }
+    }
+
+    fn extend(&mut self, values: &[f64]) {
+        for &v in values {
+            if v.is_nan() {
+                self.nan += 1;
+                continue;
+            }
+            self.valid += 1;
+            self.sum += v;
+            for (b, &t) in self.below.iter_mut().zip(&self.thresholds) {
+                *b += u64::from(v < t);
+            }
+            self.sketch.add(v);
+        }
+    }
+
+    fn finish(self) -> ColumnSummary {
+        let n = self.valid;
+        if n == 0 {
+            let empty = (
+                vec![f64::NAN; MC_PROBS.len()],
+                vec![f64::NAN; self.thresholds.len()],
+                f64::NAN,
+            );
+            return (empty, 0, self.nan);
+        }
+        let below = self.below.iter().map(|&b| b as f64 / n as f64).collect();
+        (
+            (self.sketch.quantiles(&MC_PROBS), below, self.sum / n as f64),
+            n,
+            self.nan,
+        )
+    }
 }

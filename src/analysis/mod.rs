@@ -63,6 +63,7 @@ pub(crate) mod oneway;
 pub(crate) mod root;
 pub(crate) mod runs;
 pub(crate) mod sampler;
+pub(crate) mod sketch;
 pub(crate) mod sobol;
 pub(crate) mod solve;
 pub(crate) mod streams;
@@ -71,7 +72,7 @@ pub(crate) mod window;
 #[cfg(test)]
 mod tests;
 
-pub use bands::{FundBands, MonteCarlo, monte_carlo};
+pub use bands::{EXACT_PATHS, FundBands, MonteCarlo, QuantileMethod, monte_carlo};
 pub use dist::{DistSpec, Marginal};
 pub use error::{AnalysisError, Result};
 pub use grid::{Axis, Grid2, grid2};
@@ -86,6 +87,7 @@ pub use root::{
     solve_bracketed,
 };
 pub use sampler::Sampler;
+pub use sketch::{RELATIVE_ACCURACY, Sketch};
 pub use sobol::{SobolResult, sobol_for_sampler, sobol_indices, sobol_indices_with};
 pub use streams::{PathRng, path_rng};
 

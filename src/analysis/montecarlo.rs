@@ -141,7 +141,7 @@ fn type7_ranks(n: usize, p: f64) -> Option<(usize, Option<usize>, f64)> {
 }
 
 /// [`quantile`] with the `k`-th order statistic given by `order(k)`.
-fn type7(n: usize, p: f64, order: impl Fn(usize) -> f64) -> f64 {
+pub(super) fn type7(n: usize, p: f64, order: impl Fn(usize) -> f64) -> f64 {
     match type7_ranks(n, p) {
         None => f64::NAN,
         Some((i, None, _)) => order(i),

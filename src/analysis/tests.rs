@@ -892,3 +892,64 @@ mod selection_tests {
         assert_eq!(mean, 2.0);
     }
 }
+
+/// Monte Carlo bands above the exact limit (streaming sketches, batches)
+/// against the exact bands of the same paths.
+mod streaming_bands {
+    use crate::analysis::bands::{QuantileMethod, monte_carlo_with};
+    use crate::analysis::runs::Uncertainty;
+    use crate::analysis::sketch::RELATIVE_ACCURACY;
+    use crate::projection::Model;
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// More paths than one batch (64 chunks of 512) and a partial last
+    /// chunk: the sketch's quantiles are within the stated accuracy of the
+    /// exact ones, means, probabilities and counts are the exact ones bit for
+    /// bit, and 1 and 2 threads give the same bits.
+    #[test]
+    fn sketch_bands_match_exact_bands_within_accuracy_for_any_thread_count() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("chuxiong-2023.toml");
+        let m = Model::load(&path, &[]).unwrap();
+        let unc = Uncertainty::of_model(&m).unwrap();
+        let n = 64 * 512 + 700;
+        let exact = monte_carlo_with(&m, &unc, n, 5, Some(2), None, u64::MAX).unwrap();
+        let one = monte_carlo_with(&m, &unc, n, 5, Some(1), None, 0).unwrap();
+        let two = monte_carlo_with(&m, &unc, n, 5, Some(2), None, 0).unwrap();
+        assert_eq!(exact.method, QuantileMethod::Exact);
+        assert_eq!(
+            one.method,
+            QuantileMethod::Sketch {
+                relative_accuracy: RELATIVE_ACCURACY,
+                collapsed: false
+            }
+        );
+        let mut moved = 0;
+        for ((e, a), b) in exact.funds.iter().zip(&one.funds).zip(&two.funds) {
+            for (x, y, z) in [
+                (&e.months, &a.months, &b.months),
+                (&e.balance, &a.balance, &b.balance),
+            ] {
+                for t in 0..x.quantiles.len() {
+                    assert_eq!(bits(&y.quantiles[t]), bits(&z.quantiles[t]));
+                    assert_eq!(bits(&x.prob_below[t]), bits(&y.prob_below[t]));
+                    assert_eq!(x.n_valid[t], y.n_valid[t]);
+                    assert_eq!(x.n_nan[t], y.n_nan[t]);
+                    for (q, s) in x.quantiles[t].iter().zip(&y.quantiles[t]) {
+                        let tol = RELATIVE_ACCURACY * (1.0 + 1e-9) * q.abs();
+                        assert!((q - s).abs() <= tol, "year {t}: exact {q}, sketch {s}");
+                        moved += usize::from(q != s);
+                    }
+                }
+                assert_eq!(bits(&x.mean), bits(&y.mean), "means bit for bit");
+                assert_eq!(bits(&y.mean), bits(&z.mean));
+            }
+        }
+        // the sketch is an approximation, not a copy of the exact code path
+        assert!(moved > 0);
+    }
+}

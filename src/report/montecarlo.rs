@@ -9,8 +9,8 @@ use super::lever::{csv_for_fund, fund_heading, fund_name, sheet};
 use super::markdown::table;
 use super::params::param_label;
 use super::projection::{csv_num, runway_bands};
-use crate::analysis::MonteCarlo;
 use crate::analysis::runs::Uncertainty;
+use crate::analysis::{EXACT_PATHS, MonteCarlo, QuantileMethod};
 use crate::projection::Model;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -74,6 +74,21 @@ pub fn markdown(model: &Model, unc: &Uncertainty, mc: &MonteCarlo, style: Style)
         fill(t(Key::McTitle), scenario_name(model, style.lang)),
         fill(&fill(t(Key::McIntro), mc.n_paths), mc.seed)
     );
+    match mc.method {
+        QuantileMethod::Exact => {
+            let _ = write!(md, "{}\n\n", fill(t(Key::McExact), mc.n_paths));
+        }
+        QuantileMethod::Sketch {
+            relative_accuracy,
+            collapsed,
+        } => {
+            let text = fill(t(Key::McSketch), relative_accuracy * 100.0);
+            let _ = write!(md, "{}\n\n", fill(&text, EXACT_PATHS));
+            if collapsed {
+                let _ = write!(md, "{}\n\n", t(Key::McSketchCollapsed));
+            }
+        }
+    }
     let dist_rows: Vec<Vec<String>> = unc
         .paths
         .iter()
