@@ -493,6 +493,10 @@ impl LeverSet {
         for (id, _, def, idx) in &self.groups {
             // Years before the first lever's `from` keep the scenario's values.
             let from = self.levers[idx[0]].from;
+            if idx.iter().any(|&i| self.levers[i].from != from) {
+                self.apply_staggered(model, *id, def, idx, xs, values);
+                continue;
+            }
             if let [i] = idx.as_slice() {
                 let l = &self.levers[*i];
                 let x = xs[*i];
@@ -526,11 +530,42 @@ impl LeverSet {
         }
     }
 
+    /// Several levers on one parameter that start in different years (a goal
+    /// seek from the year after the last observed one, a Monte Carlo draw on
+    /// the same parameter): lever `k` is composed onto the parameter as moved
+    /// by levers `0..k` and changes only its own years (`from` on); earlier
+    /// years keep what the levers before it left. Allocates one row (rare path).
+    fn apply_staggered(
+        &self,
+        model: &Model,
+        id: ParamId,
+        def: &Param,
+        idx: &[usize],
+        xs: &[f64],
+        values: &mut ParamValues,
+    ) {
+        let mut prev = model.values().row(id).to_vec();
+        let mut p = def.clone();
+        for &i in idx {
+            p = self.levers[i].modify(&p, xs[i]);
+            model.store.evaluate_into(id, &p, values);
+            let row = values.row_mut(id);
+            let n = self.levers[i].from.min(row.len());
+            row[..n].copy_from_slice(&prev[..n]);
+            prev.copy_from_slice(row);
+        }
+    }
+
+    /// Whether some lever of a group leaves its first years as in the scenario.
+    fn group_moved_later(&self, idx: &[usize]) -> bool {
+        idx.iter().any(|&i| self.levers[i].from > 0)
+    }
+
     /// The `--set` arguments equivalent to moving the levers to `xs`.
     pub fn to_sets(&self, xs: &[f64]) -> Vec<(String, toml::Value)> {
         let mut out = Vec::new();
         for (_, param_path, def, idx) in &self.groups {
-            if self.levers[idx[0]].from > 0 {
+            if self.group_moved_later(idx) {
                 // Written by `to_sets_for` (needs the model's years).
                 continue;
             }
@@ -562,7 +597,7 @@ impl LeverSet {
         let mut out = self.to_sets(xs);
         let mut values = None;
         for (id, param_path, _, idx) in &self.groups {
-            if self.levers[idx[0]].from == 0 {
+            if !self.group_moved_later(idx) {
                 continue;
             }
             let v = values.get_or_insert_with(|| {
