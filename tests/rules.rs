@@ -555,3 +555,81 @@ fn solve_with_probability_keeps_years_of_record_with_a_draw_on_the_solved_parame
     assert!((a - b).abs() < 0.01, "deterministic {a} vs with draws {b}");
     assert_eq!(det["value"], mc["value"]);
 }
+
+/// `solve` reports in Chinese by default: outside code spans (`--set ...`)
+/// solve.md and report.html carry no English words, and the rounding is said
+/// in Chinese (按元取整, 按0.1个百分点取整); `--lang en` says it in English.
+#[test]
+fn solve_reports_are_chinese_by_default() {
+    let tmp = common::tmp();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let scen = scen.to_str().unwrap();
+    let english = |text: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, part) in text.split('`').enumerate() {
+            if i % 2 == 1 {
+                continue; // a code span
+            }
+            let mut word = String::new();
+            for c in part.chars().chain(std::iter::once(' ')) {
+                if c.is_ascii_alphabetic() {
+                    word.push(c);
+                } else {
+                    if word.len() >= 3 && word != "drgsim" {
+                        out.push(word.clone());
+                    }
+                    word.clear();
+                }
+            }
+        }
+        out
+    };
+    for (param, extra, grain) in [
+        ("funds.resident.premiums.premium", &[][..], "按元取整"),
+        (
+            "funds.resident.spending.inpatient_reimbursement",
+            &["--probability", "0.8", "--paths", "20"][..],
+            "按0.1个百分点取整",
+        ),
+    ] {
+        let mut args = vec![
+            "solve",
+            scen,
+            "--param",
+            param,
+            "--target-months",
+            "2",
+            "--through-year",
+            "2028",
+            "--out",
+            "zh",
+        ];
+        args.extend_from_slice(extra);
+        let o = drgsim(&args, tmp.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = std::fs::read_to_string(tmp.path().join("zh/solve.md")).unwrap();
+        assert!(md.contains(grain), "{md}");
+        assert_eq!(english(&md), Vec::<String>::new(), "{md}");
+        std::fs::remove_dir_all(tmp.path().join("zh")).unwrap();
+    }
+    let o = drgsim(
+        &[
+            "--lang",
+            "en",
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.premiums.premium",
+            "--target-months",
+            "2",
+            "--through-year",
+            "2028",
+            "--out",
+            "en",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(tmp.path().join("en/solve.md")).unwrap();
+    assert!(md.contains("(rounded to yuan)"), "{md}");
+}
