@@ -415,3 +415,46 @@ fn out_of_area_and_major_illness_move_with_membership() {
         1e-9,
     );
 }
+
+/// Fengdu's group purchasing (集采) saved the funds 11,826.83万 in 2023
+/// (published). `fengdu-without-vbp.toml` undoes it as a 2024 step of cost per
+/// case, per visit and of the DRG/DIP rates: the two funds' 2024 in-area
+/// spending is then 1.218x that with group purchasing, and that step on the
+/// base year's in-area spending is the published saving within 1 %.
+#[test]
+fn fengdu_group_purchasing_saving_is_the_published_figure() {
+    let (_, with) = run("fengdu-2023.toml");
+    let (_, without) = run("fengdu-without-vbp.toml");
+    let in_area = |p: &drgsim::projection::Projection, t: usize| -> f64 {
+        ["resident", "employee"]
+            .iter()
+            .map(|f| {
+                let r = &p.fund(f).unwrap().rows[t];
+                r.inpatient_wan + r.outpatient_wan
+            })
+            .sum()
+    };
+    // the base year is the published one in both files
+    assert_eq!(in_area(&with, 0), in_area(&without, 0));
+    let step = in_area(&without, 1) / in_area(&with, 1) - 1.0;
+    assert_close("2024 in-area spending step", 1.0 + step, 1.218, 0.001);
+    assert_close(
+        "saving at 2023 spending",
+        in_area(&with, 0) * step,
+        11_826.83,
+        0.01,
+    );
+    // and it reaches the fund: the 2024 pooled spending rises by the same amount
+    let pooled = |p: &drgsim::projection::Projection| -> f64 {
+        ["resident", "employee"]
+            .iter()
+            .map(|f| p.fund(f).unwrap().rows[1].pooled_expenditure_wan)
+            .sum()
+    };
+    assert_close(
+        "2024 pooled spending rise",
+        pooled(&without) - pooled(&with),
+        in_area(&without, 1) - in_area(&with, 1),
+        1e-6,
+    );
+}

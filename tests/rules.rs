@@ -204,7 +204,7 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
     );
     bad_rules(
         "[funds.resident.rules.premium]\ndeficit_raise = 0.05\nmode = \"cumulative\"",
-        &["cap", "run away"],
+        &["bad.toml:3", "premium.cap", "run away"],
     );
     bad_rules(
         "[funds.resident.rules.benefit]\nbelow_months = 3\nstep = 1.5\nfloor = 0.5",
@@ -212,7 +212,7 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
     );
     bad_rules(
         "[funds.resident.rules.backstop]\nbelow_months = 1",
-        &["bad.toml", "cap_wan"],
+        &["bad.toml:3", "missing field `cap_wan`"],
     );
     bad_rules(
         "[funds.resident.rules.premium]\ndeficit_raise = 0.05\npremium_share = 1.5",
@@ -220,7 +220,7 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
     );
     bad_rules(
         "[funds.resident.rules.premium]\ndeficit_raise = 0.05\napplies_to = \"subsidy\"\npremium_share = 0.5",
-        &["bad.toml", "premium_share", "applies_to = \"both\""],
+        &["bad.toml:6", "premium_share", "applies_to = \"both\""],
     );
 }
 
