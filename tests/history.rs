@@ -22,7 +22,7 @@ fn history_fit_is_shown_for_every_region_with_years_of_record() {
     for (file, years) in [
         ("chuxiong-2023.toml", &[2022, 2023][..]),
         ("jingzhou-2023.toml", &[2022, 2023][..]),
-        ("sanmen-2020.toml", &[2020, 2021][..]),
+        ("sanmen-2020.toml", &[2019, 2020, 2021][..]),
         ("fengdu-2023.toml", &[2023][..]),
     ] {
         let (h, rows, md) = run_out(file, tmp.path());

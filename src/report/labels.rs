@@ -473,6 +473,11 @@ keys! {
     GrainFactor => "0.001", "0.001";
     NotRounded => "未取整（取整后的值达不到目标）", "not rounded (no rounded value meets the target)";
     RoundedTo => "按{}取整", "rounded to {}";
+    // What a policy rule read (the rules section of summary.md; rules.csv keeps English).
+    TriggerDeficit => "当期赤字{}万元（{}年）", "deficit of {} (10,000 yuan) in {}";
+    TriggerMonths => "可支付{}个月（{}年末；达到{}个月及以上即下调）", "{} months payable at the end of {} (lowered at {} or more)";
+    TriggerBenefit => "可支付{}个月（{}年末；低于{}个月削减待遇，达到{}个月及以上恢复）", "{} months payable at the end of {} (cut below {}, restored at {} or more)";
+    TriggerBalance => "兜底前累计结余{}万元（{}年末）", "balance {} (10,000 yuan) at the end of {} before the transfer";
 }
 
 /// Fill `{}` in a [`Key`] template with `value`.

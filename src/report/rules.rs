@@ -3,10 +3,10 @@
 //! beside the stress view in which nobody reacts.
 
 use super::ReportError;
-use super::labels::{self, Key, Style};
+use super::labels::{self, Key, Style, fill};
 use super::markdown::{fmt_num, table};
 use crate::fund::RunwaySummary;
-use crate::projection::firings::{Firing, firings, without_rules};
+use crate::projection::firings::{Firing, Trigger, firings, without_rules};
 use crate::projection::{Model, Projection, project};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -139,7 +139,7 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
                 super::headers::header_label(f.quantity, style),
                 fmt_num(f.before, 2),
                 fmt_num(f.after, 2),
-                f.condition.clone(),
+                trigger_text(&f.trigger, style),
             ]
         })
         .collect();
@@ -157,4 +157,40 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
     ));
     let _ = writeln!(s);
     s
+}
+
+/// What a rule read, in the report's language (`rules.csv` keeps the English).
+fn trigger_text(tr: &Trigger, style: Style) -> String {
+    let t = |k| style.t(k);
+    let fills = |k, vs: &[String]| vs.iter().fold(t(k).to_string(), |s, v| fill(&s, v));
+    match *tr {
+        Trigger::Deficit { wan, year } => {
+            fills(Key::TriggerDeficit, &[fmt_num(wan, 2), year.to_string()])
+        }
+        Trigger::Months { months, year, at } => fills(
+            Key::TriggerMonths,
+            &[fmt_num(months, 2), year.to_string(), at.to_string()],
+        ),
+        Trigger::Benefit {
+            months,
+            year,
+            below,
+            restore,
+        } => fills(
+            Key::TriggerBenefit,
+            &[
+                fmt_num(months, 2),
+                year.to_string(),
+                below.to_string(),
+                if restore.is_finite() {
+                    restore.to_string()
+                } else {
+                    "—".to_string()
+                },
+            ],
+        ),
+        Trigger::Balance { wan, year } => {
+            fills(Key::TriggerBalance, &[fmt_num(wan, 2), year.to_string()])
+        }
+    }
 }
