@@ -532,9 +532,11 @@ impl LeverSet {
 
     /// Several levers on one parameter that start in different years (a goal
     /// seek from the year after the last observed one, a Monte Carlo draw on
-    /// the same parameter): lever `k` is composed onto the parameter as moved
-    /// by levers `0..k` and changes only its own years (`from` on); earlier
-    /// years keep what the levers before it left. Allocates one row (rare path).
+    /// the same parameter): in year `t` the parameter is the scenario's
+    /// definition moved by the levers whose `from <= t`, in order, so each
+    /// lever changes only its own years and years before every lever keep the
+    /// scenario's values. One evaluation per distinct `from`; allocates one
+    /// row (rare path).
     fn apply_staggered(
         &self,
         model: &Model,
@@ -544,16 +546,26 @@ impl LeverSet {
         xs: &[f64],
         values: &mut ParamValues,
     ) {
-        let mut prev = model.values().row(id).to_vec();
-        let mut p = def.clone();
-        for &i in idx {
-            p = self.levers[i].modify(&p, xs[i]);
+        let mut out = model.values().row(id).to_vec();
+        let n = out.len();
+        let mut starts: Vec<usize> = idx.iter().map(|&i| self.levers[i].from.min(n)).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for (k, &a) in starts.iter().enumerate() {
+            let b = starts.get(k + 1).copied().unwrap_or(n);
+            if a >= b {
+                continue;
+            }
+            let mut p = def.clone();
+            for &i in idx {
+                if self.levers[i].from <= a {
+                    p = self.levers[i].modify(&p, xs[i]);
+                }
+            }
             model.store.evaluate_into(id, &p, values);
-            let row = values.row_mut(id);
-            let n = self.levers[i].from.min(row.len());
-            row[..n].copy_from_slice(&prev[..n]);
-            prev.copy_from_slice(row);
+            out[a..b].copy_from_slice(&values.row(id)[a..b]);
         }
+        values.row_mut(id).copy_from_slice(&out);
     }
 
     /// Whether some lever of a group leaves its first years as in the scenario.
