@@ -44,7 +44,7 @@ fn drawn_text(dir: &Path) -> Vec<String> {
 }
 
 fn has_cjk(s: &str) -> bool {
-    drgsim::report::labels::has_cjk(s)
+    drgsim::report::has_cjk(s)
 }
 
 /// A label key left untranslated: snake_case, or a parameter path.
@@ -181,7 +181,7 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
 #[test]
 fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
     use ab_glyph::Font as _;
-    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
+    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::FONT_BYTES).unwrap();
     let tmp = common::tmp();
     let mut missing = BTreeSet::new();
     let mut checked = 0usize;
@@ -233,7 +233,7 @@ fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
 #[test]
 fn the_font_has_gb2312_and_ab_glyph_draws_it() {
     use ab_glyph::{Font as _, ScaleFont as _};
-    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
+    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::FONT_BYTES).unwrap();
     // A sample across GB 2312 level 1 and 2, the regulator's words and Latin.
     for c in "楚雄州基金穿底预警危险正常亿万元鑫龘ABCxyz0123（）：%".chars() {
         if c == '龘' {

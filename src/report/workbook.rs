@@ -261,13 +261,8 @@ impl Book {
     }
 
     /// The workbook as bytes, in memory (nothing written).
-    pub fn to_bytes(mut self) -> Result<Vec<u8>, XlsxError> {
+    pub fn into_bytes(mut self) -> Result<Vec<u8>, XlsxError> {
         self.wb.save_to_buffer()
-    }
-
-    /// The report style.
-    pub fn style(&self) -> Style {
-        self.style
     }
 }
 
@@ -349,7 +344,7 @@ pub fn run_workbook_bytes(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Book::new(style);
     add_run_sheets(&mut book, model, projection)?;
-    book.to_bytes()
+    book.into_bytes()
 }
 
 /// Add the run sheets (summary, projection per fund, assumptions) to `book`.

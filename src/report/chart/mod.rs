@@ -210,7 +210,7 @@ pub struct Heatmap {
 /// A bar per category (e.g. payment change by hospital). Bars are drawn in the
 /// given order (sort them first); positive bars green, negative red.
 ///
-/// With more than [`BAR_LABEL_LIMIT`] bars the chart becomes a distribution:
+/// With more than [`bars::BAR_LABEL_LIMIT`] bars the chart becomes a distribution:
 /// no label per bar, the x axis counts categories (`x_label`), and the
 /// `extremes` first and last categories are named in two boxes.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -417,4 +417,3 @@ mod tornado;
 
 pub use axis::text_em;
 use axis::*;
-pub use bars::BAR_LABEL_LIMIT;
