@@ -587,7 +587,7 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
                 );
             }
             // the draws, like the solved lever, leave the years of record as published
-            solve::keep_observed(&model, &mut unc)?;
+            analysis::keep_observed(&model, &mut unc)?;
             let seed = a.seed.unwrap_or(unc.seed);
             Some((p, a.paths, seed, unc))
         }
