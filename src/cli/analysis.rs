@@ -305,18 +305,20 @@ fn one_way_entries(
         let mut bad = None;
         for x in [low, high] {
             if let Err(e) = set.check(model, &[x]) {
-                bad = Some(format!(
-                    "{origin}: with `{path}` at {x} the scenario is invalid: {e}"
+                bad = Some((
+                    x,
+                    format!("{origin}: with `{path}` at {x} the scenario is invalid: {e}"),
                 ));
                 break;
             }
         }
         match bad {
-            Some(m) if default => notes.push(report::LeftOut {
+            Some((at, m)) if default => notes.push(report::LeftOut {
                 path: path.clone(),
+                at,
                 why: m.lines().last().unwrap_or("").trim().to_string(),
             }),
-            Some(m) => errors.push(m),
+            Some((_, m)) => errors.push(m),
             None => entries.push(OneWayEntry {
                 lever,
                 low,

@@ -5,70 +5,6 @@
 use super::model::Model;
 use super::run::Projection;
 
-/// What a rule read from last year's books, as data: `rules.csv` words it
-/// in English ([`Trigger::english`]), reports in their own language.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Trigger {
-    /// A deficit of `wan` 万元 in `year` (premium rule: raise).
-    Deficit {
-        /// Deficit, 万元 (positive).
-        wan: f64,
-        /// Year of the deficit.
-        year: i32,
-    },
-    /// `months` payable at the end of `year`; the standard is lowered at `at` or more.
-    Months {
-        /// Months payable.
-        months: f64,
-        /// Year whose end is read.
-        year: i32,
-        /// The rule's threshold.
-        at: f64,
-    },
-    /// `months` payable at the end of `year`; benefits cut below `below`,
-    /// restored at `restore` or more.
-    Benefit {
-        /// Months payable.
-        months: f64,
-        /// Year whose end is read.
-        year: i32,
-        /// Cut below.
-        below: f64,
-        /// Restored at or above.
-        restore: f64,
-    },
-    /// Balance `wan` at the end of `year` before local finance's transfer.
-    Balance {
-        /// Balance before the transfer, 万元.
-        wan: f64,
-        /// Year.
-        year: i32,
-    },
-}
-
-impl Trigger {
-    /// The `condition` column of `rules.csv` (stable English).
-    pub fn english(&self) -> String {
-        match *self {
-            Trigger::Deficit { wan, year } => format!("deficit of {wan:.2}万 in {year}"),
-            Trigger::Months { months, year, at } => {
-                format!("{months:.2} months payable at the end of {year} (lowered at {at} or more)")
-            }
-            Trigger::Benefit {
-                months,
-                year,
-                below,
-                restore,
-            } => format!(
-                "{months:.2} months payable at the end of {year} (cut below {below}, restored at {restore} or more)"
-            ),
-            Trigger::Balance { wan, year } => {
-                format!("balance {wan:.2}万 at the end of {year} before the transfer")
-            }
-        }
-    }
-}
-
 /// One rule acting in one year on one quantity: a line of `rules.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Firing {
@@ -78,16 +14,85 @@ pub struct Firing {
     pub year: i32,
     /// `premium`, `benefit` or `backstop`.
     pub rule: &'static str,
-    /// What triggered it, in words (last year's state against the threshold).
+    /// What triggered it, in words (last year's state against the threshold;
+    /// English, the `condition` column of `rules.csv`).
     pub condition: String,
-    /// The same as data, for reports in other languages.
-    pub trigger: Trigger,
+    /// The same trigger as figures, for reports in the reader's language.
+    pub cause: Cause,
     /// The quantity moved: `premium_yuan`, `subsidy_yuan`, `benefit_cut` or `fiscal_backstop_wan`.
     pub quantity: &'static str,
     /// Its value without the rule (the dated path, last year's cut, or 0).
     pub before: f64,
     /// Its value with the rule.
     pub after: f64,
+}
+
+/// What made a rule act: last year's state against the rule's threshold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cause {
+    /// A premium rule after a current-year deficit of `wan` (万元) in `year`.
+    Deficit {
+        /// The deficit, positive, in 万元.
+        wan: f64,
+        /// The year of the deficit.
+        year: i32,
+    },
+    /// A premium rule on months payable at the end of `year` (lowered at
+    /// `lower_at` months or more).
+    Cushion {
+        /// Months payable at the end of `year`.
+        months: f64,
+        /// The year.
+        year: i32,
+        /// The rule's threshold for lowering premiums.
+        lower_at: f64,
+    },
+    /// A benefit rule on months payable at the end of `year` (cut below
+    /// `below`, restored at `restore_at` or more).
+    Runway {
+        /// Months payable at the end of `year`.
+        months: f64,
+        /// The year.
+        year: i32,
+        /// Cut below this many months.
+        below: f64,
+        /// Restored at this many months or more.
+        restore_at: f64,
+    },
+    /// A fiscal backstop: the balance (万元) at the end of `year` before the transfer.
+    Shortfall {
+        /// Balance before the transfer, in 万元.
+        balance_wan: f64,
+        /// The year.
+        year: i32,
+    },
+}
+
+impl Cause {
+    /// The cause in English words (the `condition` column of `rules.csv`).
+    pub fn english(&self) -> String {
+        match *self {
+            Cause::Deficit { wan, year } => format!("deficit of {wan:.2}万 in {year}"),
+            Cause::Cushion {
+                months,
+                year,
+                lower_at,
+            } => format!(
+                "{months:.2} months payable at the end of {year} (lowered at {lower_at} or more)"
+            ),
+            Cause::Runway {
+                months,
+                year,
+                below,
+                restore_at,
+            } => format!(
+                "{months:.2} months payable at the end of {year} (cut below {below}, restored at {restore_at} or more)"
+            ),
+            Cause::Shortfall { balance_wan, year } => {
+                format!("balance {balance_wan:.2}万 at the end of {year} before the transfer")
+            }
+        }
+    }
 }
 
 /// Every rule that moved something in a projection of `model` with its own
@@ -99,13 +104,13 @@ pub fn firings(model: &Model, projection: &Projection) -> Vec<Firing> {
         let rules = &f.rules;
         for t in 1..fp.rows.len() {
             let (last, r) = (&fp.rows[t - 1], &fp.rows[t]);
-            let mut push = |rule, trigger: Trigger, quantity, before: f64, after: f64| {
+            let mut push = |rule, cause: &Cause, quantity, before: f64, after: f64| {
                 out.push(Firing {
                     fund: f.id.clone(),
                     year: r.year,
                     rule,
-                    condition: trigger.english(),
-                    trigger,
+                    condition: cause.english(),
+                    cause: cause.clone(),
                     quantity,
                     before,
                     after,
@@ -113,15 +118,15 @@ pub fn firings(model: &Model, projection: &Projection) -> Vec<Firing> {
             };
             if let Some(pr) = &rules.premium {
                 let state = if last.surplus_wan < 0.0 {
-                    Trigger::Deficit {
+                    Cause::Deficit {
                         wan: -last.surplus_wan,
                         year: last.year,
                     }
                 } else {
-                    Trigger::Months {
+                    Cause::Cushion {
                         months: last.months_payable,
                         year: last.year,
-                        at: p.get(pr.lower_at_months, t),
+                        lower_at: p.get(pr.lower_at_months, t),
                     }
                 };
                 for (q, path, now) in [
@@ -130,35 +135,35 @@ pub fn firings(model: &Model, projection: &Projection) -> Vec<Firing> {
                 ] {
                     let before = p.get(path, t);
                     if now != before {
-                        push("premium", state, q, before, now);
+                        push("premium", &state, q, before, now);
                     }
                 }
             }
             if let Some(b) = &rules.benefit
                 && r.benefit_cut != last.benefit_cut
             {
-                let state = Trigger::Benefit {
+                let state = Cause::Runway {
                     months: last.months_payable,
                     year: last.year,
                     below: p.get(b.below_months, t),
-                    restore: p.get(b.restore_at_months, t),
+                    restore_at: p.get(b.restore_at_months, t),
                 };
                 push(
                     "benefit",
-                    state,
+                    &state,
                     "benefit_cut",
                     last.benefit_cut,
                     r.benefit_cut,
                 );
             }
             if rules.backstop.is_some() && r.fiscal_backstop_wan > 0.0 {
-                let state = Trigger::Balance {
-                    wan: r.balance_wan - r.fiscal_backstop_wan,
+                let state = Cause::Shortfall {
+                    balance_wan: r.balance_wan - r.fiscal_backstop_wan,
                     year: r.year,
                 };
                 push(
                     "backstop",
-                    state,
+                    &state,
                     "fiscal_backstop_wan",
                     0.0,
                     r.fiscal_backstop_wan,
@@ -169,8 +174,8 @@ pub fn firings(model: &Model, projection: &Projection) -> Vec<Firing> {
         if let (Some(_), Some(r)) = (&rules.backstop, fp.rows.first())
             && r.fiscal_backstop_wan > 0.0
         {
-            let trigger = Trigger::Balance {
-                wan: r.balance_wan - r.fiscal_backstop_wan,
+            let cause = Cause::Shortfall {
+                balance_wan: r.balance_wan - r.fiscal_backstop_wan,
                 year: r.year,
             };
             out.insert(
@@ -179,8 +184,8 @@ pub fn firings(model: &Model, projection: &Projection) -> Vec<Firing> {
                     fund: f.id.clone(),
                     year: r.year,
                     rule: "backstop",
-                    condition: trigger.english(),
-                    trigger,
+                    condition: cause.english(),
+                    cause,
                     quantity: "fiscal_backstop_wan",
                     before: 0.0,
                     after: r.fiscal_backstop_wan,

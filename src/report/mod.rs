@@ -8,12 +8,15 @@
 //!   report directory or file is never left half-written.
 //! - `bounds`: non-finite or absurd projected figures as errors; chart axis ranges.
 //! - `markdown`: GitHub Markdown tables and number formatting.
+//! - `finite`: [`write_table`], the one guard that keeps `inf`/`NaN` out of
+//!   every analysis CSV, Markdown table and workbook sheet.
 
 pub(crate) mod atomic;
 pub(crate) mod bounds;
 pub(crate) mod chart;
 pub(crate) mod clearing;
 pub(crate) mod compare;
+mod finite;
 pub(crate) mod grid;
 pub(crate) mod headers;
 pub(crate) mod history;
@@ -31,6 +34,7 @@ pub(crate) mod solve;
 pub(crate) mod workbook;
 
 pub use atomic::{OutputDir, OutputPolicy, ReportError, write_atomic};
+pub use finite::{check as check_table, write_table};
 
 // Re-exported for users of the crate (the command line, tests, benches):
 // the submodules themselves are private to the crate.

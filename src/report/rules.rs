@@ -3,10 +3,10 @@
 //! beside the stress view in which nobody reacts.
 
 use super::ReportError;
-use super::labels::{self, Key, Style, fill};
+use super::labels::{self, Key, Style};
 use super::markdown::{fmt_num, table};
 use crate::fund::RunwaySummary;
-use crate::projection::firings::{Firing, Trigger, firings, without_rules};
+use crate::projection::firings::{Firing, firings, without_rules};
 use crate::projection::{Model, Projection, project};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -49,7 +49,7 @@ pub fn write_rules_csv(path: &Path, firings: &[Firing]) -> Result<(), ReportErro
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    super::atomic::write_atomic(path, &bytes)
+    super::finite::write_table(path, &String::from_utf8_lossy(&bytes))
 }
 
 /// Which view a run is, for the top of `summary.md`.
@@ -130,16 +130,11 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
                         labels::fund_name(model, &m.id, &m.name, m.kind, style.lang)
                     }),
                 f.year.to_string(),
-                match f.rule {
-                    "premium" => t(Key::RulePremium).to_string(),
-                    "benefit" => t(Key::RuleBenefit).to_string(),
-                    "backstop" => t(Key::RuleBackstop).to_string(),
-                    other => other.to_string(),
-                },
+                labels::rule_word(f.rule, style),
                 super::headers::header_label(f.quantity, style),
                 fmt_num(f.before, 2),
                 fmt_num(f.after, 2),
-                trigger_text(&f.trigger, style),
+                labels::rule_condition(&f.cause, style),
             ]
         })
         .collect();
@@ -157,40 +152,4 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
     ));
     let _ = writeln!(s);
     s
-}
-
-/// What a rule read, in the report's language (`rules.csv` keeps the English).
-fn trigger_text(tr: &Trigger, style: Style) -> String {
-    let t = |k| style.t(k);
-    let fills = |k, vs: &[String]| vs.iter().fold(t(k).to_string(), |s, v| fill(&s, v));
-    match *tr {
-        Trigger::Deficit { wan, year } => {
-            fills(Key::TriggerDeficit, &[fmt_num(wan, 2), year.to_string()])
-        }
-        Trigger::Months { months, year, at } => fills(
-            Key::TriggerMonths,
-            &[fmt_num(months, 2), year.to_string(), at.to_string()],
-        ),
-        Trigger::Benefit {
-            months,
-            year,
-            below,
-            restore,
-        } => fills(
-            Key::TriggerBenefit,
-            &[
-                fmt_num(months, 2),
-                year.to_string(),
-                below.to_string(),
-                if restore.is_finite() {
-                    restore.to_string()
-                } else {
-                    "—".to_string()
-                },
-            ],
-        ),
-        Trigger::Balance { wan, year } => {
-            fills(Key::TriggerBalance, &[fmt_num(wan, 2), year.to_string()])
-        }
-    }
 }

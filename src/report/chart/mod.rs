@@ -173,7 +173,9 @@ pub struct TornadoRow {
 /// from the top, so pass them sorted widest first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tornado {
-    /// Legend words for the base case, the low and the high setting (empty: English).
+    /// Legend words for the base case, the low and the high setting, and
+    /// (optional) the depletion line drawn at 0 when outcomes are clipped there
+    /// (empty: English).
     pub legend: Vec<String>,
     /// Chart title.
     pub title: String,
