@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use common::{assert_close, run};
+use common::{assert_close, run, run_with};
 
 #[test]
 fn chuxiong_2023_base_year() {
@@ -337,5 +337,124 @@ fn jingzhou_personal_accounts_follow_the_2021_form() {
         r0.personal_account_revenue_wan,
         81_500.0,
         0.01,
+    );
+}
+
+/// Fengdu's funds start at their own targets (3 months payable for residents,
+/// 3.5 for employees, published), the assumption the file makes where the
+/// report is silent on balances: the base year's opening balance over the base
+/// year's monthly spending.
+#[test]
+fn fengdu_opening_balances_are_the_published_targets() {
+    let (m, p) = run("fengdu-2023.toml");
+    for (id, target) in [("resident", 3.0), ("employee", 3.5)] {
+        let f = m.funds.iter().find(|f| f.id == id).unwrap();
+        let r = &p.fund(id).unwrap().rows[0];
+        let months = f.opening_balance_wan / (r.pooled_expenditure_wan / 12.0);
+        assert_close(&format!("{id} opening months"), months, target, 0.01);
+    }
+}
+
+/// Out-of-area care (异地就医) and major-illness insurance are per-member
+/// lines: amount = members x yuan a member (dated) / 1e4, so with fewer members
+/// they fall in proportion. Fengdu's out-of-area base (assumed 25 % / 15 % of
+/// in-area spending) is 179.0 and 319.9 yuan a member.
+#[test]
+fn out_of_area_and_major_illness_move_with_membership() {
+    let (_, base) = run("fengdu-2023.toml");
+    let fewer = run_with(
+        "fengdu-2023.toml",
+        &["funds.resident.enrollment.decline=0.06"],
+    );
+    let (b, f) = (
+        &base.fund("resident").unwrap().rows,
+        &fewer.fund("resident").unwrap().rows,
+    );
+    assert_close(
+        "out-of-area 2023 a member",
+        b[0].out_of_area_wan * 1e4 / b[0].members,
+        179.0,
+        1e-9,
+    );
+    assert_close(
+        "major illness 2023 a member",
+        b[0].major_illness_wan * 1e4 / b[0].members,
+        70.0,
+        1e-9,
+    );
+    let emp = &base.fund("employee").unwrap().rows[0];
+    assert_close(
+        "employee out-of-area a member",
+        emp.out_of_area_wan * 1e4 / emp.members,
+        319.9,
+        1e-9,
+    );
+    for t in 1..b.len() {
+        assert!(f[t].members < b[t].members * 0.99, "{}", b[t].year);
+        // the per-member amount is the same in both runs; only membership differs
+        let ratio = f[t].members / b[t].members;
+        assert_close(
+            "out-of-area follows members",
+            f[t].out_of_area_wan,
+            b[t].out_of_area_wan * ratio,
+            1e-9,
+        );
+        assert_close(
+            "major illness follows members",
+            f[t].major_illness_wan,
+            b[t].major_illness_wan * ratio,
+            1e-9,
+        );
+    }
+    // and the per-member amount grows with costs (+3.5 % a year, assumed)
+    let last = b.len() - 1;
+    assert_close(
+        "out-of-area a member at the horizon",
+        b[last].out_of_area_wan * 1e4 / b[last].members,
+        179.0 * 1.035f64.powi(last as i32),
+        1e-9,
+    );
+}
+
+/// Fengdu's group purchasing (集采) saved the funds 11,826.83万 in 2023
+/// (published). `fengdu-without-vbp.toml` undoes it as a 2024 step of cost per
+/// case, per visit and of the DRG/DIP rates: the two funds' 2024 in-area
+/// spending is then 1.218x that with group purchasing, and that step on the
+/// base year's in-area spending is the published saving within 1 %.
+#[test]
+fn fengdu_group_purchasing_saving_is_the_published_figure() {
+    let (_, with) = run("fengdu-2023.toml");
+    let (_, without) = run("fengdu-without-vbp.toml");
+    let in_area = |p: &drgsim::projection::Projection, t: usize| -> f64 {
+        ["resident", "employee"]
+            .iter()
+            .map(|f| {
+                let r = &p.fund(f).unwrap().rows[t];
+                r.inpatient_wan + r.outpatient_wan
+            })
+            .sum()
+    };
+    // the base year is the published one in both files
+    assert_eq!(in_area(&with, 0), in_area(&without, 0));
+    let step = in_area(&without, 1) / in_area(&with, 1) - 1.0;
+    assert_close("2024 in-area spending step", 1.0 + step, 1.218, 0.001);
+    assert_close(
+        "saving at 2023 spending",
+        in_area(&with, 0) * step,
+        11_826.83,
+        0.01,
+    );
+    // and it reaches the fund: the 2024 pooled spending rises by the same amount
+    let pooled = |p: &drgsim::projection::Projection| -> f64 {
+        ["resident", "employee"]
+            .iter()
+            .map(|f| p.fund(f).unwrap().rows[1].pooled_expenditure_wan)
+            .sum()
+    };
+    assert_close(
+        "2024 pooled spending rise",
+        pooled(&without) - pooled(&with),
+        in_area(&without, 1) - in_area(&with, 1),
+        1e-6,
     );
 }

@@ -25,6 +25,25 @@ fn sanmen_2021_standard_is_1425_yuan_under_the_taizhou_rule() {
         "{}",
         standard(&p, 2021)
     );
+    // split as the county published it: fiscal 905, personal 520 (40 of the 75 yuan from the
+    // personal part, `premium_share`), not 893 + 532
+    let r2021 = p
+        .fund("resident")
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.year == 2021)
+        .unwrap();
+    assert!(
+        (r2021.premium_yuan - 520.0).abs() < 1e-6,
+        "{}",
+        r2021.premium_yuan
+    );
+    assert!(
+        (r2021.subsidy_yuan - 905.0).abs() < 1e-6,
+        "{}",
+        r2021.subsidy_yuan
+    );
     // the base year reproduces the published standard, untouched by the rule
     assert_eq!(standard(&p, 2020), 1340.0);
 }
@@ -108,7 +127,7 @@ fn run_reports_every_firing_in_rules_csv_and_summary() {
     let rows: Vec<&str> = lines.collect();
     assert!(
         rows.iter().any(|l| l.starts_with("resident,2021,premium,")
-            && l.ends_with("premium_yuan,560.0000,532.0000")),
+            && l.ends_with("premium_yuan,560.0000,520.0000")),
         "{csv}"
     );
     // one premium and one subsidy line a year from 2021 to 2032: the fund stays above 2 months
@@ -118,6 +137,14 @@ fn run_reports_every_firing_in_rules_csv_and_summary() {
     for s in ["按规则执行", "无政策调整（压力测试）", "## 政策规则"] {
         assert!(summary.contains(s), "{s} not in summary");
     }
+    // every firing is a row of the summary's table, its trigger in Chinese
+    let fired = summary
+        .lines()
+        .filter(|l| l.contains("| 筹资调整 |"))
+        .collect::<Vec<_>>();
+    assert_eq!(fired.len(), rows.len(), "{summary}");
+    assert!(fired[0].contains("13.77"), "{}", fired[0]);
+    assert!(!summary.contains("months payable"), "{summary}");
     // a scenario without rules says it is a stress test and writes no rules.csv
     let base = common::scenario("chuxiong-2023.toml");
     let o = drgsim(
@@ -185,7 +212,7 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
     );
     bad_rules(
         "[funds.resident.rules.premium]\ndeficit_raise = 0.05\nmode = \"cumulative\"",
-        &["cap", "run away"],
+        &["bad.toml:3", "premium.cap", "run away"],
     );
     bad_rules(
         "[funds.resident.rules.benefit]\nbelow_months = 3\nstep = 1.5\nfloor = 0.5",
@@ -193,7 +220,15 @@ fn bad_rule_input_is_a_clear_error_with_file_and_line() {
     );
     bad_rules(
         "[funds.resident.rules.backstop]\nbelow_months = 1",
-        &["bad.toml", "cap_wan"],
+        &["bad.toml:3", "missing field `cap_wan`"],
+    );
+    bad_rules(
+        "[funds.resident.rules.premium]\ndeficit_raise = 0.05\npremium_share = 1.5",
+        &["bad.toml:5", "premium_share", "1.5"],
+    );
+    bad_rules(
+        "[funds.resident.rules.premium]\ndeficit_raise = 0.05\napplies_to = \"subsidy\"\npremium_share = 0.5",
+        &["bad.toml:6", "premium_share", "applies_to = \"both\""],
     );
 }
 
@@ -474,4 +509,134 @@ fn default_scenario_stress_view_is_chuxiong_2023_bit_for_bit() {
     assert!(out.contains("(no policy change, stress test)"), "{out}");
     let md = std::fs::read_to_string(tmp.path().join("o/summary.md")).unwrap();
     assert!(md.contains("no policy change (stress test)"), "{md}");
+}
+
+/// `solve --probability` with an uncertain parameter that is the one solved
+/// for: the draws and the answer both leave the years of record as published.
+/// Fengdu has no [uncertainty]; here the only uncertain parameter is the
+/// premium itself, scaled by a draw between 0.8 and 1.2. The solved premium
+/// replaces the path from 2024 on, so if the draws leave 2023 (the published
+/// base year) alone every path is the deterministic projection and the 50 %
+/// quantile answer is the deterministic one. A draw that moved 2023 (or a
+/// solved value written over 2023) would move the answer by yuan.
+#[test]
+fn solve_with_probability_keeps_years_of_record_with_a_draw_on_the_solved_parameter() {
+    let tmp = common::tmp();
+    let file = common::extending(
+        tmp.path(),
+        "u.toml",
+        "fengdu-2023.toml",
+        "\n[uncertainty]\nseed = 7\npaths = 16\n\
+         [uncertainty.params.\"funds.resident.premiums.premium.scale\"]\n\
+         dist = \"uniform\"\nmin = 0.8\nmax = 1.2\n",
+    );
+    let file = file.to_str().unwrap();
+    let args = |out: &'static str, prob: bool| {
+        let mut a = vec![
+            "solve",
+            file,
+            "--param",
+            "funds.resident.premiums.premium",
+            "--target-months",
+            "3",
+            "--from-year",
+            "2026",
+            "--through-year",
+            "2030",
+            "--out",
+            out,
+        ];
+        if prob {
+            a.extend(["--probability", "0.5", "--paths", "16"]);
+        }
+        a
+    };
+    let det = solve_json(&args("d", false), tmp.path());
+    let mc = solve_json(&args("m", true), tmp.path());
+    assert_eq!(det["move_from"].as_i64(), Some(2024), "{det}");
+    assert_eq!(mc["move_from"].as_i64(), Some(2024), "{mc}");
+    let (a, b) = (
+        det["value_exact"].as_f64().unwrap(),
+        mc["value_exact"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() < 0.01, "deterministic {a} vs with draws {b}");
+    assert_eq!(det["value"], mc["value"]);
+}
+
+/// `solve` reports in Chinese by default: outside code spans (`--set ...`)
+/// solve.md and report.html carry no English words, and the rounding is said
+/// in Chinese (按元取整, 按0.1个百分点取整); `--lang en` says it in English.
+#[test]
+fn solve_reports_are_chinese_by_default() {
+    let tmp = common::tmp();
+    let scen = common::scenario("chuxiong-2023.toml");
+    let scen = scen.to_str().unwrap();
+    let english = |text: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, part) in text.split('`').enumerate() {
+            if i % 2 == 1 {
+                continue; // a code span
+            }
+            let mut word = String::new();
+            for c in part.chars().chain(std::iter::once(' ')) {
+                if c.is_ascii_alphabetic() {
+                    word.push(c);
+                } else {
+                    if word.len() >= 3 && word != "drgsim" {
+                        out.push(word.clone());
+                    }
+                    word.clear();
+                }
+            }
+        }
+        out
+    };
+    for (param, extra, grain) in [
+        ("funds.resident.premiums.premium", &[][..], "按元取整"),
+        (
+            "funds.resident.spending.inpatient_reimbursement",
+            &["--probability", "0.8", "--paths", "20"][..],
+            "按0.1个百分点取整",
+        ),
+    ] {
+        let mut args = vec![
+            "solve",
+            scen,
+            "--param",
+            param,
+            "--target-months",
+            "2",
+            "--through-year",
+            "2028",
+            "--out",
+            "zh",
+        ];
+        args.extend_from_slice(extra);
+        let o = drgsim(&args, tmp.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = std::fs::read_to_string(tmp.path().join("zh/solve.md")).unwrap();
+        assert!(md.contains(grain), "{md}");
+        assert_eq!(english(&md), Vec::<String>::new(), "{md}");
+        std::fs::remove_dir_all(tmp.path().join("zh")).unwrap();
+    }
+    let o = drgsim(
+        &[
+            "--lang",
+            "en",
+            "solve",
+            scen,
+            "--param",
+            "funds.resident.premiums.premium",
+            "--target-months",
+            "2",
+            "--through-year",
+            "2028",
+            "--out",
+            "en",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(tmp.path().join("en/solve.md")).unwrap();
+    assert!(md.contains("(rounded to yuan)"), "{md}");
 }

@@ -493,6 +493,10 @@ impl LeverSet {
         for (id, _, def, idx) in &self.groups {
             // Years before the first lever's `from` keep the scenario's values.
             let from = self.levers[idx[0]].from;
+            if idx.iter().any(|&i| self.levers[i].from != from) {
+                self.apply_staggered(model, *id, def, idx, xs, values);
+                continue;
+            }
             if let [i] = idx.as_slice() {
                 let l = &self.levers[*i];
                 let x = xs[*i];
@@ -526,11 +530,54 @@ impl LeverSet {
         }
     }
 
+    /// Several levers on one parameter that start in different years (a goal
+    /// seek from the year after the last observed one, a Monte Carlo draw on
+    /// the same parameter): in year `t` the parameter is the scenario's
+    /// definition moved by the levers whose `from <= t`, in order, so each
+    /// lever changes only its own years and years before every lever keep the
+    /// scenario's values. One evaluation per distinct `from`; allocates one
+    /// row (rare path).
+    fn apply_staggered(
+        &self,
+        model: &Model,
+        id: ParamId,
+        def: &Param,
+        idx: &[usize],
+        xs: &[f64],
+        values: &mut ParamValues,
+    ) {
+        let mut out = model.values().row(id).to_vec();
+        let n = out.len();
+        let mut starts: Vec<usize> = idx.iter().map(|&i| self.levers[i].from.min(n)).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for (k, &a) in starts.iter().enumerate() {
+            let b = starts.get(k + 1).copied().unwrap_or(n);
+            if a >= b {
+                continue;
+            }
+            let mut p = def.clone();
+            for &i in idx {
+                if self.levers[i].from <= a {
+                    p = self.levers[i].modify(&p, xs[i]);
+                }
+            }
+            model.store.evaluate_into(id, &p, values);
+            out[a..b].copy_from_slice(&values.row(id)[a..b]);
+        }
+        values.row_mut(id).copy_from_slice(&out);
+    }
+
+    /// Whether some lever of a group leaves its first years as in the scenario.
+    fn group_moved_later(&self, idx: &[usize]) -> bool {
+        idx.iter().any(|&i| self.levers[i].from > 0)
+    }
+
     /// The `--set` arguments equivalent to moving the levers to `xs`.
     pub fn to_sets(&self, xs: &[f64]) -> Vec<(String, toml::Value)> {
         let mut out = Vec::new();
         for (_, param_path, def, idx) in &self.groups {
-            if self.levers[idx[0]].from > 0 {
+            if self.group_moved_later(idx) {
                 // Written by `to_sets_for` (needs the model's years).
                 continue;
             }
@@ -562,7 +609,7 @@ impl LeverSet {
         let mut out = self.to_sets(xs);
         let mut values = None;
         for (id, param_path, _, idx) in &self.groups {
-            if self.levers[idx[0]].from == 0 {
+            if !self.group_moved_later(idx) {
                 continue;
             }
             let v = values.get_or_insert_with(|| {

@@ -100,4 +100,4 @@ pub use runs::{
     default_ranges, mc_paths, one_way, ranking_swing, runway_measure, sobol, solve, solve_outcome,
     two_way, year_index,
 };
-pub use solve::{Window, default_move_from, round_for_notice};
+pub use solve::{Window, default_move_from, keep_observed, round_for_notice};

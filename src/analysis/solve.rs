@@ -46,6 +46,24 @@ pub fn default_move_from(model: &Model, fund: Option<&str>) -> i32 {
         .clamp(y.base_year, y.horizon)
 }
 
+/// The uncertain levers of a goal seek with a probability, each moving only
+/// the years after the last year of record of its fund
+/// ([`default_move_from`]): a draw, like the lever solved for, leaves the
+/// published years as published (a draw on the solved parameter itself is
+/// composed with it year by year, [`super::levers::LeverSet::apply`]).
+/// Non-dated leaves (which have no years) are kept as they are.
+pub fn keep_observed(model: &Model, unc: &mut super::runs::Uncertainty) -> Result<()> {
+    for l in &mut unc.levers {
+        if l.part().is_none() {
+            continue;
+        }
+        let year = default_move_from(model, l.fund());
+        let t = model.years.index(year).unwrap_or(0);
+        *l = l.clone().moved_from(t)?;
+    }
+    Ok(())
+}
+
 /// The grain a notice prints a lever's value in.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Grain {

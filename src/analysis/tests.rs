@@ -845,6 +845,54 @@ fn lever_errors_are_typed_and_keep_the_scenario_error() {
     assert_eq!(src.to_string(), "inner");
 }
 
+/// Two levers on one parameter that start in different years: each moves
+/// only its own years, composed in order (a draw on the premium from year 0,
+/// the goal seek's constant from year 2: years 0-1 scaled, 2 on the constant).
+#[test]
+fn levers_on_one_parameter_keep_their_own_first_years() {
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/chuxiong-2023.toml");
+    let model = crate::projection::Model::load(&file, &[]).unwrap();
+    let p = "funds.resident.premiums.premium";
+    let scale = levers::Lever::resolve(&model, &format!("{p}.scale")).unwrap();
+    let whole = levers::Lever::resolve(&model, p)
+        .unwrap()
+        .moved_from(2)
+        .unwrap();
+    let id = model.store.find(p).unwrap();
+    let base = model.values().row(id).to_vec();
+    for set in [
+        levers::LeverSet::new(vec![scale.clone(), whole.clone()]),
+        levers::LeverSet::new(vec![whole.clone(), scale.clone()]),
+    ] {
+        let mut v = model.values().clone();
+        let xs: Vec<f64> = set
+            .levers()
+            .iter()
+            .map(|l| {
+                if l.path.ends_with(".scale") {
+                    1.1
+                } else {
+                    500.0
+                }
+            })
+            .collect();
+        set.apply(&model, &xs, &mut v);
+        let row = v.row(id);
+        let first_scale = set.levers()[0].path.ends_with(".scale");
+        for t in 0..row.len() {
+            let want = match (t < 2, first_scale) {
+                (true, _) => base[t] * 1.1,
+                // the constant written over the scaled path
+                (false, true) => 500.0,
+                // the scale applied after the constant
+                (false, false) => 500.0 * 1.1,
+            };
+            assert!((row[t] - want).abs() < 1e-9, "t={t}: {} vs {want}", row[t]);
+        }
+    }
+}
+
 mod selection_tests {
     use crate::analysis::montecarlo::{quantile, quantiles_by_selection, summarize_column};
     use proptest::prelude::*;

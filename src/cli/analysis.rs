@@ -582,12 +582,14 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
             if a.paths == 0 {
                 bail!("--paths must be at least 1");
             }
-            let unc = Uncertainty::of_model(&model)?;
+            let mut unc = Uncertainty::of_model(&model)?;
             if unc.paths.is_empty() {
                 bail!(
                     "--probability needs uncertain parameters: add [uncertainty.params] to the scenario"
                 );
             }
+            // the draws, like the solved lever, leave the years of record as published
+            analysis::keep_observed(&model, &mut unc)?;
             let seed = a.seed.unwrap_or(unc.seed);
             Some((p, a.paths, seed, unc))
         }

@@ -36,6 +36,8 @@ pub struct PremiumRule {
     pub cap: f64,
     /// What moves.
     pub applies_to: AppliesTo,
+    /// Share of a change of the whole standard taken from the premium (`None`: proportional).
+    pub premium_share: Option<ParamId>,
 }
 
 /// Compiled [`crate::scenario::rules::BenefitRuleSpec`].
@@ -72,6 +74,10 @@ impl Rules {
             mode: p.mode,
             cap: p.cap.unwrap_or(0.0),
             applies_to: p.applies_to,
+            premium_share: p
+                .premium_share
+                .as_ref()
+                .map(|q| add("premium.premium_share", q)),
         });
         let benefit = spec.benefit.as_ref().map(|b| BenefitRule {
             below_months: add("benefit.below_months", &b.below_months),
@@ -124,6 +130,9 @@ pub struct Adjustments {
     pub subsidy_factor: f64,
     /// Points taken off the reimbursement shares.
     pub benefit_cut: f64,
+    /// Share of a change of the whole standard taken from the premium
+    /// (`None`: each part multiplied by its factor), see [`Adjustments::standard`].
+    pub premium_share: Option<f64>,
 }
 
 impl Adjustments {
@@ -132,7 +141,23 @@ impl Adjustments {
         premium_factor: 1.0,
         subsidy_factor: 1.0,
         benefit_cut: 0.0,
+        premium_share: None,
     };
+
+    /// The individual premium and subsidy in force (yuan a head) from their
+    /// dated paths `premium` and `subsidy`: each times its factor, or with a
+    /// premium share `q` and the common factor `f`, the change of the whole
+    /// standard `d = (premium + subsidy) x (f - 1)` split `premium + q d`,
+    /// `subsidy + (1 - q) d` ([`crate::scenario::rules::PremiumRuleSpec`]).
+    pub fn standard(&self, premium: f64, subsidy: f64) -> (f64, f64) {
+        match self.premium_share {
+            Some(q) if self.premium_factor != 1.0 => {
+                let d = (premium + subsidy) * (self.premium_factor - 1.0);
+                (premium + q * d, subsidy + (1.0 - q) * d)
+            }
+            _ => (premium * self.premium_factor, subsidy * self.subsidy_factor),
+        }
+    }
 }
 
 /// The rules' memory across years (cumulative factors and cuts).
@@ -186,6 +211,7 @@ impl RuleState {
                 AppliesTo::Both => {
                     adj.premium_factor = factor;
                     adj.subsidy_factor = factor;
+                    adj.premium_share = r.premium_share.map(|q| p.get(q, t));
                 }
                 AppliesTo::Premium => adj.premium_factor = factor,
                 AppliesTo::Subsidy => adj.subsidy_factor = factor,
@@ -241,6 +267,7 @@ mod tests {
                 mode,
                 cap,
                 applies_to: AppliesTo::Both,
+                premium_share: None,
             }),
             ..RulesSpec::default()
         }
@@ -286,6 +313,35 @@ mod tests {
         assert_eq!(st.step(&r, p, 1, at).subsidy_factor, 0.95);
         // on the path, steps do not compound
         assert_eq!(st.step(&r, p, 2, RICH).premium_factor, 0.95);
+    }
+
+    #[test]
+    fn premium_share_splits_the_change_of_the_whole_standard() {
+        // Sanmen 2021: the city's 940 + 560 lowered 5 %, 40 of the 75 yuan from the premium
+        let adj = Adjustments {
+            premium_factor: 0.95,
+            subsidy_factor: 0.95,
+            premium_share: Some(40.0 / 75.0),
+            ..Adjustments::NONE
+        };
+        let (prem, sub) = adj.standard(560.0, 940.0);
+        assert!(
+            (prem - 520.0).abs() < 1e-9 && (sub - 905.0).abs() < 1e-9,
+            "{prem} {sub}"
+        );
+        // without a share both parts move by the factor (893 + 532)
+        let (prem, sub) = Adjustments {
+            premium_share: None,
+            ..adj
+        }
+        .standard(560.0, 940.0);
+        assert!((prem - 532.0).abs() < 1e-9 && (sub - 893.0).abs() < 1e-9);
+        // no step: the paths as they are, whatever the share
+        let none = Adjustments {
+            premium_share: Some(0.3),
+            ..Adjustments::NONE
+        };
+        assert_eq!(none.standard(560.0, 940.0), (560.0, 940.0));
     }
 
     #[test]

@@ -129,8 +129,8 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
         let mut pa_spending = 0.0;
         match f.kind {
             FundKind::Resident => {
-                r.premium_yuan = p.get(ids.premium, t) * adj.premium_factor;
-                r.subsidy_yuan = p.get(ids.subsidy, t) * adj.subsidy_factor;
+                (r.premium_yuan, r.subsidy_yuan) =
+                    adj.standard(p.get(ids.premium, t), p.get(ids.subsidy, t));
                 r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
                 r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
                 r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];

@@ -485,6 +485,17 @@ keys! {
     SheetGrid => "双参数表", "grid";
     SheetMonteCarlo => "蒙特卡洛", "montecarlo";
     SheetSolve => "目标求解", "solve";
+    // The grain a goal-seek answer is rounded to (analysis::solve::notice_grain).
+    GrainYuan => "元", "yuan";
+    GrainPp => "0.1个百分点", "0.1 percentage point";
+    GrainPercent => "0.1%", "0.1 %";
+    GrainWan => "0.01万元", "0.01 x 10,000 yuan";
+    GrainCents => "0.01元", "0.01 yuan";
+    GrainPerson => "人", "person";
+    GrainMonth => "0.1个月", "0.1 month";
+    GrainFactor => "0.001", "0.001";
+    NotRounded => "未取整（取整后的值达不到目标）", "not rounded (no rounded value meets the target)";
+    RoundedTo => "按{}取整", "rounded to {}";
 }
 
 /// Why a policy rule acted, in the report's language and unit (the English

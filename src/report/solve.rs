@@ -89,6 +89,34 @@ pub fn solve_csv(model: &Model, spec: &SolveSpec, r: &Solved) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// How the answer was rounded, in the report's language: `rounded to yuan`,
+/// or that no rounded value met the target.
+fn rounding(r: &Solved, style: Style) -> String {
+    if r.rounded_to.is_nan() {
+        return style.t(Key::NotRounded).to_string();
+    }
+    fill(
+        style.t(Key::RoundedTo),
+        grain_label(r.rounded_to_text, style),
+    )
+}
+
+/// The grain's words ([`crate::analysis::solve::notice_grain`]) in the report's language.
+pub fn grain_label(text: &str, style: Style) -> String {
+    let k = match text {
+        "yuan" => Key::GrainYuan,
+        "0.1 percentage point" => Key::GrainPp,
+        "0.1 %" => Key::GrainPercent,
+        "0.01万元" => Key::GrainWan,
+        "0.01 yuan" => Key::GrainCents,
+        "person" => Key::GrainPerson,
+        "0.1 month" => Key::GrainMonth,
+        "0.001" => Key::GrainFactor,
+        other => return other.to_string(),
+    };
+    style.t(k).to_string()
+}
+
 /// `solve.md` in the report's language.
 pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> String {
     let t = |k| style.t(k);
@@ -133,7 +161,7 @@ pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> St
         vec![t(Key::ValueFound).to_string(), r.value.to_string()],
         vec![
             t(Key::ValueExact).to_string(),
-            format!("{} ({})", r.value_exact, r.rounded_to_text),
+            format!("{} ({})", r.value_exact, rounding(r, style)),
         ],
         vec![
             t(Key::MovedFrom).to_string(),

@@ -69,6 +69,9 @@ pub enum AppliesTo {
 /// `step = +deficit_raise` if `s < 0`, else `-surplus_lower` if `m >= lower_at_months`,
 /// else 0; the standard is `path(t) x (1 + step)` (`on_path`) or
 /// `path(t) x clamp(prod (1 + step), 1 - cap, 1 + cap)` (`cumulative`).
+/// With `premium_share = q`, a change `d = (P + S) x (factor - 1)` of the
+/// whole standard (premium `P`, subsidy `S` on their paths) is split
+/// `P + q d`, `S + (1 - q) d`; without it each part is multiplied by the factor.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PremiumRuleSpec {
@@ -91,6 +94,11 @@ pub struct PremiumRuleSpec {
     /// `both` (default), `premium` or `subsidy`.
     #[serde(default)]
     pub applies_to: AppliesTo,
+    /// `both` only: the share of the change in the whole standard (yuan)
+    /// taken from the individual premium, the rest from the subsidy. Left
+    /// out, both parts move by the same percentage. Sanmen 2021: 40 of the
+    /// 75 yuan (personal 560 -> 520, fiscal 940 -> 905), 0.5333.
+    pub premium_share: Option<Param>,
 }
 
 /// `[funds.<id>.rules.benefit]`: benefits trimmed while the runway is short.
@@ -175,6 +183,15 @@ pub fn check(path: &str, r: &RulesSpec, years: Years, issues: &mut Vec<Diagnosti
                         years.horizon
                     ),
                 ));
+        }
+        if let Some(q) = &p.premium_share {
+            check_param(issues, &format!("{at}.premium_share"), q, years);
+            if p.applies_to != AppliesTo::Both {
+                issues.push(Diagnostic::field(
+                    format!("{at}.premium_share"),
+                    "splits a change of the whole standard between premium and subsidy, so it needs `applies_to = \"both\"` (the default)",
+                ));
+            }
         }
         match (p.mode, p.cap) {
             (StepMode::Cumulative, None) => issues.push(Diagnostic::field(
