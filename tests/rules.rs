@@ -181,6 +181,50 @@ fn rule_on_monte_carlo_is_identical_across_thread_counts() {
     assert_eq!(run("1", "one"), run("2", "two"));
 }
 
+/// Monte Carlo draws leave the years of record as published: Sanmen's
+/// resident fund has 2020 (base) and 2021 (history) on record, so every
+/// quantile of those years is the published figure, and later years spread.
+#[test]
+fn monte_carlo_draws_leave_years_of_record_as_published() {
+    let tmp = common::tmp();
+    let scen = common::scenario("sanmen-2020.toml");
+    let o = drgsim(
+        &[
+            "montecarlo",
+            scen.to_str().unwrap(),
+            "--paths",
+            "200",
+            "--out",
+            "mc",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(tmp.path().join("mc/montecarlo.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (p05, p95) = (col("balance_p05"), col("balance_p95"));
+    let mut spread_later = false;
+    for line in lines {
+        let c: Vec<&str> = line.split(',').collect();
+        if c[0] != "resident" {
+            continue;
+        }
+        let year: i32 = c[1].parse().unwrap();
+        let (lo, hi): (f64, f64) = (c[p05].parse().unwrap(), c[p95].parse().unwrap());
+        if year <= 2021 {
+            assert_eq!(lo, hi, "{year}: a draw moved a year of record");
+        } else if hi > lo {
+            spread_later = true;
+        }
+    }
+    assert!(
+        spread_later,
+        "the draws must still move the projected years"
+    );
+}
+
 /// A Sanmen file whose resident rules section is `rules`; validate must fail naming `expect`.
 fn bad_rules(rules: &str, expect: &[&str]) {
     let tmp = common::tmp();

@@ -347,7 +347,9 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
     let year = model.years.year(t);
     let (entries, notes) = one_way_entries(&model, a)?;
     let global = if a.global {
-        let unc = Uncertainty::of_model(&model)?;
+        let mut unc = Uncertainty::of_model(&model)?;
+        // the draws leave the years of record as published
+        analysis::keep_observed(&model, &mut unc)?;
         if unc.paths.is_empty() {
             bail!("--global needs uncertain parameters: add [uncertainty.params] to the scenario");
         }
@@ -468,7 +470,10 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
 pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
     let model = load(&a.common)?;
-    let unc = Uncertainty::of_model(&model)?;
+    let mut unc = Uncertainty::of_model(&model)?;
+    // the draws leave the years of record as published (a draw on enrollment
+    // decline must not move a published year's membership)
+    analysis::keep_observed(&model, &mut unc)?;
     if unc.paths.is_empty() {
         bail!(
             "the scenario declares no uncertain parameters: add [uncertainty.params.\"<path>\"] sections (see README)"

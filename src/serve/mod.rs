@@ -88,7 +88,9 @@ impl App {
         let raw = RawScenario::load(scenario, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let (model, projection) = compute::model_with(&raw, &[])?;
         crate::analysis::runs::check_sections(&model)?;
-        let unc = crate::analysis::runs::Uncertainty::of_model(&model)?;
+        let mut unc = crate::analysis::runs::Uncertainty::of_model(&model)?;
+        // the fan's draws leave the years of record as published
+        crate::analysis::keep_observed(&model, &mut unc)?;
         let accepts = |path: &str, v: f64| {
             let set = levers::set_arg(path, &toml::Value::Float(v));
             compute::model_with(&raw, &[set]).is_ok()
