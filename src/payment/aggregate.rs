@@ -8,10 +8,10 @@
 //! `(1 - coverage)` of FFS cost is paid fee for service.
 
 use super::benefits::patient_share;
-use super::engine::{Factors, PaymentModel, ratio};
+use super::engine::{PaymentModel, ratio};
 use super::hospitals::Level;
 use super::rules::{self, POINTS_PER_WEIGHT};
-use super::year::{InpatientDemand, InpatientYear};
+use super::year::{Factors, InpatientDemand, InpatientYear};
 use crate::population::bands::N_BANDS;
 use crate::scenario::ParamValues;
 use crate::scenario::payment::PaymentMode;

@@ -19,10 +19,12 @@
 //! review, hospitals outside DRG) are paid their FFS cost.
 
 use super::benefits::{BenefitIds, trimmed_share};
-use super::group_model::{GroupModel, Sums, accumulate};
+use super::group_model::{GroupModel, OutlierRules, Sums, accumulate};
+use super::groups::GroupTable;
 use super::hospitals::HospitalInfo;
+use super::hospitals::{HospitalGroupVolumes, HospitalTable};
 use super::rules::{self, POINTS_PER_WEIGHT};
-use super::year::{InpatientDemand, InpatientYear, YearInputs};
+use super::year::{Factors, InpatientDemand, InpatientYear, YearInputs};
 use crate::scenario::payment::{BudgetBasis, PaymentMode};
 use crate::scenario::{ParamId, ParamValues};
 
@@ -59,33 +61,6 @@ pub struct PaymentModel {
     pub(super) benefits: Option<BenefitIds>,
 }
 
-/// A year's dated parameters as scalars: `adm = 1 + admissions`, `costf = (1 +
-/// length_of_stay) x (1 + cost_per_case)`, `drift = 1 + cmi_drift`, `elig =
-/// grouping_rate x group_coverage x max(0, 1 - excluded_stays - special_review)`.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Factors {
-    pub(super) adm: f64,
-    pub(super) costf: f64,
-    pub(super) drift: f64,
-    pub(super) elig: f64,
-    pub(super) marg: f64,
-    pub(super) coef_mult: f64,
-    pub(super) level_coef: [Option<f64>; 3],
-    pub(super) hosp_cov: [f64; 3],
-    /// Fund's share of the FFS bill above the deductible, by level.
-    pub(super) reimb: [f64; 3],
-    /// Deductible per admission, yuan.
-    pub(super) deductible: f64,
-    /// Point-value floor and ceiling (NaN: none).
-    pub(super) pv_floor: f64,
-    pub(super) pv_ceiling: f64,
-    /// Budget basis: patients' payments on DRG cases added to the fund budget.
-    pub(super) budget_adds_patients: bool,
-    /// Fund budget set by the fund's budget rule this year, yuan (NaN: the
-    /// payment section's `budget_wan`).
-    pub(super) budget_override: f64,
-}
-
 /// Rate / point value settled at region level.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Settled {
@@ -103,6 +78,27 @@ impl PaymentModel {
             mode,
             ids,
             grouped: None,
+            benefits: None,
+        }
+    }
+
+    /// The group form: compiles the tables ([`GroupModel::compile`]).
+    #[allow(clippy::too_many_arguments)] // internal constructor, called once from the spec
+    pub(crate) fn grouped(
+        mode: PaymentMode,
+        ids: Ids,
+        groups: &GroupTable,
+        hospitals: Option<&HospitalTable>,
+        volumes: Option<&HospitalGroupVolumes>,
+        weights: Option<&[f64]>,
+        recalibrate: bool,
+        rules: Option<OutlierRules>,
+    ) -> PaymentModel {
+        let gm = GroupModel::compile(groups, hospitals, volumes, weights, recalibrate, rules);
+        PaymentModel {
+            mode,
+            ids,
+            grouped: Some(Box::new(gm)),
             benefits: None,
         }
     }

@@ -48,13 +48,12 @@
 
 use super::allocation::{allocate, override_allocation};
 use super::benefits::patient_share;
-use super::engine::{Factors, Ids, PaymentModel};
 use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalInfo, HospitalTable, Level};
 use super::rules::{self, OutlierTails};
-use super::year::InpatientDemand;
+use super::year::{Factors, InpatientDemand};
 use crate::population::bands::N_BANDS;
-use crate::scenario::payment::{PaymentMode, WeightBand};
+use crate::scenario::payment::WeightBand;
 
 /// Per-band coefficients of one hospital (or one level): each is multiplied by
 /// the band's cases `n_b` (and, for costs, by the band's cost per case `c_b`) in
@@ -189,18 +188,18 @@ pub(super) fn accumulate(
     }
 }
 
-impl PaymentModel {
-    #[allow(clippy::too_many_arguments)] // internal constructor, called once from the spec
-    pub(crate) fn grouped(
-        mode: PaymentMode,
-        ids: Ids,
+impl GroupModel {
+    /// Compiles the tables: allocation of each group's cases to hospitals
+    /// ([`allocate`]), the cost level `rho_hg`, the outlier tails and the
+    /// per-band coefficients (see the module docs).
+    pub(super) fn compile(
         groups: &GroupTable,
         hospitals: Option<&HospitalTable>,
         volumes: Option<&HospitalGroupVolumes>,
         weights: Option<&[f64]>,
         recalibrate: bool,
         rules: Option<OutlierRules>,
-    ) -> PaymentModel {
+    ) -> GroupModel {
         let table_w: Vec<f64> = groups.groups.iter().map(|g| g.weight).collect();
         let w: Vec<f64> = weights.map_or_else(|| table_w.clone(), |w| w.to_vec());
         let s = groups.band_group_shares();
@@ -314,19 +313,14 @@ impl PaymentModel {
                 levels[l][b].add(&c[b]);
             }
         }
-        PaymentModel {
-            mode,
-            ids,
-            grouped: Some(Box::new(GroupModel {
-                levels,
-                present,
-                hospitals: hosp,
-                cells,
-                recalibrate: recalibrate && weights.is_some(),
-                n_groups: n_g,
-                alliance_order,
-            })),
-            benefits: None,
+        GroupModel {
+            levels,
+            present,
+            hospitals: hosp,
+            cells,
+            recalibrate: recalibrate && weights.is_some(),
+            n_groups: n_g,
+            alliance_order,
         }
     }
 }

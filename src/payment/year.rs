@@ -76,3 +76,30 @@ impl YearInputs {
         benefit_floor: 0.0,
     };
 }
+
+/// A year's dated parameters as scalars: `adm = 1 + admissions`, `costf = (1 +
+/// length_of_stay) x (1 + cost_per_case)`, `drift = 1 + cmi_drift`, `elig =
+/// grouping_rate x group_coverage x max(0, 1 - excluded_stays - special_review)`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Factors {
+    pub(super) adm: f64,
+    pub(super) costf: f64,
+    pub(super) drift: f64,
+    pub(super) elig: f64,
+    pub(super) marg: f64,
+    pub(super) coef_mult: f64,
+    pub(super) level_coef: [Option<f64>; 3],
+    pub(super) hosp_cov: [f64; 3],
+    /// Fund's share of the FFS bill above the deductible, by level.
+    pub(super) reimb: [f64; 3],
+    /// Deductible per admission, yuan.
+    pub(super) deductible: f64,
+    /// Point-value floor and ceiling (NaN: none).
+    pub(super) pv_floor: f64,
+    pub(super) pv_ceiling: f64,
+    /// Budget basis: patients' payments on DRG cases added to the fund budget.
+    pub(super) budget_adds_patients: bool,
+    /// Fund budget set by the fund's budget rule this year, yuan (NaN: the
+    /// payment section's `budget_wan`).
+    pub(super) budget_override: f64,
+}
