@@ -382,16 +382,7 @@ pub fn scan(
             let special = match get(Field::SpecialReview) {
                 None | Some((_, Cell::Null)) => false,
                 Some((_, Cell::Num(v))) => v != 0.0,
-                Some((i, Cell::Bytes(b))) => super::records::flag(b).ok_or_else(|| {
-                    rec_err(
-                        line,
-                        Some(name(i)),
-                        format!(
-                            "special-review flag `{}` is not 1/0, 是/否 or Y/N",
-                            String::from_utf8_lossy(b)
-                        ),
-                    )
-                })?,
+                Some((i, Cell::Bytes(b))) => super::records::special_flag(path, line, name(i), b)?,
             };
             let row = Row {
                 line,
@@ -412,20 +403,16 @@ pub fn scan(
             records += 1;
         }
     }
-    if records == 0 {
-        return Err(rec_err(
-            0,
-            None,
-            "the file has columns but no records; export at least one case".into(),
-        ));
-    }
-    Ok(ScanInfo {
-        records,
-        columns,
-        header,
-        encoding: Encoding::Utf8,
-        unknown_levels,
-    })
+    super::records::finish(
+        path,
+        ScanInfo {
+            records,
+            columns,
+            header,
+            encoding: Encoding::Utf8,
+            unknown_levels,
+        },
+    )
 }
 
 /// Writes records (the synthetic records' fields, `header` order) as Parquet, snappy
