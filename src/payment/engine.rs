@@ -27,6 +27,7 @@ use super::rules::{self, POINTS_PER_WEIGHT};
 use super::year::{Factors, InpatientDemand, InpatientYear, YearInputs};
 use crate::scenario::payment::{BudgetBasis, PaymentMode};
 use crate::scenario::{ParamId, ParamValues};
+use std::sync::Arc;
 
 /// Registered parameter ids of a compiled payment model.
 #[derive(Clone, Debug)]
@@ -57,7 +58,7 @@ pub(crate) struct Ids {
 pub struct PaymentModel {
     pub(super) mode: PaymentMode,
     pub(super) ids: Ids,
-    pub(super) grouped: Option<Box<GroupModel>>,
+    pub(super) grouped: Option<Arc<GroupModel>>,
     pub(super) benefits: Option<BenefitIds>,
 }
 
@@ -98,7 +99,7 @@ impl PaymentModel {
         PaymentModel {
             mode,
             ids,
-            grouped: Some(Box::new(gm)),
+            grouped: Some(gm),
             benefits: None,
         }
     }

@@ -54,6 +54,7 @@ use super::rules::{self, OutlierTails};
 use super::year::{Factors, InpatientDemand};
 use crate::population::bands::N_BANDS;
 use crate::scenario::payment::WeightBand;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Per-band coefficients of one hospital (or one level): each is multiplied by
 /// the band's cases `n_b` (and, for costs, by the band's cost per case `c_b`) in
@@ -95,7 +96,7 @@ impl Coef {
 pub(super) type Cells = [Coef; N_BANDS];
 
 /// The compiled group form: coefficients per hospital and summed per level.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct GroupModel {
     pub(super) levels: [Cells; 3],
     pub(super) present: [bool; 3],
@@ -192,7 +193,7 @@ impl GroupModel {
     /// Compiles the tables: allocation of each group's cases to hospitals
     /// ([`allocate`]), the cost level `rho_hg`, the outlier tails and the
     /// per-band coefficients (see the module docs).
-    pub(super) fn compile(
+    pub(super) fn compile_uncached(
         groups: &GroupTable,
         hospitals: Option<&HospitalTable>,
         volumes: Option<&HospitalGroupVolumes>,
@@ -322,5 +323,104 @@ impl GroupModel {
             n_groups: n_g,
             alliance_order,
         }
+    }
+}
+
+/// What [`GroupModel::compile`] reads, kept to recognise a repeated compile.
+#[derive(Debug)]
+pub(super) struct CompileKey {
+    groups: GroupTable,
+    hospitals: Option<HospitalTable>,
+    volumes: Option<HospitalGroupVolumes>,
+    weights: Option<Vec<f64>>,
+    recalibrate: bool,
+    rules: Option<OutlierRules>,
+}
+
+/// Compiled group models with the inputs they were compiled from, most
+/// recently used first, at most [`KEEP`].
+pub(super) struct CompileCache(Mutex<Vec<(CompileKey, Arc<GroupModel>)>>);
+
+/// The process's compiled group models.
+static COMPILED: CompileCache = CompileCache(Mutex::new(Vec::new()));
+
+/// How many compiled group models a process keeps (a scenario and its `--vs`,
+/// a sensitivity run's variants of the weights or outlier rules).
+const KEEP: usize = 4;
+
+impl GroupModel {
+    /// [`GroupModel::compile_uncached`], computed once per process for the same
+    /// inputs. Analysis recompiles the scenario for every lever setting, a dozen
+    /// times or more a command, and the tables rarely change between them: at
+    /// provincial scale (3,337 hospitals x 100 groups) the allocation and
+    /// outlier tails are most of a compile. The result is a pure function of
+    /// the inputs, compared in full (not by a hash), so a hit returns exactly
+    /// what a compile would.
+    pub(super) fn compile(
+        groups: &GroupTable,
+        hospitals: Option<&HospitalTable>,
+        volumes: Option<&HospitalGroupVolumes>,
+        weights: Option<&[f64]>,
+        recalibrate: bool,
+        rules: Option<OutlierRules>,
+    ) -> Arc<GroupModel> {
+        COMPILED.get(groups, hospitals, volumes, weights, recalibrate, rules)
+    }
+}
+
+impl CompileCache {
+    /// An empty cache.
+    #[cfg(test)]
+    pub(super) fn new() -> CompileCache {
+        CompileCache(Mutex::new(Vec::new()))
+    }
+
+    /// The model compiled from these inputs: kept, or compiled and kept.
+    pub(super) fn get(
+        &self,
+        groups: &GroupTable,
+        hospitals: Option<&HospitalTable>,
+        volumes: Option<&HospitalGroupVolumes>,
+        weights: Option<&[f64]>,
+        recalibrate: bool,
+        rules: Option<OutlierRules>,
+    ) -> Arc<GroupModel> {
+        let same = |k: &CompileKey| {
+            k.recalibrate == recalibrate
+                && k.weights.as_deref() == weights
+                && k.rules == rules
+                && k.groups == *groups
+                && k.hospitals.as_ref() == hospitals
+                && k.volumes.as_ref() == volumes
+        };
+        {
+            let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(i) = cache.iter().position(|(k, _)| same(k)) {
+                let hit = cache.remove(i);
+                let gm = Arc::clone(&hit.1);
+                cache.insert(0, hit);
+                return gm;
+            }
+        }
+        let gm = Arc::new(GroupModel::compile_uncached(
+            groups,
+            hospitals,
+            volumes,
+            weights,
+            recalibrate,
+            rules.clone(),
+        ));
+        let key = CompileKey {
+            groups: groups.clone(),
+            hospitals: hospitals.cloned(),
+            volumes: volumes.cloned(),
+            weights: weights.map(<[f64]>::to_vec),
+            recalibrate,
+            rules,
+        };
+        let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.insert(0, (key, Arc::clone(&gm)));
+        cache.truncate(KEEP);
+        gm
     }
 }
