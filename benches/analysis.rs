@@ -10,8 +10,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::analysis::Axis;
-use drgsim::analysis::levers::Lever;
-use drgsim::analysis::runs::{self, OneWayEntry, Uncertainty};
+use drgsim::analysis::Lever;
+use drgsim::analysis::{self, OneWayEntry, Uncertainty};
 use drgsim::projection::Model;
 use std::hint::black_box;
 use std::path::Path;
@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
     let y = Lever::resolve(&model, "funds.resident.enrollment.decline").unwrap();
     g.bench_function("two-way table 21 x 21", |b| {
         b.iter(|| {
-            let r = runs::two_way(
+            let r = analysis::two_way(
                 &model,
                 (&x, Axis::new(0.9, 1.1, 21)),
                 (&y, Axis::new(0.0, 0.04, 21)),
@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
             black_box(r.months[0][220])
         })
     });
-    let mut ranges = runs::default_ranges(&model);
+    let mut ranges = analysis::default_ranges(&model);
     ranges.push(("funds.resident.enrollment.selectivity".into(), 0.0, 1.0));
     let entries: Vec<OneWayEntry> = ranges
         .iter()
@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     g.bench_function(format!("tornado {} parameters", entries.len()), |b| {
-        b.iter(|| black_box(runs::one_way(&model, entries.clone(), t).unwrap().base[0].months))
+        b.iter(|| black_box(analysis::one_way(&model, entries.clone(), t).unwrap().base[0].months))
     });
     // The cost of policy rules: Sanmen (two funds, 13 years) with the Taizhou premium
     // rule acting every year, and the default Chuxiong scenario (revenue-linked budget

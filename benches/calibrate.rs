@@ -4,8 +4,8 @@
 //! 170 hospitals). Set `DRGSIM_BENCH_RECORDS` for another size (e.g. 10000000).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use drgsim::calibrate::synth::{SynthOptions, write_records, write_records_parquet};
 use drgsim::calibrate::{Mapping, Options, calibrate};
+use drgsim::calibrate::{synth::SynthOptions, synth::write_records, synth::write_records_parquet};
 use drgsim::payment::{GroupTable, HospitalTable};
 use std::path::Path;
 

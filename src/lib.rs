@@ -17,7 +17,6 @@
 
 pub mod analysis;
 pub mod calibrate;
-pub mod cli;
 pub mod fund;
 pub mod payment;
 pub mod population;
@@ -25,3 +24,11 @@ pub mod projection;
 pub mod report;
 pub mod scenario;
 pub mod serve;
+
+// What a user of the crate needs, at the root: load a scenario, project it,
+// analyse it, and the errors and report settings on the way.
+pub use analysis::{AnalysisError, MonteCarlo, monte_carlo};
+pub use projection::{Model, Projection, project};
+pub use report::ReportError;
+pub use report::labels::{Lang, Style, Unit};
+pub use scenario::{Diagnostic, Diagnostics, ScenarioError};

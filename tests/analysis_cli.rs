@@ -4,12 +4,12 @@
 
 mod common;
 use common::{col, csv_rows, drgsim, stderr};
-use drgsim::analysis::levers::{Buffers, Lever, LeverSet, project_levers};
-use drgsim::analysis::runs::{self, Uncertainty};
-use drgsim::analysis::solve::Window;
+use drgsim::analysis::Window;
+use drgsim::analysis::{self, Uncertainty};
+use drgsim::analysis::{Buffers, Lever, LeverSet, project_levers};
 use drgsim::analysis::{DistSpec, quantile};
 use drgsim::projection::{Model, project};
-use drgsim::scenario::schema::UncertaintySpec;
+use drgsim::scenario::UncertaintySpec;
 
 fn chuxiong() -> Model {
     Model::load(&common::scenario("chuxiong-2023.toml"), &[]).unwrap()
@@ -59,7 +59,7 @@ fn fast_levers_equal_recompiled_scenarios() {
         let sets: Vec<String> = set
             .to_sets(&[x])
             .iter()
-            .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+            .map(|(p, v)| drgsim::analysis::set_arg(p, v))
             .collect();
         let slow = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
         assert!(same(&fast, &slow), "{path} = {x} via {sets:?}");
@@ -82,7 +82,7 @@ fn fast_levers_equal_recompiled_scenarios() {
     let sets: Vec<String> = set
         .to_sets(&[1.1, 700.0])
         .iter()
-        .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+        .map(|(p, v)| drgsim::analysis::set_arg(p, v))
         .collect();
     let slow = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
     assert!(same(&fast, &slow));
@@ -142,7 +142,7 @@ fn point_uncertainty(m: &Model) -> (Uncertainty, Vec<String>) {
     let sets = set
         .to_sets(&xs)
         .iter()
-        .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+        .map(|(p, v)| drgsim::analysis::set_arg(p, v))
         .collect();
     (unc, sets)
 }
@@ -283,7 +283,7 @@ fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
         .unwrap()
         .moved_from(1)
         .unwrap();
-    let spec = runs::SolveSpec {
+    let spec = analysis::SolveSpec {
         lever,
         fund: 0,
         target_months: 6.0,
@@ -292,8 +292,8 @@ fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
         probability: None,
         threads: None,
     };
-    assert!(runs::solve_outcome(&m, &spec, value).unwrap() >= 6.0);
-    assert!(runs::solve_outcome(&m, &spec, value - 1e-3).unwrap() < 6.0);
+    assert!(analysis::solve_outcome(&m, &spec, value).unwrap() >= 6.0);
+    assert!(analysis::solve_outcome(&m, &spec, value - 1e-3).unwrap() < 6.0);
     // `run --set <set>` reproduces the months achieved
     let set = j["set"].as_str().unwrap();
     let o = drgsim(
@@ -311,27 +311,27 @@ fn goal_seek_meets_the_target_and_a_value_just_beyond_does_not() {
 fn goal_seek_through_the_horizon_with_a_scaled_path_reproduces_with_set() {
     let m = chuxiong();
     let lever = Lever::resolve(&m, "funds.resident.premiums.premium.scale").unwrap();
-    let spec = runs::SolveSpec {
+    let spec = analysis::SolveSpec {
         lever: lever.clone(),
         fund: 0,
         target_months: 3.0,
         window: Window::after_base(&m),
-        range: runs::default_range(&lever),
+        range: analysis::default_range(&lever),
         probability: None,
         threads: None,
     };
-    let r = runs::solve(&m, &spec).unwrap();
+    let r = analysis::solve(&m, &spec).unwrap();
     assert!(r.achieved >= 3.0 && r.increasing);
     assert!(r.miss_achieved < 3.0 && r.miss_value < r.value);
     assert!((r.value - r.miss_value).abs() <= 1e-6);
     let sets: Vec<String> = LeverSet::new(vec![lever])
         .to_sets(&[r.value])
         .iter()
-        .map(|(p, v)| drgsim::analysis::levers::set_arg(p, v))
+        .map(|(p, v)| drgsim::analysis::set_arg(p, v))
         .collect();
     let p = project(&Model::load(&common::scenario("chuxiong-2023.toml"), &sets).unwrap());
     assert_eq!(
-        runs::runway_measure(&p, 0, Window::after_base(&m)),
+        analysis::runway_measure(&p, 0, Window::after_base(&m)),
         r.achieved
     );
 }
@@ -341,7 +341,7 @@ fn goal_seek_with_probability_uses_common_random_numbers() {
     let m = chuxiong();
     let unc = Uncertainty::of_model(&m).unwrap();
     let lever = Lever::resolve(&m, "funds.resident.premiums.subsidy.scale").unwrap();
-    let spec = runs::SolveSpec {
+    let spec = analysis::SolveSpec {
         lever,
         fund: 0,
         target_months: 3.0,
@@ -350,16 +350,19 @@ fn goal_seek_with_probability_uses_common_random_numbers() {
         probability: Some((0.9, 200, 5, unc)),
         threads: None,
     };
-    let r = runs::solve(&m, &spec).unwrap();
+    let r = analysis::solve(&m, &spec).unwrap();
     assert!(r.achieved >= 3.0 && r.miss_achieved < 3.0, "{r:?}");
     // the same value gives the same probability outcome every time
-    assert_eq!(runs::solve_outcome(&m, &spec, r.value).unwrap(), r.achieved);
+    assert_eq!(
+        analysis::solve_outcome(&m, &spec, r.value).unwrap(),
+        r.achieved
+    );
     // and needs more subsidy than the deterministic answer
-    let det = runs::SolveSpec {
+    let det = analysis::SolveSpec {
         probability: None,
         ..spec.clone()
     };
-    let d = runs::solve(&m, &det).unwrap();
+    let d = analysis::solve(&m, &det).unwrap();
     assert!(r.value > d.value, "{} vs {}", r.value, d.value);
     let mut v = vec![3.0, 1.0, 2.0];
     v.sort_by(f64::total_cmp);
@@ -423,10 +426,8 @@ fn tornado_ranks_an_ignored_parameter_last_with_zero_swing() {
     }
     let md = std::fs::read_to_string(tmp.path().join("t/sensitivity.md")).unwrap();
     // The Markdown (Chinese by default) names the parameter by its label, not its path.
-    let label = drgsim::report::params::param_label(
-        "funds.resident.payment.base_rate",
-        drgsim::report::labels::Lang::Zh,
-    );
+    let label =
+        drgsim::report::param_label("funds.resident.payment.base_rate", drgsim::report::Lang::Zh);
     assert!(
         md.contains(&label) && md.contains("2030年可支付月数"),
         "{md}"
@@ -689,11 +690,11 @@ fn validate_checks_the_analysis_sections() {
 fn chunked_monte_carlo_equals_a_path_by_path_sorted_reference_for_any_thread_count() {
     let m = chuxiong();
     let unc = Uncertainty::of_model(&m).unwrap();
-    let n = drgsim::analysis::bands::CHUNK as u64 * 2 + 37;
+    let n = drgsim::analysis::CHUNK as u64 * 2 + 37;
     let seed = 11;
     let set = LeverSet::new(unc.levers.clone());
     let per_path =
-        runs::mc_paths(&m, &unc, &set, &[], n, seed, Some(1), None, |p| p.clone()).unwrap();
+        analysis::mc_paths(&m, &unc, &set, &[], n, seed, Some(1), None, |p| p.clone()).unwrap();
     let one = drgsim::analysis::monte_carlo(&m, &unc, n, seed, Some(1), None).unwrap();
     let two = drgsim::analysis::monte_carlo(&m, &unc, n, seed, Some(2), None).unwrap();
     let ny = m.years.len();
@@ -720,7 +721,7 @@ fn chunked_monte_carlo_equals_a_path_by_path_sorted_reference_for_any_thread_cou
                     .collect();
                 let path_order_sum: f64 = col.iter().sum();
                 col.sort_by(f64::total_cmp);
-                for (j, &p) in runs::MC_PROBS.iter().enumerate() {
+                for (j, &p) in analysis::MC_PROBS.iter().enumerate() {
                     assert_eq!(
                         summary.quantiles[t][j].to_bits(),
                         quantile(&col, p).to_bits(),
@@ -747,7 +748,7 @@ fn chunked_monte_carlo_equals_a_path_by_path_sorted_reference_for_any_thread_cou
 #[test]
 fn tornado_default_ranges_are_in_natural_units() {
     let m = chuxiong();
-    let r = runs::default_ranges(&m);
+    let r = analysis::default_ranges(&m);
     let get = |p: &str| {
         r.iter()
             .find(|x| x.0 == p)
@@ -764,7 +765,9 @@ fn tornado_default_ranges_are_in_natural_units() {
     assert!((a + 0.02).abs() < 1e-12 && b.abs() < 1e-12, "{a} {b}");
     // Jingzhou's DIP coverage 0.75: +-5 points; near 1 it is kept inside the range
     let jz = |sets: &[String]| {
-        runs::default_ranges(&Model::load(&common::scenario("jingzhou-2023.toml"), sets).unwrap())
+        analysis::default_ranges(
+            &Model::load(&common::scenario("jingzhou-2023.toml"), sets).unwrap(),
+        )
     };
     let find = |r: &[(String, f64, f64)], p: &str| {
         r.iter().find(|x| x.0 == p).map(|x| (x.1, x.2)).unwrap()
@@ -782,7 +785,7 @@ fn tornado_default_ranges_are_in_natural_units() {
         "{r:?}"
     );
     // the bounded outcome: a fund depleted in both settings has no ranking swing
-    let o = |months: f64| runs::Outcome {
+    let o = |months: f64| analysis::Outcome {
         months,
         horizon_months: months,
         first_warning: None,
@@ -790,6 +793,85 @@ fn tornado_default_ranges_are_in_natural_units() {
         depletion: None,
         cumulative_surplus_wan: 0.0,
     };
-    assert_eq!(runs::ranking_swing(&o(-20.0), &o(-5.0)), 0.0);
-    assert_eq!(runs::ranking_swing(&o(-20.0), &o(4.0)), 4.0);
+    assert_eq!(analysis::ranking_swing(&o(-20.0), &o(-5.0)), 0.0);
+    assert_eq!(analysis::ranking_swing(&o(-20.0), &o(4.0)), 4.0);
+}
+
+/// The texts drawn in an SVG chart: (the element's attributes, its text).
+fn svg_texts(path: &std::path::Path) -> Vec<(String, String)> {
+    let svg = std::fs::read_to_string(path).unwrap();
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (attrs, body) = t.split_once('>')?;
+            Some((
+                attrs.to_string(),
+                body.split("</text>").next()?.trim().to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn tornado_charts_draw_no_negative_months_and_name_their_outcome() {
+    let tmp = common::tmp();
+    // chuxiong-2023 is depleted by its outcome year at every setting: the
+    // chart compares depletion years; the default scenario is not: months
+    // payable clipped at 0.
+    let chux = common::scenario("chuxiong-2023.toml");
+    let cases: [(&[&str], &str, &str); 3] = [
+        (&[chux.to_str().unwrap()], "zh", "穿底年份"),
+        (&[], "zh", "低于0按0计"),
+        (&[], "en", "clipped at 0"),
+    ];
+    for (i, (scen, lang, axis)) in cases.iter().enumerate() {
+        let out = format!("t{i}");
+        let mut args = vec!["--lang", lang, "sensitivity"];
+        args.extend_from_slice(scen);
+        args.extend(["--out", out.as_str()]);
+        let o = drgsim(&args, tmp.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let svgs: Vec<_> = std::fs::read_dir(tmp.path().join(&out))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.starts_with("tornado_") && n.ends_with(".svg")
+            })
+            .collect();
+        assert!(!svgs.is_empty(), "{out}");
+        let mut named = false;
+        for p in &svgs {
+            let texts = svg_texts(p);
+            // Axis ticks are centred under the axis (the settings at the bar
+            // ends, which may be negative rates, are anchored to one side).
+            for (attrs, t) in &texts {
+                if let (true, Ok(x)) = (
+                    attrs.contains("text-anchor=\"middle\""),
+                    t.replace(',', "").parse::<f64>(),
+                ) {
+                    assert!(x >= 0.0, "{}: tick {t}", p.display());
+                }
+            }
+            let texts: Vec<String> = texts.into_iter().map(|t| t.1).collect();
+            named |= texts.iter().any(|t| t.contains(axis));
+            if *lang == "en" {
+                assert!(
+                    texts
+                        .iter()
+                        .all(|t| !t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+                    "{texts:?}"
+                );
+            }
+        }
+        assert!(named, "{out}: no axis saying `{axis}`");
+        // the Markdown's swing column is the ranked (clipped) swing
+        let (h, rows) = csv_rows(&tmp.path().join(&out).join("tornado.csv"));
+        for r in &rows {
+            let clipped = |c: &str| r[col(&h, c)].parse::<f64>().unwrap().max(0.0);
+            let want = (clipped("months_high") - clipped("months_low")).abs();
+            let got: f64 = r[col(&h, "swing_ranked")].parse().unwrap();
+            assert!((got - want).abs() < 1e-3);
+        }
+    }
 }

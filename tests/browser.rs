@@ -253,6 +253,7 @@ fn the_page_redraws_when_a_slider_moves() {
     });
     let line_before = d.script("return document.getElementById('months-line').getAttribute('d');");
     assert!(before.contains("个月"), "Chinese by default: {before}");
+    let balance_before = d.text("balance-now");
     let shots = std::env::var_os("DRGSIM_SCREENSHOTS").is_some();
 
     // Move the DRG base-rate slider down with the keyboard, as a user would.
@@ -273,23 +274,43 @@ fn the_page_redraws_when_a_slider_moves() {
         &format!("/element/{id}/value"),
         Some(json!({ "text": arrows })),
     );
-    let after = d.wait(60, "the months figure to change", |d| {
-        let t = d.text("months-now");
-        (t != before).then_some(t)
+    // chuxiong-2023 is depleted by its horizon: months payable read 0.0 with
+    // the depletion word and the chart stops at 0; the balance shows the
+    // shortfall, and it is the balance that a lower base rate improves.
+    let after = d.wait(60, "the balance figure to change", |d| {
+        let t = d.text("balance-now");
+        (t != balance_before).then_some(t)
     });
     let line_after = d.script("return document.getElementById('months-line').getAttribute('d');");
     assert_ne!(line_before, line_after, "the chart did not change");
     let num = |s: &str| -> f64 {
-        s.trim_end_matches("个月")
+        s.trim_end_matches("亿元")
             .trim()
             .replace(',', "")
             .parse()
             .unwrap()
     };
     assert!(
-        num(&after) > num(&before),
-        "a lower base rate should leave more months: {before} -> {after}"
+        num(&after) > num(&balance_before),
+        "a lower base rate should leave a larger balance: {balance_before} -> {after}"
     );
+    // Months payable are drawn clipped at 0 (no negative tick), with the
+    // depletion year marked, as in the PNG charts.
+    let ticks = d.script(
+        "return Array.from(document.querySelectorAll('#months-svg text[text-anchor=end]')).map(t => t.textContent);",
+    );
+    let ticks: Vec<f64> = ticks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str()?.replace(',', "").parse().ok())
+        .collect();
+    assert!(
+        ticks.len() >= 3 && ticks.iter().all(|&v| v >= 0.0),
+        "{ticks:?}"
+    );
+    let marker = d.script("return document.getElementById('depletion-marker') !== null;");
+    assert_eq!(marker, Value::Bool(true), "no depletion marker");
     assert!(d.text("status").contains("ms"));
 
     if shots {

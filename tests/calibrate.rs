@@ -3,8 +3,8 @@
 
 mod common;
 use common::{drgsim, stderr};
-use drgsim::calibrate::synth::{SynthOptions, write_records};
 use drgsim::calibrate::{Calibration, Mapping, Options, TrimRule, calibrate};
+use drgsim::calibrate::{synth::SynthOptions, synth::write_records};
 use drgsim::payment::{GroupTable, HospitalGroupVolumes, HospitalTable};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -530,7 +530,7 @@ fn a_group_table_without_optional_columns_gets_stated_defaults() {
     assert!(
         g.groups
             .iter()
-            .all(|x| x.cost_cv == drgsim::payment::groups::DEFAULT_COST_CV && !x.excluded)
+            .all(|x| x.cost_cv == drgsim::payment::DEFAULT_COST_CV && !x.excluded)
     );
     let base = common::scenario("qingyang-2025h1.toml");
     let scen = tmp.path().join("swap.toml");

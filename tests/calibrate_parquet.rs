@@ -4,8 +4,8 @@
 
 mod common;
 use common::{drgsim, stderr};
-use drgsim::calibrate::synth::{SynthOptions, write_records, write_records_parquet};
 use drgsim::calibrate::{Mapping, Options, calibrate};
+use drgsim::calibrate::{synth::SynthOptions, synth::write_records, synth::write_records_parquet};
 use drgsim::payment::{GroupTable, HospitalTable};
 use parquet::basic::{ConvertedType, Repetition, Type as Physical};
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};

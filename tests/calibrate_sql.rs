@@ -4,9 +4,9 @@
 
 mod common;
 use common::{drgsim, stderr};
-use drgsim::calibrate::sql::{Quote, emit};
-use drgsim::calibrate::synth::{HEADER, SynthOptions, write_records};
 use drgsim::calibrate::{Calibration, Mapping, Options, TrimRule, calibrate, calibrate_aggregates};
+use drgsim::calibrate::{sql::Quote, sql::emit};
+use drgsim::calibrate::{synth::HEADER, synth::SynthOptions, synth::write_records};
 use drgsim::payment::{GroupTable, HospitalTable};
 use rusqlite::types::ValueRef;
 use std::io::Write;

@@ -208,7 +208,7 @@ fn published_history_is_reproduced() {
         "fengdu-2023.toml",
     ] {
         let (m, p) = run(s);
-        for c in drgsim::report::history::comparisons(&m, &p) {
+        for c in drgsim::report::comparisons(&m, &p) {
             let (Some(model), Some(gap)) = (c.model, c.gap()) else {
                 continue;
             };

@@ -6,8 +6,8 @@
 
 mod common;
 use drgsim::projection::project;
-use drgsim::report::bounds::check_projection;
-use drgsim::report::projection::write_projection_csv;
+use drgsim::report::check_projection;
+use drgsim::report::write_projection_csv;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -20,7 +20,15 @@ fn verdict_within(file: &Path, sets: &[String]) -> Result<(), String> {
     let shown = file.display().to_string();
     let (file, sets) = (file.to_path_buf(), sets.to_vec());
     std::thread::spawn(move || {
-        let r = match drgsim::cli::load(&file, &sets) {
+        // What `drgsim validate` checks: the scenario, then its analysis sections.
+        let loaded = drgsim::projection::Model::load(&file, &sets)
+            .map_err(|e| e.to_string())
+            .and_then(|m| {
+                drgsim::analysis::check_sections(&m)
+                    .map(|()| m)
+                    .map_err(|e| e.to_string())
+            });
+        let r = match loaded {
             Err(e) => {
                 let msg = format!("{e:#}");
                 assert!(!msg.trim().is_empty(), "{}: empty error", file.display());

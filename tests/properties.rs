@@ -3,7 +3,7 @@
 
 mod common;
 use drgsim::projection::{Model, project};
-use drgsim::scenario::source::RawScenario;
+use drgsim::scenario::RawScenario;
 use proptest::prelude::*;
 
 fn with(sets: &[(&str, f64)]) -> Model {

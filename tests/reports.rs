@@ -44,7 +44,7 @@ fn drawn_text(dir: &Path) -> Vec<String> {
 }
 
 fn has_cjk(s: &str) -> bool {
-    drgsim::report::labels::has_cjk(s)
+    drgsim::report::has_cjk(s)
 }
 
 /// A label key left untranslated: snake_case, or a parameter path.
@@ -157,6 +157,12 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
             o("solve"),
         ],
         vec![
+            "clear".into(),
+            sc("sanmen-clearing-2019.toml"),
+            "--out".into(),
+            o("clear"),
+        ],
+        vec![
             "grid".into(),
             sc("chuxiong-2023.toml"),
             "--x".into(),
@@ -181,22 +187,27 @@ fn all_outputs(tmp: &Path, lang: &str) -> Vec<PathBuf> {
 #[test]
 fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
     use ab_glyph::Font as _;
-    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
+    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::FONT_BYTES).unwrap();
     let tmp = common::tmp();
     let mut missing = BTreeSet::new();
     let mut checked = 0usize;
     for lang in ["zh", "en"] {
         for dir in all_outputs(tmp.path(), lang) {
             let texts = drawn_text(&dir);
-            // Every command but solve draws a chart.
-            let solve = dir.to_str().unwrap().ends_with("-solve");
+            // Every command but solve and clear draws a chart.
+            let d = dir.to_str().unwrap();
+            let solve = d.ends_with("-solve") || d.ends_with("-clear");
             assert!(
                 solve || !texts.is_empty(),
                 "{}: no text drawn",
                 dir.display()
             );
             for l in markdown_labels(&dir) {
+                // The clearing file names its budgets and itself in Chinese
+                // (the published report's names): data, not labels.
+                let named = d.ends_with("-clear") && (l.starts_with('#') || l.contains("医保"));
                 match lang {
+                    "en" if named => {}
                     "en" => assert!(!has_cjk(&l), "{}: Chinese label: {l}", dir.display()),
                     _ => assert!(!looks_like_key(&l), "{}: untranslated: {l}", dir.display()),
                 }
@@ -233,7 +244,7 @@ fn every_drawn_character_has_a_glyph_and_labels_are_in_the_chosen_language() {
 #[test]
 fn the_font_has_gb2312_and_ab_glyph_draws_it() {
     use ab_glyph::{Font as _, ScaleFont as _};
-    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::chart::FONT_BYTES).unwrap();
+    let font = ab_glyph::FontRef::try_from_slice(drgsim::report::FONT_BYTES).unwrap();
     // A sample across GB 2312 level 1 and 2, the regulator's words and Latin.
     for c in "楚雄州基金穿底预警危险正常亿万元鑫龘ABCxyz0123（）：%".chars() {
         if c == '龘' {
@@ -357,6 +368,30 @@ fn html_report_is_well_formed_and_holds_every_chart() {
             "compare",
         ),
         (vec!["sensitivity", "chuxiong-2023.toml"], "sens"),
+        (
+            vec![
+                "hospitals",
+                "point-value-volume.toml",
+                "--vs",
+                "qingyang-2025h1.toml",
+            ],
+            "hospitals",
+        ),
+        (
+            vec!["montecarlo", "chuxiong-2023.toml", "--paths", "40"],
+            "montecarlo",
+        ),
+        (
+            vec![
+                "grid",
+                "chuxiong-2023.toml",
+                "--x",
+                "funds.resident.payment.base_rate.scale=0.9:1.1:3",
+                "--y",
+                "funds.resident.enrollment.decline=0:0.04:3",
+            ],
+            "grid",
+        ),
     ] {
         let out = tmp.path().join(name);
         let mut a: Vec<String> = args
@@ -545,5 +580,175 @@ fn analysis_workbooks_hold_the_csv_figures_under_translated_headers() {
             }
         }
         assert!(compared >= 3, "{lang}: only {compared} figures compared");
+    }
+}
+
+/// The cells of the Markdown table whose header row holds `header`, by that column.
+fn md_column(md: &str, header: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut col: Option<usize> = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            col = None;
+            continue;
+        }
+        let cells: Vec<String> = line
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect();
+        match col {
+            None => col = cells.iter().position(|c| c == header),
+            Some(i) if !cells[i].starts_with("---") => out.push(cells[i].clone()),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn rule_conditions_and_distributions_read_in_the_report_language() {
+    let tmp = common::tmp();
+    let rules = common::scenario("chuxiong-rules.toml");
+    let chux = common::scenario("chuxiong-2023.toml");
+    let mut rules_csv: Option<String> = None;
+    for (lang, because, dist) in [
+        ("zh", "触发条件", "分布"),
+        ("en", "because", "distribution"),
+    ] {
+        let run = tmp.path().join(format!("{lang}-rules"));
+        ok(
+            &[
+                "--lang",
+                lang,
+                "run",
+                rules.to_str().unwrap(),
+                "--out",
+                run.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let md = std::fs::read_to_string(run.join("summary.md")).unwrap();
+        let conds = md_column(&md, because);
+        assert!(!conds.is_empty(), "{lang}: no rule firings in\n{md}");
+        for c in &conds {
+            match lang {
+                "zh" => assert!(
+                    has_cjk(c) && !c.contains("months") && !c.contains("balance"),
+                    "{c}"
+                ),
+                _ => assert!(!has_cjk(c) && c.contains(" 20") && !c.contains("{}"), "{c}"),
+            }
+        }
+        // rules.csv keeps its machine text whatever the language
+        let csv = std::fs::read_to_string(run.join("rules.csv")).unwrap();
+        assert!(csv.starts_with("fund,year,rule,condition"));
+        match &rules_csv {
+            None => rules_csv = Some(csv),
+            Some(zh) => assert_eq!(zh, &csv, "rules.csv differs between languages"),
+        }
+        let mc = tmp.path().join(format!("{lang}-mc"));
+        ok(
+            &[
+                "--lang",
+                lang,
+                "montecarlo",
+                chux.to_str().unwrap(),
+                "--paths",
+                "20",
+                "--seed",
+                "1",
+                "--out",
+                mc.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let md = std::fs::read_to_string(mc.join("montecarlo.md")).unwrap();
+        let dists = md_column(&md, dist);
+        assert!(!dists.is_empty(), "{md}");
+        for d in &dists {
+            assert!(
+                !d.contains('{') && !d.contains("\"dist\"") && !d.contains(':'),
+                "{d}"
+            );
+            assert_eq!(has_cjk(d), lang == "zh", "{d}");
+        }
+    }
+}
+
+#[test]
+fn hospital_and_clearing_reports_follow_the_unit() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let tmp = common::tmp();
+    let scen = common::scenario("qingyang-2025h1.toml");
+    let clear = common::scenario("sanmen-clearing-2019.toml");
+    for unit in ["wan", "yi"] {
+        let (name, other) = if unit == "wan" {
+            ("万元", "亿元")
+        } else {
+            ("亿元", "万元")
+        };
+        let out = tmp.path().join(format!("h-{unit}"));
+        ok(
+            &[
+                "--unit",
+                unit,
+                "hospitals",
+                scen.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let md = std::fs::read_to_string(out.join("hospitals.md")).unwrap();
+        let labels: Vec<&str> = md
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains('（'))
+            .collect();
+        assert!(labels.iter().any(|l| l.contains(name)), "{md}");
+        assert!(
+            labels.iter().all(|l| !l.contains(other)),
+            "{unit}: {labels:?}"
+        );
+        // the workbook's hospital sheet: CSV 万元 divided into the unit
+        let (keys, rows) = {
+            let mut r = csv::Reader::from_path(out.join("hospitals.csv")).unwrap();
+            let k: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+            (k, r.records().map(Result::unwrap).collect::<Vec<_>>())
+        };
+        let c = keys.iter().position(|k| k == "payment_wan").unwrap();
+        let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+        let range = wb.worksheet_range("医院").unwrap();
+        let sheet: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        assert!(sheet[2][c].to_string().contains(name), "{:?}", sheet[2][c]);
+        let div = if unit == "yi" { 1e4 } else { 1.0 };
+        let want: f64 = rows[0][c].parse::<f64>().unwrap() / div;
+        match &sheet[3][c] {
+            Data::Float(x) => assert!(
+                (x - want).abs() <= 1e-9 * (1.0 + want.abs()),
+                "{x} vs {want}"
+            ),
+            d => panic!("{d:?}"),
+        }
+        // clearing: the table in the unit, the check against published figures in yuan
+        let out = tmp.path().join(format!("c-{unit}"));
+        ok(
+            &[
+                "--unit",
+                unit,
+                "clear",
+                clear.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let md = std::fs::read_to_string(out.join("clearing.md")).unwrap();
+        let first_col = md_column(&md, "项目");
+        assert!(
+            first_col.iter().any(|l| l.contains(name))
+                && first_col.iter().all(|l| !l.contains(other)),
+            "{first_col:?}"
+        );
     }
 }

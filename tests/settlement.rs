@@ -4,8 +4,8 @@
 
 mod common;
 use common::{assert_close, drgsim, run, run_with, scenario, stderr};
-use drgsim::payment::clearing::{Bands, BaseRule, Corridor, clear, grown_budget, to_fen};
-use drgsim::payment::corridor_spec::{clear_file, matches};
+use drgsim::payment::{Bands, BaseRule, Corridor, clear, grown_budget, to_fen};
+use drgsim::payment::{clear_file, matches};
 
 // ---- Qingyang H1 2025, fund side (published: shared/seeds/qingyang-2025-drg-fund-performance.txt)
 
@@ -319,7 +319,7 @@ fn bad_corridor_input_names_file_line_and_field() {
 
 // ---- corridor properties at and around the band edges
 
-use drgsim::payment::clearing::Band;
+use drgsim::payment::Band;
 use proptest::prelude::*;
 
 fn two_bands(edge: f64, inner: f64, outer: f64) -> Bands {

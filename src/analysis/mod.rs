@@ -2,24 +2,24 @@
 //! sampling, reproducible Monte Carlo, quantile summaries, Sobol' and
 //! one-way/two-way sensitivity, root finding and goal seeking.
 //!
-//! Apart from [`levers`], [`runs`] and [`bands`], nothing here knows about the fund model: every routine takes plain numbers
+//! Apart from `levers`, `runs` and `bands`, nothing here knows about the fund model: every routine takes plain numbers
 //! or closures, typically `Fn(&[f64]) -> T` mapping a parameter vector to a
 //! model outcome.
 //!
-//! - [`dist`]: [`DistSpec`] (TOML-deserialisable marginals with truncation).
-//! - [`sampler`]: [`Sampler`] (Gaussian copula, inverse-CDF marginals).
-//! - [`streams`]: [`path_rng`] (per-path ChaCha streams).
-//! - [`montecarlo`]: [`run_paths`], [`quantile`], [`quantiles_by_selection`], [`summarize_years`].
+//! - `dist`: [`DistSpec`] (TOML-deserialisable marginals with truncation).
+//! - `sampler`: [`Sampler`] (Gaussian copula, inverse-CDF marginals).
+//! - `streams`: [`path_rng`] (per-path ChaCha streams).
+//! - `montecarlo`: [`run_paths`], [`quantile`], [`quantiles_by_selection`], [`summarize_years`].
 //! - [`sobol`]: [`sobol_indices`] (Saltelli / Jansen estimators);
-//!   [`morris`](mod@morris): [`morris()`] elementary-effects screening.
-//! - [`oneway`]: [`tornado`]; [`grid`]: [`grid2`].
-//! - [`root`]: [`solve_bracketed`] (scan + Brent), [`seek_target`].
+//!   `morris`(mod@morris): [`morris()`] elementary-effects screening.
+//! - `oneway`: [`tornado`]; `grid`: [`grid2`].
+//! - `root`: [`solve_bracketed`] (scan + Brent), [`seek_target`].
 //!
-//! Two modules tie this machinery to the fund model: [`levers`] (a parameter
-//! path as something to move fast) and [`runs`] (tornado, two-way table, Monte
+//! Two modules tie this machinery to the fund model: `levers` (a parameter
+//! path as something to move fast) and `runs` (tornado, two-way table, Monte
 //! Carlo bands, goal seek and Sobol' indices of a compiled model), with
-//! [`bands`] running the Monte Carlo bands in chunks of paths and
-//! [`solve`](mod@solve) for the goal seek's window, observed years and rounding.
+//! `bands` running the Monte Carlo bands in chunks of paths and
+//! `solve`(mod@solve) for the goal seek's window, observed years and rounding.
 //!
 //! ```
 //! use drgsim::analysis::{DistSpec, Sampler, run_paths, summarize_years};
@@ -52,21 +52,21 @@
 //! # Ok::<(), drgsim::analysis::AnalysisError>(())
 //! ```
 
-pub mod bands;
-pub mod dist;
-pub mod error;
-pub mod grid;
-pub mod levers;
-pub mod montecarlo;
-pub mod morris;
-pub mod oneway;
-pub mod root;
-pub mod runs;
-pub mod sampler;
-pub mod sobol;
-pub mod solve;
-pub mod streams;
-pub mod window;
+pub(crate) mod bands;
+pub(crate) mod dist;
+pub(crate) mod error;
+pub(crate) mod grid;
+pub(crate) mod levers;
+pub(crate) mod montecarlo;
+pub(crate) mod morris;
+pub(crate) mod oneway;
+pub(crate) mod root;
+pub(crate) mod runs;
+pub(crate) mod sampler;
+pub(crate) mod sobol;
+pub(crate) mod solve;
+pub(crate) mod streams;
+pub(crate) mod window;
 
 #[cfg(test)]
 mod tests;
@@ -88,3 +88,14 @@ pub use root::{
 pub use sampler::Sampler;
 pub use sobol::{SobolResult, sobol_for_sampler, sobol_indices, sobol_indices_with};
 pub use streams::{PathRng, path_rng};
+
+// Re-exported for users of the crate (the command line, tests, benches):
+// the submodules themselves are private to the crate.
+pub use bands::CHUNK;
+pub use levers::{Buffers, Lever, LeverSet, project_levers, set_arg};
+pub use runs::{
+    MC_PROBS, OneWayEntry, Outcome, SolveSpec, Uncertainty, check_sections, default_range,
+    default_ranges, mc_paths, one_way, ranking_swing, runway_measure, sobol, solve, solve_outcome,
+    two_way, year_index,
+};
+pub use solve::{Window, default_move_from, round_for_notice};

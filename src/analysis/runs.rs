@@ -263,7 +263,7 @@ pub fn bounded_months(o: &Outcome) -> f64 {
     }
 }
 
-/// The swing ranked on: `|bounded(high) - bounded(low)|` ([`bounded_months`]).
+/// The swing ranked on: `|bounded(high) - bounded(low)|` (`bounded_months`).
 pub fn ranking_swing(low: &Outcome, high: &Outcome) -> f64 {
     (bounded_months(high) - bounded_months(low)).abs()
 }

@@ -64,7 +64,7 @@ pub struct SobolResult {
     pub n_evals: usize,
 }
 
-/// Sobol' indices with [`DEFAULT_BOOTSTRAP`] bootstrap resamples.
+/// Sobol' indices with `DEFAULT_BOOTSTRAP` bootstrap resamples.
 ///
 /// `sample_unit_to_params(u, params)` maps a point `u` of the open unit cube
 /// `(0,1)^k` to the `k` model parameters (write them into `params`); `f(params)` is the scalar

@@ -118,7 +118,7 @@ fn round_dir(x: f64, step: f64, up: bool) -> f64 {
     format!("{v:.digits$}").parse().unwrap_or(v)
 }
 
-/// Rounds the answer `s` of `spec` to its [`notice_grain`] towards
+/// Rounds the answer `s` of `spec` to its `notice_grain` towards
 /// feasibility and checks the rounded value still meets the target (module
 /// docs). A value outside the parameter's allowed range is not taken. The
 /// answer returned has `value` and `achieved` rounded, the exact ones in

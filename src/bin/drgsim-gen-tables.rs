@@ -16,7 +16,7 @@
 
 use clap::{Parser, ValueEnum};
 use drgsim::payment::{BenefitIds, GroupTable, InpatientDemand, PaymentSpec};
-use drgsim::population::bands::{BAND_LABELS, N_BANDS};
+use drgsim::population::{BAND_LABELS, N_BANDS};
 use drgsim::scenario::{Param, ParamStore, Years};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -26,7 +26,7 @@ fn scan(
     each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
 ) -> Result<ScanInfo, CalibrateError> {
     if super::parquet_records::is_parquet(path) {
-        super::parquet_records::scan_fields(path, mapping, only, each)
+        super::parquet_records::scan(path, mapping, only, each)
     } else {
         super::records::scan(path, mapping, each)
     }

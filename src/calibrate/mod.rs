@@ -1,32 +1,32 @@
 //! `drgsim calibrate`: group and hospital payment tables from case-level
 //! settlement records (医保结算清单 / 病案首页 extracts with the assigned group).
 //!
-//! The records are read twice, streaming ([`accumulate`]): memory grows with
+//! The records are read twice, streaming (`accumulate`): memory grows with
 //! groups x hospitals, never with cases. The result ([`tables::Tables`]) is the
 //! group table, the hospital table and the per-hospital group volumes in the
 //! formats of `scenarios/data/README.md`, plus grouping-quality figures
-//! ([`report`] turns them into CSV and Markdown).
+//! (`report` turns them into CSV and Markdown).
 //!
-//! - [`mapping`]: which column holds which field (Chinese headers recognised).
-//! - [`records`]: the streaming CSV reader (UTF-8 or GB18030).
-//! - [`parquet_records`]: the streaming Parquet reader (row group by row group) and writer.
-//! - [`trim`]: outlier trimming rules.
-//! - [`accumulate`]: the two passes and their sufficient statistics.
-//! - [`tables`]: weights, CV, CMI, cost level, coefficients, RIV.
-//! - [`report`]: the output files.
+//! - `mapping`: which column holds which field (Chinese headers recognised).
+//! - `records`: the streaming CSV reader (UTF-8 or GB18030).
+//! - `parquet_records`: the streaming Parquet reader (row group by row group) and writer.
+//! - `trim`: outlier trimming rules.
+//! - `accumulate`: the two passes and their sufficient statistics.
+//! - `tables`: weights, CV, CMI, cost level, coefficients, RIV.
+//! - `report`: the output files.
 //! - [`sql`]: the same aggregation as portable SQL, and the reader of its result.
 //! - [`synth`]: synthetic records drawn from a group and hospital table.
 
-pub mod accumulate;
-pub mod error;
-pub mod mapping;
-pub mod parquet_records;
-pub mod records;
-pub mod report;
+pub(crate) mod accumulate;
+pub(crate) mod error;
+pub(crate) mod mapping;
+pub(crate) mod parquet_records;
+pub(crate) mod records;
+pub(crate) mod report;
 pub mod sql;
 pub mod synth;
-pub mod tables;
-pub mod trim;
+pub(crate) mod tables;
+pub(crate) mod trim;
 
 pub use error::CalibrateError;
 pub use mapping::{Encoding, Field, Mapping};
@@ -261,3 +261,4 @@ fn check_options(opts: &Options) -> Result<(), CalibrateError> {
     }
     Ok(())
 }
+pub use report::{groups_csv, hospitals_csv, markdown, volumes_csv};

@@ -205,24 +205,15 @@ pub fn header(path: &Path) -> Result<Vec<String>, CalibrateError> {
     open(path).map(|(_, h)| h)
 }
 
-/// Reads a Parquet record file row group by row group, calling `each` with every
-/// record (see [`super::records::scan`] for the checks).
-pub fn scan(
-    path: &Path,
-    mapping: &Mapping,
-    each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
-) -> Result<ScanInfo, CalibrateError> {
-    scan_fields(path, mapping, None, each)
-}
-
 /// Number of [`Field`]s (the per-row lookup table is indexed by `Field as usize`).
 const N_FIELDS: usize = Field::SpecialReview as usize + 1;
 
-/// [`scan`] reading only the columns of the fields in `only` (all mapped
+/// Reads a Parquet record file row group by row group, calling `each` with every
+/// record (see [`super::records::scan`] for the checks), and only the columns of the fields in `only` (all mapped
 /// columns when `None`): a second pass that needs the hospital, group, cost and
 /// special-review flag decodes those four columns and skips the rest of the
 /// file. Fields not read are absent from the rows handed to `each`.
-pub fn scan_fields(
+pub fn scan(
     path: &Path,
     mapping: &Mapping,
     only: Option<&[Field]>,

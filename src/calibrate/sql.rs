@@ -3,14 +3,14 @@
 //! result table (`drgsim calibrate --from-aggregates`).
 //!
 //! The query computes exactly the sufficient statistics of the streaming passes
-//! ([`super::accumulate`]), one result row per (hospital, group) cell, plus one
+//! (`super::accumulate`), one result row per (hospital, group) cell, plus one
 //! row per hospital for its ungrouped records (`grp` NULL):
 //!
 //! 1. `m`: per group, the count, sum and sum of squares of `LN(cost)` over the
 //!    cases that enter the cost statistics (grouped, cost > 0, not special review);
 //! 2. `b`: the trimming bounds `mu_g +- k s_g` with `s_g^2 = (S2 - S1^2/n)/(n - 1)`
 //!    (CHS-DRG 权重测算: log-cost mean +- 3 SD; groups under 3 cases or with no
-//!    spread untrimmed, see [`super::trim::bounds`]) and the shift `EXP(S1/n)`
+//!    spread untrimmed, see `super::trim::bounds`) and the shift `EXP(S1/n)`
 //!    (the geometric mean, subtracted before summing squares for stability);
 //! 3. the final `SELECT` joins each record to its group's bounds and sums per cell.
 //!

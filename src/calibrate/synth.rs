@@ -271,7 +271,7 @@ pub fn write_records<W: Write>(
 }
 
 /// Writes `opts.records` synthetic records as Parquet (snappy, row groups of
-/// 1 million rows; see [`super::parquet_records::ParquetRecordWriter`]). The
+/// 1 million rows; see `super::parquet_records::ParquetRecordWriter`). The
 /// records are those [`write_records`] writes for the same options.
 pub fn write_records_parquet(
     groups: &GroupTable,

@@ -18,7 +18,7 @@ pub enum TrimRule {
     /// fewer than 3 cases or no spread are not trimmed.
     LogSd(f64),
     /// Keep cases between the `lo` and `hi` percentiles (0..100) of the group's
-    /// cost, read from a histogram of log cost with bins of [`HIST_STEP`]
+    /// cost, read from a histogram of log cost with bins of `HIST_STEP`
     /// (0.5 % of cost), so the cut points are exact to within half a percent.
     Percentile {
         /// Lower percentile.

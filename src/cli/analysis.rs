@@ -1,21 +1,18 @@
 //! `drgsim sensitivity`, `grid`, `montecarlo` and `solve`: the analyses of
-//! [`crate::analysis::runs`] with their CSV, Markdown and charts.
+//! [`drgsim::analysis::runs`] with their CSV, Markdown and charts.
 //!
 //! Every input is checked (parameter paths, ranges, distributions, the
 //! scenario at the range ends) before the output directory is created, and the
 //! directory appears only when every file has been written.
 
-use crate::analysis::Axis;
-use crate::analysis::levers::{Lever, LeverSet};
-use crate::analysis::runs::{self, OneWayEntry, SolveSpec, Uncertainty};
-use crate::analysis::solve::{self, Window};
-use crate::projection::Model;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::grid::Grid;
-use crate::report::labels::Style;
-use crate::report::{self, sensitivity};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
+use drgsim::analysis::{self, Axis, Lever, LeverSet, OneWayEntry, SolveSpec, Uncertainty, Window};
+use drgsim::projection::Model;
+use drgsim::report;
+use drgsim::report::Grid;
+use drgsim::report::Style;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -236,7 +233,7 @@ fn parse_range(s: &str, what: &str, strict: bool) -> Result<(f64, f64)> {
 fn one_way_entries(
     model: &Model,
     a: &SensitivityArgs,
-) -> Result<(Vec<OneWayEntry>, Vec<sensitivity::LeftOut>)> {
+) -> Result<(Vec<OneWayEntry>, Vec<report::LeftOut>)> {
     let spec = model.spec.sensitivity.clone().unwrap_or_default();
     // (path, range, is a default, where it was asked for)
     type Wanted = (String, Option<(f64, f64)>, bool, String);
@@ -254,7 +251,7 @@ fn one_way_entries(
         wanted.push((path, r, default, origin));
     };
     if !a.no_defaults && spec.defaults.unwrap_or(true) {
-        for (p, lo, hi) in runs::default_ranges(model) {
+        for (p, lo, hi) in analysis::default_ranges(model) {
             put(p, Some((lo, hi)), true, "default".into());
         }
     }
@@ -308,18 +305,20 @@ fn one_way_entries(
         let mut bad = None;
         for x in [low, high] {
             if let Err(e) = set.check(model, &[x]) {
-                bad = Some(format!(
-                    "{origin}: with `{path}` at {x} the scenario is invalid: {e}"
+                bad = Some((
+                    x,
+                    format!("{origin}: with `{path}` at {x} the scenario is invalid: {e}"),
                 ));
                 break;
             }
         }
         match bad {
-            Some(m) if default => notes.push(sensitivity::LeftOut {
+            Some((at, m)) if default => notes.push(report::LeftOut {
                 path: path.clone(),
+                at,
                 why: m.lines().last().unwrap_or("").trim().to_string(),
             }),
-            Some(m) => errors.push(m),
+            Some((_, m)) => errors.push(m),
             None => entries.push(OneWayEntry {
                 lever,
                 low,
@@ -344,7 +343,7 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
     let model = load(&a.common)?;
     let spec_year = model.spec.sensitivity.as_ref().and_then(|s| s.outcome_year);
-    let t = runs::year_index(&model, a.year.or(spec_year))?;
+    let t = analysis::year_index(&model, a.year.or(spec_year))?;
     let year = model.years.year(t);
     let (entries, notes) = one_way_entries(&model, a)?;
     let global = if a.global {
@@ -359,11 +358,11 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
     } else {
         None
     };
-    let ow = runs::one_way(&model, entries, t)?;
+    let ow = analysis::one_way(&model, entries, t)?;
     let sobol = match &global {
         Some(unc) => {
             let pb = progress(1, "sobol");
-            let r = runs::sobol(&model, unc, a.samples, a.seed.unwrap_or(unc.seed), t)?;
+            let r = analysis::sobol(&model, unc, a.samples, a.seed.unwrap_or(unc.seed), t)?;
             pb.finish_and_clear();
             Some(r)
         }
@@ -372,14 +371,14 @@ pub fn sensitivity(a: &SensitivityArgs, style: Style) -> Result<()> {
 
     let out = OutputDir::create_with(&a.out, &policy)?;
     let global = match (&sobol, &global) {
-        (Some(results), Some(unc)) => Some(sensitivity::Global {
+        (Some(results), Some(unc)) => Some(report::Global {
             results,
             paths: &unc.paths,
             samples: a.samples,
         }),
         _ => None,
     };
-    sensitivity::write(
+    report::write_sensitivity(
         out.path(),
         &model,
         &ow,
@@ -430,7 +429,7 @@ fn parse_axis(model: &Model, s: &str, flag: &str) -> Result<(Lever, Axis)> {
 pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
     let policy = output_policy(&a.common, &a.out)?;
     let model = load(&a.common)?;
-    let t = runs::year_index(&model, a.year)?;
+    let t = analysis::year_index(&model, a.year)?;
     let year = model.years.year(t);
     let (lx, ax) = parse_axis(&model, &a.x, "--x")?;
     let (ly, ay) = parse_axis(&model, &a.y, "--y")?;
@@ -449,7 +448,7 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
         }
     }
     let pb = progress((ax.steps * ay.steps) as u64, "grid");
-    let g = runs::two_way(&model, (&lx, ax), (&ly, ay), t, Some(&pb))?;
+    let g = analysis::two_way(&model, (&lx, ax), (&ly, ay), t, Some(&pb))?;
     pb.finish_and_clear();
 
     let out = OutputDir::create_with(&a.out, &policy)?;
@@ -459,7 +458,7 @@ pub fn grid(a: &GridArgs, style: Style) -> Result<()> {
         table: &g,
         year,
     };
-    report::grid::write(out.path(), &model, &table, style)?;
+    report::write_grid(out.path(), &model, &table, style)?;
     let dir = out.commit()?;
     println!("wrote {}", dir.display());
     Ok(())
@@ -484,11 +483,11 @@ pub fn montecarlo(a: &MonteCarloArgs, style: Style) -> Result<()> {
         bail!("--threads must be at least 1 (omit it to use all cores)");
     }
     let pb = progress(n, "paths");
-    let mc = crate::analysis::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
+    let mc = drgsim::analysis::monte_carlo(&model, &unc, n, seed, a.threads, Some(&pb))?;
     pb.finish_and_clear();
 
     let out = OutputDir::create_with(&a.out, &policy)?;
-    report::montecarlo::write(out.path(), &model, &unc, &mc, style)?;
+    report::write_montecarlo(out.path(), &model, &unc, &mc, style)?;
     let dir = out.commit()?;
     for fb in &mc.funds {
         let t = mc.years.len() - 1;
@@ -515,7 +514,7 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         bail!("--target-months must be a finite number");
     }
     let window = match a.year {
-        Some(y) => Window::year(runs::year_index(&model, Some(y))?),
+        Some(y) => Window::year(analysis::year_index(&model, Some(y))?),
         None => Window::of_years(&model, a.from_year, a.through_year)?,
     };
     let fund_id = match (&a.fund, lever.fund()) {
@@ -543,17 +542,19 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
     let move_from = match (a.move_from, lever.part()) {
         (Some(y), _) => y,
         (None, None) => model.years.base_year,
-        (None, Some(_)) => solve::default_move_from(&model, Some(lever.fund().unwrap_or(&fund_id))),
+        (None, Some(_)) => {
+            analysis::default_move_from(&model, Some(lever.fund().unwrap_or(&fund_id)))
+        }
     };
     let lever = lever
-        .moved_from(runs::year_index(&model, Some(move_from)).context("--move-from")?)
+        .moved_from(analysis::year_index(&model, Some(move_from)).context("--move-from")?)
         .context("--move-from")?;
     let range = match &a.range {
         Some(r) => parse_range(r, "--range", true)?,
-        None => runs::default_range(&lever),
+        None => analysis::default_range(&lever),
     };
     let set = LeverSet::new(vec![lever.clone()]);
-    let mut buf = crate::analysis::levers::Buffers::for_model(&model);
+    let mut buf = drgsim::analysis::Buffers::for_model(&model);
     for x in [range.0, range.1] {
         let shown = if x != 0.0 && !(1e-4..1e9).contains(&x.abs()) {
             format!("{x:e}")
@@ -568,9 +569,9 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         };
         set.check(&model, &[x]).map_err(|e| why(format!("{e:#}")))?;
         // a range end whose projection overflows cannot give a reportable answer
-        let p = crate::analysis::levers::project_levers(&model, &set, &[x], &mut buf)
+        let p = drgsim::analysis::project_levers(&model, &set, &[x], &mut buf)
             .map_err(|e| why(format!("{e:#}")))?;
-        crate::report::bounds::check_projection(p).map_err(|e| why(e.to_string()))?;
+        drgsim::report::check_projection(p).map_err(|e| why(e.to_string()))?;
     }
     let probability = match a.probability {
         None => None,
@@ -600,9 +601,9 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         probability,
         threads: a.threads,
     };
-    let exact = runs::solve(&model, &spec)?;
-    let r = solve::round_for_notice(&model, &spec, &exact)?;
-    let set_str = report::solve::set_string(&model, &spec, &r);
+    let exact = analysis::solve(&model, &spec)?;
+    let r = analysis::round_for_notice(&model, &spec, &exact)?;
+    let set_str = report::solve_set_string(&model, &spec, &r);
     let when = window.describe(&model);
     let measure = match &spec.probability {
         Some((p, n, _, _)) => format!(
@@ -612,7 +613,7 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
         None => "months payable".into(),
     };
     let out = OutputDir::create_with(&a.out, &policy)?;
-    report::solve::write(out.path(), &model, &spec, &r, style)?;
+    report::write_solve(out.path(), &model, &spec, &r, style)?;
     let dir = out.commit()?;
     println!(
         "{}: {} keeps {measure} >= {} {when} ({:.2} months); --set '{}'",

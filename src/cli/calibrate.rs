@@ -1,10 +1,10 @@
 //! `drgsim calibrate`: group and hospital tables from case-level records.
 
-use crate::calibrate::{self, Encoding, Mapping, Options, TrimRule, report};
-use crate::payment::Level;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
 use anyhow::Result;
 use clap::Args;
+use drgsim::calibrate::{self, Encoding, Mapping, Options, TrimRule};
+use drgsim::payment::Level;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim calibrate`.
@@ -112,7 +112,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
         .transpose()?;
     let profile = match &a.age_profile {
         Some(p) => {
-            let d = crate::payment::read_demand_csv(p).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let d = drgsim::payment::read_demand_csv(p).map_err(|e| anyhow::anyhow!("{e}"))?;
             let t: f64 = d.cases_by_band.iter().sum();
             if t <= 0.0 {
                 anyhow::bail!(
@@ -158,10 +158,10 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
         std::fs::write(p.join(name), bytes)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.join(name).display()))
     };
-    write("groups.csv", &report::groups_csv(&c.tables))?;
-    write("hospitals.csv", &report::hospitals_csv(&c.tables))?;
-    write("hospital_groups.csv", &report::volumes_csv(&c.tables))?;
-    write("calibrate.md", report::markdown(&c).as_bytes())?;
+    write("groups.csv", &calibrate::groups_csv(&c.tables))?;
+    write("hospitals.csv", &calibrate::hospitals_csv(&c.tables))?;
+    write("hospital_groups.csv", &calibrate::volumes_csv(&c.tables))?;
+    write("calibrate.md", calibrate::markdown(&c).as_bytes())?;
     let dir = out.commit()?;
     let t = &c.tables;
     println!(

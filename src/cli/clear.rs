@@ -2,12 +2,12 @@
 //! actual spending under corridor rules, with the next year's base and budget,
 //! checked against published figures when the file gives them.
 
-use crate::payment::corridor_spec::{clear_file, matches};
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::labels::Style;
-use crate::report::markdown::fmt_num;
 use anyhow::{Result, bail};
 use clap::Args;
+use drgsim::payment::{clear_file, matches};
+use drgsim::report::Style;
+use drgsim::report::fmt_num;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim clear`.
@@ -36,7 +36,7 @@ pub fn run(a: &ClearArgs, style: Style) -> Result<()> {
     check_output(&a.out, &policy)?;
     let (spec, results) = clear_file(&a.file, &a.sets).map_err(|e| anyhow::anyhow!("{e}"))?;
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let md = crate::report::clearing::write(out.path(), &spec, &results, style)?;
+    let md = drgsim::report::write_clearing(out.path(), &spec, &results, style)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

@@ -1,10 +1,10 @@
 //! `drgsim compare`: several scenarios' runways on one chart, summaries side by side.
 
-use crate::projection::project;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::labels::Style;
 use anyhow::Result;
 use clap::Args;
+use drgsim::projection::project;
+use drgsim::report::Style;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim compare`.
@@ -45,7 +45,7 @@ pub fn compare(a: &CompareArgs, style: Style) -> Result<()> {
         anyhow::bail!("{}", errors.join("\n"));
     }
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let md = crate::report::compare::write_compare(out.path(), &runs, style)?;
+    let md = drgsim::report::write_compare(out.path(), &runs, style)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

@@ -2,13 +2,13 @@
 //! own costs and, with `--vs`, against another scenario: the view a negotiator
 //! takes to the table.
 
-use crate::payment::negotiation::hospital_report;
-use crate::projection::hospitals::settle;
-use crate::report;
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::labels::Style;
 use anyhow::{Result, bail};
 use clap::Args;
+use drgsim::payment::hospital_report;
+use drgsim::projection::settle;
+use drgsim::report;
+use drgsim::report::Style;
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
 use std::path::PathBuf;
 
 /// `drgsim hospitals`.
@@ -84,7 +84,7 @@ pub fn hospitals(a: &HospitalsArgs, style: Style) -> Result<()> {
         a.top,
     );
     let out = OutputDir::create_with(&a.out, &policy)?;
-    let md = report::hospitals::write(out.path(), &this, other.as_ref(), &report, a.top, style)?;
+    let md = report::write_hospitals(out.path(), &this, other.as_ref(), &report, a.top, style)?;
     let dir = out.commit()?;
     print!("{md}");
     println!("\nwrote {}", dir.display());

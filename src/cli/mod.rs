@@ -8,13 +8,13 @@ pub mod compare;
 pub mod hospitals;
 pub mod warnings;
 
-use crate::projection::{Model, project};
-use crate::report::atomic::{OutputDir, OutputPolicy, check_output};
-use crate::report::labels::{Lang, Style, Unit};
-use crate::report::projection as rp;
-use crate::scenario::bundled;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use drgsim::projection::{Model, project};
+use drgsim::report;
+use drgsim::report::{Lang, Style, Unit};
+use drgsim::report::{OutputDir, OutputPolicy, check_output};
+use drgsim::scenario::bundled;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -152,10 +152,10 @@ pub fn scenario_or_default(given: Option<&Path>) -> Result<PathBuf> {
 /// This is the one verdict every command shares with `drgsim validate`: the
 /// scenario must load, its `[sensitivity]` and `[uncertainty]` sections must be
 /// valid (even for commands that do not use them), and its baseline projection
-/// must be reportable (finite, within [`crate::report::bounds::MAX_ABS`]).
+/// must be reportable (finite, within [`drgsim::report::MAX_ABS`]).
 pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
     let m = verdict(path, sets).map_err(|e| anyhow::anyhow!("{e}"))?;
-    crate::projection::scale::scale_warnings(&m)
+    drgsim::projection::scale_warnings(&m)
         .iter()
         .for_each(|w| eprintln!("warning: {}: {w}", path.display()));
     Ok(m)
@@ -164,10 +164,10 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Model> {
 /// [`load`] with the error as text (for `validate`, which prefixes file names).
 fn verdict(path: &Path, sets: &[String]) -> std::result::Result<Model, String> {
     let m = Model::load(path, sets).map_err(|e| e.to_string())?;
-    crate::analysis::runs::check_sections(&m)
+    drgsim::analysis::check_sections(&m)
         .map_err(|e| format!("error in the analysis sections:\n  {e}"))?;
     let projection = project(&m);
-    crate::report::bounds::check_projection(&projection).map_err(|e| e.to_string())?;
+    drgsim::report::check_projection(&projection).map_err(|e| e.to_string())?;
     for w in warnings::warnings(path, sets, &m, &projection) {
         eprintln!("warning: {}: {w}", path.display());
     }
@@ -190,7 +190,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Scenarios => scenarios(),
         Command::Init(a) => init(&a),
-        Command::Serve(a) => crate::serve::serve(&crate::serve::Options {
+        Command::Serve(a) => drgsim::serve::serve(&drgsim::serve::Options {
             scenario: scenario_or_default(a.scenario.as_deref())?,
             bind: a.bind,
             port: a.port,
@@ -207,41 +207,39 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
     let model = load(&file, &a.sets)?;
     let projection = project(&model);
     let out = OutputDir::create_with(&a.out, &policy)?;
-    rp::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
-    rp::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
-    let observed = crate::report::history::comparisons(&model, &projection);
+    report::write_projection_csv(&out.path().join("projection.csv"), &projection)?;
+    report::write_summary(&out.path().join("summary.md"), &model, &projection, style)?;
+    let observed = drgsim::report::comparisons(&model, &projection);
     if !observed.is_empty() {
-        crate::report::history::write_history_csv(&out.path().join("history.csv"), &observed)?;
+        drgsim::report::write_history_csv(&out.path().join("history.csv"), &observed)?;
     }
-    if crate::report::rules::has_rules(&model) {
-        let fired = crate::projection::firings::firings(&model, &projection);
-        crate::report::rules::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
+    if drgsim::report::has_rules(&model) {
+        let fired = drgsim::projection::firings(&model, &projection);
+        drgsim::report::write_rules_csv(&out.path().join("rules.csv"), &fired)?;
     }
-    rp::write_charts(out.path(), &model, &projection, style)?;
-    crate::report::workbook::run_workbook(
-        &out.path().join("report.xlsx"),
-        &model,
-        &projection,
-        style,
-    )?;
-    crate::report::html::write_run_report(out.path(), &model, &projection, style)?;
+    report::write_charts(out.path(), &model, &projection, style)?;
+    drgsim::report::run_workbook(&out.path().join("report.xlsx"), &model, &projection, style)?;
+    drgsim::report::write_run_report(out.path(), &model, &projection, style)?;
     let dir = out.commit()?;
     let mut stdout = std::io::stdout().lock();
     // With policy rules, both views: rules as practised, and the stress test
     // in which nobody reacts (the same scenario with the rules off).
-    let views = if crate::report::rules::has_rules(&model) {
-        let stress = crate::projection::firings::without_rules(&model)
+    let views = if drgsim::report::has_rules(&model) {
+        let stress = drgsim::projection::without_rules(&model)
             .map(|m| {
                 let p = project(&m);
-                rp::summaries(&m, &p)
+                report::summaries(&m, &p)
             })
             .unwrap_or_default();
         vec![
-            (" (rules as practised)", rp::summaries(&model, &projection)),
+            (
+                " (rules as practised)",
+                report::summaries(&model, &projection),
+            ),
             (" (no policy change, stress test)", stress),
         ]
     } else {
-        vec![("", rp::summaries(&model, &projection))]
+        vec![("", report::summaries(&model, &projection))]
     };
     for (view, summaries) in views {
         for (name, s) in summaries {
@@ -252,7 +250,7 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
                 s.base_year,
                 s.horizon_months,
                 s.horizon,
-                crate::fund::runway::year_or_never(s.depletion)
+                drgsim::fund::year_or_never(s.depletion)
             );
         }
     }
@@ -265,8 +263,8 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut bad = 0;
     for f in &a.scenarios {
         // A clearing file (`drgsim clear`) is checked as one.
-        if crate::payment::corridor_spec::is_clearing_file(f) {
-            match crate::payment::corridor_spec::clear_file(f, &a.sets) {
+        if drgsim::payment::is_clearing_file(f) {
+            match drgsim::payment::clear_file(f, &a.sets) {
                 Ok((spec, r)) => println!(
                     "{}: ok (clearing file: {}, {} budget{})",
                     f.display(),
@@ -290,7 +288,7 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
                 if m.funds.len() == 1 { "" } else { "s" },
                 m.years.base_year,
                 m.years.horizon,
-                crate::projection::scale::scale_warnings(&m)
+                drgsim::projection::scale_warnings(&m)
                     .iter()
                     .map(|w| format!("\n  warning: {w}"))
                     .collect::<String>()
@@ -357,4 +355,13 @@ pub fn init(a: &InitArgs) -> Result<()> {
         a.dir.join(format!("{name}.toml")).display()
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `drgsim run` with no scenario runs the library's default bundled scenario.
+    #[test]
+    fn default_scenario_is_the_bundled_default() {
+        assert!(super::DEFAULT_SCENARIO.ends_with(drgsim::scenario::bundled::DEFAULT));
+    }
 }

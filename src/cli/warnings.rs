@@ -1,8 +1,8 @@
 //! Warnings (not errors) for scenarios that are valid but probably not what
 //! the user meant: printed by `validate` and by every command that runs them.
 
-use crate::projection::{Model, Projection};
-use crate::scenario::source::RawScenario;
+use drgsim::projection::{Model, Projection};
+use drgsim::scenario::RawScenario;
 use std::path::Path;
 use toml::{Table, Value};
 

@@ -11,10 +11,10 @@
 //! fund, money credited to personal accounts is revenue and spending of the fund
 //! but not of the pooled fund, so it never enters the balance or the runway.
 
-pub mod accounts;
-pub mod row;
-pub mod runway;
-pub mod status;
+pub(crate) mod accounts;
+pub(crate) mod row;
+pub(crate) mod runway;
+pub(crate) mod status;
 
 pub use row::YearRow;
 pub use runway::RunwaySummary;
@@ -33,3 +33,6 @@ pub fn months_payable(balance_wan: f64, pooled_expenditure_wan: f64) -> f64 {
         f64::NEG_INFINITY
     }
 }
+
+// Re-exported for users of the crate (the command line, tests, benches).
+pub use runway::year_or_never;

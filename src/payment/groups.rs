@@ -61,12 +61,6 @@ pub struct GroupTable {
 /// synthetic tables draw 0.30-0.75).
 pub const DEFAULT_COST_CV: f64 = 0.5;
 
-/// Columns a group table may leave out, with the default taken:
-/// `cost_cv` ([`DEFAULT_COST_CV`]), `excluded` (0) and all 18 `age_*` columns
-/// together (the same age shares for every group: the case mix then does not
-/// shift with aging, and each band's level still comes from the fund's demand).
-pub const OPTIONAL_GROUP_COLUMNS: [&str; 2] = ["cost_cv", "excluded"];
-
 /// Header of the age-share column of band `b` (`age_0-4`, ..., `age_85+`).
 pub fn age_column(b: usize) -> String {
     format!("age_{}", BAND_LABELS[b])

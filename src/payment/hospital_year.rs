@@ -47,7 +47,7 @@ pub struct HospitalResult {
     /// Alliance (医共体), empty when none.
     pub alliance: String,
     /// Year-end clearing adjustment on the fund's DRG payment, yuan (0 without a
-    /// hospital- or alliance-level clearing; see [`clear_hospitals`](super::budget::clear_hospitals)).
+    /// hospital- or alliance-level clearing; see `budget::clear_hospitals`).
     pub clearing_yuan: f64,
 }
 
@@ -55,7 +55,7 @@ impl PaymentModel {
     /// Sum over hospitals (or alliances) of the year-end clearing adjustments,
     /// yuan, fund side: each one's DRG/DIP fund payment (paid on account) is
     /// cleared against what the fund would have paid fee-for-service under the
-    /// corridor `c` ([`clear_hospital`]). Does not allocate. 0 in the aggregate
+    /// corridor `c` (`clear_hospital`). Does not allocate. 0 in the aggregate
     /// form (no hospitals).
     pub fn hospital_clearing(
         &self,

@@ -1,34 +1,34 @@
 //! How inpatient care is paid: DRG/DIP under a fixed base rate or a floating
 //! point value, with coverage, outliers and behaviour response.
 //!
-//! - [`spec`]: checks and compiles the `[funds.<id>.payment]` scenario section
+//! - `spec`: checks and compiles the `[funds.<id>.payment]` scenario section
 //!   (the data types live in `scenario::payment`).
-//! - [`groups`], [`hospitals`]: the CSV tables the group-level model runs on;
-//!   [`cache`]: each parsed once per process.
-//! - [`rules`]: the payment formulas (base rate, point value, outliers, recalibration).
-//! - [`engine`]: the compiled [`PaymentModel`] the year loop calls, built from
+//! - `groups`, `hospitals`: the CSV tables the group-level model runs on;
+//!   `cache`: each parsed once per process.
+//! - `rules`: the payment formulas (base rate, point value, outliers, recalibration).
+//! - `engine`: the compiled [`PaymentModel`] the year loop calls, built from
 //!   `group_model` (group-level model), `allocation` (hospital x group shares),
 //!   `aggregate` (no tables), `hospital_year` (per-hospital results and
 //!   clearing), `benefits` (patient's share of the bill) and `year` (what the
 //!   year loop hands in and gets back).
-//! - [`negotiation`]: per-hospital results, comparisons, winners and losers.
+//! - `negotiation`: per-hospital results, comparisons, winners and losers.
 
 mod aggregate;
 mod allocation;
 mod benefits;
-pub mod budget;
-pub mod cache;
-pub mod clearing;
-pub mod corridor_spec;
-pub mod engine;
+pub(crate) mod budget;
+pub(crate) mod cache;
+pub(crate) mod clearing;
+pub(crate) mod corridor_spec;
+pub(crate) mod engine;
 mod group_model;
-pub mod groups;
+pub(crate) mod groups;
 mod hospital_year;
-pub mod hospitals;
-pub mod negotiation;
-pub mod rules;
-pub mod scale;
-pub mod spec;
+pub(crate) mod hospitals;
+pub(crate) mod negotiation;
+pub(crate) mod rules;
+pub(crate) mod scale;
+pub(crate) mod spec;
 mod year;
 
 pub use crate::scenario::payment::{
@@ -47,3 +47,9 @@ pub use year::{InpatientDemand, InpatientYear, YearInputs};
 
 #[cfg(test)]
 mod tests;
+
+// Re-exported for users of the crate (the command line, tests, benches).
+pub use clearing::{Band, Bands, BaseRule, Corridor, clear, grown_budget, to_fen};
+pub use corridor_spec::{clear_file, is_clearing_file, matches};
+pub use groups::DEFAULT_COST_CV;
+pub use rules::{case_payment, drg_payment, points_per_case};

@@ -1,10 +1,11 @@
 //! Membership by age band: cohort aging, births, deaths and enrollment.
 
-pub mod bands;
-pub mod cohort;
-pub mod membership;
-pub mod profile;
+pub(crate) mod bands;
+pub(crate) mod cohort;
+pub(crate) mod membership;
+pub(crate) mod profile;
 
-pub use bands::{BAND_LABELS, ByBand, N_BANDS};
+pub use bands::{BAND_LABELS, ByBand, N_BANDS, band_start};
+pub use cohort::{BandMatrix, band_transition, growth_rate, leslie, project as project_cohort};
 pub use membership::{Drivers, Membership};
 pub use profile::AgeProfile;

@@ -1,11 +1,16 @@
 //! The projection: a compiled scenario ([`Model`]) and the pure year loop.
 
-pub mod firings;
-pub mod hospitals;
-pub mod model;
-pub mod rules;
-pub mod run;
-pub mod scale;
+pub(crate) mod firings;
+pub(crate) mod hospitals;
+pub(crate) mod model;
+pub(crate) mod rules;
+pub(crate) mod run;
+pub(crate) mod scale;
 
 pub use model::{FundModel, Model};
 pub use run::{FundProjection, Projection, project, project_into, project_with};
+
+// Re-exported for users of the crate (the command line, tests, benches).
+pub use firings::{firings, without_rules};
+pub use hospitals::settle;
+pub use scale::scale_warnings;

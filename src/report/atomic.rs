@@ -98,6 +98,19 @@ pub enum ReportError {
         /// Error reported by the plotting library.
         reason: String,
     },
+    /// A table holds a number that is not finite (`inf`, `NaN`): nothing is
+    /// written (see `report::finite`).
+    #[error("{}: {row}, column {column} is `{value}`, not a finite number; drgsim writes no file with inf or NaN in it. Check the inputs behind this figure (ranges, distributions, --set values) so that the fund's spending and balance stay finite", .path.display())]
+    NonFinite {
+        /// File (or workbook) that would have held it.
+        path: PathBuf,
+        /// The row: line and its fund / year / parameter cells.
+        row: String,
+        /// Column header.
+        column: String,
+        /// The cell's text.
+        value: String,
+    },
     /// The bundled chart font could not be loaded (the binary is damaged).
     #[error("cannot load the bundled chart font DrgsimSansSC.ttf; reinstall drgsim")]
     Font,

@@ -2,7 +2,7 @@
 //! `report.html` of `drgsim clear`.
 
 use super::headers::header_label;
-use super::labels::{Key, Style, fill};
+use super::labels::{Key, Style, Unit, fill};
 use super::markdown::{fmt_num, table};
 use crate::payment::corridor_spec::{BudgetResult, ClearingFile, matches};
 use std::fmt::Write as _;
@@ -32,9 +32,9 @@ pub fn clearing_csv(results: &[BudgetResult]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// `clearing.md` in the report's language: per budget the clearing, and
-/// published figures side by side. Amounts stay in yuan to the fen (they are
-/// checked against published figures to the fen).
+/// `clearing.md` in the report's language: per budget the clearing in the
+/// report's unit (`--unit`), and the published figures side by side in yuan
+/// to the fen (they are checked to the fen).
 pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult], style: Style) -> String {
     let t = |k| style.t(k);
     let mut s = format!(
@@ -43,7 +43,7 @@ pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult], style: S
             &fill(t(Key::ClearingReportTitle), &spec.clearing.name),
             spec.clearing.year
         ),
-        t(Key::ClearingIntro)
+        fill(t(Key::ClearingIntro), style.unit.name(style.lang))
     );
     let mut headers = vec![t(Key::Figure).to_string()];
     headers.extend(results.iter().map(|r| r.name.clone()));
@@ -51,13 +51,16 @@ pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult], style: S
     let rows: Vec<Vec<String>> = COLUMNS
         .iter()
         .map(|k| {
-            let mut row = vec![header_label(k, style)];
+            // Amounts in the report's unit (万元 to two places, 亿元 to
+            // four), labelled with it; the rate as a percentage.
+            let (label, _, div) = super::headers::shown(k, style);
+            let mut row = vec![label];
             for r in results {
                 let v = r.get(k).unwrap_or(f64::NAN);
                 row.push(if *k == "difference_rate" {
                     format!("{:.2} %", v * 100.0)
                 } else {
-                    fmt_num(v, 2)
+                    fmt_num(v / div, 2 + 2 * usize::from(style.unit == Unit::Yi))
                 });
             }
             row
@@ -127,9 +130,9 @@ pub fn write(
     style: Style,
 ) -> Result<String, super::ReportError> {
     let csv = clearing_csv(results);
-    super::atomic::write_atomic(&dir.join("clearing.csv"), csv.as_bytes())?;
+    super::finite::write_table(&dir.join("clearing.csv"), &csv)?;
     let md = clearing_markdown(spec, results, style);
-    super::atomic::write_atomic(&dir.join("clearing.md"), md.as_bytes())?;
+    super::finite::write_table(&dir.join("clearing.md"), &md)?;
     super::workbook::write_command_reports(
         dir,
         style,

@@ -3,7 +3,6 @@
 //! `compare.md` / `compare.csv`, and `report.xlsx` / `report.html`.
 
 use super::ReportError;
-use super::atomic::write_atomic;
 use super::chart::{self, LineChart, Series};
 use super::labels::{self, Key, Lang, Style};
 use super::markdown::table;
@@ -179,10 +178,11 @@ pub fn write_compare(
     for (m, _) in runs {
         md.push_str(&format!("- {}: {}\n", m.name, m.raw.file.display()));
     }
-    write_atomic(&dir.join("compare.md"), md.as_bytes())?;
-    write_atomic(
+    super::finite::write_table(&dir.join("compare.md"), &md)?;
+    let csv_bytes = csv.into_inner().map_err(|e| cerr(e.into_error().into()))?;
+    super::finite::write_table(
         &dir.join("compare.csv"),
-        &csv.into_inner().map_err(|e| cerr(e.into_error().into()))?,
+        &String::from_utf8_lossy(&csv_bytes),
     )?;
     crate::report::workbook::command_reports(
         dir,

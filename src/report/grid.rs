@@ -3,7 +3,6 @@
 //! the second), one heat map per fund, `report.xlsx` and `report.html`.
 
 use super::ReportError;
-use super::atomic::write_atomic;
 use super::chart::{self, Heatmap};
 use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::{fund_heading, month_title, setting, sheet};
@@ -130,9 +129,9 @@ pub fn write(dir: &Path, model: &Model, g: &Grid, style: Style) -> Result<(), Re
         )?;
     }
     let csv = grid_csv(model, g);
-    write_atomic(&dir.join("grid.csv"), csv.as_bytes())?;
+    super::finite::write_table(&dir.join("grid.csv"), &csv)?;
     let md = markdown(model, g, style);
-    write_atomic(&dir.join("grid.md"), md.as_bytes())?;
+    super::finite::write_table(&dir.join("grid.md"), &md)?;
     super::workbook::write_command_reports(
         dir,
         style,

@@ -412,6 +412,7 @@ const HEADERS: &[(&str, &str, &str, &str)] = &[
         "#,##0",
     ),
     ("hospital", "医院编码", "hospital", "@"),
+    ("distribution", "分布", "distribution", "@"),
     ("name", "名称", "name", "@"),
     ("level", "医院等级", "level", "@"),
     ("coefficient", "医院系数", "coefficient", "0.0000"),
@@ -460,6 +461,49 @@ pub fn header_label(key: &str, style: Style) -> String {
     }
 }
 
+/// Columns of `clearing.csv` in yuan (to the fen): every result but the rate.
+fn in_yuan(key: &str) -> bool {
+    key != "difference_rate" && crate::payment::corridor_spec::RESULT_NAMES.contains(&key)
+}
+
+/// A CSV column as a report sheet shows it, following `--unit`: the label
+/// with the unit, the Excel number format, and the divisor that takes the
+/// CSV's value (万元, or yuan for `clearing.csv`) to the shown unit. CSV files
+/// keep their machine units; the workbook's sheets follow the report.
+pub fn shown(key: &str, style: Style) -> (String, &'static str, f64) {
+    if let Some(c) = column(key) {
+        let div = if c.kind == Kind::Money {
+            style.unit.per_wan()
+        } else {
+            1.0
+        };
+        return (c.header(style), c.kind.excel_format(style.unit), div);
+    }
+    let label = header_label(key, style);
+    if key.ends_with("_wan") {
+        let wan = Unit::Wan.name(style.lang);
+        let label = label.replace(wan, style.unit.name(style.lang));
+        let fmt = match (style.unit, header_format(key)) {
+            (Unit::Wan, f) => f,
+            (Unit::Yi, f) if f.contains(".00") => "#,##0.0000",
+            (Unit::Yi, _) => "#,##0.00",
+        };
+        return (label, fmt, style.unit.per_wan());
+    }
+    if in_yuan(key) {
+        let fmt = match style.unit {
+            Unit::Wan => "#,##0.00",
+            Unit::Yi => "#,##0.0000",
+        };
+        return (
+            with_unit(style.lang, &label, style.unit.name(style.lang)),
+            fmt,
+            1e4 * style.unit.per_wan(),
+        );
+    }
+    (label, header_format(key), 1.0)
+}
+
 /// Excel number format of a CSV column.
 pub fn header_format(key: &str) -> &'static str {
     if let Some(c) = column(key) {
@@ -476,6 +520,29 @@ mod tests {
     use super::*;
     use crate::fund::YearRow;
     use crate::report::labels::has_cjk;
+
+    #[test]
+    fn sheets_follow_the_unit_and_say_it() {
+        let yi = Style {
+            unit: Unit::Yi,
+            ..Style::ZH
+        };
+        let (l, f, d) = shown("payment_wan", yi);
+        assert!(l.contains("亿元") && !l.contains("万元"), "{l}");
+        assert_eq!((f, d), ("#,##0.0000", 10_000.0));
+        let (l, _, d) = shown("payment_wan", Style::EN);
+        assert!(l.contains("10,000 yuan"), "{l}");
+        assert_eq!(d, 1.0);
+        // clearing.csv is in yuan: 万元 divides by 10^4, 亿元 by 10^8
+        let (l, _, d) = shown("final_payment", Style::ZH);
+        assert!(l.contains("万元"), "{l}");
+        assert_eq!(d, 1e4);
+        assert_eq!(shown("final_payment", yi).2, 1e8);
+        assert_eq!(shown("difference_rate", yi).2, 1.0);
+        let (l, _, d) = shown("balance_wan", yi);
+        assert!(l.contains("亿元"), "{l}");
+        assert_eq!(d, 10_000.0);
+    }
 
     #[test]
     fn every_projection_column_has_a_label() {

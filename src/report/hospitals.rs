@@ -1,12 +1,11 @@
 //! The reports of `drgsim hospitals`: `hospitals.csv` (stable English
 //! columns), `hospitals.md` (totals, by level, by alliance, year-end clearing,
 //! top movers), the change-by-hospital chart, `report.xlsx` and `report.html`,
-//! every label in the report's language. Hospital amounts are in 万元 with two
-//! decimals whatever `--unit` says (a hospital's figures in 亿元 would round
-//! to nothing).
+//! every label in the report's language. Hospital amounts follow `--unit`:
+//! 万元 with two decimals, or 亿元 with four (a hospital's figures in 亿元 to
+//! two places would round to nothing); `hospitals.csv` stays in 万元.
 
 use super::ReportError;
-use super::atomic::write_atomic;
 use super::chart::{self, Bars};
 use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::sheet;
@@ -29,23 +28,28 @@ pub fn level_word(level: Level, style: Style) -> &'static str {
     })
 }
 
-/// Yuan as 万元 with two decimals (CSV and tables).
+/// Yuan as 万元 with two decimals (CSV).
 fn wan(y: f64) -> String {
     format!("{:.2}", y / 1e4)
 }
 
-/// Yuan as 万元 with thousands separators (Markdown).
-fn wan_md(y: f64) -> String {
-    fmt_num(y / 1e4, 2)
+/// Decimals of a hospital amount in the report's unit: 万元 to two places,
+/// 亿元 to four.
+fn amount_decimals(style: Style) -> usize {
+    match style.unit {
+        super::labels::Unit::Wan => 2,
+        super::labels::Unit::Yi => 4,
+    }
 }
 
-/// "label（万元）" / "label (10,000 yuan)".
+/// Yuan in the report's unit with thousands separators (Markdown).
+fn wan_md(style: Style, y: f64) -> String {
+    fmt_num(style.money_value(y / 1e4), amount_decimals(style))
+}
+
+/// "label（万元）" / "label (100 million yuan)": the report's unit.
 fn in_wan(style: Style, k: Key) -> String {
-    Style {
-        unit: super::labels::Unit::Wan,
-        ..style
-    }
-    .money_label(style.t(k))
+    style.money_label(style.t(k))
 }
 
 /// The settlement period: the scenario's name for it in the base year, else
@@ -190,23 +194,27 @@ fn summary_markdown(what: Key, rows: &[(String, &LevelSummary)], style: Style) -
                 l.in_surplus.to_string(),
                 fmt_num(l.drg_cases, 0),
                 format!("{:.3}", l.cmi),
-                wan_md(l.ffs_equivalent_yuan),
-                wan_md(l.payment_yuan),
-                wan_md(l.surplus_yuan),
-                wan_md(l.fund_ffs_yuan),
-                wan_md(l.fund_payment_yuan),
+                wan_md(style, l.ffs_equivalent_yuan),
+                wan_md(style, l.payment_yuan),
+                wan_md(style, l.surplus_yuan),
+                wan_md(style, l.fund_ffs_yuan),
+                wan_md(style, l.fund_payment_yuan),
                 format!("{:.2} %", l.fund_settlement_ratio * 100.0),
                 format!("{:.2} %", l.settlement_ratio * 100.0),
             ];
             if cleared {
                 r.extend([
-                    wan_md(l.clearing_yuan),
-                    wan_md(l.surplus_yuan + l.clearing_yuan),
+                    wan_md(style, l.clearing_yuan),
+                    wan_md(style, l.surplus_yuan + l.clearing_yuan),
                     l.in_surplus_after_clearing.to_string(),
                 ]);
             }
             if vs {
-                r.push(l.payment_change_yuan.map(wan_md).unwrap_or_default());
+                r.push(
+                    l.payment_change_yuan
+                        .map(|y| wan_md(style, y))
+                        .unwrap_or_default(),
+                );
             }
             r
         })
@@ -263,17 +271,19 @@ pub fn movers_markdown(rows: &[HospitalRow], n: usize, style: Style) -> String {
                 ];
                 let tail = if vs {
                     vec![
-                        wan_md(h.payment_yuan),
-                        r.payment_change_yuan.map(wan_md).unwrap_or_default(),
+                        wan_md(style, h.payment_yuan),
+                        r.payment_change_yuan
+                            .map(|y| wan_md(style, y))
+                            .unwrap_or_default(),
                         r.payment_change_pct
                             .map(|p| format!("{p:+.2} %"))
                             .unwrap_or_default(),
                     ]
                 } else {
                     vec![
-                        wan_md(h.ffs_equivalent_yuan),
-                        wan_md(h.payment_yuan),
-                        wan_md(h.surplus_yuan),
+                        wan_md(style, h.ffs_equivalent_yuan),
+                        wan_md(style, h.payment_yuan),
+                        wan_md(style, h.surplus_yuan),
                     ]
                 };
                 head.into_iter()
@@ -331,6 +341,7 @@ pub fn markdown(
     let intro = [
         this.fund.clone(),
         period(&this.model, this.year, style),
+        style.unit.name(style.lang).to_string(),
         format!("{:.2}", this.reimbursement * 100.0),
     ]
     .iter()
@@ -344,10 +355,10 @@ pub fn markdown(
             fmt_num(x.drg_cases, 0),
             fmt_num(x.cmi, 4),
             fmt_num(x.ffs / x.drg_cases, 2),
-            wan_md(x.ffs),
-            wan_md(x.pay),
-            wan_md(x.fund_ffs),
-            wan_md(x.fund_pay),
+            wan_md(style, x.ffs),
+            wan_md(style, x.pay),
+            wan_md(style, x.fund_ffs),
+            wan_md(style, x.fund_pay),
             format!("{:.2} %", 100.0 * x.fund_pay / x.fund_ffs),
             format!("{:.2} %", 100.0 * x.pay / x.ffs),
             fill(&fill(t(Key::OutOf), x.in_surplus), st.results.len()),
@@ -398,9 +409,10 @@ pub fn markdown(
             _ => Key::HospitalLevel,
         });
         let text = [
-            wan_md(x.fund_pay),
-            wan_md(clearing),
-            wan_md(x.fund_pay + clearing),
+            style.unit.name(style.lang).to_string(),
+            wan_md(style, x.fund_pay),
+            wan_md(style, clearing),
+            wan_md(style, x.fund_pay + clearing),
             format!("{:.2}", 100.0 * (x.fund_pay + clearing) / x.fund_ffs),
             x.in_surplus.to_string(),
             after.to_string(),
@@ -459,6 +471,19 @@ fn change_chart(
         ),
     };
     bars.sort_by(|x, y| y.1.total_cmp(&x.1));
+    // The named extremes say what they are: when every hospital gains, the
+    // bottom five are the smallest gains, not losses (and the other way round).
+    let finite = || bars.iter().map(|b| b.1).filter(|v| v.is_finite());
+    let top = if finite().fold(f64::NEG_INFINITY, f64::max) < 0.0 {
+        t(Key::SmallestLosses)
+    } else {
+        t(Key::LargestGains)
+    };
+    let bottom = if finite().fold(f64::INFINITY, f64::min) > 0.0 {
+        t(Key::SmallestGains)
+    } else {
+        t(Key::LargestLosses)
+    };
     let (labels, values) = bars.into_iter().unzip();
     chart::bar_chart(
         &dir.join("hospitals_change"),
@@ -469,7 +494,7 @@ fn change_chart(
             values,
             x_label: t(Key::HospitalsRanked).into(),
             extremes: 5,
-            extreme_titles: (t(Key::LargestGains).into(), t(Key::LargestLosses).into()),
+            extreme_titles: (top.into(), bottom.into()),
         },
     )
 }
@@ -488,9 +513,9 @@ pub fn write(
         path: csv_path.clone(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    write_atomic(&csv_path, csv.as_bytes())?;
+    super::finite::write_table(&csv_path, &csv)?;
     let md = markdown(this, other, report, top, style);
-    write_atomic(&dir.join("hospitals.md"), md.as_bytes())?;
+    super::finite::write_table(&dir.join("hospitals.md"), &md)?;
     change_chart(dir, this, other, report, style)?;
     super::workbook::write_command_reports(
         dir,

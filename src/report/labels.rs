@@ -325,15 +325,19 @@ keys! {
     High => "高值", "high";
     MonthsAtLow => "{}年可支付月数（低值）", "months {} (low)";
     MonthsAtHigh => "{}年可支付月数（高值）", "months {} (high)";
-    Swing => "摆幅（月）", "swing (months)";
+    Swing => "摆幅（月，低于0按0计）", "swing (months, clipped at 0)";
     WarningLowHigh => "首次低于预警线（低值/高值）", "below warning (low / high)";
     DepletionLowHigh => "穿底年份（低值/高值）", "depletion (low / high)";
     SurplusLowHigh => "期内当期结余合计（低值/高值）", "cumulative surplus (low / high)";
+    TornadoAxis => "{}年可支付月数（低于0按0计，即穿底）", "months payable in {}, clipped at 0 (0 = depleted)";
+    DepletionLine => "穿底（0个月）", "depleted (0 months)";
+    DepletionTitle => "{}：穿底年份", "{}: year of depletion";
+    TornadoDepletionAxis => "穿底年份（各设置下可支付月数均低于0，故按穿底年份比较；{}表示期内未穿底）", "year of depletion (months payable below 0 in every setting, so compared by the year the fund runs out; {} = not within the horizon)";
     BaseLegend => "基准", "base case";
     LowLegend => "参数取低值", "parameter low";
     HighLegend => "参数取高值", "parameter high";
     Notes => "说明", "Notes";
-    LeftOut => "未纳入{}（默认±10%使方案无效）：{}", "left out {} (its default +-10 % makes the scenario invalid): {}";
+    LeftOut => "未纳入{}：默认区间（±10%）的端点{}使方案无效，校验信息：{}", "left out {}: at {}, an end of its default range (+-10 %), the scenario is invalid: {}";
     SobolTitle => "全局敏感性分析（Sobol指数）", "Global sensitivity (Sobol' indices)";
     SobolIntro => "按[uncertainty]各参数的边缘分布抽样（不计相关），结果为{}年可支付月数；基础样本{}个，每个基金运行{}次。一阶指数为该参数单独造成的方差占比，总效应指数含其交互作用。", "Over the [uncertainty] distributions (marginals; correlation ignored), outcome months payable in {}; {} base samples, {} runs per fund. First order = share of the variance due to the parameter alone; total = including its interactions.";
     SobolMeanSd => "均值{}个月，标准差{}个月。", "Mean {} months, standard deviation {}.";
@@ -347,6 +351,16 @@ keys! {
     UncertainParams => "不确定参数", "Uncertain parameters";
     Distribution => "分布", "distribution";
     Correlations => "相关系数", "Correlations";
+    DistPoint => "固定值 {}", "fixed at {}";
+    DistNormal => "正态分布，均值 {}，标准差 {}", "normal, mean {}, sd {}";
+    DistLogNormalMedian => "对数正态分布，中位数 {}，对数标准差 {}", "log-normal, median {}, sd of log {}";
+    DistLogNormalMu => "对数正态分布，对数均值 {}，对数标准差 {}", "log-normal, mean of log {}, sd of log {}";
+    DistTriangular => "三角分布，最小值 {}，众数 {}，最大值 {}", "triangular, min {}, mode {}, max {}";
+    DistUniform => "均匀分布，{} 至 {}", "uniform, {} to {}";
+    DistBeta => "贝塔分布，α {}，β {}，区间 {} 至 {}", "beta, alpha {}, beta {}, on {} to {}";
+    DistTruncated => "，截断于 {} 至 {}", ", truncated to {} .. {}";
+    DistAtLeast => "，截断于不低于 {}", ", truncated at >= {}";
+    DistAtMost => "，截断于不高于 {}", ", truncated at <= {}";
     MonthsP05 => "可支付月数5%分位", "months p05";
     MonthsP50 => "可支付月数中位数", "months p50";
     MonthsP95 => "可支付月数95%分位", "months p95";
@@ -375,7 +389,7 @@ keys! {
     Reproduce => "复现命令参数", "reproduce with";
     // Hospitals (`drgsim hospitals`).
     HospitalsTitle => "医院DRG/DIP结算：{}", "Hospitals: {}";
-    HospitalsIntro => "基金 `{}`，结算期{}，金额单位万元。医院按DRG/DIP支付标准（全成本）获得支付；患者按待遇政策负担按项目付费账单中的自付部分（基金报销其中{}%），基金支付标准减去患者自付部分。基金侧结付率（公布口径）= 基金DRG/DIP支付 / 按项目付费时基金应付；全成本结付率 = DRG/DIP支付 / 按项目付费成本。结余 = DRG/DIP支付 − 同批病例按项目付费成本。", "Fund `{}`, settlement period {}. Money in 10,000 yuan. Hospitals are paid the DRG/DIP standard (full cost); patients pay their share of the fee-for-service bill under the benefit rules (the fund reimburses {} % of it), and the fund pays the standard minus the patient's share. Fund-side settlement ratio (as published) = fund's DRG payment / what the fund would have paid fee-for-service; full-cost ratio = DRG payment / fee-for-service cost. Surplus = DRG/DIP payment - fee-for-service cost of the same cases.";
+    HospitalsIntro => "基金 `{}`，结算期{}，金额单位{}。医院按DRG/DIP支付标准（全成本）获得支付；患者按待遇政策负担按项目付费账单中的自付部分（基金报销其中{}%），基金支付标准减去患者自付部分。基金侧结付率（公布口径）= 基金DRG/DIP支付 / 按项目付费时基金应付；全成本结付率 = DRG/DIP支付 / 按项目付费成本。结余 = DRG/DIP支付 − 同批病例按项目付费成本。", "Fund `{}`, settlement period {}. Money in {}. Hospitals are paid the DRG/DIP standard (full cost); patients pay their share of the fee-for-service bill under the benefit rules (the fund reimburses {} % of it), and the fund pays the standard minus the patient's share. Fund-side settlement ratio (as published) = fund's DRG payment / what the fund would have paid fee-for-service; full-cost ratio = DRG payment / fee-for-service cost. Surplus = DRG/DIP payment - fee-for-service cost of the same cases.";
     PeriodShare => "{}年（全年的{}）", "{} ({} of the year)";
     DrgCases => "DRG/DIP病例数", "DRG cases";
     Cmi => "CMI", "CMI";
@@ -408,7 +422,7 @@ keys! {
     Losers => "降幅最大", "Losers";
     NoneWord => "（无）", "(none)";
     ClearingTitle => "年终清算（{}）", "Year-end clearing ({} level)";
-    ClearingText => "预付（基金DRG/DIP支付）{}万元；清算调整{}万元；基金最终支付{}万元（清算后基金侧结付率{}%）。结余医院：清算前{}家，清算后{}家。", "Paid on account (the fund's DRG payment): {}; clearing adjustment: {}; final fund payment: {} (fund-side settlement ratio {} % after clearing), in 10,000 yuan. Hospitals in surplus: {} before clearing, {} after.";
+    ClearingText => "金额单位{}。预付（基金DRG/DIP支付）{}；清算调整{}；基金最终支付{}（清算后基金侧结付率{}%）。结余医院：清算前{}家，清算后{}家。", "Amounts in {}. Paid on account (the fund's DRG payment): {}; clearing adjustment: {}; final fund payment: {} (fund-side settlement ratio {} % after clearing). Hospitals in surplus: {} before clearing, {} after.";
     AllianceLevel => "按医共体", "alliance";
     HospitalLevel => "按医院", "hospital";
     Tertiary => "三级", "tertiary";
@@ -421,15 +435,17 @@ keys! {
     HospitalsRanked => "医院（按变化从大到小排序）", "hospitals, ranked by change";
     LargestGains => "增幅最大", "largest gains";
     LargestLosses => "降幅最大", "largest losses";
+    SmallestGains => "增幅最小", "smallest gains";
+    SmallestLosses => "降幅最小", "smallest losses";
     SheetHospitals => "医院", "hospitals";
     // Clearing (`drgsim clear`).
     ClearingReportTitle => "{}（{}年）", "{} ({})";
-    ClearingIntro => "金额单位：元，保留到分。结余 = 预算 − 实际发生额；结余时医院（医共体）按比例留用，超支时基金按比例分担、其余由医院自负；清算后拨付 = 实际发生额 + 留用，或预算 + 基金分担；下年预算 = 下年基数 ×（1 + 增长率）。", "Amounts in yuan, rounded to the fen. Surplus = budget - actual; the hospital (alliance) keeps `retained` of a surplus, the fund covers `fund_covers` of an overspend and the hospital returns the rest; final payment = actual + retained or budget + fund_covers; next budget = next base x (1 + growth).";
+    ClearingIntro => "金额单位：{}（与公布数据的核对按元、保留到分）。结余 = 预算 − 实际发生额；结余时医院（医共体）按比例留用，超支时基金按比例分担、其余由医院自负；清算后拨付 = 实际发生额 + 留用，或预算 + 基金分担；下年预算 = 下年基数 ×（1 + 增长率）。", "Amounts in {} (checked against the published figures in yuan, to the fen). Surplus = budget - actual; the hospital (alliance) keeps `retained` of a surplus, the fund covers `fund_covers` of an overspend and the hospital returns the rest; final payment = actual + retained or budget + fund_covers; next budget = next base x (1 + growth).";
     Figure => "项目", "figure";
     AgainstPublished => "与公布数据核对", "Against the published figures";
-    Computed => "计算值", "computed";
-    Published => "公布值", "published";
-    Difference => "差额", "difference";
+    Computed => "计算值（元）", "computed (yuan)";
+    Published => "公布值（元）", "published (yuan)";
+    Difference => "差额（元）", "difference (yuan)";
     Matches => "是否一致", "matches";
     MatchYes => "一致", "yes";
     MatchFen => "相差不超过1分", "within a fen";
@@ -454,6 +470,10 @@ keys! {
     Before => "调整前", "before";
     After => "调整后", "after";
     Because => "触发条件", "because";
+    CauseDeficit => "{}年当期赤字{}{}", "current-year deficit of {} ({}) in {}";
+    CauseCushion => "{}年末可支付{}个月（达到{}个月及以上时下调）", "{} months payable at the end of {} (lowered at {} or more)";
+    CauseRunway => "{}年末可支付{}个月（低于{}个月时削减，恢复到{}个月及以上时恢复）", "{} months payable at the end of {} (cut below {}, restored at {} or more)";
+    CauseShortfall => "{}年末财政兜底前累计结余{}{}", "balance of {} ({}) at the end of {} before the transfer";
     RulePremium => "筹资调整", "premium";
     RuleBenefit => "待遇调整", "benefit";
     RuleBackstop => "财政兜底", "backstop";
@@ -462,6 +482,161 @@ keys! {
     SheetGrid => "双参数表", "grid";
     SheetMonteCarlo => "蒙特卡洛", "montecarlo";
     SheetSolve => "目标求解", "solve";
+}
+
+/// Why a policy rule acted, in the report's language and unit (the English
+/// `condition` column of `rules.csv` stays as it is for scripts).
+pub fn rule_condition(cause: &crate::projection::firings::Cause, style: Style) -> String {
+    use crate::projection::firings::Cause;
+    let t = |k: Key| style.t(k);
+    let unit = style.unit.name(style.lang);
+    let m = |x: f64| fmt_num(x, 2);
+    let all = |k: Key, xs: &[String]| xs.iter().fold(t(k).to_string(), |a, x| fill(&a, x));
+    let zh = style.lang == Lang::Zh;
+    match *cause {
+        Cause::Deficit { wan, year } => {
+            let money = style.money(wan);
+            if zh {
+                all(Key::CauseDeficit, &[year.to_string(), money, unit.into()])
+            } else {
+                all(Key::CauseDeficit, &[money, unit.into(), year.to_string()])
+            }
+        }
+        Cause::Cushion {
+            months,
+            year,
+            lower_at,
+        } => {
+            if zh {
+                all(
+                    Key::CauseCushion,
+                    &[year.to_string(), m(months), short(lower_at)],
+                )
+            } else {
+                all(
+                    Key::CauseCushion,
+                    &[m(months), year.to_string(), short(lower_at)],
+                )
+            }
+        }
+        Cause::Runway {
+            months,
+            year,
+            below,
+            restore_at,
+        } => {
+            let (b, r) = (short(below), short(restore_at));
+            if zh {
+                all(Key::CauseRunway, &[year.to_string(), m(months), b, r])
+            } else {
+                all(Key::CauseRunway, &[m(months), year.to_string(), b, r])
+            }
+        }
+        Cause::Shortfall { balance_wan, year } => {
+            let money = style.money(balance_wan);
+            if zh {
+                all(Key::CauseShortfall, &[year.to_string(), money, unit.into()])
+            } else {
+                all(Key::CauseShortfall, &[money, unit.into(), year.to_string()])
+            }
+        }
+    }
+}
+
+/// The word for a policy rule (`premium`, `benefit`, `backstop`).
+pub fn rule_word(rule: &str, style: Style) -> String {
+    match rule {
+        "premium" => style.t(Key::RulePremium).to_string(),
+        "benefit" => style.t(Key::RuleBenefit).to_string(),
+        "backstop" => style.t(Key::RuleBackstop).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A number in a distribution phrase: as written in a scenario file, at most
+/// six decimals, no trailing zeros (`0.05`, `4000`, `1.1`).
+fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// An `[uncertainty]` distribution as a phrase a reader follows:
+/// `正态分布，均值 0.05，标准差 0.01` / `normal, mean 0.05, sd 0.01`, with the
+/// truncation bounds where the scenario gives them.
+pub fn dist_phrase(spec: &crate::analysis::DistSpec, lang: Lang) -> String {
+    use crate::analysis::DistSpec as D;
+    let t = |k: Key| k.get(lang);
+    let many = |k: Key, xs: &[f64]| xs.iter().fold(t(k).to_string(), |a, x| fill(&a, short(*x)));
+    let (body, lower, upper) = match spec {
+        D::Point {
+            value,
+            lower,
+            upper,
+        } => (many(Key::DistPoint, &[*value]), lower, upper),
+        D::Normal {
+            mean,
+            sd,
+            lower,
+            upper,
+        } => (many(Key::DistNormal, &[*mean, *sd]), lower, upper),
+        D::LogNormal {
+            mu,
+            median,
+            sigma,
+            lower,
+            upper,
+        } => (
+            match (median, mu) {
+                (Some(m), _) => many(Key::DistLogNormalMedian, &[*m, *sigma]),
+                (None, mu) => many(Key::DistLogNormalMu, &[mu.unwrap_or(0.0), *sigma]),
+            },
+            lower,
+            upper,
+        ),
+        D::Triangular {
+            min,
+            mode,
+            max,
+            lower,
+            upper,
+        } => (
+            many(Key::DistTriangular, &[*min, *mode, *max]),
+            lower,
+            upper,
+        ),
+        D::Uniform {
+            min,
+            max,
+            lower,
+            upper,
+        } => (many(Key::DistUniform, &[*min, *max]), lower, upper),
+        D::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+            lower,
+            upper,
+        } => (
+            many(
+                Key::DistBeta,
+                &[*alpha, *beta, min.unwrap_or(0.0), max.unwrap_or(1.0)],
+            ),
+            lower,
+            upper,
+        ),
+    };
+    let tail = match (lower, upper) {
+        (Some(l), Some(u)) => many(Key::DistTruncated, &[*l, *u]),
+        (Some(l), None) => many(Key::DistAtLeast, &[*l]),
+        (None, Some(u)) => many(Key::DistAtMost, &[*u]),
+        (None, None) => String::new(),
+    };
+    body + &tail
 }
 
 /// Fill `{}` in a [`Key`] template with `value`.
@@ -547,6 +722,96 @@ mod tests {
         assert_eq!(zh.months(7.149), "7.1");
         assert_eq!(zh.money_label("累计结余"), "累计结余（万元）");
         assert_eq!(Style::EN.money_label("balance"), "balance (10,000 yuan)");
+    }
+
+    #[test]
+    fn distributions_read_as_phrases_in_both_languages() {
+        use crate::analysis::DistSpec;
+        let n = DistSpec::Normal {
+            mean: 0.05,
+            sd: 0.01,
+            lower: None,
+            upper: None,
+        };
+        assert_eq!(
+            dist_phrase(&n, Lang::Zh),
+            "正态分布，均值 0.05，标准差 0.01"
+        );
+        assert_eq!(dist_phrase(&n, Lang::En), "normal, mean 0.05, sd 0.01");
+        let t = DistSpec::Triangular {
+            min: 0.9,
+            mode: 1.0,
+            max: 1.25,
+            lower: Some(0.95),
+            upper: None,
+        };
+        assert_eq!(
+            dist_phrase(&t, Lang::Zh),
+            "三角分布，最小值 0.9，众数 1，最大值 1.25，截断于不低于 0.95"
+        );
+        let b = DistSpec::Beta {
+            alpha: 2.0,
+            beta: 5.0,
+            min: None,
+            max: Some(0.3),
+            lower: None,
+            upper: None,
+        };
+        let en = dist_phrase(&b, Lang::En);
+        assert_eq!(en, "beta, alpha 2, beta 5, on 0 to 0.3");
+        for s in [dist_phrase(&b, Lang::Zh), dist_phrase(&n, Lang::Zh)] {
+            assert!(!s.contains('{') && !s.contains(':') && has_cjk(&s), "{s}");
+        }
+        assert!(!has_cjk(&en));
+    }
+
+    #[test]
+    fn rule_conditions_in_both_languages_and_units() {
+        use crate::projection::firings::Cause;
+        let d = Cause::Deficit {
+            wan: 12345.678,
+            year: 2026,
+        };
+        assert_eq!(rule_condition(&d, Style::ZH), "2026年当期赤字12,346万元");
+        let yi = Style {
+            unit: Unit::Yi,
+            lang: Lang::En,
+        };
+        assert_eq!(
+            rule_condition(&d, yi),
+            "current-year deficit of 1.23 (100 million yuan) in 2026"
+        );
+        let r = Cause::Runway {
+            months: 2.456,
+            year: 2027,
+            below: 3.0,
+            restore_at: 6.0,
+        };
+        let zh = rule_condition(&r, Style::ZH);
+        assert!(
+            zh.contains("2027年末可支付2.46个月") && zh.contains("低于3个月"),
+            "{zh}"
+        );
+        for c in [
+            d.clone(),
+            r.clone(),
+            Cause::Cushion {
+                months: 9.0,
+                year: 2025,
+                lower_at: 8.0,
+            },
+            Cause::Shortfall {
+                balance_wan: -10.0,
+                year: 2030,
+            },
+        ] {
+            let (z, e) = (rule_condition(&c, Style::ZH), rule_condition(&c, Style::EN));
+            assert!(
+                has_cjk(&z) && !z.contains("{}") && !z.contains("months"),
+                "{z}"
+            );
+            assert!(!has_cjk(&e) && !e.contains("{}"), "{e}");
+        }
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! of bands per fund with a native chart) and `report.html`.
 
 use super::ReportError;
-use super::atomic::write_atomic;
 use super::chart::{self, Fan};
 use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::{csv_for_fund, fund_heading, fund_name, sheet};
@@ -82,7 +81,7 @@ pub fn markdown(model: &Model, unc: &Uncertainty, mc: &MonteCarlo, style: Style)
         .map(|(p, s)| {
             vec![
                 param_label(p, style.lang),
-                serde_json::to_string(s).unwrap_or_default(),
+                super::labels::dist_phrase(s, style.lang),
             ]
         })
         .collect();
@@ -188,20 +187,25 @@ pub fn write(
         )?;
     }
     let csv = montecarlo_csv(mc);
-    write_atomic(&dir.join("montecarlo.csv"), csv.as_bytes())?;
+    super::finite::write_table(&dir.join("montecarlo.csv"), &csv)?;
     let md = markdown(model, unc, mc, style);
-    write_atomic(&dir.join("montecarlo.md"), md.as_bytes())?;
-    // One sheet per fund, so that each carries its own chart of the bands.
-    let tables: Vec<(String, String)> = mc
-        .funds
-        .iter()
-        .map(|fb| {
-            (
-                sheet(style, Key::SheetMonteCarlo, Some(&fb.id)),
-                csv_for_fund(&csv, &fb.id),
-            )
-        })
-        .collect();
+    super::finite::write_table(&dir.join("montecarlo.md"), &md)?;
+    // The uncertain parameters first (name and distribution as phrases),
+    // then one sheet per fund, so that each carries its own chart of the bands.
+    let mut params = csv::Writer::from_writer(Vec::new());
+    let _ = params.write_record(["param", "distribution"]);
+    for (p, s) in unc.paths.iter().zip(unc.sampler.specs()) {
+        let _ = params.write_record([p.as_str(), &super::labels::dist_phrase(s, style.lang)]);
+    }
+    let params = String::from_utf8(params.into_inner().unwrap_or_default()).unwrap_or_default();
+    let mut tables: Vec<(String, String)> =
+        vec![(style.t(Key::UncertainParams).to_string(), params)];
+    tables.extend(mc.funds.iter().map(|fb| {
+        (
+            sheet(style, Key::SheetMonteCarlo, Some(&fb.id)),
+            csv_for_fund(&csv, &fb.id),
+        )
+    }));
     super::workbook::write_command_reports(
         dir,
         style,

@@ -49,7 +49,7 @@ pub fn write_rules_csv(path: &Path, firings: &[Firing]) -> Result<(), ReportErro
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    super::atomic::write_atomic(path, &bytes)
+    super::finite::write_table(path, &String::from_utf8_lossy(&bytes))
 }
 
 /// Which view a run is, for the top of `summary.md`.
@@ -130,16 +130,11 @@ pub fn summary_section(model: &Model, projection: &Projection, style: Style) -> 
                         labels::fund_name(model, &m.id, &m.name, m.kind, style.lang)
                     }),
                 f.year.to_string(),
-                match f.rule {
-                    "premium" => t(Key::RulePremium).to_string(),
-                    "benefit" => t(Key::RuleBenefit).to_string(),
-                    "backstop" => t(Key::RuleBackstop).to_string(),
-                    other => other.to_string(),
-                },
+                labels::rule_word(f.rule, style),
                 super::headers::header_label(f.quantity, style),
                 fmt_num(f.before, 2),
                 fmt_num(f.after, 2),
-                f.condition.clone(),
+                labels::rule_condition(&f.cause, style),
             ]
         })
         .collect();

@@ -4,7 +4,6 @@
 //! language and amounts in its unit.
 
 use super::ReportError;
-use super::atomic::write_atomic;
 use super::chart::{self, Tornado, TornadoRow};
 use super::labels::{Key, Style, fill};
 use super::lever::{csv_for_fund, fund_heading, month_title, setting, sheet, year_cell};
@@ -59,7 +58,11 @@ pub const SOBOL_COLUMNS: &[&str] = &[
 pub struct LeftOut {
     /// The parameter path.
     pub path: String,
-    /// Why (the validation message).
+    /// The setting (low or high end of the default range) at which the
+    /// scenario stops being valid.
+    pub at: f64,
+    /// Why (the scenario validator's message, in English as the validator
+    /// gives it; the report words around it follow `--lang`).
     pub why: String,
 }
 
@@ -184,7 +187,7 @@ pub fn markdown(
                 setting(&e.lever, e.high),
                 style.months(lo.months),
                 style.months(hi.months),
-                fmt_num((hi.months - lo.months).abs(), 1),
+                fmt_num(runs::ranking_swing(lo, hi), 1),
                 format!(
                     "{} / {}",
                     style.year_or_never(lo.first_warning),
@@ -223,10 +226,13 @@ pub fn markdown(
     if !notes.is_empty() {
         let _ = write!(md, "### {}\n\n", t(Key::Notes));
         for n in notes {
-            let what = fill(
-                &fill(t(Key::LeftOut), param_label(&n.path, style.lang)),
-                &n.why,
-            );
+            let what = [
+                param_label(&n.path, style.lang),
+                fmt_num(n.at, 4),
+                n.why.clone(),
+            ]
+            .iter()
+            .fold(t(Key::LeftOut).to_string(), |a, v| fill(&a, v));
             let _ = writeln!(md, "- {what}");
         }
         md.push('\n');
@@ -265,6 +271,95 @@ pub fn markdown(
     md
 }
 
+/// The outcome a tornado chart draws: months payable in the outcome year
+/// clipped at the depletion line (what `tornado.csv` ranks on), or, where the
+/// fund is depleted in the base case and at every setting (all bars would be
+/// 0), the depletion year (the ranking's tie-break; never depleted within the
+/// horizon counts as the year after it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TornadoOutcome {
+    /// Months payable clipped at 0 ([`runs::bounded_months`]).
+    ClippedMonths,
+    /// Depletion year ([`runs::depletion_swing`]'s year).
+    DepletionYear,
+}
+
+/// The tornado of fund `f` as drawn: the outcome shown and the chart's data,
+/// `None` when the base case is not a number or no parameter moves the fund.
+pub fn tornado_spec(
+    model: &Model,
+    ow: &OneWay,
+    f: usize,
+    year: i32,
+    style: Style,
+) -> Option<(TornadoOutcome, Tornado)> {
+    let fm = &model.funds[f];
+    let ranked = ow.ranked(model, f);
+    let clipped = |o: &Outcome| runs::bounded_months(o);
+    let all_zero = clipped(&ow.base[f]) == 0.0
+        && ranked.iter().all(|&i| {
+            let (_, lo, hi) = &ow.rows[i];
+            clipped(&lo[f]) == 0.0 && clipped(&hi[f]) == 0.0
+        });
+    let horizon = model.years.horizon;
+    let dep = |o: &Outcome| f64::from(o.depletion.unwrap_or(horizon + 1));
+    let (kind, value): (TornadoOutcome, &dyn Fn(&Outcome) -> f64) = if all_zero {
+        (TornadoOutcome::DepletionYear, &dep)
+    } else {
+        (TornadoOutcome::ClippedMonths, &clipped)
+    };
+    let base = value(&ow.base[f]);
+    let rows: Vec<TornadoRow> = ranked
+        .into_iter()
+        .map(|i| {
+            let (e, lo, hi) = &ow.rows[i];
+            TornadoRow {
+                label: param_label(&e.lever.path, style.lang),
+                low_outcome: value(&lo[f]),
+                high_outcome: value(&hi[f]),
+                low_setting: setting(&e.lever, e.low),
+                high_setting: setting(&e.lever, e.high),
+            }
+        })
+        .collect();
+    if !base.is_finite() || rows.is_empty() {
+        return None;
+    }
+    let (title, x_label, extra) = match kind {
+        TornadoOutcome::ClippedMonths => (
+            month_title(model, fm, year, style),
+            fill(style.t(Key::TornadoAxis), year),
+            style.t(Key::DepletionLine),
+        ),
+        TornadoOutcome::DepletionYear => (
+            fill(
+                style.t(Key::DepletionTitle),
+                super::lever::fund_name(model, fm, style),
+            ),
+            fill(style.t(Key::TornadoDepletionAxis), horizon + 1),
+            "",
+        ),
+    };
+    let mut legend = vec![
+        style.t(Key::BaseLegend).to_string(),
+        style.t(Key::LowLegend).to_string(),
+        style.t(Key::HighLegend).to_string(),
+    ];
+    if !extra.is_empty() {
+        legend.push(extra.to_string());
+    }
+    Some((
+        kind,
+        Tornado {
+            title,
+            x_label,
+            base_outcome: base,
+            rows,
+            legend,
+        },
+    ))
+}
+
 /// The tornado chart of fund `f`, if its base case is finite.
 fn tornado_chart(
     dir: &Path,
@@ -274,39 +369,10 @@ fn tornado_chart(
     year: i32,
     style: Style,
 ) -> Result<(), ReportError> {
-    let fm = &model.funds[f];
-    let base = ow.base[f].months;
-    let rows: Vec<TornadoRow> = ow
-        .ranked(model, f)
-        .into_iter()
-        .map(|i| {
-            let (e, lo, hi) = &ow.rows[i];
-            TornadoRow {
-                label: param_label(&e.lever.path, style.lang),
-                low_outcome: lo[f].months,
-                high_outcome: hi[f].months,
-                low_setting: setting(&e.lever, e.low),
-                high_setting: setting(&e.lever, e.high),
-            }
-        })
-        .collect();
-    if !base.is_finite() || rows.is_empty() {
-        return Ok(());
+    match tornado_spec(model, ow, f, year, style) {
+        Some((_, t)) => chart::tornado(&dir.join(format!("tornado_{}", model.funds[f].id)), &t),
+        None => Ok(()),
     }
-    chart::tornado(
-        &dir.join(format!("tornado_{}", fm.id)),
-        &Tornado {
-            title: month_title(model, fm, year, style),
-            x_label: format!("{} {year}", style.t(Key::MonthsPayable)),
-            base_outcome: base,
-            rows,
-            legend: vec![
-                style.t(Key::BaseLegend).into(),
-                style.t(Key::LowLegend).into(),
-                style.t(Key::HighLegend).into(),
-            ],
-        },
-    )
 }
 
 /// Writes every file of a sensitivity report into `dir` (an output folder
@@ -324,7 +390,7 @@ pub fn write(
         tornado_chart(dir, model, ow, f, year, style)?;
     }
     let tornado = tornado_csv(model, ow, year);
-    write_atomic(&dir.join("tornado.csv"), tornado.as_bytes())?;
+    super::finite::write_table(&dir.join("tornado.csv"), &tornado)?;
     // One tornado sheet per fund, each with its own bar chart.
     let mut tables: Vec<(String, String)> = model
         .funds
@@ -338,11 +404,11 @@ pub fn write(
         .collect();
     if let Some(g) = global {
         let sobol = sobol_csv(model, g);
-        write_atomic(&dir.join("sobol.csv"), sobol.as_bytes())?;
+        super::finite::write_table(&dir.join("sobol.csv"), &sobol)?;
         tables.push((sheet(style, Key::SheetSobol, None), sobol));
     }
     let md = markdown(model, ow, year, notes, global, style);
-    write_atomic(&dir.join("sensitivity.md"), md.as_bytes())?;
+    super::finite::write_table(&dir.join("sensitivity.md"), &md)?;
     super::workbook::write_command_reports(
         dir,
         style,

@@ -171,9 +171,9 @@ pub fn write(
     let json = serde_json::to_string_pretty(&json(model, spec, r)).unwrap_or_default();
     write_atomic(&dir.join("solve.json"), json.as_bytes())?;
     let md = markdown(model, spec, r, style);
-    write_atomic(&dir.join("solve.md"), md.as_bytes())?;
+    super::finite::write_table(&dir.join("solve.md"), &md)?;
     let csv = solve_csv(model, spec, r);
-    write_atomic(&dir.join("solve.csv"), csv.as_bytes())?;
+    super::finite::write_table(&dir.join("solve.csv"), &csv)?;
     super::workbook::write_command_reports(
         dir,
         style,

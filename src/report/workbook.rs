@@ -162,22 +162,34 @@ impl Book {
             .headers()
             .map(|h| h.iter().map(str::to_string).collect())
             .unwrap_or_default();
-        let headers: Vec<String> = keys
+        // Labels, formats and unit divisors following --unit (the CSV keeps 万元 / yuan).
+        let shown: Vec<(String, &'static str, f64)> = keys
             .iter()
-            .map(|k| super::headers::header_label(k, self.style))
+            .map(|k| super::headers::shown(k, self.style))
             .collect();
+        let headers: Vec<String> = shown.iter().map(|s| s.0.clone()).collect();
         let rows: Vec<Vec<Cell>> = rdr
             .records()
             .filter_map(Result::ok)
             .map(|rec| {
                 rec.iter()
-                    .zip(&keys)
-                    .map(|(v, k)| match v.parse::<f64>() {
+                    .zip(keys.iter().zip(&shown))
+                    .map(|(v, (k, (_, fmt, div)))| match v.parse::<f64>() {
                         Ok(x) if !v.is_empty() && k.starts_with("months") => {
                             Cell::Num(x, self.style.months_format())
                         }
-                        Ok(x) if !v.is_empty() => Cell::Num(x, super::headers::header_format(k)),
+                        Ok(x) if !v.is_empty() => Cell::Num(x / div, fmt),
                         _ if v.is_empty() => Cell::Empty,
+                        // A hospital level reads as the level's word (三级 ...).
+                        _ if k == "level" => Cell::Text(
+                            match v {
+                                "tertiary" => self.style.t(super::labels::Key::Tertiary),
+                                "secondary" => self.style.t(super::labels::Key::Secondary),
+                                "primary" => self.style.t(super::labels::Key::Primary),
+                                other => other,
+                            }
+                            .to_string(),
+                        ),
                         // A parameter path reads as the parameter's name.
                         _ if matches!(k.as_str(), "param" | "x_param" | "y_param") => {
                             Cell::Text(super::params::param_label(v, self.style.lang))
@@ -261,13 +273,8 @@ impl Book {
     }
 
     /// The workbook as bytes, in memory (nothing written).
-    pub fn to_bytes(mut self) -> Result<Vec<u8>, XlsxError> {
+    pub fn into_bytes(mut self) -> Result<Vec<u8>, XlsxError> {
         self.wb.save_to_buffer()
-    }
-
-    /// The report style.
-    pub fn style(&self) -> Style {
-        self.style
     }
 }
 
@@ -322,9 +329,9 @@ pub fn run_workbook(
             let _ = w.write_record([
                 f.fund.as_str(),
                 &f.year.to_string(),
-                f.rule,
-                &f.condition,
-                f.quantity,
+                &super::labels::rule_word(f.rule, style),
+                &super::labels::rule_condition(&f.cause, style),
+                &super::headers::header_label(f.quantity, style),
                 &format!("{:.4}", f.before),
                 &format!("{:.4}", f.after),
             ]);
@@ -349,7 +356,7 @@ pub fn run_workbook_bytes(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Book::new(style);
     add_run_sheets(&mut book, model, projection)?;
-    book.to_bytes()
+    book.into_bytes()
 }
 
 /// Add the run sheets (summary, projection per fund, assumptions) to `book`.
@@ -552,6 +559,10 @@ pub fn write_command_reports(
     markdown: &str,
 ) -> Result<(), ReportError> {
     let path = dir.join("report.xlsx");
+    // The same finite guard as the CSV files, naming the workbook and sheet.
+    for (sheet, text) in tables {
+        super::finite::check(&path.join(format!("{sheet}.csv")), text)?;
+    }
     let bytes = command_workbook(style, title, model, tables).map_err(xerr(&path))?;
     super::atomic::write_atomic(&path, &bytes)?;
     super::html::write_markdown_report(dir, style.lang, title, markdown)

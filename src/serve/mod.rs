@@ -2,10 +2,10 @@
 //!
 //! One scenario, fixed when the server starts, and one page (Chinese by
 //! default, English on a switch) with sliders for the registry's levers
-//! ([`levers`]). Every change (debounced while dragging) asks `/api/update`,
+//! (`levers`). Every change (debounced while dragging) asks `/api/update`,
 //! which projects the scenario with the levers applied exactly as
 //! `drgsim run --set` applies them and runs a Monte Carlo fan over the
-//! scenario's `[uncertainty]` ([`compute`]).
+//! scenario's `[uncertainty]` (`compute`).
 //!
 //! Safe by default:
 //! - binds to 127.0.0.1; any other address needs `--public` and prints a warning;
@@ -13,7 +13,7 @@
 //! - every value is checked against the registry's range, with the
 //!   parameter's name in the message; only the page's levers can be set;
 //! - a request body is at most [`MAX_BODY`] bytes; paths are capped
-//!   ([`compute::PATHS_RANGE`]); at most one computation per core runs at a
+//!   (`compute::PATHS_RANGE`); at most one computation per core runs at a
 //!   time and each answers within [`TIMEOUT`] or is refused;
 //! - nothing is written on the server's disk: downloads are built in memory.
 //!
@@ -21,9 +21,9 @@
 //! `GET /api/levers`, `POST /api/update`, `POST /api/reform.toml`,
 //! `POST /api/report.html`, `POST /api/report.xlsx`.
 
-pub mod compute;
-pub mod levers;
-pub mod words;
+pub(crate) mod compute;
+pub(crate) mod levers;
+pub(crate) mod words;
 
 use crate::payment::HospitalResult;
 use crate::projection::{Model, project};

@@ -47,6 +47,7 @@ const WORDS: &[(&str, Key)] = &[
     ("monthsUnit", Key::MonthsUnit),
     ("balance", Key::Balance),
     ("depletion", Key::Depletion),
+    ("depleted", Key::Depleted),
     ("firstWarning", Key::FirstWarning),
     ("never", Key::Never),
     ("warningBand", Key::WarningBand),

@@ -22,7 +22,7 @@ pub fn bundled() -> Vec<PathBuf> {
         .expect("scenarios/")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter(|p| !drgsim::scenario::clearing::is_clearing_file(p))
+        .filter(|p| !drgsim::scenario::is_clearing_file(p))
         .collect();
     v.sort();
     assert!(v.len() >= 10, "bundled scenarios: {v:?}");

@@ -173,7 +173,9 @@ pub struct TornadoRow {
 /// from the top, so pass them sorted widest first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tornado {
-    /// Legend words for the base case, the low and the high setting (empty: English).
+    /// Legend words for the base case, the low and the high setting, and
+    /// (optional) the depletion line drawn at 0 when outcomes are clipped there
+    /// (empty: English).
     pub legend: Vec<String>,
     /// Chart title.
     pub title: String,
@@ -210,7 +212,7 @@ pub struct Heatmap {
 /// A bar per category (e.g. payment change by hospital). Bars are drawn in the
 /// given order (sort them first); positive bars green, negative red.
 ///
-/// With more than [`BAR_LABEL_LIMIT`] bars the chart becomes a distribution:
+/// With more than [`bars::BAR_LABEL_LIMIT`] bars the chart becomes a distribution:
 /// no label per bar, the x axis counts categories (`x_label`), and the
 /// `extremes` first and last categories are named in two boxes.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -417,4 +419,3 @@ mod tornado;
 
 pub use axis::text_em;
 use axis::*;
-pub use bars::BAR_LABEL_LIMIT;

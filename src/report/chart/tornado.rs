@@ -56,7 +56,31 @@ impl Chart for Tornado {
             .max()
             .unwrap_or(0);
         let label_w = (longest as u32 * 9 + 30).clamp(80, 380);
-        let xfmt = axis_fmt(x0, x1);
+        // Outcomes clipped at a floor of 0 (months payable at the depletion
+        // line): no negative tick labels in the margin left of 0.
+        let floored = lo >= 0.0;
+        let raw_fmt = axis_fmt(x0, x1);
+        // Whole-number outcomes (years) get whole-number ticks, no separators.
+        let whole = base.fract() == 0.0
+            && rows.iter().all(|r| {
+                [r.low_outcome, r.high_outcome]
+                    .iter()
+                    .all(|v| !v.is_finite() || v.fract() == 0.0)
+            })
+            && lo > 1000.0;
+        let xfmt = move |v: &f64| {
+            if floored && *v < -1e-9 {
+                String::new()
+            } else if whole {
+                if (v - v.round()).abs() < 1e-9 {
+                    format!("{:.0}", v.round())
+                } else {
+                    String::new()
+                }
+            } else {
+                raw_fmt(v)
+            }
+        };
         let font = if n > 25 { 11.0 } else { 15.0 };
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, title_style(&self.title))
@@ -132,6 +156,18 @@ impl Chart for Tornado {
                             ),
                     ))
                     .s()?;
+            }
+        }
+        // The depletion line, where some setting's outcome sits at the floor.
+        if floored && lo <= 0.0 && base > 0.0 {
+            let red = RGBColor(200, 30, 30);
+            let s = chart
+                .draw_series(LineSeries::new([(0.0, y0), (0.0, y1)], red.stroke_width(2)))
+                .s()?;
+            if let Some(word) = self.legend.get(3) {
+                s.label(word.as_str()).legend(move |(x, y)| {
+                    PathElement::new([(x + 10, y - 7), (x + 10, y + 7)], red.stroke_width(2))
+                });
             }
         }
         chart

@@ -23,6 +23,10 @@ const pct = (x) => (Number.isFinite(x) ? num(100 * x, 1) + " %" : "–");
 // 1 亿元 = 10,000 万元; 1 bn yuan = 100,000 万元.
 const money = (wan) => (Number.isFinite(wan) ? (S.lang === "zh" ? num(wan / 1e4, 2) + " 亿元" : num(wan / 1e5, 2) + " bn yuan") : "–");
 const yearOr = (y) => (y === null || y === undefined ? W("never") : String(y));
+// Months payable below zero are a shortfall, not a runway: shown as 0 with the
+// depletion word, and drawn clipped at 0 (the PNG charts do the same).
+const clip0 = (a) => a.map((v) => (Number.isFinite(v) && v < 0 ? 0 : v));
+const monthsText = (v) => (Number.isFinite(v) && v < 0 ? num(0, 1) + (S.lang === "zh" ? " 个月（" + W("depleted") + "）" : " mo (" + W("depleted") + ")") : num(v, 1) + (S.lang === "zh" ? " 个月" : " mo"));
 
 async function init() {
   const r = await fetch("/api/levers");
@@ -203,8 +207,8 @@ function drawResults() {
   }
   const f = r.funds[S.fund], fb = b.funds[S.fund];
   const last = r.years.length - 1;
-  $("months-now").textContent = num(f.months[last], 1) + (S.lang === "zh" ? " 个月" : " mo");
-  $("months-base").textContent = W("baseline") + " " + num(fb.months[last], 1);
+  $("months-now").textContent = monthsText(f.months[last]);
+  $("months-base").textContent = W("baseline") + " " + monthsText(fb.months[last]);
   $("balance-now").textContent = money(f.balance_wan[last]);
   $("balance-base").textContent = W("baseline") + " " + money(fb.balance_wan[last]);
   $("depletion-now").textContent = yearOr(f.depletion);
@@ -288,20 +292,31 @@ function legend(items, x, y, right) {
 function monthsChart(r, f, fb) {
   const w = 900, h = 350, m = { l: 48, r: 12, t: 44, b: 28 };
   const th = S.info.thresholds;
-  const all = f.months.concat(fb.months, f.fan ? f.fan.p05.concat(f.fan.p95) : [], [th.warning * 1.3]);
+  const now = clip0(f.months), base = clip0(fb.months);
+  const fan = f.fan ? Object.fromEntries(["p05", "p25", "p50", "p75", "p95"].map((k) => [k, clip0(f.fan[k])])) : null;
+  const all = now.concat(base, fan ? fan.p05.concat(fan.p95) : [], [th.warning * 1.3]);
   const sc = scales(r.years, all, w, h, m);
   let s = '<svg id="months-svg" viewBox="0 0 ' + w + " " + h + '" xmlns="http://www.w3.org/2000/svg" role="img">';
   const yw = sc.y(Math.min(th.warning, sc.hi)), yd = sc.y(Math.min(th.danger, sc.hi)), y0 = sc.y(Math.max(0, sc.lo));
   s += '<rect x="' + m.l + '" y="' + yw.toFixed(1) + '" width="' + (w - m.l - m.r) + '" height="' + (yd - yw).toFixed(1) + '" fill="#fff4d6"/>';
   s += '<rect x="' + m.l + '" y="' + yd.toFixed(1) + '" width="' + (w - m.l - m.r) + '" height="' + (y0 - yd).toFixed(1) + '" fill="#fbe3e2"/>';
   s += frame(r.years, sc, w, h, m, (v) => num(v, 0));
-  if (f.fan) {
-    s += '<path d="' + band(f.fan.p05, f.fan.p95, sc) + '" fill="#1f5fa8" fill-opacity="0.13"/>';
-    s += '<path d="' + band(f.fan.p25, f.fan.p75, sc) + '" fill="#1f5fa8" fill-opacity="0.22"/>';
-    s += '<path d="' + path(r.years, f.fan.p50, sc) + '" fill="none" stroke="#1f5fa8" stroke-width="1.2" stroke-dasharray="4 3"/>';
+  if (fan) {
+    s += '<path d="' + band(fan.p05, fan.p95, sc) + '" fill="#1f5fa8" fill-opacity="0.13"/>';
+    s += '<path d="' + band(fan.p25, fan.p75, sc) + '" fill="#1f5fa8" fill-opacity="0.22"/>';
+    s += '<path d="' + path(r.years, fan.p50, sc) + '" fill="none" stroke="#1f5fa8" stroke-width="1.2" stroke-dasharray="4 3"/>';
   }
-  s += '<path id="baseline-line" d="' + path(r.years, fb.months, sc) + '" fill="none" stroke="#8a96a3" stroke-width="2"/>';
-  s += '<path id="months-line" d="' + path(r.years, f.months, sc) + '" fill="none" stroke="#c0392b" stroke-width="2.4"/>';
+  s += '<path id="baseline-line" d="' + path(r.years, base, sc) + '" fill="none" stroke="#8a96a3" stroke-width="2"/>';
+  s += '<path id="months-line" d="' + path(r.years, now, sc) + '" fill="none" stroke="#c0392b" stroke-width="2.4"/>';
+  // The depletion year of the current settings: a marked vertical line.
+  const di = f.depletion === null || f.depletion === undefined ? -1 : r.years.indexOf(f.depletion);
+  if (di >= 0) {
+    const xd = sc.x(di).toFixed(1);
+    s += '<line id="depletion-marker" x1="' + xd + '" x2="' + xd + '" y1="' + m.t + '" y2="' + (h - m.b) + '" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="5 3"/>';
+    s += '<circle cx="' + xd + '" cy="' + sc.y(0).toFixed(1) + '" r="4.5" fill="#c0392b"/>';
+    const anchor = di > r.years.length / 2 ? "end" : "start", dx = di > r.years.length / 2 ? -6 : 6;
+    s += '<text x="' + (+xd + dx) + '" y="' + (m.t + 14) + '" text-anchor="' + anchor + '" font-size="12" font-weight="600" fill="#c0392b">' + esc(W("depleted") + " " + f.depletion) + "</text>";
+  }
   const items = [
     [W("current"), '<line x1="0" x2="20" stroke="#c0392b" stroke-width="2.4"/>'],
     [W("baseline"), '<line x1="0" x2="20" stroke="#8a96a3" stroke-width="2"/>'],
