@@ -7,7 +7,7 @@
 //! by the group's geometric mean for numerical stability of the variance.
 
 use super::error::CalibrateError;
-use super::mapping::Mapping;
+use super::mapping::{Field, Mapping};
 use super::records::{Row, ScanInfo};
 use super::trim::{self, HIST_BINS, TrimRule};
 use crate::payment::Level;
@@ -16,17 +16,30 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Reads a record file, Parquet (by extension or magic) or CSV.
+///
+/// `only`: the fields a pass needs; Parquet reads only their columns (CSV
+/// parses whole lines whatever the pass needs).
 fn scan(
     path: &Path,
     mapping: &Mapping,
+    only: Option<&[Field]>,
     each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
 ) -> Result<ScanInfo, CalibrateError> {
     if super::parquet_records::is_parquet(path) {
-        super::parquet_records::scan(path, mapping, each)
+        super::parquet_records::scan(path, mapping, only, each)
     } else {
         super::records::scan(path, mapping, each)
     }
 }
+
+/// What pass 2 reads: which cell a case belongs to, its cost, and whether it
+/// is paid by DRG (the rest was checked and counted in pass 1).
+const PASS2_FIELDS: [Field; 4] = [
+    Field::Hospital,
+    Field::Group,
+    Field::Cost,
+    Field::SpecialReview,
+];
 
 /// FNV-1a: a fast, deterministic hash for the short id and code keys (the
 /// default SipHash guards against adversarial keys, which records are not).
@@ -207,7 +220,7 @@ impl Accumulator {
         known: Option<&HashSet<String>>,
     ) -> Result<(), CalibrateError> {
         let want_hist = matches!(rule, TrimRule::Percentile { .. });
-        let info = scan(path, mapping, |r: &Row<'_>| {
+        let info = scan(path, mapping, None, |r: &Row<'_>| {
             self.records += 1;
             let hi = intern(&mut self.h_index, &mut self.hospitals, r.hospital, || {
                 HospitalAcc {
@@ -309,7 +322,7 @@ impl Accumulator {
 
     /// Pass 2 over one file: sums of the kept cases' costs.
     pub fn pass2(&mut self, path: &Path, mapping: &Mapping) -> Result<(), CalibrateError> {
-        scan(path, mapping, |r: &Row<'_>| {
+        scan(path, mapping, Some(&PASS2_FIELDS), |r: &Row<'_>| {
             let (Some(g), true, false) = (r.group, r.cost > 0.0, r.special) else {
                 return Ok(());
             };

@@ -21,7 +21,6 @@ use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::Path;
@@ -206,11 +205,18 @@ pub fn header(path: &Path) -> Result<Vec<String>, CalibrateError> {
     open(path).map(|(_, h)| h)
 }
 
+/// Number of [`Field`]s (the per-row lookup table is indexed by `Field as usize`).
+const N_FIELDS: usize = Field::SpecialReview as usize + 1;
+
 /// Reads a Parquet record file row group by row group, calling `each` with every
-/// record (see [`super::records::scan`] for the checks).
+/// record (see [`super::records::scan`] for the checks), and only the columns of the fields in `only` (all mapped
+/// columns when `None`): a second pass that needs the hospital, group, cost and
+/// special-review flag decodes those four columns and skips the rest of the
+/// file. Fields not read are absent from the rows handed to `each`.
 pub fn scan(
     path: &Path,
     mapping: &Mapping,
+    only: Option<&[Field]>,
     mut each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
 ) -> Result<ScanInfo, CalibrateError> {
     let rec_err =
@@ -268,23 +274,26 @@ pub fn scan(
             .get_row_group(g)
             .map_err(|e| damaged(records + 1, None, e))?;
         let n = rg.metadata().num_rows() as usize;
-        let mut cols: BTreeMap<Field, (usize, Column)> = BTreeMap::new();
+        let mut cols: [Option<(usize, Column)>; N_FIELDS] = Default::default();
         for (&f, &i) in &columns {
+            if only.is_some_and(|o| !o.contains(&f)) {
+                continue;
+            }
             let c = read_column(rg.as_ref(), i, n)
                 .map_err(|e| damaged(records + 1, Some(name(i)), e))?;
-            cols.insert(f, (i, c));
+            cols[f as usize] = Some((i, c));
         }
         for r in 0..n {
             let line = records + 1;
             for (slot, f) in TEXT.iter().enumerate() {
-                if let Some((_, c)) = cols.get(f)
+                if let Some((_, c)) = &cols[*f as usize]
                     && let Cell::Num(v) = c.get(r)
                 {
                     scratch[slot].clear();
                     let _ = write!(scratch[slot], "{v}");
                 }
             }
-            let get = |f: Field| cols.get(&f).map(|(i, c)| (*i, c.get(r)));
+            let get = |f: Field| cols[f as usize].as_ref().map(|(i, c)| (*i, c.get(r)));
             let text = |slot: usize| -> Option<&[u8]> {
                 match get(TEXT[slot]) {
                     Some((_, Cell::Bytes(b))) => Some(b.trim_ascii()),
@@ -382,16 +391,7 @@ pub fn scan(
             let special = match get(Field::SpecialReview) {
                 None | Some((_, Cell::Null)) => false,
                 Some((_, Cell::Num(v))) => v != 0.0,
-                Some((i, Cell::Bytes(b))) => super::records::flag(b).ok_or_else(|| {
-                    rec_err(
-                        line,
-                        Some(name(i)),
-                        format!(
-                            "special-review flag `{}` is not 1/0, 是/否 or Y/N",
-                            String::from_utf8_lossy(b)
-                        ),
-                    )
-                })?,
+                Some((i, Cell::Bytes(b))) => super::records::special_flag(path, line, name(i), b)?,
             };
             let row = Row {
                 line,
@@ -412,20 +412,16 @@ pub fn scan(
             records += 1;
         }
     }
-    if records == 0 {
-        return Err(rec_err(
-            0,
-            None,
-            "the file has columns but no records; export at least one case".into(),
-        ));
-    }
-    Ok(ScanInfo {
-        records,
-        columns,
-        header,
-        encoding: Encoding::Utf8,
-        unknown_levels,
-    })
+    super::records::finish(
+        path,
+        ScanInfo {
+            records,
+            columns,
+            header,
+            encoding: Encoding::Utf8,
+            unknown_levels,
+        },
+    )
 }
 
 /// Writes records (the synthetic records' fields, `header` order) as Parquet, snappy

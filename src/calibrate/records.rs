@@ -318,16 +318,7 @@ pub fn scan(
             None => None,
         };
         let special = match c_sr {
-            Some(i) => flag(&rec[i]).ok_or_else(|| {
-                rec_err(
-                    line,
-                    Some(name(i)),
-                    format!(
-                        "special-review flag `{}` is not 1/0, 是/否 or Y/N",
-                        String::from_utf8_lossy(&rec[i])
-                    ),
-                )
-            })?,
+            Some(i) => special_flag(path, line, name(i), &rec[i])?,
             None => false,
         };
         let opt_text = |c: Option<usize>| -> Result<Option<&str>, CalibrateError> {
@@ -354,18 +345,49 @@ pub fn scan(
         each(&row)?;
         records += 1;
     }
-    if records == 0 {
-        return Err(rec_err(
+    finish(
+        path,
+        ScanInfo {
+            records,
+            columns,
+            header,
+            encoding,
+            unknown_levels,
+        },
+    )
+}
+
+/// The special-review flag of a record: 1/0, 是/否 or Y/N (see [`flag`]), else an
+/// error naming the file, line and column.
+pub(super) fn special_flag(
+    path: &Path,
+    line: u64,
+    column: &str,
+    bytes: &[u8],
+) -> Result<bool, CalibrateError> {
+    flag(bytes).ok_or_else(|| {
+        CalibrateError::record(
+            path,
+            line,
+            Some(column),
+            format!(
+                "special-review flag `{}` is not 1/0, 是/否 or Y/N",
+                String::from_utf8_lossy(bytes)
+            ),
+        )
+    })
+}
+
+/// Ends a scan of CSV or Parquet records: a file with columns but no record is
+/// an error naming the file (nothing to calibrate on); otherwise what the scan found.
+pub(super) fn finish(path: &Path, info: ScanInfo) -> Result<ScanInfo, CalibrateError> {
+    if info.records == 0 {
+        return Err(CalibrateError::record(
+            path,
             0,
             None,
-            "the file has a header but no records; export at least one case".into(),
+            "the file has a header but no records; export at least one case",
         ));
     }
-    Ok(ScanInfo {
-        records,
-        columns,
-        header,
-        encoding,
-        unknown_levels,
-    })
+    Ok(info)
 }

@@ -45,7 +45,7 @@
 
 use super::clearing::{Corridor, clear, clear_hospital, grown_budget, revenue_budget};
 use super::corridor_spec::compile_corridor;
-use super::engine::HospitalResult;
+use super::hospital_year::HospitalResult;
 pub use crate::scenario::clearing::{BudgetRule, ClearingLevel, ClearingSpec, Covers};
 use crate::scenario::registry;
 use crate::scenario::{Diagnostic, Param, ParamId, ParamStore};

@@ -270,3 +270,18 @@ impl HospitalGroupVolumes {
         }
     }
 }
+
+/// Hospital as compiled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HospitalInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Coefficient from the table.
+    pub coefficient: f64,
+    /// Medical alliance (医共体), empty when none.
+    pub alliance: String,
+}

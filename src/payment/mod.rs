@@ -6,34 +6,44 @@
 //! - `groups`, `hospitals`: the CSV tables the group-level model runs on;
 //!   `cache`: each parsed once per process.
 //! - `rules`: the payment formulas (base rate, point value, outliers, recalibration).
-//! - `engine`: the compiled [`PaymentModel`] the year loop calls.
+//! - `engine`: the compiled [`PaymentModel`] the year loop calls, built from
+//!   `group_model` (group-level model), `allocation` (hospital x group shares),
+//!   `aggregate` (no tables), `hospital_year` (per-hospital results and
+//!   clearing), `benefits` (patient's share of the bill) and `year` (what the
+//!   year loop hands in and gets back).
 //! - `negotiation`: per-hospital results, comparisons, winners and losers.
 
+mod aggregate;
+mod allocation;
+mod benefits;
 pub(crate) mod budget;
 pub(crate) mod cache;
 pub(crate) mod clearing;
 pub(crate) mod corridor_spec;
 pub(crate) mod engine;
+mod group_model;
 pub(crate) mod groups;
+mod hospital_year;
 pub(crate) mod hospitals;
 pub(crate) mod negotiation;
 pub(crate) mod rules;
 pub(crate) mod scale;
 pub(crate) mod spec;
+mod year;
 
 pub use crate::scenario::payment::{
     BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
 };
-pub use engine::{
-    BenefitIds, HospitalInfo, HospitalResult, InpatientDemand, InpatientYear, PaymentModel,
-    YearInputs,
-};
+pub use benefits::{BenefitIds, patient_share, trimmed_share};
+pub use engine::PaymentModel;
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
-pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalTable, Level};
+pub use hospital_year::HospitalResult;
+pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalInfo, HospitalTable, Level};
 pub use negotiation::{
     HospitalReport, HospitalRow, LevelSummary, alliance_summary, compare, hospital_report,
     level_summary, sort_by_change, top_movers,
 };
+pub use year::{InpatientDemand, InpatientYear, YearInputs};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! scenario, winners and losers, a summary by level. Plain data; the caller
 //! writes charts and files (a CSV helper is provided).
 
-use super::engine::HospitalResult;
+use super::hospital_year::HospitalResult;
 use super::hospitals::Level;
 use std::collections::HashMap;
 

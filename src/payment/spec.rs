@@ -4,7 +4,8 @@
 //! against the parameter registry, and the CSV tables.
 
 use super::cache;
-use super::engine::{self, Ids, OutlierRules, PaymentModel};
+use super::engine::{self, Ids, PaymentModel};
+use super::group_model::OutlierRules;
 use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalTable, Level};
 use crate::scenario::payment::{

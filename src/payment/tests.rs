@@ -900,3 +900,29 @@ fn hospital_report_in_one_call() {
     assert_eq!(r.levels.len(), 3);
     assert_eq!(r.levels[0].hospitals, 9, "tertiary hospitals");
 }
+
+#[test]
+fn a_repeated_compile_reuses_the_group_model_and_a_changed_table_does_not() {
+    use super::group_model::{CompileCache, GroupModel};
+    let cache = CompileCache::new();
+    let dir = scenarios_dir().join("data/qingyang");
+    let groups = GroupTable::load(&dir.join("groups.csv")).unwrap();
+    let mut hosp = HospitalTable::load(&dir.join("hospitals.csv")).unwrap();
+    let a = cache.get(&groups, Some(&hosp), None, None, false, None);
+    let b = cache.get(&groups, Some(&hosp), None, None, false, None);
+    assert!(
+        std::sync::Arc::ptr_eq(&a, &b),
+        "same inputs: the compiled model is reused"
+    );
+    let fresh = GroupModel::compile_uncached(&groups, Some(&hosp), None, None, false, None);
+    assert_eq!(*a, fresh, "a reused model is exactly what a compile gives");
+    hosp.hospitals[0].cases *= 2.0;
+    let c = cache.get(&groups, Some(&hosp), None, None, false, None);
+    assert!(
+        !std::sync::Arc::ptr_eq(&a, &c),
+        "a changed table is compiled again"
+    );
+    let fresh = GroupModel::compile_uncached(&groups, Some(&hosp), None, None, false, None);
+    assert_eq!(*c, fresh);
+    assert_ne!(*a, *c, "the change moves the allocation");
+}
