@@ -120,7 +120,7 @@ impl Store {
 }
 
 /// A DDSketch of `f64` values (see the module docs): relative-accuracy
-/// quantiles in memory bounded by [`MAX_BUCKETS`], exact merge.
+/// quantiles in memory bounded by `MAX_BUCKETS` buckets per sign, exact merge.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sketch {
     accuracy: f64,
