@@ -245,10 +245,10 @@ pub fn run(a: &RunArgs, style: Style) -> Result<()> {
         for (name, s) in summaries {
             let _ = writeln!(
                 stdout,
-                "{name}{view}: {:.1} months payable in {}, {:.1} in {}; depletion: {}",
-                s.base_months,
+                "{name}{view}: {} in {}, {} in {}; depletion: {}",
+                months_text(s.base_months),
                 s.base_year,
-                s.horizon_months,
+                months_text(s.horizon_months),
                 s.horizon,
                 drgsim::fund::year_or_never(s.depletion)
             );
@@ -357,8 +357,28 @@ pub fn init(a: &InitArgs) -> Result<()> {
     Ok(())
 }
 
+/// Months payable as the terminal line shows them: below the depletion line
+/// the fund has no months left, and the figure is the shortfall it carries.
+fn months_text(months: f64) -> String {
+    if months >= 0.0 {
+        format!("{months:.1} months payable")
+    } else {
+        format!("depleted (shortfall of {:.1} months of spending)", -months)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// The terminal never prints negative months payable.
+    #[test]
+    fn months_below_zero_read_as_a_shortfall() {
+        assert_eq!(super::months_text(7.04), "7.0 months payable");
+        assert_eq!(
+            super::months_text(-25.1),
+            "depleted (shortfall of 25.1 months of spending)"
+        );
+    }
+
     /// `drgsim run` with no scenario runs the library's default bundled scenario.
     #[test]
     fn default_scenario_is_the_bundled_default() {
