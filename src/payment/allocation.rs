@@ -57,12 +57,7 @@ pub(super) fn allocate(groups: &GroupTable, weights: &[f64], ht: &HospitalTable)
     let v_total: f64 = ht.hospitals.iter().map(|h| h.cases).sum();
     let mut col = vec![0.0; n_g];
     for _ in 0..20 {
-        col.iter_mut().for_each(|c| *c = 0.0);
-        for h in 0..n_h {
-            for g in 0..n_g {
-                col[g] += x[h * n_g + g];
-            }
-        }
+        column_sums(&x, n_g, &mut col);
         for h in 0..n_h {
             for g in 0..n_g {
                 if col[g] > 0.0 {
@@ -78,12 +73,7 @@ pub(super) fn allocate(groups: &GroupTable, weights: &[f64], ht: &HospitalTable)
             }
         }
     }
-    col.iter_mut().for_each(|c| *c = 0.0);
-    for h in 0..n_h {
-        for g in 0..n_g {
-            col[g] += x[h * n_g + g];
-        }
-    }
+    column_sums(&x, n_g, &mut col);
     for h in 0..n_h {
         for g in 0..n_g {
             x[h * n_g + g] = if col[g] > 0.0 {
@@ -115,6 +105,20 @@ pub(super) fn override_allocation(a: &mut [f64], v: &HospitalGroupVolumes, n_h: 
     for &(h, g, n) in &v.entries {
         if col[g] > 0.0 {
             a[h * n_g + g] = n / col[g];
+        }
+    }
+}
+
+/// Column sums of the hospital x group matrix `x` (row-major, `n_g` columns)
+/// into `col`, each summed over hospitals in row order.
+fn column_sums(x: &[f64], n_g: usize, col: &mut [f64]) {
+    col.iter_mut().for_each(|c| *c = 0.0);
+    if n_g == 0 {
+        return;
+    }
+    for row in x.chunks_exact(n_g) {
+        for (c, v) in col.iter_mut().zip(row) {
+            *c += v;
         }
     }
 }
