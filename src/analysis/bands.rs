@@ -24,11 +24,11 @@
 
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, LeverSet, project_levers_many};
-use crate::population::LANES;
 use super::montecarlo::{check_memory, summarize_column};
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
 use super::{YearSummary, path_rng};
+use crate::population::LANES;
 use crate::projection::Model;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -300,7 +300,8 @@ impl Paths<'_> {
                                 .sampler
                                 .sample_into(&mut rng, &mut xs[j * k..(j + 1) * k])?;
                         }
-                        let points: Vec<&[f64]> = (0..lanes).map(|j| &xs[j * k..(j + 1) * k]).collect();
+                        let points: Vec<&[f64]> =
+                            (0..lanes).map(|j| &xs[j * k..(j + 1) * k]).collect();
                         project_levers_many(self.model, self.set, &points, bufs)?;
                         for (j, b) in bufs.iter().take(lanes).enumerate() {
                             let i = from + j;

@@ -124,15 +124,36 @@ impl MembershipLanes {
     /// young and healthy). Each `d_b` is capped at 1.
     pub fn step(&mut self, profile: &AgeProfile, d: &[Drivers]) {
         let n = self.n.min(d.len());
+        // Drivers as lanes, so every inner loop runs over plain arrays.
+        let mut dr = [[0.0; LANES]; 5];
+        for (i, d) in d.iter().take(n).enumerate() {
+            dr[0][i] = d.mortality_multiplier;
+            dr[1][i] = d.fertility_multiplier;
+            dr[2][i] = d.entrants;
+            dr[3][i] = d.decline;
+            dr[4][i] = d.selectivity;
+        }
+        // A full chunk steps with a constant trip count (the loops vectorise).
+        if n == LANES {
+            self.step_lanes(profile, &dr, LANES);
+        } else {
+            self.step_lanes(profile, &dr, n);
+        }
+    }
+
+    #[inline(always)]
+    fn step_lanes(&mut self, profile: &AgeProfile, dr: &[Lanes; 5], n: usize) {
+        let [mort, fert, entrants, decline, selectivity] = dr;
         let pass = 1.0 / BAND_WIDTH as f64;
         let stay = 1.0 - pass;
         let mut s = [[0.0; LANES]; N_BANDS];
         let mut f = [[0.0; LANES]; N_BANDS];
         for b in 0..N_BANDS {
             let q = 1.0 - profile.survival[b];
+            let f0 = profile.fertility[b];
             for i in 0..n {
-                s[b][i] = (1.0 - q * d[i].mortality_multiplier).clamp(0.0, 1.0);
-                f[b][i] = profile.fertility[b] * d[i].fertility_multiplier;
+                s[b][i] = (1.0 - q * mort[i]).clamp(0.0, 1.0);
+                f[b][i] = f0 * fert[i];
             }
         }
         let x = &mut self.population;
@@ -152,8 +173,9 @@ impl MembershipLanes {
         }
         for b in (1..last).rev() {
             let (lo, hi) = x.split_at_mut(b);
+            let (below, here) = (&lo[b - 1], &mut hi[0]);
             for i in 0..n {
-                hi[0][i] = s[b - 1][i] * pass * lo[b - 1][i] + s[b][i] * stay * hi[0][i];
+                here[i] = s[b - 1][i] * pass * below[i] + s[b][i] * stay * here[i];
             }
         }
         x[0][..n].copy_from_slice(&births[..n]);
@@ -162,9 +184,10 @@ impl MembershipLanes {
         for b in 0..N_BANDS {
             let share = profile.entrant_share[b];
             let w = profile.leave_propensity[b];
+            let (xb, eb) = (&mut x[b], &self.enrollment_rate[b]);
             for i in 0..n {
-                x[b][i] += d[i].entrants * share;
-                let m = x[b][i] * self.enrollment_rate[b][i];
+                xb[i] += entrants[i] * share;
+                let m = xb[i] * eb[i];
                 total[i] += m;
                 weighted[i] += m * w;
             }
@@ -179,13 +202,14 @@ impl MembershipLanes {
         }
         for b in 0..N_BANDS {
             let w = profile.leave_propensity[b];
+            let (xb, eb, mb) = (&x[b], &mut self.enrollment_rate[b], &mut self.members[b]);
             for i in 0..n {
                 let rel = if w_bar[i] > 0.0 { w / w_bar[i] } else { 1.0 };
-                let sel = d[i].selectivity;
-                let d_b = (d[i].decline * ((1.0 - sel) + sel * rel)).clamp(-1.0, 1.0);
-                let e = (self.enrollment_rate[b][i] * (1.0 - d_b)).clamp(0.0, 1.0);
-                self.enrollment_rate[b][i] = e;
-                self.members[b][i] = x[b][i] * e;
+                let sel = selectivity[i];
+                let d_b = (decline[i] * ((1.0 - sel) + sel * rel)).clamp(-1.0, 1.0);
+                let e = (eb[i] * (1.0 - d_b)).clamp(0.0, 1.0);
+                eb[i] = e;
+                mb[i] = xb[i] * e;
             }
         }
     }
@@ -198,46 +222,47 @@ mod tests {
 
     /// The scalar one-path step the lanes must reproduce bit for bit.
     impl Membership {
-    /// Advances one year: cohort aging with survival, births and entrants
-    /// (population), then leaving (enrollment rates).
-    ///
-    /// Leaving is spread over bands as
-    /// `d_b = d * ((1 - sigma) + sigma * w_b / w_bar)`, with `w_b` the leave
-    /// propensity and `w_bar = sum_b m_b w_b / sum_b m_b` over the members after aging, so uniform and
-    /// selective leaving remove the same number of members this year, but
-    /// selective leaving removes more of the bands with high propensity (the
-    /// young and healthy). Each `d_b` is capped at 1.
-    fn step(&mut self, profile: &AgeProfile, d: &Drivers) {
-        let mut survival = [0.0; N_BANDS];
-        let mut fertility = [0.0; N_BANDS];
-        for b in 0..N_BANDS {
-            survival[b] =
-                (1.0 - (1.0 - profile.survival[b]) * d.mortality_multiplier).clamp(0.0, 1.0);
-            fertility[b] = profile.fertility[b] * d.fertility_multiplier;
+        /// Advances one year: cohort aging with survival, births and entrants
+        /// (population), then leaving (enrollment rates).
+        ///
+        /// Leaving is spread over bands as
+        /// `d_b = d * ((1 - sigma) + sigma * w_b / w_bar)`, with `w_b` the leave
+        /// propensity and `w_bar = sum_b m_b w_b / sum_b m_b` over the members after aging, so uniform and
+        /// selective leaving remove the same number of members this year, but
+        /// selective leaving removes more of the bands with high propensity (the
+        /// young and healthy). Each `d_b` is capped at 1.
+        fn step(&mut self, profile: &AgeProfile, d: &Drivers) {
+            let mut survival = [0.0; N_BANDS];
+            let mut fertility = [0.0; N_BANDS];
+            for b in 0..N_BANDS {
+                survival[b] =
+                    (1.0 - (1.0 - profile.survival[b]) * d.mortality_multiplier).clamp(0.0, 1.0);
+                fertility[b] = profile.fertility[b] * d.fertility_multiplier;
+            }
+            band_step(&survival, &fertility, &mut self.population);
+            for b in 0..N_BANDS {
+                self.population[b] += d.entrants * profile.entrant_share[b];
+            }
+            let mut total = 0.0;
+            let mut weighted = 0.0;
+            for b in 0..N_BANDS {
+                let m = self.population[b] * self.enrollment_rate[b];
+                total += m;
+                weighted += m * profile.leave_propensity[b];
+            }
+            let w_bar = if total > 0.0 { weighted / total } else { 1.0 };
+            for b in 0..N_BANDS {
+                let rel = if w_bar > 0.0 {
+                    profile.leave_propensity[b] / w_bar
+                } else {
+                    1.0
+                };
+                let d_b =
+                    (d.decline * ((1.0 - d.selectivity) + d.selectivity * rel)).clamp(-1.0, 1.0);
+                self.enrollment_rate[b] = (self.enrollment_rate[b] * (1.0 - d_b)).clamp(0.0, 1.0);
+                self.members[b] = self.population[b] * self.enrollment_rate[b];
+            }
         }
-        band_step(&survival, &fertility, &mut self.population);
-        for b in 0..N_BANDS {
-            self.population[b] += d.entrants * profile.entrant_share[b];
-        }
-        let mut total = 0.0;
-        let mut weighted = 0.0;
-        for b in 0..N_BANDS {
-            let m = self.population[b] * self.enrollment_rate[b];
-            total += m;
-            weighted += m * profile.leave_propensity[b];
-        }
-        let w_bar = if total > 0.0 { weighted / total } else { 1.0 };
-        for b in 0..N_BANDS {
-            let rel = if w_bar > 0.0 {
-                profile.leave_propensity[b] / w_bar
-            } else {
-                1.0
-            };
-            let d_b = (d.decline * ((1.0 - d.selectivity) + d.selectivity * rel)).clamp(-1.0, 1.0);
-            self.enrollment_rate[b] = (self.enrollment_rate[b] * (1.0 - d_b)).clamp(0.0, 1.0);
-            self.members[b] = self.population[b] * self.enrollment_rate[b];
-        }
-    }
     }
 
     fn profile() -> AgeProfile {
@@ -302,7 +327,11 @@ mod tests {
         };
         for b in 0..N_BANDS {
             p.survival[b] = 0.9 + 0.1 * next();
-            p.fertility[b] = if (3..10).contains(&b) { 0.05 * next() } else { 0.0 };
+            p.fertility[b] = if (3..10).contains(&b) {
+                0.05 * next()
+            } else {
+                0.0
+            };
             p.entrant_share[b] = next() / N_BANDS as f64;
         }
         // a path with a mortality multiplier big enough that survival clamps at 0
@@ -325,10 +354,7 @@ mod tests {
                     m.step(&p, &d[i]);
                     for b in 0..N_BANDS {
                         assert_eq!(m.members[b].to_bits(), lanes.members[b][i].to_bits());
-                        assert_eq!(
-                            m.population[b].to_bits(),
-                            lanes.population[b][i].to_bits()
-                        );
+                        assert_eq!(m.population[b].to_bits(), lanes.population[b][i].to_bits());
                     }
                 }
             }

@@ -103,6 +103,15 @@ pub fn project_many(model: &Model, ps: &[&ParamValues], outs: &mut [&mut Project
     }
 }
 
+/// A path's head counts and outpatient cost for the year (summed across the chunk).
+#[derive(Clone, Copy)]
+struct Heads {
+    members: f64,
+    old: f64,
+    young: f64,
+    op_cost: f64,
+}
+
 /// One path's state carried from one year to the next.
 #[derive(Clone, Copy)]
 struct PathState {
@@ -172,10 +181,35 @@ fn project_fund(
         if t > 0 {
             mem.step(prof, &drivers[..n]);
         }
+        // Head counts and outpatient cost across the chunk, each path's sums
+        // in band order (as `Iterator::sum`, from -0.0).
+        let mut heads = [Heads {
+            members: -0.0,
+            old: -0.0,
+            young: -0.0,
+            op_cost: 0.0,
+        }; LANES];
+        for b in 0..N_BANDS {
+            let mb = &mem.members[b];
+            let (v, c) = (prof.outpatient_visits[b], prof.outpatient_cost[b]);
+            for i in 0..n {
+                let h = &mut heads[i];
+                h.members += mb[i];
+                if b >= FIRST_60PLUS {
+                    h.old += mb[i];
+                }
+                if b < 4 {
+                    h.young += mb[i];
+                }
+                h.op_cost += mb[i] * v * st[i].visit_idx * c * st[i].op_cost_idx;
+            }
+        }
         for i in 0..n {
             let m = mem.members_of(i);
             let out = &mut outs[i].funds[fi];
-            year(model, f, ps[i], t, &m, adjs[i], &mut st[i], th, out);
+            year(
+                model, f, ps[i], t, &m, heads[i], adjs[i], &mut st[i], th, out,
+            );
         }
     }
 }
@@ -190,6 +224,7 @@ fn year(
     p: &ParamValues,
     t: usize,
     m: &ByBand,
+    h: Heads,
     adj: Adjustments,
     s: &mut PathState,
     th: Thresholds,
@@ -201,17 +236,18 @@ fn year(
         balance,
         adm_idx,
         ip_cost_idx,
-        visit_idx,
-        op_cost_idx,
         clearing_base,
         ..
     } = *s;
     let mut balance = balance;
     let mut clearing_base = clearing_base;
     {
-        let members: f64 = m.iter().sum();
-        let old: f64 = m[FIRST_60PLUS..].iter().sum();
-        let young: f64 = m[..4].iter().sum();
+        let Heads {
+            members,
+            old,
+            young,
+            op_cost,
+        } = h;
         let mut r = YearRow::empty(model.years.year(t));
         r.members = members;
         r.members_60plus_share = old / members;
@@ -271,7 +307,6 @@ fn year(
             cases_by_band: [0.0; N_BANDS],
             cost_per_case_by_band: [0.0; N_BANDS],
         };
-        let mut op_cost = 0.0;
         for b in 0..N_BANDS {
             demand.cases_by_band[b] = m[b] * prof.admissions[b] * adm_idx;
             demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * ip_cost_idx;
@@ -280,11 +315,6 @@ fn year(
                 demand.cases_by_band[b] *= tl.cases_factor;
                 demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * ip_cost_idx;
             }
-            op_cost += m[b]
-                * prof.outpatient_visits[b]
-                * visit_idx
-                * prof.outpatient_cost[b]
-                * op_cost_idx;
         }
         // A budget rule that sets the point value is evaluated before payment.
         let rule_budget_wan = match &f.clearing {
