@@ -120,7 +120,7 @@ fn tables_level(
         return None;
     };
     // A table that cannot be read was reported by the payment compile.
-    let table = crate::payment::GroupTable::load(Path::new(groups)).ok()?;
+    let table = crate::payment::cache::group_table(Path::new(groups)).ok()?;
     let profile = profile?;
     let months = spec
         .tables_months
