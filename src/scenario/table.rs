@@ -26,7 +26,8 @@ impl Sheet {
     pub fn read(file: &Path, text: &str) -> Result<Sheet, Diagnostics> {
         let mut rdr = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
-            .trim(csv::Trim::All)
+            // fields are trimmed when read (`text`), not copied here
+            .trim(csv::Trim::Headers)
             .flexible(true)
             .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
         let header: Vec<String> = rdr
@@ -92,7 +93,10 @@ impl Sheet {
 
     /// The raw text of `col` in a row ("" when the row is short).
     pub fn text<'a>(&self, rec: &'a csv::StringRecord, col: &str) -> &'a str {
-        self.index.get(col).and_then(|&i| rec.get(i)).unwrap_or("")
+        self.index
+            .get(col)
+            .and_then(|&i| rec.get(i))
+            .map_or("", str::trim)
     }
 
     /// Column `name`, looked up once for a loop over the rows (the
@@ -112,7 +116,7 @@ impl Sheet {
         min_inclusive: bool,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<f64> {
-        let s = rec.get(col.index).unwrap_or("");
+        let s = rec.get(col.index).map_or("", str::trim);
         match s.parse::<f64>() {
             Ok(v) if v.is_finite() && (if min_inclusive { v >= min } else { v > min }) => Some(v),
             // the slow path words the message
