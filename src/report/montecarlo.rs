@@ -89,7 +89,14 @@ pub fn markdown(model: &Model, unc: &Uncertainty, mc: &MonteCarlo, style: Style)
                 .funds
                 .iter()
                 .zip(zero.chunks(2))
-                .map(|(fm, z)| format!("{} {}万", fund_name(model, fm, style), csv_num(z[1], 2)))
+                .map(|(fm, z)| {
+                    format!(
+                        "{} {} {}",
+                        fund_name(model, fm, style),
+                        csv_num(z[1] / style.unit.per_wan(), 2 + style.unit.decimals()),
+                        style.unit.name(style.lang)
+                    )
+                })
                 .collect();
             let text = fill(t(Key::McSketchZero), ZERO_BUCKET_MONTHS);
             let _ = write!(md, "{}\n\n", fill(&text, per_fund.join(", ")));
