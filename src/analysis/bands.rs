@@ -15,6 +15,10 @@
 //! accuracy [`RELATIVE_ACCURACY`]) for the quantiles, exact counts for the
 //! probabilities, the path-order sum for the mean. Memory is then bounded by
 //! the batch and the sketches' bucket cap, whatever the number of paths.
+//! Each sketch counts values within [`ZERO_BUCKET_MONTHS`] months of zero
+//! (for balances, that many months of the fund's base-year pooled
+//! expenditure, see [`zero_buckets`]) as zeros, so a balance crossing zero
+//! does not span more buckets than a sketch keeps.
 //!
 //! Reproducible bit for bit whatever the thread count: path `i` draws from
 //! its own stream [`path_rng`]`(seed, i)`, chunk and batch boundaries do not
@@ -198,7 +202,10 @@ pub(crate) fn monte_carlo_with(
                 .collect();
             return Ok((columns, QuantileMethod::Exact));
         }
-        let mut acc: Vec<Streaming> = (0..series).map(|s| Streaming::new(thresholds(s))).collect();
+        let zero = zero_buckets(model);
+        let mut acc: Vec<Streaming> = (0..series)
+            .map(|s| Streaming::new(thresholds(s), zero[s / ny]))
+            .collect();
         let mut data = vec![0.0f64; BATCH.min(n) * series];
         for first in (0..n).step_by(BATCH) {
             let len = BATCH.min(n - first);
@@ -258,6 +265,39 @@ pub(crate) fn monte_carlo_with(
         method,
         funds,
     })
+}
+
+/// Zero bucket of the streaming sketches, in months of spending: values of
+/// months payable within `0.001` months of zero, and balances within `0.001`
+/// months of the fund's base-year pooled expenditure, are answered by 0 (an
+/// absolute error below that). Without it, a series crossing zero has
+/// draws arbitrarily close to 0 and spans more buckets than the sketch keeps
+/// (the sketch's module docs); with it, a series collapses only when its
+/// largest magnitude exceeds about 300,000 times the zero bucket, 300 months.
+pub const ZERO_BUCKET_MONTHS: f64 = 1e-3;
+
+/// The zero bucket of each series of the streaming sketches, in the order
+/// of the columns' series (months payable, balance, per fund): months
+/// [`ZERO_BUCKET_MONTHS`], balance that many months of the fund's base-year
+/// pooled expenditure (万元; only zeros and subnormals if that is not a
+/// positive number).
+pub fn zero_buckets(model: &Model) -> Vec<f64> {
+    let base = crate::projection::project(model);
+    base.funds
+        .iter()
+        .flat_map(|f| {
+            let spending = f
+                .rows
+                .first()
+                .map_or(f64::NAN, |r| r.pooled_expenditure_wan);
+            let balance = if spending.is_finite() && spending > 0.0 {
+                ZERO_BUCKET_MONTHS * spending / 12.0
+            } else {
+                0.0
+            };
+            [ZERO_BUCKET_MONTHS, balance]
+        })
+        .collect()
 }
 
 /// `((quantiles, prob_below, mean), n_valid, n_nan)` of one column.
@@ -337,9 +377,9 @@ struct Streaming {
 }
 
 impl Streaming {
-    fn new(thresholds: Vec<f64>) -> Self {
+    fn new(thresholds: Vec<f64>, zero_below: f64) -> Self {
         Self {
-            sketch: Sketch::new(RELATIVE_ACCURACY),
+            sketch: Sketch::with_zero_below(RELATIVE_ACCURACY, zero_below),
             below: vec![0; thresholds.len()],
             thresholds,
             sum: -0.0,

@@ -72,7 +72,10 @@ pub(crate) mod window;
 #[cfg(test)]
 mod tests;
 
-pub use bands::{EXACT_PATHS, FundBands, MonteCarlo, QuantileMethod, monte_carlo};
+pub use bands::{
+    EXACT_PATHS, FundBands, MonteCarlo, QuantileMethod, ZERO_BUCKET_MONTHS, monte_carlo,
+    zero_buckets,
+};
 pub use dist::{DistSpec, Marginal};
 pub use error::{AnalysisError, Result};
 pub use grid::{Axis, Grid2, grid2};

@@ -944,7 +944,7 @@ mod selection_tests {
 /// Monte Carlo bands above the exact limit (streaming sketches, batches)
 /// against the exact bands of the same paths.
 mod streaming_bands {
-    use crate::analysis::bands::{QuantileMethod, monte_carlo_with};
+    use crate::analysis::bands::{QuantileMethod, monte_carlo_with, zero_buckets};
     use crate::analysis::runs::Uncertainty;
     use crate::analysis::sketch::RELATIVE_ACCURACY;
     use crate::projection::Model;
@@ -977,10 +977,17 @@ mod streaming_bands {
             }
         );
         let mut moved = 0;
-        for ((e, a), b) in exact.funds.iter().zip(&one.funds).zip(&two.funds) {
-            for (x, y, z) in [
-                (&e.months, &a.months, &b.months),
-                (&e.balance, &a.balance, &b.balance),
+        let zero = zero_buckets(&m);
+        for (((e, a), b), zero) in exact
+            .funds
+            .iter()
+            .zip(&one.funds)
+            .zip(&two.funds)
+            .zip(zero.chunks(2))
+        {
+            for (x, y, z, zero) in [
+                (&e.months, &a.months, &b.months, zero[0]),
+                (&e.balance, &a.balance, &b.balance, zero[1]),
             ] {
                 for t in 0..x.quantiles.len() {
                     assert_eq!(bits(&y.quantiles[t]), bits(&z.quantiles[t]));
@@ -988,7 +995,7 @@ mod streaming_bands {
                     assert_eq!(x.n_valid[t], y.n_valid[t]);
                     assert_eq!(x.n_nan[t], y.n_nan[t]);
                     for (q, s) in x.quantiles[t].iter().zip(&y.quantiles[t]) {
-                        let tol = RELATIVE_ACCURACY * (1.0 + 1e-9) * q.abs();
+                        let tol = (RELATIVE_ACCURACY * (1.0 + 1e-9) * q.abs()).max(zero);
                         assert!((q - s).abs() <= tol, "year {t}: exact {q}, sketch {s}");
                         moved += usize::from(q != s);
                     }
@@ -999,5 +1006,53 @@ mod streaming_bands {
         }
         // the sketch is an approximation, not a copy of the exact code path
         assert!(moved > 0);
+    }
+
+    /// The default scenario (rules on: a fiscal backstop holds balances at
+    /// zero, so draws land arbitrarily close to 0) does not collapse any
+    /// series once values within the zero bucket count as zeros, and its
+    /// sketch quantiles stay within the stated accuracy of the exact ones.
+    #[test]
+    fn default_scenario_does_not_collapse() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(crate::scenario::bundled::DEFAULT);
+        let m = Model::load(&path, &[]).unwrap();
+        let mut unc = Uncertainty::of_model(&m).unwrap();
+        crate::analysis::keep_observed(&m, &mut unc).unwrap();
+        let n = 3_000;
+        let exact = monte_carlo_with(&m, &unc, n, 11, Some(2), None, u64::MAX).unwrap();
+        let sketch = monte_carlo_with(&m, &unc, n, 11, Some(2), None, 0).unwrap();
+        assert_eq!(
+            sketch.method,
+            QuantileMethod::Sketch {
+                relative_accuracy: RELATIVE_ACCURACY,
+                collapsed: false
+            }
+        );
+        let zero = zero_buckets(&m);
+        // months 0.001; balance 0.001 months of the base-year spending (万元)
+        assert_eq!(zero[0], 1e-3);
+        assert!(zero[1] > 1.0 && zero[1] < 100.0, "{}", zero[1]);
+        let mut near_zero = 0;
+        for (e, s) in exact.funds.iter().zip(&sketch.funds) {
+            for (x, y, z) in [
+                (&e.months, &s.months, zero[0]),
+                (&e.balance, &s.balance, zero[1]),
+            ] {
+                for (qe, qs) in x
+                    .quantiles
+                    .iter()
+                    .flatten()
+                    .zip(y.quantiles.iter().flatten())
+                {
+                    let tol = (RELATIVE_ACCURACY * (1.0 + 1e-9) * qe.abs()).max(z);
+                    assert!((qe - qs).abs() <= tol, "exact {qe}, sketch {qs}");
+                    near_zero += usize::from(qe.abs() < z);
+                }
+            }
+        }
+        // the case the zero bucket is for: some quantiles are at zero
+        assert!(near_zero > 0);
     }
 }

@@ -4,7 +4,12 @@
 //! ```text
 //! cargo run --bin drgsim-gen-tables -- qingyang --out scenarios/data/qingyang
 //! cargo run --bin drgsim-gen-tables -- chuxiong --out scenarios/data/chuxiong
+//! cargo run --bin drgsim-gen-tables -- dip --groups 15000 --out /tmp/dip15k
 //! ```
+//!
+//! `dip` writes a DIP-sized table set for start-up measurements (not bundled):
+//! the Chuxiong groups spread over `--groups` groups and a `scenario.toml`
+//! extending the default scenario with them (see `tests/common/dip.rs`).
 //!
 //! The Qingyang tables are calibrated through the payment engine itself so that
 //! the bundled payment section reproduces the published H1 2025 DRG figures
@@ -24,12 +29,18 @@ use rand_distr::{Distribution, Normal};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[path = "../../tests/common/dip.rs"]
+mod dip;
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Region {
     /// Qingyang-like region, H1 2025 (half-year tables), 732 groups, 170 hospitals.
     Qingyang,
     /// Chuxiong resident fund baseline: same groups, resident age profile, annual cases.
     Chuxiong,
+    /// DIP-sized table set: the Chuxiong groups spread over `--groups` groups,
+    /// and `scenario.toml` (the default scenario over them) in `--out`.
+    Dip,
     /// Case-level settlement records (CSV, Chinese headers) drawn from the tables in
     /// `--tables` (groups.csv, and hospitals.csv when present) into the file `--out`.
     Records,
@@ -52,6 +63,9 @@ struct Args {
     /// `records`: number of records.
     #[arg(long, default_value_t = 100_000)]
     n: u64,
+    /// `dip`: number of groups.
+    #[arg(long, default_value_t = 15_000)]
+    groups: usize,
     /// `records`: write GB18030 (as Chinese exports do) instead of UTF-8.
     #[arg(long, conflicts_with = "parquet")]
     gb18030: bool,
@@ -694,6 +708,10 @@ fn main() {
         Region::Qingyang => qingyang(&args.out, args.seed),
         Region::Chuxiong => chuxiong(&args.out, args.seed),
         Region::Records => records(&args),
+        Region::Dip => {
+            dip::write_dip_scenario(Path::new("scenarios"), &args.out, args.groups, args.seed)
+                .map(|p| println!("wrote {} ({} groups)", p.display(), args.groups))
+        }
     };
     if let Err(e) = r {
         eprintln!("drgsim-gen-tables: {e}");

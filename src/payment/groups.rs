@@ -20,6 +20,10 @@ use crate::scenario::table::{Sheet, read_file};
 use crate::scenario::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Group tables parsed by this process ([`GroupTable::parses`]).
+static PARSES: AtomicU64 = AtomicU64::new(0);
 
 /// Tolerance on a row of age shares summing to one.
 pub const SHARE_TOLERANCE: f64 = 1e-3;
@@ -86,6 +90,13 @@ pub fn group_columns() -> Vec<String> {
 }
 
 impl GroupTable {
+    /// How many group tables this process has parsed so far: start-up reads
+    /// each table once (`payment::cache`), whatever the checks and paths
+    /// that follow, and the start-up tests count it.
+    pub fn parses() -> u64 {
+        PARSES.load(Ordering::Relaxed)
+    }
+
     /// Loads and validates a group table file.
     pub fn load(path: &Path) -> Result<GroupTable, Diagnostics> {
         let text = read_file(path)?;
@@ -96,6 +107,7 @@ impl GroupTable {
     ///
     /// Every row is checked; all problems are returned together.
     pub fn parse(file: &Path, text: &str) -> Result<GroupTable, Diagnostics> {
+        PARSES.fetch_add(1, Ordering::Relaxed);
         let sheet = Sheet::read(file, text)?;
         let mut errors = Vec::new();
         let mut assumed = Vec::new();
@@ -127,39 +139,48 @@ impl GroupTable {
         if !sheet.require(&col_refs, &mut errors) {
             return Err(Diagnostics(errors));
         }
+        // Columns looked up once; `require` checked the ones read below.
+        let age_names: Vec<String> = (0..N_BANDS).map(age_column).collect();
+        let col = |c: &'static str| sheet.column(c);
+        let (c_weight, c_cost, c_cases) = (col("weight"), col("mean_cost"), col("cases"));
+        let c_cv = col("cost_cv");
+        let c_age: Vec<_> = age_names.iter().filter_map(|n| sheet.column(n)).collect();
+        let (Some(c_weight), Some(c_cost), Some(c_cases)) = (c_weight, c_cost, c_cases) else {
+            return Err(Diagnostics(errors));
+        };
         let mut groups = Vec::with_capacity(sheet.rows.len());
-        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut seen: HashMap<&str, u64> = HashMap::with_capacity(sheet.rows.len());
         for (line, rec) in &sheet.rows {
             let line = *line;
             let n_err = errors.len();
             let code = sheet.string(line, rec, "code", &mut errors);
             if let Some(c) = &code {
-                if let Some(first) = seen.get(c) {
+                let text = sheet.text(rec, "code");
+                if let Some(first) = seen.get(text) {
                     errors.push(sheet.error(
                         line,
                         Some("code"),
                         format!("duplicate group code `{c}` (first on line {first}); codes must be unique"),
                     ));
                 } else {
-                    seen.insert(c.clone(), line);
+                    seen.insert(text, line);
                 }
             }
             let name = sheet.text(rec, "name").to_string();
             let mdc = sheet.text(rec, "mdc").to_string();
-            let weight = sheet.number(line, rec, "weight", 0.0, true, &mut errors);
-            let mean_cost = sheet.number(line, rec, "mean_cost", 0.0, false, &mut errors);
-            let cost_cv = if has_cv {
-                sheet.number(line, rec, "cost_cv", 0.0, true, &mut errors)
-            } else {
-                Some(DEFAULT_COST_CV)
+            let weight = sheet.number_at(line, rec, c_weight, 0.0, true, &mut errors);
+            let mean_cost = sheet.number_at(line, rec, c_cost, 0.0, false, &mut errors);
+            let cost_cv = match c_cv.filter(|_| has_cv) {
+                Some(c) => sheet.number_at(line, rec, c, 0.0, true, &mut errors),
+                None => Some(DEFAULT_COST_CV),
             };
-            let cases = sheet.number(line, rec, "cases", 0.0, true, &mut errors);
+            let cases = sheet.number_at(line, rec, c_cases, 0.0, true, &mut errors);
             let excluded = has_excluded && sheet.flag(line, rec, "excluded", &mut errors);
             let mut age_shares = [1.0 / N_BANDS as f64; N_BANDS];
             let mut shares_ok = has_age;
             if has_age {
-                for (b, s) in age_shares.iter_mut().enumerate() {
-                    match sheet.number(line, rec, &age_column(b), 0.0, true, &mut errors) {
+                for (s, &c) in age_shares.iter_mut().zip(&c_age) {
+                    match sheet.number_at(line, rec, c, 0.0, true, &mut errors) {
                         Some(v) => *s = v,
                         None => shares_ok = false,
                     }

@@ -87,6 +87,21 @@ impl PaymentSpec {
         store: &mut ParamStore,
         issues: &mut Vec<Diagnostic>,
     ) -> Option<PaymentModel> {
+        self.compile_with(path, base_dir, store, issues, true)
+    }
+
+    /// [`PaymentSpec::compile`]; with `full = false` every check runs and
+    /// every table is read, but the group form is not folded into a group
+    /// model (which cannot fail): the aggregate model stands in, for a
+    /// scenario compiled only to be checked (`Model::check_raw`).
+    pub(crate) fn compile_with(
+        &self,
+        path: &str,
+        base_dir: &Path,
+        store: &mut ParamStore,
+        issues: &mut Vec<Diagnostic>,
+        full: bool,
+    ) -> Option<PaymentModel> {
         let n_before = issues.len();
         self.check_form(path, issues);
         let rules = self.outlier_rules(path, issues);
@@ -114,6 +129,9 @@ impl PaymentSpec {
                     None => None,
                     Some(Err(())) => return None,
                 };
+                if !full {
+                    return Some(engine::PaymentModel::aggregate(self.mode, ids));
+                }
                 engine::PaymentModel::grouped(
                     self.mode,
                     ids,

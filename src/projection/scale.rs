@@ -3,7 +3,7 @@
 //! base-year demand (see [`crate::payment::scale`]).
 
 use super::Model;
-use crate::payment::{GroupTable, InpatientDemand};
+use crate::payment::InpatientDemand;
 use crate::population::bands::N_BANDS;
 use crate::population::membership::Membership;
 
@@ -21,7 +21,8 @@ pub fn scale_warnings(model: &Model) -> Vec<String> {
         };
         let key = format!("funds.{}.payment.groups", f.id);
         let path = model.raw.base_dir(&key).join(groups);
-        let Ok(table) = GroupTable::load(&path) else {
+        // the table the compile read, parsed once per process
+        let Ok(table) = crate::payment::cache::group_table(&path) else {
             continue;
         };
         out.extend(table.assumed.iter().map(|a| format!("{key}: {a}")));

@@ -349,7 +349,8 @@ keys! {
     McIntro => "{}条模拟路径，随机种子{}；每条路径的每个不确定参数各用独立的随机数流，结果与线程数无关。", "{} paths, seed {}; each path draws every uncertain parameter from its own random stream, so the result does not depend on the number of threads.";
     McExact => "分位数为精确值（全部{}条路径排序取值，Hyndman-Fan第7类插值）。", "Quantiles are exact (type-7 order statistics of all {} paths).";
     McSketch => "分位数由对数分桶概要（DDSketch）估计，每个分位数与精确值的相对误差不超过{}%；均值与概率为精确值。路径数超过{}条时采用此法，使内存不随路径数增长。", "Quantiles are estimated by a log-bucket sketch (DDSketch), each within {} % of the exact value (relative); means and probabilities are exact. Used above {} paths so that memory does not grow with the number of paths.";
-    McSketchCollapsed => "注意：部分序列的取值跨度超过约49万倍（如在零附近正负变化的结余），这些序列的分位数误差不超过相对0.01%与该序列最大绝对值的0.0002%两者中的较大者。", "Note: some series span more than a factor of about 490,000 in magnitude (e.g. a balance crossing zero); their quantiles are within 0.01 % relative or 0.0002 % of the series' largest magnitude, whichever is larger.";
+    McSketchZero => "绝对值接近零的值按零计：可支付月数与零相差不足{}个月时按0个月报告，结余与零相差不足同样月数的基年统筹支出（{}）时按0报告，绝对误差小于该界限。", "Values near zero count as zero: months payable within {} months of zero are reported as 0 months, and balances within that many months of the fund's base-year pooled expenditure ({}) as 0, an absolute error below that bound.";
+    McSketchCollapsed => "注意：部分序列的取值跨度超过约30万倍（最大绝对值超过零值界限约30万倍），这些序列的分位数误差不超过相对0.01%与该序列最大绝对值的0.0004%两者中的较大者。", "Note: some series span more than a factor of about 300,000 in magnitude (their largest magnitude is about 300,000 times the zero bound); their quantiles are within 0.01 % relative or 0.0004 % of the series' largest magnitude, whichever is larger.";
     McFanTitle => "{}：可支付月数（{}条模拟路径）", "{}: months payable, {} paths";
     UncertainParams => "不确定参数", "Uncertain parameters";
     Distribution => "分布", "distribution";

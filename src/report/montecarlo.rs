@@ -10,7 +10,7 @@ use super::markdown::table;
 use super::params::param_label;
 use super::projection::{csv_num, runway_bands};
 use crate::analysis::runs::Uncertainty;
-use crate::analysis::{EXACT_PATHS, MonteCarlo, QuantileMethod};
+use crate::analysis::{EXACT_PATHS, MonteCarlo, QuantileMethod, ZERO_BUCKET_MONTHS, zero_buckets};
 use crate::projection::Model;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -84,6 +84,22 @@ pub fn markdown(model: &Model, unc: &Uncertainty, mc: &MonteCarlo, style: Style)
         } => {
             let text = fill(t(Key::McSketch), relative_accuracy * 100.0);
             let _ = write!(md, "{}\n\n", fill(&text, EXACT_PATHS));
+            let zero = zero_buckets(model);
+            let per_fund: Vec<String> = model
+                .funds
+                .iter()
+                .zip(zero.chunks(2))
+                .map(|(fm, z)| {
+                    format!(
+                        "{} {} {}",
+                        fund_name(model, fm, style),
+                        csv_num(z[1] / style.unit.per_wan(), 2 + style.unit.decimals()),
+                        style.unit.name(style.lang)
+                    )
+                })
+                .collect();
+            let text = fill(t(Key::McSketchZero), ZERO_BUCKET_MONTHS);
+            let _ = write!(md, "{}\n\n", fill(&text, per_fund.join(", ")));
             if collapsed {
                 let _ = write!(md, "{}\n\n", t(Key::McSketchCollapsed));
             }

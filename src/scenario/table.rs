@@ -26,7 +26,8 @@ impl Sheet {
     pub fn read(file: &Path, text: &str) -> Result<Sheet, Diagnostics> {
         let mut rdr = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
-            .trim(csv::Trim::All)
+            // fields are trimmed when read (`text`), not copied here
+            .trim(csv::Trim::Headers)
             .flexible(true)
             .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
         let header: Vec<String> = rdr
@@ -92,7 +93,35 @@ impl Sheet {
 
     /// The raw text of `col` in a row ("" when the row is short).
     pub fn text<'a>(&self, rec: &'a csv::StringRecord, col: &str) -> &'a str {
-        self.index.get(col).and_then(|&i| rec.get(i)).unwrap_or("")
+        self.index
+            .get(col)
+            .and_then(|&i| rec.get(i))
+            .map_or("", str::trim)
+    }
+
+    /// Column `name`, looked up once for a loop over the rows (the
+    /// `*_at` readers then index the record directly instead of hashing the
+    /// name for every field); `None` when the header lacks it.
+    pub fn column<'n>(&self, name: &'n str) -> Option<Col<'n>> {
+        self.index.get(name).map(|&index| Col { name, index })
+    }
+
+    /// [`Sheet::number`] for a column looked up by [`Sheet::column`].
+    pub fn number_at(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        col: Col<'_>,
+        min: f64,
+        min_inclusive: bool,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<f64> {
+        let s = rec.get(col.index).map_or("", str::trim);
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() && (if min_inclusive { v >= min } else { v > min }) => Some(v),
+            // the slow path words the message
+            _ => self.number(line, rec, col.name, min, min_inclusive, errors),
+        }
     }
 
     /// A non-empty text field.
@@ -171,6 +200,15 @@ impl Sheet {
             }
         }
     }
+}
+
+/// A column of a [`Sheet`]: its header name (for messages) and position.
+#[derive(Clone, Copy, Debug)]
+pub struct Col<'n> {
+    /// Header name.
+    pub name: &'n str,
+    /// Position in a record.
+    pub index: usize,
 }
 
 /// Reads a file into a string; a failure is a [`Diagnostic`] naming the file,

@@ -4,6 +4,8 @@
 //! with `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod dip;
+
 use drgsim::projection::{Model, Projection, project};
 use std::path::{Path, PathBuf};
 use std::process::Output;
