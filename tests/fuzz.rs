@@ -36,8 +36,18 @@ fn verdict_within(file: &Path, sets: &[String]) -> Result<(), String> {
             }
             Ok(model) => {
                 let p = project(&model);
+                // `drgsim validate` projects the scenario too and refuses one whose
+                // figures overflow (e.g. a group weight of 1e308), naming fund, year
+                // and column: a clear refusal, not a panic.
                 if let Err(e) = check_projection(&p) {
-                    panic!("{}: accepted but not reportable: {e}", file.display());
+                    let msg = e.to_string();
+                    assert!(
+                        msg.contains("year") && msg.contains("column"),
+                        "{}: overflow refused without saying where: {msg}",
+                        file.display()
+                    );
+                    let _ = tx.send(Err(msg));
+                    return;
                 }
                 let dir = common::tmp();
                 let csv = dir.path().join("projection.csv");
