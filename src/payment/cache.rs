@@ -107,7 +107,12 @@ pub fn hospital_group_volumes(
     let v = Arc::new(HospitalGroupVolumes::load(path, hospitals, groups)?);
     CACHE.lock().unwrap_or_else(PoisonError::into_inner).insert(
         path.to_path_buf(),
-        (st, Arc::clone(groups), Arc::clone(hospitals), Arc::clone(&v)),
+        (
+            st,
+            Arc::clone(groups),
+            Arc::clone(hospitals),
+            Arc::clone(&v),
+        ),
     );
     Ok(v)
 }
@@ -145,26 +150,42 @@ mod tests {
         // the first two groups of a bundled table
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/qingyang/groups.csv");
         let text = std::fs::read_to_string(&src).unwrap();
-        let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).take(3).collect();
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .take(3)
+            .collect();
         std::fs::write(&g, rows.join("\n")).unwrap();
         let code = |i: usize| rows[i].split(',').next().unwrap().to_string();
         let (a1, b1) = (code(1), code(2));
         let hosp = "id,name,level,coefficient,cases,cmi_relative,cost_level";
-        std::fs::write(&h, format!("{hosp}\nH1,h1,secondary,1,60,1,1\nH2,h2,tertiary,1,40,1,1\n"))
-            .unwrap();
-        std::fs::write(&v, format!("hospital,group,cases\nH1,{a1},30\nH2,{b1},20\n")).unwrap();
+        std::fs::write(
+            &h,
+            format!("{hosp}\nH1,h1,secondary,1,60,1,1\nH2,h2,tertiary,1,40,1,1\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            &v,
+            format!("hospital,group,cases\nH1,{a1},30\nH2,{b1},20\n"),
+        )
+        .unwrap();
         let (gt, ht) = (group_table(&g).unwrap(), hospital_table(&h).unwrap());
         let a = hospital_group_volumes(&v, &ht, &gt).unwrap();
         let b = hospital_group_volumes(&v, &ht, &gt).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "the second compile reuses the parse");
         // the same tables parsed again (equal content): still reused
         let ht2 = Arc::new((*ht).clone());
-        assert!(Arc::ptr_eq(&a, &hospital_group_volumes(&v, &ht2, &gt).unwrap()));
+        assert!(Arc::ptr_eq(
+            &a,
+            &hospital_group_volumes(&v, &ht2, &gt).unwrap()
+        ));
         // a hospital table without H2: checked again, and the check fails
         let one = Arc::new(HospitalTable {
             hospitals: ht.hospitals[..1].to_vec(),
         });
-        let e = hospital_group_volumes(&v, &one, &gt).unwrap_err().to_string();
+        let e = hospital_group_volumes(&v, &one, &gt)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown hospital `H2`"), "{e}");
         // an edited file (different length) is read again
         std::fs::write(&v, format!("hospital,group,cases\nH1,{a1},30\n")).unwrap();
