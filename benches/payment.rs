@@ -4,7 +4,8 @@
 //! compiling the tables; and the work of `drgsim hospitals` at provincial scale
 //! (3,337 hospitals x 100 groups, 40 groups per hospital, generated with a fixed
 //! seed): load and compile the scenario, project it, one year's per-hospital
-//! settlement.
+//! settlement, the compute of `drgsim hospitals` with and without `--vs`, and
+//! the writing of its report files apart.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use drgsim::payment::{GroupTable, InpatientDemand, PaymentModel, PaymentSpec};
@@ -160,9 +161,13 @@ fn dir_q() -> PathBuf {
 }
 
 fn bench_provincial(c: &mut Criterion) {
-    use drgsim::projection::{Model, project};
+    use drgsim::payment::hospital_report;
+    use drgsim::projection::{Model, project, settle};
     let tmp = tempfile::tempdir().unwrap();
     let scen = provincial(tmp.path());
+    // the same tables under a second scenario file, as `hospitals --vs` reads them
+    let vs = tmp.path().join("provincial-b.toml");
+    std::fs::write(&vs, format!("extends = {:?}\n", scen.to_str().unwrap())).unwrap();
     let mut g = c.benchmark_group("provincial 3337 hospitals x 100 groups");
     g.sample_size(10);
     g.bench_function("load and compile the scenario", |b| {
@@ -174,6 +179,40 @@ fn bench_provincial(c: &mut Criterion) {
     let d = p.funds[0].demand[0];
     g.bench_function("hospitals_year (one year, every hospital)", |b| {
         b.iter(|| black_box(m.funds[0].payment.hospitals_year(0, m.values(), &d)))
+    });
+    // the compute of `drgsim hospitals` (no files): load, project, settle,
+    // rank; and with `--vs` the second scenario too
+    g.bench_function("hospitals compute (load, settle, report rows)", |b| {
+        b.iter(|| {
+            let s = settle(Model::load(&scen, &[]).unwrap(), None, None).unwrap();
+            black_box(hospital_report(&s.results, None, 10))
+        })
+    });
+    g.bench_function("hospitals --vs compute (both scenarios)", |b| {
+        b.iter(|| {
+            let s = settle(Model::load(&scen, &[]).unwrap(), None, None).unwrap();
+            let o = settle(Model::load(&vs, &[]).unwrap(), None, Some(s.year)).unwrap();
+            black_box(hospital_report(&s.results, Some(&o.results), 10))
+        })
+    });
+    // the files of `drgsim hospitals` (CSV, Markdown, charts, workbook, HTML)
+    let s = settle(Model::load(&scen, &[]).unwrap(), None, None).unwrap();
+    let r = hospital_report(&s.results, None, 10);
+    let out = tempfile::tempdir().unwrap();
+    g.bench_function("hospitals report files (write only)", |b| {
+        b.iter(|| {
+            black_box(
+                drgsim::report::write_hospitals(
+                    out.path(),
+                    &s,
+                    None,
+                    &r,
+                    10,
+                    drgsim::report::Style::ZH,
+                )
+                .unwrap(),
+            )
+        })
     });
     g.finish();
 }

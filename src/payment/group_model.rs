@@ -46,7 +46,7 @@
 //! Cases not paid by DRG (excluded groups, ungrouped, excluded stays, special
 //! review, hospitals outside DRG) are paid their FFS cost.
 
-use super::allocation::{allocate, override_allocation};
+use super::allocation::{allocate_shared, override_allocation, volumes_cover_every_group};
 use super::benefits::patient_share;
 use super::groups::GroupTable;
 use super::hospitals::{HospitalGroupVolumes, HospitalInfo, HospitalTable, Level};
@@ -191,7 +191,7 @@ pub(super) fn accumulate(
 
 impl GroupModel {
     /// Compiles the tables: allocation of each group's cases to hospitals
-    /// ([`allocate`]), the cost level `rho_hg`, the outlier tails and the
+    /// (`allocate`, not computed when per-hospital volumes give every group), the cost level `rho_hg`, the outlier tails and the
     /// per-band coefficients (see the module docs).
     pub(super) fn compile_uncached(
         groups: &GroupTable,
@@ -223,7 +223,13 @@ impl GroupModel {
                     })
                     .collect();
                 cost_levels = ht.hospitals.iter().map(|h| h.cost_level).collect();
-                let mut a = allocate(groups, &table_w, ht);
+                let mut a = match volumes {
+                    // every column is replaced by the volumes' shares
+                    Some(v) if volumes_cover_every_group(v, n_g) => {
+                        vec![0.0; ht.hospitals.len() * n_g]
+                    }
+                    _ => allocate_shared(groups, &table_w, ht).to_vec(),
+                };
                 if let Some(v) = volumes {
                     override_allocation(&mut a, v, ht.hospitals.len(), n_g);
                 }

@@ -137,7 +137,7 @@ impl PaymentSpec {
                     ids,
                     &groups,
                     hospitals.as_deref(),
-                    volumes.as_ref(),
+                    volumes.as_deref(),
                     weights.as_deref(),
                     self.recalibration == Recalibration::BudgetNeutral,
                     rules,
@@ -428,7 +428,7 @@ impl PaymentSpec {
             };
             let volumes = match (&groups, &hospitals, &self.hospital_groups) {
                 (Ok(gt), Some(Ok(ht)), Some(v)) => Some(
-                    HospitalGroupVolumes::load(&base_dir.join(v), ht, gt).map_err(|e| {
+                    cache::hospital_group_volumes(&base_dir.join(v), ht, gt).map_err(|e| {
                         table_problems(
                             issues,
                             path,
@@ -451,7 +451,7 @@ type Tables = (
     Result<std::sync::Arc<GroupTable>, ()>,
     Option<Result<std::sync::Arc<HospitalTable>, ()>>,
     Option<Result<Vec<f64>, ()>>,
-    Option<Result<HospitalGroupVolumes, ()>>,
+    Option<Result<std::sync::Arc<HospitalGroupVolumes>, ()>>,
 );
 
 /// Checks across parameters: the point-value floor under the ceiling, and
