@@ -18,6 +18,7 @@
 //! - [`synth`]: synthetic records drawn from a group and hospital table.
 
 pub(crate) mod accumulate;
+pub(crate) mod batch;
 pub(crate) mod error;
 pub(crate) mod mapping;
 pub(crate) mod parquet_records;

@@ -552,7 +552,8 @@ pub fn read_aggregates(
         for (t, a) in g.age.iter_mut().zip(ages) {
             *t += a;
         }
-        let cell = acc.cells.entry((hi as u32, gi as u32)).or_default();
+        let ci = acc.cell_index(hi as u32, gi as u32);
+        let cell = &mut acc.cells[ci].1;
         *cell = Cell {
             n: cell.n + n_all,
             n_drg: cell.n_drg + n_all - n_special,
