@@ -76,6 +76,21 @@ pub trait RawRows: Sync {
     fn line(&self, r: usize) -> u64;
     /// The value of field `f` in row `r`.
     fn get(&self, f: Field, r: usize) -> Raw<'_>;
+    /// Whether text values stay in place for the whole block, so that one
+    /// address and length always hold the same text (Parquet dictionary and
+    /// data pages: each distinct code is then looked up once per address; not
+    /// CSV, whose record buffer is reused).
+    fn stable(&self) -> bool {
+        false
+    }
+}
+
+/// Address and length of a text value (see [`RawRows::stable`]).
+fn addr(raw: &Raw<'_>) -> Option<(usize, usize)> {
+    match raw {
+        Raw::Bytes(b) => Some((b.as_ptr() as usize, b.len())),
+        _ => None,
+    }
 }
 
 /// What building a block needs to know about its file.
@@ -218,7 +233,7 @@ fn text<'a>(raw: Raw<'a>, scratch: &'a mut String) -> Option<&'a [u8]> {
 /// a cost that is not a number, an age that is negative, over 130 or not a
 /// number, text that is not valid in the file's encoding, a special-review flag
 /// not understood, and (pass 1, with a group list) an unknown group code.
-pub fn build<R: RawRows>(rows: &R, ctx: &Ctx<'_>) -> Result<Batch, CalibrateError> {
+pub fn build<'a, R: RawRows>(rows: &'a R, ctx: &Ctx<'_>) -> Result<Batch, CalibrateError> {
     let n = rows.len();
     let mut b = Batch {
         row_h: Vec::with_capacity(n),
@@ -233,6 +248,10 @@ pub fn build<R: RawRows>(rows: &R, ctx: &Ctx<'_>) -> Result<Batch, CalibrateErro
         b.fund.reserve(n);
         b.los.reserve(n);
     }
+    let stable = rows.stable();
+    let mut h_addr: HashMap<(usize, usize), u32> = HashMap::default();
+    let mut g_addr: HashMap<(usize, usize), u32> = HashMap::default();
+    let mut checked: [HashSet<(usize, usize), BuildHasherDefault<Fnv>>; 3] = Default::default();
     let mut h_index = LocalIndex::default();
     let mut g_index = LocalIndex::default();
     let (mut scratch, mut h_scratch, mut g_scratch) = (String::new(), String::new(), String::new());
@@ -244,41 +263,75 @@ pub fn build<R: RawRows>(rows: &R, ctx: &Ctx<'_>) -> Result<Batch, CalibrateErro
         )
     };
     // An optional text field, valid UTF-8, trimmed, None when empty.
-    let utf8 = |r: usize, line: u64, f: Field| -> Result<Option<Cow<'_, str>>, CalibrateError> {
-        let t = match rows.get(f, r) {
-            Raw::Absent | Raw::Null => return Ok(None),
-            Raw::Num(v) => Cow::Owned(v.to_string()),
-            Raw::Bytes(t) => Cow::Borrowed(
-                std::str::from_utf8(t)
-                    .map_err(|_| invalid_text(line, f))?
-                    .trim(),
-            ),
+    let utf8 =
+        |raw: Raw<'a>, line: u64, f: Field| -> Result<Option<Cow<'a, str>>, CalibrateError> {
+            let t = match raw {
+                Raw::Absent | Raw::Null => return Ok(None),
+                Raw::Num(v) => Cow::Owned(v.to_string()),
+                Raw::Bytes(t) => Cow::Borrowed(
+                    std::str::from_utf8(t)
+                        .map_err(|_| invalid_text(line, f))?
+                        .trim(),
+                ),
+            };
+            Ok((!t.is_empty()).then_some(t))
         };
-        Ok((!t.is_empty()).then_some(t))
-    };
     for r in 0..n {
         let line = rows.line(r);
         // Hospital.
-        let hospital = text(rows.get(Field::Hospital, r), &mut h_scratch).unwrap_or_default();
-        if hospital.is_empty() {
-            return Err(ctx.err(
-                line,
-                Field::Hospital,
-                "the hospital id is empty; every case needs the hospital that treated it".into(),
-            ));
-        }
-        let (lh, _) = intern(&mut h_index, &mut b.hospitals, hospital, || LocalHospital {
-            id: hospital.into(),
-            name: None,
-            first_level: None,
-            level_n: [0; 3],
-            ungrouped: 0,
-            first_line: line,
-            level_cache: None,
-        });
-        // Group code (interned below, after the checks of the row).
-        let group: Option<&[u8]> = text(rows.get(Field::Group, r), &mut g_scratch)
-            .filter(|g| !(ctx.empty_ungrouped && g.is_empty()) && !ctx.ungrouped.contains(g));
+        let raw = rows.get(Field::Hospital, r);
+        let key = addr(&raw).filter(|_| stable);
+        let lh = match key.and_then(|k| h_addr.get(&k)) {
+            Some(&lh) => lh,
+            None => {
+                let hospital = text(raw, &mut h_scratch).unwrap_or_default();
+                if hospital.is_empty() {
+                    return Err(ctx.err(
+                        line,
+                        Field::Hospital,
+                        "the hospital id is empty; every case needs the hospital that treated it"
+                            .into(),
+                    ));
+                }
+                let (lh, _) = intern(&mut h_index, &mut b.hospitals, hospital, || LocalHospital {
+                    id: hospital.into(),
+                    name: None,
+                    first_level: None,
+                    level_n: [0; 3],
+                    ungrouped: 0,
+                    first_line: line,
+                    level_cache: None,
+                });
+                if let Some(k) = key {
+                    h_addr.insert(k, lh);
+                }
+                lh
+            }
+        };
+        // Group code (the group list is checked after the row's other fields).
+        let raw = rows.get(Field::Group, r);
+        let key = addr(&raw).filter(|_| stable);
+        let (lg, new_group) = match key.and_then(|k| g_addr.get(&k)) {
+            Some(&lg) => (lg, false),
+            None => {
+                let group = text(raw, &mut g_scratch).filter(|g| {
+                    !(ctx.empty_ungrouped && g.is_empty()) && !ctx.ungrouped.contains(g)
+                });
+                let (lg, new) = match group {
+                    None => (UNGROUPED, false),
+                    Some(g) => intern(&mut g_index, &mut b.groups, g, || LocalGroup {
+                        code: g.into(),
+                        name: None,
+                        mdc: None,
+                        first_line: line,
+                    }),
+                };
+                if let Some(k) = key {
+                    g_addr.insert(k, lg);
+                }
+                (lg, new)
+            }
+        };
         // Cost.
         let cost = match rows.get(Field::Cost, r) {
             Raw::Num(v) if v.is_finite() => v,
@@ -414,33 +467,44 @@ pub fn build<R: RawRows>(rows: &R, ctx: &Ctx<'_>) -> Result<Batch, CalibrateErro
                 t,
             )?,
         };
-        // Names (checked on every row; the first non-empty one kept).
-        if ctx.full {
-            let name = utf8(r, line, Field::HospitalName)?;
-            let h = &mut b.hospitals[lh as usize];
-            if h.name.is_none() {
-                h.name = name.map(Cow::into_owned);
-            }
-        }
-        let (gname, mdc) = if ctx.full {
-            (utf8(r, line, Field::GroupName)?, utf8(r, line, Field::Mdc)?)
+        // Names: every value checked (once per address when stable); the
+        // first non-empty one kept.
+        let mut name =
+            |f: Field, slot: usize, filled: bool| -> Result<Option<Cow<'a, str>>, CalibrateError> {
+                let raw = rows.get(f, r);
+                let key = addr(&raw).filter(|_| stable);
+                if filled && key.is_some_and(|k| checked[slot].contains(&k)) {
+                    return Ok(None);
+                }
+                let t = utf8(raw, line, f)?;
+                if let Some(k) = key {
+                    checked[slot].insert(k);
+                }
+                Ok(t)
+            };
+        let (hname, gname, mdc) = if ctx.full {
+            let h_filled = b.hospitals[lh as usize].name.is_some();
+            let g = (lg != UNGROUPED && cost > 0.0).then(|| &b.groups[lg as usize]);
+            (
+                name(Field::HospitalName, 0, h_filled)?,
+                name(Field::GroupName, 1, g.is_none_or(|g| g.name.is_some()))?,
+                name(Field::Mdc, 2, g.is_none_or(|g| g.mdc.is_some()))?,
+            )
         } else {
-            (None, None)
+            (None, None, None)
         };
-        let lg = match group {
-            None => {
-                b.hospitals[lh as usize].ungrouped += 1;
+        let h = &mut b.hospitals[lh as usize];
+        if h.name.is_none() {
+            h.name = hname.map(Cow::into_owned);
+        }
+        let lg = match lg {
+            UNGROUPED => {
+                h.ungrouped += 1;
                 UNGROUPED
             }
-            Some(g) => {
-                let (lg, new) = intern(&mut g_index, &mut b.groups, g, || LocalGroup {
-                    code: g.into(),
-                    name: None,
-                    mdc: None,
-                    first_line: line,
-                });
-                if new && let Some(k) = ctx.known {
-                    let code = String::from_utf8_lossy(g);
+            lg => {
+                if new_group && let Some(k) = ctx.known {
+                    let code = String::from_utf8_lossy(&b.groups[lg as usize].code);
                     if !k.contains(code.as_ref()) {
                         return Err(ctx.err(
                             line,

@@ -21,7 +21,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::Type;
+use parquet::schema::types::{ColumnDescPtr, Type};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fs::File;
@@ -96,12 +96,37 @@ impl Column {
     }
 }
 
-fn read_column(
+/// A column's reader within a row group.
+fn column_reader(
     rg: &dyn RowGroupReader,
     i: usize,
+) -> Result<(ColumnReader, ColumnDescPtr), parquet::errors::ParquetError> {
+    let descr = rg.metadata().column(i).column_descr_ptr();
+    let r = rg.get_column_reader(i)?;
+    if !matches!(
+        r,
+        ColumnReader::ByteArrayColumnReader(_)
+            | ColumnReader::Int32ColumnReader(_)
+            | ColumnReader::Int64ColumnReader(_)
+            | ColumnReader::FloatColumnReader(_)
+            | ColumnReader::DoubleColumnReader(_)
+            | ColumnReader::BoolColumnReader(_)
+    ) {
+        return Err(parquet::errors::ParquetError::General(format!(
+            "column {} has physical type {}, which drgsim does not read; store it as text, an integer or a double",
+            descr.name(),
+            descr.physical_type()
+        )));
+    }
+    Ok((r, descr))
+}
+
+/// The next `n` rows of a column.
+fn read_column(
+    reader: &mut ColumnReader,
+    descr: &ColumnDescPtr,
     n: usize,
 ) -> Result<Column, parquet::errors::ParquetError> {
-    let descr = rg.metadata().column(i).column_descr_ptr();
     let max_def = descr.max_def_level();
     let scale = if descr.converted_type() == ConvertedType::DECIMAL {
         descr.type_scale()
@@ -111,7 +136,7 @@ fn read_column(
     let mut def: Vec<i16> = Vec::new();
     macro_rules! read {
         ($r:expr, $variant:ident) => {{
-            let mut r = $r;
+            let r = $r;
             let mut vals = Vec::with_capacity(n);
             let mut got = 0;
             while got < n {
@@ -119,7 +144,7 @@ fn read_column(
                     r.read_records(n - got, (max_def > 0).then_some(&mut def), None, &mut vals)?;
                 if recs == 0 {
                     return Err(parquet::errors::ParquetError::General(format!(
-                        "the row group promises {n} rows but column {} ends after {got}",
+                        "the row group promises more rows than column {} holds",
                         descr.name()
                     )));
                 }
@@ -128,20 +153,14 @@ fn read_column(
             Values::$variant(vals)
         }};
     }
-    let values = match rg.get_column_reader(i)? {
+    let values = match reader {
         ColumnReader::ByteArrayColumnReader(r) => read!(r, Bytes),
         ColumnReader::Int32ColumnReader(r) => read!(r, I32),
         ColumnReader::Int64ColumnReader(r) => read!(r, I64),
         ColumnReader::FloatColumnReader(r) => read!(r, F32),
         ColumnReader::DoubleColumnReader(r) => read!(r, F64),
         ColumnReader::BoolColumnReader(r) => read!(r, Bool),
-        _ => {
-            return Err(parquet::errors::ParquetError::General(format!(
-                "column {} has physical type {}, which drgsim does not read; store it as text, an integer or a double",
-                descr.name(),
-                descr.physical_type()
-            )));
-        }
+        _ => unreachable!("checked by column_reader"),
     };
     let pos = (max_def > 0).then(|| {
         let mut k = 0u32;
@@ -222,6 +241,9 @@ impl RawRows for RowGroupRows {
     fn line(&self, r: usize) -> u64 {
         self.base + r as u64 + 1
     }
+    fn stable(&self) -> bool {
+        true
+    }
     fn get(&self, f: Field, r: usize) -> Raw<'_> {
         match &self.cols[f as usize] {
             None => Raw::Absent,
@@ -233,6 +255,9 @@ impl RawRows for RowGroupRows {
         }
     }
 }
+
+/// Rows per block within a row group.
+const BLOCK: usize = 1 << 16;
 
 /// Reads a Parquet record file, only the columns of `fields` (the second pass
 /// decodes the hospital, group, cost and special-review columns and skips the
@@ -291,7 +316,7 @@ pub fn scan(
         total += meta.row_group(g).num_rows().max(0) as u64;
     }
     // One row group: its own file handle (a shared `File` has one offset).
-    let decode = |g: usize| -> Result<Batch, CalibrateError> {
+    let decode = |g: usize| -> Result<Vec<Batch>, CalibrateError> {
         let base = bases[g];
         let damaged = |col: Option<&str>, e: parquet::errors::ParquetError| {
             let e = e.to_string();
@@ -316,25 +341,42 @@ pub fn scan(
         };
         let rg = reader.get_row_group(g).map_err(|e| damaged(None, e))?;
         let n = rg.metadata().num_rows() as usize;
-        let mut cols: [Option<Column>; N_FIELDS] = Default::default();
+        let mut readers = Vec::with_capacity(wanted.len());
         for &(f, i) in &wanted {
-            let c = read_column(rg.as_ref(), i, n).map_err(|e| damaged(Some(&header[i]), e))?;
-            cols[f as usize] = Some(c);
+            let r = column_reader(rg.as_ref(), i).map_err(|e| damaged(Some(&header[i]), e))?;
+            readers.push((f, i, r));
         }
-        batch::build(&RowGroupRows { cols, base, n }, &ctx)
+        // Blocks of BLOCK rows: the decoded columns stay in cache.
+        let mut out = Vec::with_capacity(n.div_ceil(BLOCK));
+        for start in (0..n).step_by(BLOCK) {
+            let k = BLOCK.min(n - start);
+            let mut cols: [Option<Column>; N_FIELDS] = Default::default();
+            for (f, i, (r, descr)) in &mut readers {
+                let c = read_column(r, descr, k).map_err(|e| damaged(Some(&header[*i]), e))?;
+                cols[*f as usize] = Some(c);
+            }
+            let rows = RowGroupRows {
+                cols,
+                base: base + start as u64,
+                n: k,
+            };
+            out.push(batch::build(&rows, &ctx)?);
+        }
+        Ok(out)
     };
     let mut records = 0u64;
     let mut unknown_levels = 0u64;
     let window = rayon::current_num_threads().max(1);
     let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
     for chunk in groups.chunks(window) {
-        let blocks: Vec<Result<Batch, CalibrateError>> =
+        let blocks: Vec<Result<Vec<Batch>, CalibrateError>> =
             chunk.par_iter().map(|&g| decode(g)).collect();
-        for b in blocks {
-            let b = b?;
-            records += b.len() as u64;
-            unknown_levels += b.unknown_levels;
-            each(b)?;
+        for bs in blocks {
+            for b in bs? {
+                records += b.len() as u64;
+                unknown_levels += b.unknown_levels;
+                each(b)?;
+            }
         }
     }
     super::records::finish(
