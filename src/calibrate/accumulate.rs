@@ -23,7 +23,7 @@ fn scan(
     mapping: &Mapping,
     fields: &[super::mapping::Field],
     known: Option<&HashSet<String>>,
-    each: impl FnMut(Batch) -> Result<(), CalibrateError>,
+    each: impl FnMut(Batch) -> Result<(), CalibrateError> + Send,
 ) -> Result<ScanInfo, CalibrateError> {
     if super::parquet_records::is_parquet(path) {
         super::parquet_records::scan(path, mapping, fields, known, each)
@@ -58,6 +58,9 @@ impl Hasher for Fnv {
 /// Hash map with [`Fnv`].
 pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::path::Path;
+
+/// Largest hospitals x groups table of cell indices (4 bytes each) kept dense.
+const DENSE_CELLS: usize = 1 << 24;
 
 /// Pass-1 statistics of one group.
 #[derive(Clone, Debug, Default)]
@@ -141,6 +144,11 @@ pub struct Accumulator {
     /// Cells `((hospital, group), statistics)` in order of first appearance.
     pub cells: Vec<((u32, u32), Cell)>,
     c_index: HashMap<(u32, u32), u32>,
+    /// Cell index by hospital then group (`u32::MAX` = none) while hospitals x
+    /// groups stay under [`DENSE_CELLS`] entries: no hashing per case.
+    c_dense: Vec<Vec<u32>>,
+    c_dense_len: usize,
+    c_dense_off: bool,
     /// Records read (pass 1).
     pub records: u64,
     /// Records not grouped (入组率 denominator includes them).
@@ -200,10 +208,34 @@ impl Accumulator {
 
     /// Index of cell `(h, g)` in [`Accumulator::cells`], added when new.
     pub fn cell_index(&mut self, h: u32, g: u32) -> usize {
-        let next = self.cells.len() as u32;
-        let i = *self.c_index.entry((h, g)).or_insert(next);
-        if i == next {
-            self.cells.push(((h, g), Cell::default()));
+        let (hu, gu) = (h as usize, g as usize);
+        if !self.c_dense_off {
+            if let Some(&i) = self.c_dense.get(hu).and_then(|row| row.get(gu))
+                && i != u32::MAX
+            {
+                return i as usize;
+            }
+        } else if let Some(&i) = self.c_index.get(&(h, g)) {
+            return i as usize;
+        }
+        let i = self.cells.len() as u32;
+        self.cells.push(((h, g), Cell::default()));
+        self.c_index.insert((h, g), i);
+        if !self.c_dense_off {
+            if self.c_dense.len() <= hu {
+                self.c_dense.resize_with(hu + 1, Vec::new);
+            }
+            let row = &mut self.c_dense[hu];
+            if row.len() <= gu {
+                let len = (gu + 1).max(self.groups.len());
+                self.c_dense_len += len - row.len();
+                row.resize(len, u32::MAX);
+            }
+            row[gu] = i;
+            if self.c_dense_len > DENSE_CELLS {
+                self.c_dense_off = true;
+                self.c_dense = Vec::new();
+            }
         }
         i as usize
     }

@@ -270,7 +270,7 @@ pub fn scan(
     mapping: &Mapping,
     fields: &[Field],
     known: Option<&HashSet<String>>,
-    mut each: impl FnMut(Batch) -> Result<(), CalibrateError>,
+    mut each: impl FnMut(Batch) -> Result<(), CalibrateError> + Send,
 ) -> Result<ScanInfo, CalibrateError> {
     let rec_err =
         |row: u64, col: Option<&str>, msg: String| CalibrateError::record(path, row, col, msg);
@@ -366,11 +366,7 @@ pub fn scan(
     };
     let mut records = 0u64;
     let mut unknown_levels = 0u64;
-    let window = rayon::current_num_threads().max(1);
-    let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
-    for chunk in groups.chunks(window) {
-        let blocks: Vec<Result<Vec<Batch>, CalibrateError>> =
-            chunk.par_iter().map(|&g| decode(g)).collect();
+    let mut fold = |blocks: Vec<Result<Vec<Batch>, CalibrateError>>| -> Result<(), CalibrateError> {
         for bs in blocks {
             for b in bs? {
                 records += b.len() as u64;
@@ -378,7 +374,21 @@ pub fn scan(
                 each(b)?;
             }
         }
+        Ok(())
+    };
+    // Decode the next window of row groups while the last one is folded.
+    let window = rayon::current_num_threads().max(1);
+    let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
+    let mut pending = Vec::new();
+    for chunk in groups.chunks(window) {
+        let (next, folded) = rayon::join(
+            || chunk.par_iter().map(|&g| decode(g)).collect::<Vec<_>>(),
+            || fold(std::mem::take(&mut pending)),
+        );
+        folded?;
+        pending = next;
     }
+    fold(pending)?;
     super::records::finish(
         path,
         ScanInfo {

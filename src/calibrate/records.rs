@@ -223,7 +223,7 @@ pub fn scan(
     mapping: &Mapping,
     fields: &[Field],
     known: Option<&HashSet<String>>,
-    mut each: impl FnMut(Batch) -> Result<(), CalibrateError>,
+    mut each: impl FnMut(Batch) -> Result<(), CalibrateError> + Send,
 ) -> Result<ScanInfo, CalibrateError> {
     let (mut rdr, header, encoding) = open(path, mapping)?;
     if header.is_empty() || header.iter().all(|h| h.is_empty()) {
@@ -267,15 +267,20 @@ pub fn scan(
     let mut spare = new_chunk();
     while cur.len > 0 {
         let done = records + cur.len as u64;
+        // Parse the next chunk while this one is built and folded.
         let (next, block) = rayon::join(
             || fill(&mut rdr, &mut spare, path, done),
-            || batch::build(&cur, &ctx),
+            || -> Result<(u64, u64), CalibrateError> {
+                let b = batch::build(&cur, &ctx)?;
+                let counts = (b.len() as u64, b.unknown_levels);
+                each(b)?;
+                Ok(counts)
+            },
         );
         // An error in this chunk comes before one in the next.
-        let b = block?;
-        records += b.len() as u64;
-        unknown_levels += b.unknown_levels;
-        each(b)?;
+        let (n, unknown) = block?;
+        records += n;
+        unknown_levels += unknown;
         next?;
         std::mem::swap(&mut cur, &mut spare);
     }
