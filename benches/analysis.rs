@@ -6,7 +6,8 @@
 //! The Monte Carlo benches declare their path-years as throughput, so
 //! criterion prints `thrpt` in elements per second: ns per path-year is
 //! 1e9 / thrpt (CPU of all threads together; multiply by the cores for CPU
-//! per path-year).
+//! per path-year). The CPU per path-year of one 200,000-path run on 1 and 2
+//! threads is printed besides (`/proc/self/stat`, 10 ms ticks).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::analysis::Axis;
@@ -36,6 +37,20 @@ fn bench(c: &mut Criterion) {
                 black_box(mc.funds[0].months.quantiles[t][2])
             })
         });
+    }
+    // The figure: CPU (user + system, all threads) per path-year of
+    // one run, from /proc/self/stat, printed beside criterion's wall-clock throughput.
+    for (n, threads) in [(200_000u64, 1usize), (200_000, 2)] {
+        if let Some(ns) = cpu_ns_per_path_year(
+            || {
+                drgsim::analysis::monte_carlo(&model, &unc, n, 1, Some(threads), None).unwrap();
+            },
+            n * years,
+        ) {
+            println!(
+                "monte carlo {n} paths x {years} years, {threads} thread(s): {ns:.0} ns CPU per path-year"
+            );
+        }
     }
     g.throughput(Throughput::Elements(1));
     g.bench_function("uncertainty tail checks (6 distributions)", |b| {
@@ -102,6 +117,26 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+/// CPU time of this process (user + system of all threads), nanoseconds:
+/// fields 14 and 15 of `/proc/self/stat`, in clock ticks of 10 ms (Linux).
+fn process_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the fields after the command name, which is in parentheses
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10_000_000)
+}
+
+/// CPU nanoseconds per path-year of `run` (`path_years` of them), or `None`
+/// where `/proc` is missing.
+fn cpu_ns_per_path_year(run: impl FnOnce(), path_years: u64) -> Option<f64> {
+    let before = process_cpu_ns()?;
+    run();
+    let after = process_cpu_ns()?;
+    Some((after - before) as f64 / path_years as f64)
 }
 
 criterion_group!(benches, bench);

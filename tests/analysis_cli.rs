@@ -875,3 +875,26 @@ fn tornado_charts_draw_no_negative_months_and_name_their_outcome() {
         }
     }
 }
+
+/// The aggregate form's `coverage` cannot be written into a fund that runs on
+/// group tables: the default tornado skips it there (as the what-if page does)
+/// instead of listing it under "left out" with the validator's English message.
+#[test]
+fn default_tornado_skips_parameters_that_do_not_apply_to_the_fund() {
+    let tmp = common::tmp();
+    let scen = common::scenario("qingyang-2025h1.toml");
+    let o = drgsim(
+        &["sensitivity", scen.to_str().unwrap(), "--out", "q"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = csv_rows(&tmp.path().join("q/tornado.csv"));
+    assert!(rows.len() >= 5, "{} rows", rows.len());
+    let params: Vec<&str> = rows.iter().map(|r| r[col(&h, "param")].as_str()).collect();
+    assert!(
+        params.iter().all(|p| !p.contains("payment.coverage")),
+        "{params:?}"
+    );
+    let md = std::fs::read_to_string(tmp.path().join("q/sensitivity.md")).unwrap();
+    assert!(!md.contains("未纳入"), "{md}");
+}

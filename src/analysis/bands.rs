@@ -23,11 +23,12 @@
 //! merge exactly in any order anyway).
 
 use super::error::{Result, bail, err};
-use super::levers::{Buffers, LeverSet, project_levers};
+use super::levers::{Buffers, LeverSet, project_levers_many};
 use super::montecarlo::{check_memory, summarize_column};
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
 use super::{YearSummary, path_rng};
+use crate::population::LANES;
 use crate::projection::Model;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -283,20 +284,34 @@ impl Paths<'_> {
         data.par_chunks_mut(CHUNK * series)
             .enumerate()
             .try_for_each_init(
-                || (vec![0.0; k], Buffers::for_model(self.model)),
-                |(xs, buf), (c, block)| -> Result<()> {
+                || {
+                    let bufs: Vec<Buffers> =
+                        (0..LANES).map(|_| Buffers::for_model(self.model)).collect();
+                    (vec![0.0; LANES * k], bufs)
+                },
+                |(xs, bufs), (c, block)| -> Result<()> {
                     let len = block.len() / series;
-                    for i in 0..len {
-                        let path = (first + c * CHUNK + i) as u64;
-                        let mut rng = path_rng(self.seed, path);
-                        self.unc.sampler.sample_into(&mut rng, xs)?;
-                        let p = project_levers(self.model, self.set, xs, buf)?;
-                        for (fi, f) in p.funds.iter().enumerate() {
-                            let months = 2 * fi * ny;
-                            let balance = months + ny;
-                            for (t, r) in f.rows.iter().enumerate() {
-                                block[(months + t) * len + i] = r.months_payable;
-                                block[(balance + t) * len + i] = r.balance_wan;
+                    for from in (0..len).step_by(LANES) {
+                        let lanes = LANES.min(len - from);
+                        for j in 0..lanes {
+                            let path = (first + c * CHUNK + from + j) as u64;
+                            let mut rng = path_rng(self.seed, path);
+                            self.unc
+                                .sampler
+                                .sample_into(&mut rng, &mut xs[j * k..(j + 1) * k])?;
+                        }
+                        let points: Vec<&[f64]> =
+                            (0..lanes).map(|j| &xs[j * k..(j + 1) * k]).collect();
+                        project_levers_many(self.model, self.set, &points, bufs)?;
+                        for (j, b) in bufs.iter().take(lanes).enumerate() {
+                            let i = from + j;
+                            for (fi, f) in b.proj.funds.iter().enumerate() {
+                                let months = 2 * fi * ny;
+                                let balance = months + ny;
+                                for (t, r) in f.rows.iter().enumerate() {
+                                    block[(months + t) * len + i] = r.months_payable;
+                                    block[(balance + t) * len + i] = r.balance_wan;
+                                }
                             }
                         }
                     }

@@ -22,7 +22,7 @@
 //! written back.
 
 use super::error::{AnalysisError, Result, bail, err};
-use crate::projection::{Model, Projection, project, project_into};
+use crate::projection::{Model, Projection, project, project_into, project_many};
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use std::collections::BTreeSet;
@@ -736,6 +736,31 @@ pub fn project_levers<'b>(
         project_into(model, &buf.values, &mut buf.proj);
     }
     Ok(&buf.proj)
+}
+
+/// [`project_levers`] for several points at once, `xs[i]` into `bufs[i]`,
+/// through the year loop's chunks (`projection::project_many`): the same
+/// numbers as one call per point, bit for bit. Leaves recompile per point.
+pub fn project_levers_many(
+    model: &Model,
+    levers: &LeverSet,
+    xs: &[&[f64]],
+    bufs: &mut [Buffers],
+) -> Result<()> {
+    if levers.needs_recompile() {
+        for (x, b) in xs.iter().zip(bufs.iter_mut()) {
+            project_levers(model, levers, x, b)?;
+        }
+        return Ok(());
+    }
+    let bufs = &mut bufs[..xs.len()];
+    for (x, b) in xs.iter().zip(bufs.iter_mut()) {
+        b.values_with(model, levers, x);
+    }
+    let (ps, mut outs): (Vec<&ParamValues>, Vec<&mut Projection>) =
+        bufs.iter_mut().map(|b| (&b.values, &mut b.proj)).unzip();
+    project_many(model, &ps, &mut outs);
+    Ok(())
 }
 
 #[cfg(test)]

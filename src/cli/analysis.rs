@@ -302,6 +302,12 @@ fn one_way_entries(
             continue;
         }
         let set = LeverSet::new(vec![lever.clone()]);
+        // A built-in parameter that cannot be written into this scenario at all
+        // (e.g. the aggregate form's `coverage` in a fund with a group table) does
+        // not apply here: skipped, as the what-if page skips it, not a note.
+        if default && set.check(model, &[lever.base]).is_err() {
+            continue;
+        }
         let mut bad = None;
         for x in [low, high] {
             if let Err(e) = set.check(model, &[x]) {

@@ -109,6 +109,9 @@ pub fn band_transition(survival: &ByBand, fertility: &ByBand, a: &mut BandMatrix
 /// terms are added in the order of nalgebra's column-by-column product, so
 /// for finite `x` the result is the dense `band_transition` then `A * x` bit
 /// for bit (the dense product only adds exact zeros besides; tested below).
+/// The year loop runs the same step across a chunk of paths
+/// (`MembershipLanes::step`); this one-path form is the tests' reference.
+#[cfg(test)]
 pub fn band_step(survival: &ByBand, fertility: &ByBand, x: &mut BandVector) {
     let pass = 1.0 / BAND_WIDTH as f64;
     let stay = 1.0 - pass;

@@ -1,8 +1,8 @@
 //! Who is in the fund each year: the population behind each band, the share of
 //! it enrolled, and the members (population x enrollment rate).
 
-use super::bands::{ByBand, N_BANDS};
-use super::cohort::{BandVector, band_step};
+use super::bands::{BAND_WIDTH, ByBand, N_BANDS};
+use super::cohort::BandVector;
 use super::profile::AgeProfile;
 
 /// Membership of one fund in one year.
@@ -51,45 +51,166 @@ impl Membership {
     pub fn total(&self) -> f64 {
         self.members.iter().sum()
     }
+}
 
-    /// Advances one year: cohort aging with survival, births and entrants
-    /// (population), then leaving (enrollment rates).
+/// Paths a [`MembershipLanes`] steps together (the width of the year loop's
+/// chunk: `projection::project_many` runs up to this many paths year by year).
+pub const LANES: usize = 16;
+
+/// One value per lane (path) of a chunk.
+pub type Lanes = [f64; LANES];
+
+/// The membership of up to [`LANES`] paths of one fund, structure of arrays
+/// (`population[b][i]` = band `b` of path `i`), stepped together so the inner
+/// loops run across paths: each path's numbers come out of the same operations
+/// in the same order as a path stepped alone (there is no other step), so a
+/// chunk of one and a chunk of sixteen agree bit for bit.
+#[derive(Clone, Debug)]
+pub struct MembershipLanes {
+    n: usize,
+    /// People in each band who could be members (members / enrollment rate).
+    pub population: [Lanes; N_BANDS],
+    /// Share of each band enrolled.
+    pub enrollment_rate: [Lanes; N_BANDS],
+    /// Members in each band.
+    pub members: [Lanes; N_BANDS],
+}
+
+impl MembershipLanes {
+    /// `n` paths (at most [`LANES`]) starting from `start`.
+    pub fn start(start: &Membership, n: usize) -> MembershipLanes {
+        assert!(n <= LANES, "at most {LANES} paths a chunk, got {n}");
+        let mut m = MembershipLanes {
+            n,
+            population: [[0.0; LANES]; N_BANDS],
+            enrollment_rate: [[0.0; LANES]; N_BANDS],
+            members: [[0.0; LANES]; N_BANDS],
+        };
+        for b in 0..N_BANDS {
+            m.population[b] = [start.population[b]; LANES];
+            m.enrollment_rate[b] = [start.enrollment_rate[b]; LANES];
+            m.members[b] = [start.members[b]; LANES];
+        }
+        m
+    }
+
+    /// Number of paths.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether there are no paths.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Members by band of path `i`.
+    pub fn members_of(&self, i: usize) -> ByBand {
+        std::array::from_fn(|b| self.members[b][i])
+    }
+
+    /// Advances every path one year with its own drivers `d[i]`: cohort aging
+    /// with survival, births and entrants (population), then leaving
+    /// (enrollment rates).
     ///
-    /// Leaving is spread over bands as
+    /// Survival `s_b = clamp(1 - (1 - s0_b) m, 0, 1)` with `m` the mortality
+    /// multiplier, fertility `f_b = f0_b x fertility multiplier`, then the
+    /// banded cohort step of `cohort::band_step` (same
+    /// terms in the same order). Leaving is spread over bands as
     /// `d_b = d * ((1 - sigma) + sigma * w_b / w_bar)`, with `w_b` the leave
     /// propensity and `w_bar = sum_b m_b w_b / sum_b m_b` over the members after aging, so uniform and
     /// selective leaving remove the same number of members this year, but
     /// selective leaving removes more of the bands with high propensity (the
     /// young and healthy). Each `d_b` is capped at 1.
-    pub fn step(&mut self, profile: &AgeProfile, d: &Drivers) {
-        let mut survival = [0.0; N_BANDS];
-        let mut fertility = [0.0; N_BANDS];
-        for b in 0..N_BANDS {
-            survival[b] =
-                (1.0 - (1.0 - profile.survival[b]) * d.mortality_multiplier).clamp(0.0, 1.0);
-            fertility[b] = profile.fertility[b] * d.fertility_multiplier;
+    pub fn step(&mut self, profile: &AgeProfile, d: &[Drivers]) {
+        let n = self.n.min(d.len());
+        // Drivers as lanes, so every inner loop runs over plain arrays.
+        let mut dr = [[0.0; LANES]; 5];
+        for (i, d) in d.iter().take(n).enumerate() {
+            dr[0][i] = d.mortality_multiplier;
+            dr[1][i] = d.fertility_multiplier;
+            dr[2][i] = d.entrants;
+            dr[3][i] = d.decline;
+            dr[4][i] = d.selectivity;
         }
-        band_step(&survival, &fertility, &mut self.population);
-        for b in 0..N_BANDS {
-            self.population[b] += d.entrants * profile.entrant_share[b];
+        // A full chunk steps with a constant trip count (the loops vectorise).
+        if n == LANES {
+            self.step_lanes(profile, &dr, LANES);
+        } else {
+            self.step_lanes(profile, &dr, n);
         }
-        let mut total = 0.0;
-        let mut weighted = 0.0;
+    }
+
+    #[inline(always)]
+    fn step_lanes(&mut self, profile: &AgeProfile, dr: &[Lanes; 5], n: usize) {
+        let [mort, fert, entrants, decline, selectivity] = dr;
+        let pass = 1.0 / BAND_WIDTH as f64;
+        let stay = 1.0 - pass;
+        let mut s = [[0.0; LANES]; N_BANDS];
+        let mut f = [[0.0; LANES]; N_BANDS];
         for b in 0..N_BANDS {
-            let m = self.population[b] * self.enrollment_rate[b];
-            total += m;
-            weighted += m * profile.leave_propensity[b];
+            let q = 1.0 - profile.survival[b];
+            let f0 = profile.fertility[b];
+            for i in 0..n {
+                s[b][i] = (1.0 - q * mort[i]).clamp(0.0, 1.0);
+                f[b][i] = f0 * fert[i];
+            }
         }
-        let w_bar = if total > 0.0 { weighted / total } else { 1.0 };
+        let x = &mut self.population;
+        let mut births = [0.0; LANES];
+        for i in 0..n {
+            births[i] = (s[0][i] * stay + f[0][i]) * x[0][i];
+        }
+        for b in 1..N_BANDS {
+            for i in 0..n {
+                births[i] += f[b][i] * x[b][i];
+            }
+        }
+        // From the oldest band down, so each x[b - 1] is still last year's.
+        let last = N_BANDS - 1;
+        for i in 0..n {
+            x[last][i] = s[last - 1][i] * pass * x[last - 1][i] + s[last][i] * x[last][i];
+        }
+        for b in (1..last).rev() {
+            let (lo, hi) = x.split_at_mut(b);
+            let (below, here) = (&lo[b - 1], &mut hi[0]);
+            for i in 0..n {
+                here[i] = s[b - 1][i] * pass * below[i] + s[b][i] * stay * here[i];
+            }
+        }
+        x[0][..n].copy_from_slice(&births[..n]);
+        let mut total = [0.0; LANES];
+        let mut weighted = [0.0; LANES];
         for b in 0..N_BANDS {
-            let rel = if w_bar > 0.0 {
-                profile.leave_propensity[b] / w_bar
+            let share = profile.entrant_share[b];
+            let w = profile.leave_propensity[b];
+            let (xb, eb) = (&mut x[b], &self.enrollment_rate[b]);
+            for i in 0..n {
+                xb[i] += entrants[i] * share;
+                let m = xb[i] * eb[i];
+                total[i] += m;
+                weighted[i] += m * w;
+            }
+        }
+        let mut w_bar = [0.0; LANES];
+        for i in 0..n {
+            w_bar[i] = if total[i] > 0.0 {
+                weighted[i] / total[i]
             } else {
                 1.0
             };
-            let d_b = (d.decline * ((1.0 - d.selectivity) + d.selectivity * rel)).clamp(-1.0, 1.0);
-            self.enrollment_rate[b] = (self.enrollment_rate[b] * (1.0 - d_b)).clamp(0.0, 1.0);
-            self.members[b] = self.population[b] * self.enrollment_rate[b];
+        }
+        for b in 0..N_BANDS {
+            let w = profile.leave_propensity[b];
+            let (xb, eb, mb) = (&x[b], &mut self.enrollment_rate[b], &mut self.members[b]);
+            for i in 0..n {
+                let rel = if w_bar[i] > 0.0 { w / w_bar[i] } else { 1.0 };
+                let sel = selectivity[i];
+                let d_b = (decline[i] * ((1.0 - sel) + sel * rel)).clamp(-1.0, 1.0);
+                let e = (eb[i] * (1.0 - d_b)).clamp(0.0, 1.0);
+                eb[i] = e;
+                mb[i] = xb[i] * e;
+            }
         }
     }
 }
@@ -97,6 +218,52 @@ impl Membership {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::population::cohort::band_step;
+
+    /// The scalar one-path step the lanes must reproduce bit for bit.
+    impl Membership {
+        /// Advances one year: cohort aging with survival, births and entrants
+        /// (population), then leaving (enrollment rates).
+        ///
+        /// Leaving is spread over bands as
+        /// `d_b = d * ((1 - sigma) + sigma * w_b / w_bar)`, with `w_b` the leave
+        /// propensity and `w_bar = sum_b m_b w_b / sum_b m_b` over the members after aging, so uniform and
+        /// selective leaving remove the same number of members this year, but
+        /// selective leaving removes more of the bands with high propensity (the
+        /// young and healthy). Each `d_b` is capped at 1.
+        fn step(&mut self, profile: &AgeProfile, d: &Drivers) {
+            let mut survival = [0.0; N_BANDS];
+            let mut fertility = [0.0; N_BANDS];
+            for b in 0..N_BANDS {
+                survival[b] =
+                    (1.0 - (1.0 - profile.survival[b]) * d.mortality_multiplier).clamp(0.0, 1.0);
+                fertility[b] = profile.fertility[b] * d.fertility_multiplier;
+            }
+            band_step(&survival, &fertility, &mut self.population);
+            for b in 0..N_BANDS {
+                self.population[b] += d.entrants * profile.entrant_share[b];
+            }
+            let mut total = 0.0;
+            let mut weighted = 0.0;
+            for b in 0..N_BANDS {
+                let m = self.population[b] * self.enrollment_rate[b];
+                total += m;
+                weighted += m * profile.leave_propensity[b];
+            }
+            let w_bar = if total > 0.0 { weighted / total } else { 1.0 };
+            for b in 0..N_BANDS {
+                let rel = if w_bar > 0.0 {
+                    profile.leave_propensity[b] / w_bar
+                } else {
+                    1.0
+                };
+                let d_b =
+                    (d.decline * ((1.0 - d.selectivity) + d.selectivity * rel)).clamp(-1.0, 1.0);
+                self.enrollment_rate[b] = (self.enrollment_rate[b] * (1.0 - d_b)).clamp(0.0, 1.0);
+                self.members[b] = self.population[b] * self.enrollment_rate[b];
+            }
+        }
+    }
 
     fn profile() -> AgeProfile {
         let mut share = [1.0 / N_BANDS as f64; N_BANDS];
@@ -146,5 +313,51 @@ mod tests {
             old(&sel) > old(&uni) + 1e-3,
             "selective leaving must age the fund"
         );
+    }
+
+    #[test]
+    fn lanes_step_each_path_as_the_scalar_step_bit_for_bit() {
+        let mut p = profile();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for b in 0..N_BANDS {
+            p.survival[b] = 0.9 + 0.1 * next();
+            p.fertility[b] = if (3..10).contains(&b) {
+                0.05 * next()
+            } else {
+                0.0
+            };
+            p.entrant_share[b] = next() / N_BANDS as f64;
+        }
+        // a path with a mortality multiplier big enough that survival clamps at 0
+        for n in [1, 5, LANES] {
+            let start = Membership::start(1000.0, &p);
+            let mut lanes = MembershipLanes::start(&start, n);
+            let mut single = vec![start; n];
+            for _year in 0..13 {
+                let d: Vec<Drivers> = (0..n)
+                    .map(|i| Drivers {
+                        mortality_multiplier: if i == 1 { 30.0 } else { 2.0 * next() },
+                        fertility_multiplier: 2.0 * next(),
+                        entrants: 10.0 * next(),
+                        decline: 0.1 * next() - 0.02,
+                        selectivity: next(),
+                    })
+                    .collect();
+                lanes.step(&p, &d);
+                for (i, m) in single.iter_mut().enumerate() {
+                    m.step(&p, &d[i]);
+                    for b in 0..N_BANDS {
+                        assert_eq!(m.members[b].to_bits(), lanes.members[b][i].to_bits());
+                        assert_eq!(m.population[b].to_bits(), lanes.population[b][i].to_bits());
+                    }
+                }
+            }
+        }
     }
 }

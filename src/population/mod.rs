@@ -7,5 +7,5 @@ pub(crate) mod profile;
 
 pub use bands::{BAND_LABELS, ByBand, N_BANDS, band_start};
 pub use cohort::{BandMatrix, band_transition, growth_rate, leslie, project as project_cohort};
-pub use membership::{Drivers, Membership};
+pub use membership::{Drivers, LANES, Lanes, Membership, MembershipLanes};
 pub use profile::AgeProfile;

@@ -8,7 +8,7 @@ pub(crate) mod run;
 pub(crate) mod scale;
 
 pub use model::{FundModel, Model};
-pub use run::{FundProjection, Projection, project, project_into, project_with};
+pub use run::{FundProjection, Projection, project, project_into, project_many, project_with};
 
 // Re-exported for users of the crate (the command line, tests, benches).
 pub use firings::{firings, without_rules};

@@ -3,13 +3,13 @@
 //! sensitivity call it thousands of times.
 
 use super::model::{FundModel, Model};
-use super::rules::{LastYear, RuleState, backstop_wan, cut_share};
+use super::rules::{Adjustments, LastYear, RuleState, backstop_wan, cut_share};
 use crate::fund::accounts::{self, AccountInputs};
-use crate::fund::{YearRow, months_payable};
+use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
 use crate::payment::{InpatientDemand, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
-use crate::population::{Drivers, Membership, N_BANDS};
+use crate::population::{ByBand, Drivers, LANES, Membership, MembershipLanes, N_BANDS};
 use crate::scenario::ParamValues;
 use crate::scenario::schema::FundKind;
 
@@ -79,47 +79,175 @@ pub fn project_with(model: &Model, p: &ParamValues) -> Projection {
 }
 
 /// Projects into buffers made by [`Projection::for_model`] for the same model.
+/// A chunk of one path through [`project_many`].
 pub fn project_into(model: &Model, p: &ParamValues, out: &mut Projection) {
-    for (f, fp) in model.funds.iter().zip(out.funds.iter_mut()) {
-        project_fund(model, f, p, fp);
+    project_many(model, &[p], &mut [out]);
+}
+
+/// Projects several parameter sets at once (`ps[i]` into `outs[i]`, buffers
+/// made by [`Projection::for_model`]): the one year loop of drgsim. Paths run
+/// in chunks of `LANES` (16), year by year: year `t` of every path of the
+/// chunk before year `t + 1`, the cohort step across the chunk's paths at once
+/// (`MembershipLanes`). Each path's numbers come from the same operations in
+/// the same order whatever the chunk, so they are bit for bit those of the
+/// path projected alone.
+///
+/// # Panics
+/// If `ps` and `outs` differ in length (a caller's bug).
+pub fn project_many(model: &Model, ps: &[&ParamValues], outs: &mut [&mut Projection]) {
+    assert_eq!(ps.len(), outs.len(), "one output per parameter set");
+    for (ps, outs) in ps.chunks(LANES).zip(outs.chunks_mut(LANES)) {
+        for (fi, f) in model.funds.iter().enumerate() {
+            project_fund(model, f, fi, ps, outs);
+        }
     }
 }
 
-fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundProjection) {
+/// A path's head counts and outpatient cost for the year (summed across the chunk).
+#[derive(Clone, Copy)]
+struct Heads {
+    members: f64,
+    old: f64,
+    young: f64,
+    op_cost: f64,
+}
+
+/// One path's state carried from one year to the next.
+#[derive(Clone, Copy)]
+struct PathState {
+    balance: f64,
+    adm_idx: f64,
+    ip_cost_idx: f64,
+    visit_idx: f64,
+    op_cost_idx: f64,
+    /// Budget base carried from one year's clearing to the next (万元).
+    clearing_base: f64,
+    rules: RuleState,
+    last: LastYear,
+}
+
+fn project_fund(
+    model: &Model,
+    f: &FundModel,
+    fi: usize,
+    ps: &[&ParamValues],
+    outs: &mut [&mut Projection],
+) {
+    let n = ps.len();
     let ids = &f.p;
     let prof = &f.profile;
     let th = model.thresholds;
-    let mut mem = Membership::start(f.base_members, prof);
-    let mut balance = f.opening_balance_wan;
-    let (mut adm_idx, mut ip_cost_idx, mut visit_idx, mut op_cost_idx) = (1.0, 1.0, 1.0, 1.0);
-    // Budget base carried from one year's clearing to the next (万元).
-    let mut clearing_base = f64::NAN;
-    let mut rules = RuleState::default();
-    let mut last = LastYear {
-        surplus_wan: 0.0,
-        months_payable: f64::INFINITY,
-    };
+    let mut mem = MembershipLanes::start(&Membership::start(f.base_members, prof), n);
+    let mut st = [PathState {
+        balance: f.opening_balance_wan,
+        adm_idx: 1.0,
+        ip_cost_idx: 1.0,
+        visit_idx: 1.0,
+        op_cost_idx: 1.0,
+        clearing_base: f64::NAN,
+        rules: RuleState::default(),
+        last: LastYear {
+            surplus_wan: 0.0,
+            months_payable: f64::INFINITY,
+        },
+    }; LANES];
+    let mut adjs = [Adjustments::NONE; LANES];
+    let mut drivers = [Drivers {
+        mortality_multiplier: 1.0,
+        fertility_multiplier: 1.0,
+        entrants: 0.0,
+        decline: 0.0,
+        selectivity: 0.0,
+    }; LANES];
     for t in 0..model.years.len() {
-        // The managers' response to last year's books (nothing in the base year).
-        let adj = rules.step(&f.rules, p, t, last);
-        if t > 0 {
-            let drivers = Drivers {
-                mortality_multiplier: p.get(ids.mortality_multiplier, t),
-                fertility_multiplier: p.get(ids.fertility_multiplier, t),
-                entrants: p.get(ids.entrants, t),
-                decline: p.get(ids.decline, t),
-                selectivity: p.get(ids.selectivity, t),
-            };
-            mem.step(prof, &drivers);
-            adm_idx *= 1.0 + p.get(ids.admission_growth, t);
-            ip_cost_idx *= 1.0 + p.get(ids.inpatient_cost_growth, t);
-            visit_idx *= 1.0 + p.get(ids.outpatient_visit_growth, t);
-            op_cost_idx *= 1.0 + p.get(ids.outpatient_cost_growth, t);
+        for i in 0..n {
+            let (p, s) = (ps[i], &mut st[i]);
+            // The managers' response to last year's books (nothing in the base year).
+            adjs[i] = s.rules.step(&f.rules, p, t, s.last);
+            if t > 0 {
+                drivers[i] = Drivers {
+                    mortality_multiplier: p.get(ids.mortality_multiplier, t),
+                    fertility_multiplier: p.get(ids.fertility_multiplier, t),
+                    entrants: p.get(ids.entrants, t),
+                    decline: p.get(ids.decline, t),
+                    selectivity: p.get(ids.selectivity, t),
+                };
+                s.adm_idx *= 1.0 + p.get(ids.admission_growth, t);
+                s.ip_cost_idx *= 1.0 + p.get(ids.inpatient_cost_growth, t);
+                s.visit_idx *= 1.0 + p.get(ids.outpatient_visit_growth, t);
+                s.op_cost_idx *= 1.0 + p.get(ids.outpatient_cost_growth, t);
+            }
         }
-        let m = &mem.members;
-        let members: f64 = m.iter().sum();
-        let old: f64 = m[FIRST_60PLUS..].iter().sum();
-        let young: f64 = m[..4].iter().sum();
+        if t > 0 {
+            mem.step(prof, &drivers[..n]);
+        }
+        // Head counts and outpatient cost across the chunk, each path's sums
+        // in band order (as `Iterator::sum`, from -0.0).
+        let mut heads = [Heads {
+            members: -0.0,
+            old: -0.0,
+            young: -0.0,
+            op_cost: 0.0,
+        }; LANES];
+        for b in 0..N_BANDS {
+            let mb = &mem.members[b];
+            let (v, c) = (prof.outpatient_visits[b], prof.outpatient_cost[b]);
+            for i in 0..n {
+                let h = &mut heads[i];
+                h.members += mb[i];
+                if b >= FIRST_60PLUS {
+                    h.old += mb[i];
+                }
+                if b < 4 {
+                    h.young += mb[i];
+                }
+                h.op_cost += mb[i] * v * st[i].visit_idx * c * st[i].op_cost_idx;
+            }
+        }
+        for i in 0..n {
+            let m = mem.members_of(i);
+            let out = &mut outs[i].funds[fi];
+            year(
+                model, f, ps[i], t, &m, heads[i], adjs[i], &mut st[i], th, out,
+            );
+        }
+    }
+}
+
+/// Year `t` of one path after the cohort step: revenue, spending, clearing,
+/// backstop and books, written to `out`; updates the path's state.
+#[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
+#[inline]
+fn year(
+    model: &Model,
+    f: &FundModel,
+    p: &ParamValues,
+    t: usize,
+    m: &ByBand,
+    h: Heads,
+    adj: Adjustments,
+    s: &mut PathState,
+    th: Thresholds,
+    out: &mut FundProjection,
+) {
+    let ids = &f.p;
+    let prof = &f.profile;
+    let PathState {
+        balance,
+        adm_idx,
+        ip_cost_idx,
+        clearing_base,
+        ..
+    } = *s;
+    let mut balance = balance;
+    let mut clearing_base = clearing_base;
+    {
+        let Heads {
+            members,
+            old,
+            young,
+            op_cost,
+        } = h;
         let mut r = YearRow::empty(model.years.year(t));
         r.members = members;
         r.members_60plus_share = old / members;
@@ -179,7 +307,6 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
             cases_by_band: [0.0; N_BANDS],
             cost_per_case_by_band: [0.0; N_BANDS],
         };
-        let mut op_cost = 0.0;
         for b in 0..N_BANDS {
             demand.cases_by_band[b] = m[b] * prof.admissions[b] * adm_idx;
             demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * ip_cost_idx;
@@ -188,11 +315,6 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
                 demand.cases_by_band[b] *= tl.cases_factor;
                 demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * ip_cost_idx;
             }
-            op_cost += m[b]
-                * prof.outpatient_visits[b]
-                * visit_idx
-                * prof.outpatient_cost[b]
-                * op_cost_idx;
         }
         // A budget rule that sets the point value is evaluated before payment.
         let rule_budget_wan = match &f.clearing {
@@ -290,10 +412,12 @@ fn project_fund(model: &Model, f: &FundModel, p: &ParamValues, out: &mut FundPro
         r.balance_wan = balance;
         r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
         r.status = th.status(balance, r.months_payable);
-        last = LastYear {
+        s.last = LastYear {
             surplus_wan: r.surplus_wan,
             months_payable: r.months_payable,
         };
+        s.balance = balance;
+        s.clearing_base = clearing_base;
         out.rows[t] = r;
         out.members_by_band[t] = *m;
         out.demand[t] = demand;

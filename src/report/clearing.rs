@@ -2,7 +2,7 @@
 //! `report.html` of `drgsim clear`.
 
 use super::headers::header_label;
-use super::labels::{Key, Style, Unit, fill};
+use super::labels::{Key, Lang, Style, Unit, fill};
 use super::markdown::{fmt_num, table};
 use crate::payment::corridor_spec::{BudgetResult, ClearingFile, matches};
 use std::fmt::Write as _;
@@ -82,9 +82,16 @@ pub fn clearing_markdown(spec: &ClearingFile, results: &[BudgetResult], style: S
                 } else {
                     (fmt_num(*x, 2), fmt_num(*v, 2), fmt_num(x - v, 2))
                 };
+                // The unit goes with the figure: amounts are checked in yuan (to the
+                // fen), the rate in per cent.
+                let figure = match (k == "difference_rate", style.lang) {
+                    (true, _) => header_label(k, style),
+                    (false, Lang::Zh) => format!("{}（元）", header_label(k, style)),
+                    (false, Lang::En) => format!("{} (yuan)", header_label(k, style)),
+                };
                 rows.push(vec![
                     r.name.clone(),
-                    header_label(k, style),
+                    figure,
                     xs,
                     vs,
                     ds,

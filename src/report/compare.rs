@@ -30,6 +30,8 @@ pub fn write_compare(
     let mut months = Vec::new();
     let mut balance = Vec::new();
     let mut rows = Vec::new();
+    // (depletion year, series label) of every fund whose balance goes below zero.
+    let mut depleted: Vec<(i32, String)> = Vec::new();
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record([
         "scenario",
@@ -59,6 +61,9 @@ pub fn write_compare(
             } else {
                 label
             };
+            if let Some(r) = f.rows.iter().find(|r| r.balance_wan < 0.0) {
+                depleted.push((r.year, label.clone()));
+            }
             months.push(Series {
                 label: label.clone(),
                 points: f
@@ -130,6 +135,7 @@ pub fn write_compare(
             y_label: style.t(Key::MonthsAxis).into(),
             series: months,
             bands: runway_bands(first, lang),
+            markers: depletion_markers(&depleted, lang),
             ..LineChart::default()
         },
     )?;
@@ -206,6 +212,27 @@ pub fn write_compare(
     Ok(md)
 }
 
+/// One dashed marker per depletion year with how many of the compared lines
+/// run dry that year ("2 个方案穿底 2028"); the table beside the chart names them,
+/// so the marker stays short enough not to cover the lines.
+fn depletion_markers(depleted: &[(i32, String)], lang: Lang) -> Vec<(i32, String)> {
+    let mut years: Vec<i32> = depleted.iter().map(|d| d.0).collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+        .into_iter()
+        .map(|y| {
+            let n = depleted.iter().filter(|d| d.0 == y).count();
+            let text = match (lang, n) {
+                (Lang::Zh, _) => format!("{n} 个方案穿底 {y}"),
+                (Lang::En, 1) => format!("1 line depleted {y}"),
+                (Lang::En, _) => format!("{n} lines depleted {y}"),
+            };
+            (y, text)
+        })
+        .collect()
+}
+
 /// Draw each unchanged line once: a series whose points equal an earlier
 /// series' is dropped and its name added to the earlier one's label
 /// ("A = B"), so a fund that a reform leaves alone is not drawn over itself.
@@ -221,4 +248,29 @@ pub fn merge_identical(series: Vec<Series>, lang: Lang) -> Vec<Series> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_marker_per_depletion_year_counting_the_lines() {
+        let d = vec![
+            (2028, "A".to_string()),
+            (2027, "B".to_string()),
+            (2028, "C".to_string()),
+        ];
+        let m = depletion_markers(&d, Lang::Zh);
+        assert_eq!(
+            m,
+            vec![
+                (2027, "1 个方案穿底 2027".to_string()),
+                (2028, "2 个方案穿底 2028".to_string())
+            ]
+        );
+        let e = depletion_markers(&d, Lang::En);
+        assert_eq!(e[1].1, "2 lines depleted 2028");
+        assert!(depletion_markers(&[], Lang::En).is_empty());
+    }
 }

@@ -446,9 +446,9 @@ keys! {
     ClearingIntro => "金额单位：{}（与公布数据的核对按元、保留到分）。结余 = 预算 − 实际发生额；结余时医院（医共体）按比例留用，超支时基金按比例分担、其余由医院自负；清算后拨付 = 实际发生额 + 留用，或预算 + 基金分担；下年预算 = 下年基数 ×（1 + 增长率）。", "Amounts in {} (checked against the published figures in yuan, to the fen). Surplus = budget - actual; the hospital (alliance) keeps `retained` of a surplus, the fund covers `fund_covers` of an overspend and the hospital returns the rest; final payment = actual + retained or budget + fund_covers; next budget = next base x (1 + growth).";
     Figure => "项目", "figure";
     AgainstPublished => "与公布数据核对", "Against the published figures";
-    Computed => "计算值（元）", "computed (yuan)";
-    Published => "公布值（元）", "published (yuan)";
-    Difference => "差额（元）", "difference (yuan)";
+    Computed => "计算值", "computed";
+    Published => "公布值", "published";
+    Difference => "差额", "difference";
     Matches => "是否一致", "matches";
     MatchYes => "一致", "yes";
     MatchFen => "相差不超过1分", "within a fen";

@@ -87,7 +87,7 @@ impl Chart for LineChart {
             }
         }
         draw_zero_line(&mut chart, (x0, x1), (y0, y1))?;
-        for (year, label) in &self.markers {
+        for (i, (year, label)) in self.markers.iter().enumerate() {
             let x = f64::from(*year);
             if x < x0 || x > x1 {
                 continue;
@@ -101,7 +101,8 @@ impl Chart for LineChart {
                     EmptyElement::at((x, y1))
                         + Text::new(
                             label.clone(),
-                            (-6, 6),
+                            // Stacked downwards so markers of nearby years do not overprint.
+                            (-6, 6 + 22 * i as i32),
                             text_style(15.0)
                                 .color(&DANGER_FILL)
                                 .pos(Pos::new(HPos::Right, VPos::Top)),

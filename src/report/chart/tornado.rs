@@ -130,7 +130,18 @@ impl Chart for Tornado {
                 };
                 wb.total_cmp(&wa)
             });
-            for (v, color, setting, is_high) in bars {
+            // An outcome within rounding of the base case counts as the base case,
+            // so the low setting is labelled left of it and the high one right.
+            let tol = 1e-9 * base.abs().max(1.0);
+            let right_of =
+                |v: f64, is_high: bool| v - base > tol || ((v - base).abs() <= tol && is_high);
+            // Both settings on one side and close together: one label "low / high"
+            // at the farther end instead of two printed over each other.
+            let shared = r.low_outcome.is_finite()
+                && r.high_outcome.is_finite()
+                && right_of(r.low_outcome, false) == right_of(r.high_outcome, true)
+                && (r.low_outcome - r.high_outcome).abs() < 0.15 * span;
+            for (k, (v, color, setting, is_high)) in bars.into_iter().enumerate() {
                 if !v.is_finite() {
                     continue;
                 }
@@ -140,7 +151,12 @@ impl Chart for Tornado {
                         color.filled(),
                     )))
                     .s()?;
-                let right = v > base || (v == base && is_high);
+                let setting = match (shared, k) {
+                    (false, _) => setting.clone(),
+                    (true, 0) => format!("{} / {}", r.low_setting, r.high_setting),
+                    (true, _) => continue,
+                };
+                let right = right_of(v, is_high);
                 let (dx, hpos) = if right {
                     (5, HPos::Left)
                 } else {
@@ -150,7 +166,7 @@ impl Chart for Tornado {
                     .draw_series(std::iter::once(
                         EmptyElement::at((v, y))
                             + Text::new(
-                                setting.clone(),
+                                setting,
                                 (dx, 0),
                                 text_style(font - 1.0).pos(Pos::new(hpos, VPos::Center)),
                             ),

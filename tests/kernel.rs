@@ -1,0 +1,117 @@
+//! The chunked year loop (`projection::project_many`, 16 paths a chunk, year
+//! by year) against paths projected one at a time, on every bundled scenario:
+//! with its `[uncertainty]` draws (kept off the years of record, as Monte
+//! Carlo runs them) and with every built-in sensitivity lever (scale, shift,
+//! base and growth levers) moved at random, bit for bit.
+//!
+//! The one-path reference the chunk is held to is the fixtures
+//! (tests/fixtures.rs, written by the scalar loop before the chunked one and
+//! unchanged since) and, for the cohort step, the scalar step kept in
+//! `population::membership`'s tests.
+
+use drgsim::analysis::{
+    Buffers, Lever, LeverSet, Uncertainty, default_ranges, keep_observed, path_rng, project_levers,
+    project_levers_many,
+};
+use drgsim::projection::{Model, Projection};
+use std::path::Path;
+
+/// Every number of a projection, as text that differs when any bit differs
+/// (`{:?}` of an `f64` round-trips; NaNs compare equal here, as they should).
+fn fingerprint(p: &Projection) -> String {
+    format!("{:?}", p.funds)
+}
+
+fn scenarios() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "bundled scenarios: {}", files.len());
+    files
+}
+
+/// Projects `points` both ways and asserts they agree path by path.
+fn check(model: &Model, set: &LeverSet, points: &[Vec<f64>], what: &str) {
+    let mut many: Vec<Buffers> = (0..points.len())
+        .map(|_| Buffers::for_model(model))
+        .collect();
+    let xs: Vec<&[f64]> = points.iter().map(|p| p.as_slice()).collect();
+    project_levers_many(model, set, &xs, &mut many).unwrap();
+    let mut one = Buffers::for_model(model);
+    let mut differ = 0;
+    for (i, x) in points.iter().enumerate() {
+        let single = fingerprint(project_levers(model, set, x, &mut one).unwrap());
+        assert_eq!(
+            single,
+            fingerprint(&many[i].proj),
+            "{what}: path {i} of {} differs between the chunk and a path alone",
+            points.len()
+        );
+        if i > 0 && fingerprint(&many[i].proj) != fingerprint(&many[0].proj) {
+            differ += 1;
+        }
+    }
+    // the draws must actually move the paths apart, or the test checks nothing
+    assert!(differ > 0, "{what}: every path is the same");
+}
+
+#[test]
+fn chunked_year_loop_equals_paths_projected_alone_on_every_bundled_scenario() {
+    // 37 paths: two full chunks of 16 and a partial one
+    const N: usize = 37;
+    let mut with_draws = 0;
+    let mut loaded = 0;
+    for file in scenarios() {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        // overlays (a reform over a baseline) are not scenarios of their own
+        let Ok(model) = Model::load(&file, &[]) else {
+            continue;
+        };
+        loaded += 1;
+        if let Ok(mut unc) = Uncertainty::of_model(&model)
+            && !unc.levers.is_empty()
+        {
+            keep_observed(&model, &mut unc).unwrap();
+            let set = LeverSet::new(unc.levers.clone());
+            let points: Vec<Vec<f64>> = (0..N as u64)
+                .map(|path| {
+                    let mut x = vec![0.0; unc.sampler.dim()];
+                    unc.sampler
+                        .sample_into(&mut path_rng(7, path), &mut x)
+                        .unwrap();
+                    x
+                })
+                .collect();
+            check(&model, &set, &points, &format!("{name} [uncertainty]"));
+            with_draws += 1;
+        }
+        // every built-in lever of the scenario at once, each uniform on its range
+        let ranges = default_ranges(&model);
+        let levers: Vec<Lever> = ranges
+            .iter()
+            .map(|(p, _, _)| Lever::resolve(&model, p).unwrap())
+            .collect();
+        let set = LeverSet::new(levers);
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let points: Vec<Vec<f64>> = (0..N)
+            .map(|_| {
+                ranges
+                    .iter()
+                    .map(|(_, lo, hi)| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        lo + (hi - lo) * ((state >> 11) as f64 / (1u64 << 53) as f64)
+                    })
+                    .collect()
+            })
+            .collect();
+        check(&model, &set, &points, &format!("{name} sensitivity levers"));
+    }
+    assert!(loaded >= 10, "scenarios loaded: {loaded}");
+    assert!(with_draws >= 3, "scenarios with draws: {with_draws}");
+}
