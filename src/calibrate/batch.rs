@@ -315,7 +315,7 @@ pub fn build<'a, R: RawRows>(rows: &'a R, ctx: &Ctx<'_>) -> Result<Batch, Calibr
             Some(&lg) => (lg, false),
             None => {
                 let group = text(raw, &mut g_scratch).filter(|g| {
-                    !(ctx.empty_ungrouped && g.is_empty()) && !ctx.ungrouped.contains(g)
+                    !(ctx.ungrouped.contains(g) || ctx.empty_ungrouped && g.is_empty())
                 });
                 let (lg, new) = match group {
                     None => (UNGROUPED, false),
