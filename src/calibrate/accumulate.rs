@@ -8,13 +8,13 @@
 
 use super::batch::{Batch, NO_AGE, NO_CELL, PASS1_FIELDS, PASS2_FIELDS, UNGROUPED};
 use super::error::CalibrateError;
+use super::fields::HashMap;
 use super::mapping::Mapping;
 use super::records::ScanInfo;
 use super::trim::{self, HIST_BINS, TrimRule};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Reads a record file, Parquet (by extension or magic) or CSV, block by block
 /// (blocks built in parallel, handed to `each` in file order).
@@ -32,31 +32,6 @@ fn scan(
     }
 }
 
-/// FNV-1a: a fast, deterministic hash for the short id and code keys (the
-/// default SipHash guards against adversarial keys, which records are not).
-#[derive(Default)]
-pub struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-/// Hash map with [`Fnv`].
-pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::path::Path;
 
 /// Largest hospitals x groups table of cell indices (4 bytes each) kept dense.

@@ -11,10 +11,9 @@
 //! Memory is one block per thread (its rows, plus its distinct codes), never
 //! the file.
 
-use super::accumulate::{Fnv, HashMap};
 use super::error::CalibrateError;
+use super::fields::{Fnv, HashMap, level, number, special_flag};
 use super::mapping::Field;
-use super::records::{level, number, special_flag};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
 use std::borrow::Cow;

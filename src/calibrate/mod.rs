@@ -20,6 +20,7 @@
 pub(crate) mod accumulate;
 pub(crate) mod batch;
 pub(crate) mod error;
+pub(crate) mod fields;
 pub(crate) mod mapping;
 pub(crate) mod parquet_records;
 pub(crate) mod records;

@@ -6,7 +6,6 @@
 use super::batch::{self, Batch, Ctx, N_FIELDS, Raw, RawRows};
 use super::error::CalibrateError;
 use super::mapping::{Encoding, Field, Mapping};
-use crate::payment::Level;
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -48,51 +47,6 @@ fn detect(file: &mut File, enc: Encoding) -> std::io::Result<Encoding> {
         Err(e) if e.error_len().is_none() => Encoding::Utf8,
         Err(_) => Encoding::Gb18030,
     })
-}
-
-/// Parses a number field: trims, drops thousands separators and a trailing
-/// unit (元, 岁, 天); None for anything that is not a finite number.
-pub fn number(bytes: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(bytes).ok()?.trim();
-    let s = s
-        .strip_suffix('元')
-        .or_else(|| s.strip_suffix('岁'))
-        .or_else(|| s.strip_suffix('天'))
-        .unwrap_or(s)
-        .trim();
-    let v: f64 = if s.contains(',') {
-        s.replace(',', "").parse().ok()?
-    } else {
-        s.parse().ok()?
-    };
-    v.is_finite().then_some(v)
-}
-
-/// Parses a level lenient to how exports write it (三级甲等, 三甲, 3, tertiary, ...).
-pub fn level(text: &str) -> Option<Level> {
-    let t = text.trim();
-    if let Some(l) = Level::parse(t) {
-        return Some(l);
-    }
-    if t.starts_with('三') || t.starts_with('3') {
-        Some(Level::Tertiary)
-    } else if t.starts_with('二') || t.starts_with('2') {
-        Some(Level::Secondary)
-    } else if t.starts_with('一') || t.starts_with('1') || t == "未定级" || t == "基层" {
-        Some(Level::Primary)
-    } else {
-        None
-    }
-}
-
-/// Parses a yes/no flag (1/0, 是/否, Y/N, true/false; empty = no).
-pub(super) fn flag(bytes: &[u8]) -> Option<bool> {
-    let s = std::str::from_utf8(bytes).ok()?.trim();
-    match s.to_ascii_lowercase().as_str() {
-        "" | "0" | "否" | "n" | "no" | "false" | "f" => Some(false),
-        "1" | "是" | "y" | "yes" | "true" | "t" => Some(true),
-        _ => None,
-    }
 }
 
 /// A CSV reader over the decoded file, its header and the encoding used.
@@ -294,27 +248,6 @@ pub fn scan(
             unknown_levels,
         },
     )
-}
-
-/// The special-review flag of a record: 1/0, 是/否 or Y/N (see [`flag`]), else an
-/// error naming the file, line and column.
-pub(super) fn special_flag(
-    path: &Path,
-    line: u64,
-    column: &str,
-    bytes: &[u8],
-) -> Result<bool, CalibrateError> {
-    flag(bytes).ok_or_else(|| {
-        CalibrateError::record(
-            path,
-            line,
-            Some(column),
-            format!(
-                "special-review flag `{}` is not 1/0, 是/否 or Y/N",
-                String::from_utf8_lossy(bytes)
-            ),
-        )
-    })
 }
 
 /// Ends a scan of CSV or Parquet records: a file with columns but no record is

@@ -28,8 +28,9 @@
 
 use super::accumulate::{Accumulator, Cell};
 use super::error::CalibrateError;
+use super::fields::{level, number};
 use super::mapping::{Field, Mapping};
-use super::records::{ScanInfo, level, number};
+use super::records::ScanInfo;
 use super::trim::TrimRule;
 use crate::population::bands::N_BANDS;
 use std::collections::BTreeMap;
