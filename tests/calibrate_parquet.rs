@@ -260,3 +260,142 @@ fn bad_parquet_records_name_file_record_and_column() {
     write(&f, &h, &dbl, &[]);
     fails(d, &f, &[], &["no records"]);
 }
+
+/// The tables of `files` calibrated on a pool of `threads` threads, as written.
+fn written(files: &[PathBuf], threads: usize) -> [String; 3] {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let c = pool
+        .install(|| calibrate(files, &Mapping::default(), &Options::default(), None, None))
+        .unwrap();
+    [
+        String::from_utf8(drgsim::calibrate::groups_csv(&c.tables)).unwrap(),
+        String::from_utf8(drgsim::calibrate::hospitals_csv(&c.tables)).unwrap(),
+        String::from_utf8(drgsim::calibrate::volumes_csv(&c.tables)).unwrap(),
+    ]
+}
+
+#[test]
+fn tables_are_bit_identical_on_one_or_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (g, h) = tables();
+    // Several row groups (decoded in parallel windows) and several blocks
+    // within a row group (70,000 > 65,536 rows) and several CSV chunks.
+    let o = SynthOptions {
+        records: 150_000,
+        seed: 11,
+        row_group_rows: 70_000,
+        ..Default::default()
+    };
+    let c = tmp.path().join("rec.csv");
+    let p = tmp.path().join("rec.parquet");
+    write_records(&g, Some(&h), &o, std::fs::File::create(&c).unwrap()).unwrap();
+    write_records_parquet(&g, Some(&h), &o, std::fs::File::create(&p).unwrap()).unwrap();
+    for f in [c, p] {
+        let files = [f];
+        let one = written(&files, 1);
+        let two = written(&files, 2);
+        assert!(one[0].lines().count() > 100, "{}", one[0]);
+        assert_eq!(one, two, "{}", files[0].display());
+    }
+}
+
+/// `mean_cost` of each group by a plain record-by-record scan of the CSV in
+/// file order (log-SD 3 trimming, the default), as the calibration adds it.
+fn reference_means(csv: &Path) -> std::collections::BTreeMap<String, f64> {
+    use std::collections::BTreeMap;
+    let read = || {
+        let mut r = csv::Reader::from_path(csv).unwrap();
+        r.records()
+            .map(|r| {
+                let r = r.unwrap();
+                (
+                    r[4].to_string(),
+                    r[9].parse::<f64>().unwrap(),
+                    &r[14] == "1",
+                )
+            })
+            .filter(|(g, c, s)| !g.is_empty() && *c > 0.0 && !s)
+            .collect::<Vec<_>>()
+    };
+    // Pass 1: count, sum and sum of squares of ln(cost).
+    let mut p1: BTreeMap<String, (u64, f64, f64)> = BTreeMap::new();
+    for (g, c, _) in read() {
+        let e = p1.entry(g).or_default();
+        let l = c.ln();
+        e.0 += 1;
+        e.1 += l;
+        e.2 += l * l;
+    }
+    // Pass 2: kept costs, shifted by the geometric mean.
+    let mut p2: BTreeMap<String, (u64, f64)> = BTreeMap::new();
+    for (g, c, _) in read() {
+        let (n, s, ss) = p1[&g];
+        let nf = n as f64;
+        let (lo, hi) = {
+            let sd = ((ss - s * s / nf) / (nf - 1.0)).max(0.0).sqrt();
+            if n < 3 || sd <= 1e-12 {
+                (f64::NEG_INFINITY, f64::INFINITY)
+            } else {
+                (s / nf - 3.0 * sd, s / nf + 3.0 * sd)
+            }
+        };
+        let l = c.ln();
+        if l < lo || l > hi {
+            continue;
+        }
+        let e = p2.entry(g).or_default();
+        e.0 += 1;
+        e.1 += c - (s / nf).exp();
+    }
+    p2.into_iter()
+        .map(|(g, (n, d))| {
+            let shift = (p1[&g].1 / p1[&g].0 as f64).exp();
+            (g, shift + d / n as f64)
+        })
+        .collect()
+}
+
+#[test]
+fn block_sums_are_bit_identical_to_a_record_by_record_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (g, h) = tables();
+    let o = SynthOptions {
+        records: 120_000,
+        seed: 12,
+        row_group_rows: 50_000,
+        ..Default::default()
+    };
+    let c = tmp.path().join("rec.csv");
+    let p = tmp.path().join("rec.parquet");
+    write_records(&g, Some(&h), &o, std::fs::File::create(&c).unwrap()).unwrap();
+    write_records_parquet(&g, Some(&h), &o, std::fs::File::create(&p).unwrap()).unwrap();
+    let want = reference_means(&c);
+    assert!(want.len() > 100);
+    for f in [c, p] {
+        let got = calibrate(
+            std::slice::from_ref(&f),
+            &Mapping::default(),
+            &Options::default(),
+            None,
+            None,
+        )
+        .unwrap();
+        let mut checked = 0;
+        for gr in &got.tables.groups {
+            if let Some(m) = want.get(&gr.code) {
+                assert_eq!(
+                    gr.mean_cost.to_bits(),
+                    m.to_bits(),
+                    "{} {}",
+                    gr.code,
+                    f.display()
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, want.len());
+    }
+}

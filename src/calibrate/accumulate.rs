@@ -6,67 +6,36 @@
 //! bounds. Pass 2 reads the records again and sums the kept cases' costs, shifted
 //! by the group's geometric mean for numerical stability of the variance.
 
+use super::batch::{Batch, NO_AGE, NO_CELL, PASS1_FIELDS, PASS2_FIELDS, UNGROUPED};
 use super::error::CalibrateError;
-use super::mapping::{Field, Mapping};
-use super::records::{Row, ScanInfo};
+use super::fields::HashMap;
+use super::mapping::Mapping;
+use super::records::ScanInfo;
 use super::trim::{self, HIST_BINS, TrimRule};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// Reads a record file, Parquet (by extension or magic) or CSV.
-///
-/// `only`: the fields a pass needs; Parquet reads only their columns (CSV
-/// parses whole lines whatever the pass needs).
+/// Reads a record file, Parquet (by extension or magic) or CSV, block by block
+/// (blocks built in parallel, handed to `each` in file order).
 fn scan(
     path: &Path,
     mapping: &Mapping,
-    only: Option<&[Field]>,
-    each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
+    fields: &[super::mapping::Field],
+    known: Option<&HashSet<String>>,
+    each: impl FnMut(Batch) -> Result<(), CalibrateError> + Send,
 ) -> Result<ScanInfo, CalibrateError> {
     if super::parquet_records::is_parquet(path) {
-        super::parquet_records::scan(path, mapping, only, each)
+        super::parquet_records::scan(path, mapping, fields, known, each)
     } else {
-        super::records::scan(path, mapping, each)
+        super::records::scan(path, mapping, fields, known, each)
     }
 }
 
-/// What pass 2 reads: which cell a case belongs to, its cost, and whether it
-/// is paid by DRG (the rest was checked and counted in pass 1).
-const PASS2_FIELDS: [Field; 4] = [
-    Field::Hospital,
-    Field::Group,
-    Field::Cost,
-    Field::SpecialReview,
-];
-
-/// FNV-1a: a fast, deterministic hash for the short id and code keys (the
-/// default SipHash guards against adversarial keys, which records are not).
-#[derive(Default)]
-pub struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-/// Hash map with [`Fnv`].
-pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::path::Path;
+
+/// Largest hospitals x groups table of cell indices (4 bytes each) kept dense.
+const DENSE_CELLS: usize = 1 << 24;
 
 /// Pass-1 statistics of one group.
 #[derive(Clone, Debug, Default)]
@@ -147,8 +116,14 @@ pub struct Accumulator {
     /// Hospitals in order of first appearance.
     pub hospitals: Vec<HospitalAcc>,
     h_index: HashMap<Box<[u8]>, u32>,
-    /// Cells keyed by (hospital, group).
-    pub cells: HashMap<(u32, u32), Cell>,
+    /// Cells `((hospital, group), statistics)` in order of first appearance.
+    pub cells: Vec<((u32, u32), Cell)>,
+    c_index: HashMap<(u32, u32), u32>,
+    /// Cell index by hospital then group (`u32::MAX` = none) while hospitals x
+    /// groups stay under [`DENSE_CELLS`] entries: no hashing per case.
+    c_dense: Vec<Vec<u32>>,
+    c_dense_len: usize,
+    c_dense_off: bool,
     /// Records read (pass 1).
     pub records: u64,
     /// Records not grouped (入组率 denominator includes them).
@@ -182,11 +157,6 @@ fn intern<T: Default>(
     i
 }
 
-/// Band index of an age in years (0-4 -> 0, ..., 85+ -> 17).
-pub fn age_band(age: f64) -> usize {
-    ((age.max(0.0) / 5.0).floor() as usize).min(N_BANDS - 1)
-}
-
 impl Accumulator {
     /// Index of hospital `id`, added (in order of first appearance) when new.
     pub fn hospital_index(&mut self, id: &str) -> usize {
@@ -211,6 +181,40 @@ impl Accumulator {
         }) as usize
     }
 
+    /// Index of cell `(h, g)` in [`Accumulator::cells`], added when new.
+    pub fn cell_index(&mut self, h: u32, g: u32) -> usize {
+        let (hu, gu) = (h as usize, g as usize);
+        if !self.c_dense_off {
+            if let Some(&i) = self.c_dense.get(hu).and_then(|row| row.get(gu))
+                && i != u32::MAX
+            {
+                return i as usize;
+            }
+        } else if let Some(&i) = self.c_index.get(&(h, g)) {
+            return i as usize;
+        }
+        let i = self.cells.len() as u32;
+        self.cells.push(((h, g), Cell::default()));
+        self.c_index.insert((h, g), i);
+        if !self.c_dense_off {
+            if self.c_dense.len() <= hu {
+                self.c_dense.resize_with(hu + 1, Vec::new);
+            }
+            let row = &mut self.c_dense[hu];
+            if row.len() <= gu {
+                let len = (gu + 1).max(self.groups.len());
+                self.c_dense_len += len - row.len();
+                row.resize(len, u32::MAX);
+            }
+            row[gu] = i;
+            if self.c_dense_len > DENSE_CELLS {
+                self.c_dense_off = true;
+                self.c_dense = Vec::new();
+            }
+        }
+        i as usize
+    }
+
     /// Pass 1 over one file. `known` is the list of valid group codes, when given.
     pub fn pass1(
         &mut self,
@@ -220,91 +224,112 @@ impl Accumulator {
         known: Option<&HashSet<String>>,
     ) -> Result<(), CalibrateError> {
         let want_hist = matches!(rule, TrimRule::Percentile { .. });
-        let info = scan(path, mapping, None, |r: &Row<'_>| {
+        let info = scan(path, mapping, &PASS1_FIELDS, known, |b| {
+            self.fold1(&b, want_hist);
+            Ok(())
+        })?;
+        self.unknown_levels += info.unknown_levels;
+        self.files.push((path.to_path_buf(), info));
+        Ok(())
+    }
+
+    /// Adds a pass-1 block, row by row in file order (the order of every sum).
+    fn fold1(&mut self, b: &Batch, want_hist: bool) {
+        let mut hmap = vec![u32::MAX; b.hospitals.len()];
+        let mut gmap = vec![u32::MAX; b.groups.len()];
+        let mut cmap = vec![u32::MAX; b.cells.len()];
+        for r in 0..b.len() {
             self.records += 1;
-            let hi = intern(&mut self.h_index, &mut self.hospitals, r.hospital, || {
-                HospitalAcc {
-                    id: String::from_utf8_lossy(r.hospital).into_owned(),
+            let lh = b.row_h[r] as usize;
+            if hmap[lh] == u32::MAX {
+                let id = &b.hospitals[lh].id;
+                hmap[lh] = intern(&mut self.h_index, &mut self.hospitals, id, || HospitalAcc {
+                    id: String::from_utf8_lossy(id).into_owned(),
                     ..Default::default()
-                }
-            }) as usize;
-            let h = &mut self.hospitals[hi];
-            if h.name.is_none() {
-                h.name = r.hospital_name.map(str::to_string);
+                });
             }
-            match (h.level, r.level) {
-                (None, Some(l)) => h.level = Some(l),
-                (Some(a), Some(b)) if a != b => h.level_conflicts += 1,
-                _ => {}
-            }
-            let Some(g) = r.group else {
+            let lg = b.row_g[r];
+            if lg == UNGROUPED {
                 self.ungrouped += 1;
-                h.ungrouped += 1;
-                return Ok(());
-            };
-            if let Some(k) = known {
-                let code = String::from_utf8_lossy(g);
-                if !k.contains(code.as_ref()) {
-                    return Err(CalibrateError::record(
-                        path,
-                        r.line,
-                        Some(r.group_header),
-                        format!(
-                            "unknown group code `{code}`: it is not in the group list; check the grouper version or the list"
-                        ),
-                    ));
-                }
+                continue;
             }
-            if r.cost <= 0.0 {
+            let cost = b.cost[r];
+            if cost <= 0.0 {
                 self.nonpositive_cost += 1;
-                return Ok(());
+                continue;
             }
-            let gi = intern(&mut self.g_index, &mut self.groups, g, || GroupAcc {
-                code: String::from_utf8_lossy(g).into_owned(),
-                hist: want_hist.then(|| vec![0; HIST_BINS]),
-                ..Default::default()
-            });
+            let lg = lg as usize;
+            if gmap[lg] == u32::MAX {
+                let code = &b.groups[lg].code;
+                gmap[lg] = intern(&mut self.g_index, &mut self.groups, code, || GroupAcc {
+                    code: String::from_utf8_lossy(code).into_owned(),
+                    hist: want_hist.then(|| vec![0; HIST_BINS]),
+                    ..Default::default()
+                });
+            }
+            let gi = gmap[lg];
+            let lc = b.row_c[r] as usize;
+            if cmap[lc] == u32::MAX {
+                cmap[lc] = self.cell_index(hmap[lh], gi) as u32;
+            }
             let acc = &mut self.groups[gi as usize];
-            if acc.name.is_none() {
-                acc.name = r.group_name.map(str::to_string);
-            }
-            if acc.mdc.is_none() {
-                acc.mdc = r.mdc.map(str::to_string);
-            }
             acc.n_all += 1;
-            acc.sum_cost_all += r.cost;
-            match r.age {
-                Some(a) => acc.age[age_band(a)] += 1,
-                None => self.age_missing += 1,
+            acc.sum_cost_all += cost;
+            match b.age[r] {
+                NO_AGE => self.age_missing += 1,
+                band => acc.age[band as usize] += 1,
             }
-            if let Some(f) = r.fund_paid {
+            let f = b.fund[r];
+            if !f.is_nan() {
                 self.fund_paid.0 += f;
-                self.fund_paid.1 += r.cost;
+                self.fund_paid.1 += cost;
             }
-            if let Some(l) = r.los {
+            let l = b.los[r];
+            if !l.is_nan() {
                 self.los.0 += l;
                 self.los.1 += 1;
             }
-            let cell = self.cells.entry((hi as u32, gi)).or_default();
+            let cell = &mut self.cells[cmap[lc] as usize].1;
             cell.n += 1;
-            if r.special {
+            if b.special[r] {
                 acc.n_special += 1;
-                return Ok(());
+                continue;
             }
             cell.n_drg += 1;
-            let l = r.cost.ln();
+            let l = b.ln_cost[r];
             acc.n += 1;
             acc.sum_log += l;
             acc.sumsq_log += l * l;
             if let Some(hist) = acc.hist.as_mut() {
                 hist[trim::hist_bin(l)] += 1;
             }
-            Ok(())
-        });
-        let info = info?;
-        self.unknown_levels += info.unknown_levels;
-        self.files.push((path.to_path_buf(), info));
-        Ok(())
+        }
+        // First name, first level and level conflicts, in block order.
+        for (lh, h) in b.hospitals.iter().enumerate() {
+            let acc = &mut self.hospitals[hmap[lh] as usize];
+            if acc.name.is_none() {
+                acc.name.clone_from(&h.name);
+            }
+            if acc.level.is_none() {
+                acc.level = h.first_level;
+            }
+            if let Some(l) = acc.level {
+                acc.level_conflicts += h.level_n.iter().sum::<u64>() - h.level_n[l.index()];
+            }
+            acc.ungrouped += h.ungrouped;
+        }
+        for (lg, g) in b.groups.iter().enumerate() {
+            if gmap[lg] == u32::MAX {
+                continue;
+            }
+            let acc = &mut self.groups[gmap[lg] as usize];
+            if acc.name.is_none() {
+                acc.name.clone_from(&g.name);
+            }
+            if acc.mdc.is_none() {
+                acc.mdc.clone_from(&g.mdc);
+            }
+        }
     }
 
     /// Fixes every group's trimming bounds and shift from the pass-1 statistics.
@@ -322,37 +347,62 @@ impl Accumulator {
 
     /// Pass 2 over one file: sums of the kept cases' costs.
     pub fn pass2(&mut self, path: &Path, mapping: &Mapping) -> Result<(), CalibrateError> {
-        scan(path, mapping, Some(&PASS2_FIELDS), |r: &Row<'_>| {
-            let (Some(g), true, false) = (r.group, r.cost > 0.0, r.special) else {
-                return Ok(());
-            };
-            let (Some(&gi), Some(&hi)) = (self.g_index.get(g), self.h_index.get(r.hospital)) else {
-                return Err(CalibrateError::record(
-                    path,
-                    r.line,
-                    None,
-                    "the file changed between the two passes; calibrate a file that is not being written",
-                ));
-            };
+        scan(path, mapping, &PASS2_FIELDS, None, |b| self.fold2(path, &b))?;
+        Ok(())
+    }
+
+    /// Adds a pass-2 block, row by row in file order.
+    fn fold2(&mut self, path: &Path, b: &Batch) -> Result<(), CalibrateError> {
+        let mut hmap = vec![u32::MAX; b.hospitals.len()];
+        let mut gmap = vec![u32::MAX; b.groups.len()];
+        let mut cmap = vec![u32::MAX; b.cells.len()];
+        for r in 0..b.len() {
+            let lg = b.row_g[r];
+            if lg == UNGROUPED || b.cost[r] <= 0.0 || b.special[r] {
+                continue;
+            }
+            let (lg, lh) = (lg as usize, b.row_h[r] as usize);
+            if gmap[lg] == u32::MAX || hmap[lh] == u32::MAX {
+                let (Some(&gi), Some(&hi)) = (
+                    self.g_index.get(&b.groups[lg].code),
+                    self.h_index.get(&b.hospitals[lh].id),
+                ) else {
+                    return Err(CalibrateError::record(
+                        path,
+                        b.groups[lg].first_line.max(b.hospitals[lh].first_line),
+                        None,
+                        "the file changed between the two passes; calibrate a file that is not being written",
+                    ));
+                };
+                gmap[lg] = gi;
+                hmap[lh] = hi;
+            }
+            let gi = gmap[lg];
+            let lc = b.row_c[r];
+            debug_assert!(lc != NO_CELL);
+            let lc = lc as usize;
+            if cmap[lc] == u32::MAX {
+                cmap[lc] = self.cell_index(hmap[lh], gi) as u32;
+            }
             let acc = &mut self.groups[gi as usize];
-            let l = r.cost.ln();
+            let l = b.ln_cost[r];
             if l < acc.bounds.0 {
                 acc.n_low += 1;
-                return Ok(());
+                continue;
             }
             if l > acc.bounds.1 {
                 acc.n_high += 1;
-                return Ok(());
+                continue;
             }
-            let d = r.cost - acc.shift;
+            let cost = b.cost[r];
+            let d = cost - acc.shift;
             acc.n_t += 1;
             acc.sum_d += d;
             acc.sumsq_d += d * d;
-            let cell = self.cells.entry((hi, gi)).or_default();
+            let cell = &mut self.cells[cmap[lc] as usize].1;
             cell.n_t += 1;
-            cell.cost_t += r.cost;
-            Ok(())
-        })?;
+            cell.cost_t += cost;
+        }
         Ok(())
     }
 }

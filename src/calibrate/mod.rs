@@ -18,7 +18,9 @@
 //! - [`synth`]: synthetic records drawn from a group and hospital table.
 
 pub(crate) mod accumulate;
+pub(crate) mod batch;
 pub(crate) mod error;
+pub(crate) mod fields;
 pub(crate) mod mapping;
 pub(crate) mod parquet_records;
 pub(crate) mod records;

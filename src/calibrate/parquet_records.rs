@@ -10,9 +10,10 @@
 //! read as its decimal digits, a number stored as text is parsed. Errors name
 //! the file, the record (1-based, counting every row group) and the column.
 
+use super::batch::{self, Batch, Ctx, N_FIELDS, Raw, RawRows};
 use super::error::CalibrateError;
 use super::mapping::{Encoding, Field, Mapping};
-use super::records::{Row, ScanInfo, level, number};
+use super::records::ScanInfo;
 use parquet::basic::{Compression, ConvertedType, Repetition, Type as Physical};
 use parquet::column::reader::ColumnReader;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
@@ -20,8 +21,9 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::Type;
-use std::fmt::Write as _;
+use parquet::schema::types::{ColumnDescPtr, Type};
+use rayon::prelude::*;
+use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -94,12 +96,37 @@ impl Column {
     }
 }
 
-fn read_column(
+/// A column's reader within a row group.
+fn column_reader(
     rg: &dyn RowGroupReader,
     i: usize,
+) -> Result<(ColumnReader, ColumnDescPtr), parquet::errors::ParquetError> {
+    let descr = rg.metadata().column(i).column_descr_ptr();
+    let r = rg.get_column_reader(i)?;
+    if !matches!(
+        r,
+        ColumnReader::ByteArrayColumnReader(_)
+            | ColumnReader::Int32ColumnReader(_)
+            | ColumnReader::Int64ColumnReader(_)
+            | ColumnReader::FloatColumnReader(_)
+            | ColumnReader::DoubleColumnReader(_)
+            | ColumnReader::BoolColumnReader(_)
+    ) {
+        return Err(parquet::errors::ParquetError::General(format!(
+            "column {} has physical type {}, which drgsim does not read; store it as text, an integer or a double",
+            descr.name(),
+            descr.physical_type()
+        )));
+    }
+    Ok((r, descr))
+}
+
+/// The next `n` rows of a column.
+fn read_column(
+    reader: &mut ColumnReader,
+    descr: &ColumnDescPtr,
     n: usize,
 ) -> Result<Column, parquet::errors::ParquetError> {
-    let descr = rg.metadata().column(i).column_descr_ptr();
     let max_def = descr.max_def_level();
     let scale = if descr.converted_type() == ConvertedType::DECIMAL {
         descr.type_scale()
@@ -109,7 +136,7 @@ fn read_column(
     let mut def: Vec<i16> = Vec::new();
     macro_rules! read {
         ($r:expr, $variant:ident) => {{
-            let mut r = $r;
+            let r = $r;
             let mut vals = Vec::with_capacity(n);
             let mut got = 0;
             while got < n {
@@ -117,7 +144,7 @@ fn read_column(
                     r.read_records(n - got, (max_def > 0).then_some(&mut def), None, &mut vals)?;
                 if recs == 0 {
                     return Err(parquet::errors::ParquetError::General(format!(
-                        "the row group promises {n} rows but column {} ends after {got}",
+                        "the row group promises more rows than column {} holds",
                         descr.name()
                     )));
                 }
@@ -126,20 +153,14 @@ fn read_column(
             Values::$variant(vals)
         }};
     }
-    let values = match rg.get_column_reader(i)? {
+    let values = match reader {
         ColumnReader::ByteArrayColumnReader(r) => read!(r, Bytes),
         ColumnReader::Int32ColumnReader(r) => read!(r, I32),
         ColumnReader::Int64ColumnReader(r) => read!(r, I64),
         ColumnReader::FloatColumnReader(r) => read!(r, F32),
         ColumnReader::DoubleColumnReader(r) => read!(r, F64),
         ColumnReader::BoolColumnReader(r) => read!(r, Bool),
-        _ => {
-            return Err(parquet::errors::ParquetError::General(format!(
-                "column {} has physical type {}, which drgsim does not read; store it as text, an integer or a double",
-                descr.name(),
-                descr.physical_type()
-            )));
-        }
+        _ => unreachable!("checked by column_reader"),
     };
     let pos = (max_def > 0).then(|| {
         let mut k = 0u32;
@@ -205,19 +226,51 @@ pub fn header(path: &Path) -> Result<Vec<String>, CalibrateError> {
     open(path).map(|(_, h)| h)
 }
 
-/// Number of [`Field`]s (the per-row lookup table is indexed by `Field as usize`).
-const N_FIELDS: usize = Field::SpecialReview as usize + 1;
+/// One row group's columns, as [`RawRows`].
+struct RowGroupRows {
+    cols: [Option<Column>; N_FIELDS],
+    /// Records before this row group.
+    base: u64,
+    n: usize,
+}
 
-/// Reads a Parquet record file row group by row group, calling `each` with every
-/// record (see [`super::records::scan`] for the checks), and only the columns of the fields in `only` (all mapped
-/// columns when `None`): a second pass that needs the hospital, group, cost and
-/// special-review flag decodes those four columns and skips the rest of the
-/// file. Fields not read are absent from the rows handed to `each`.
+impl RawRows for RowGroupRows {
+    fn len(&self) -> usize {
+        self.n
+    }
+    fn line(&self, r: usize) -> u64 {
+        self.base + r as u64 + 1
+    }
+    fn stable(&self) -> bool {
+        true
+    }
+    fn get(&self, f: Field, r: usize) -> Raw<'_> {
+        match &self.cols[f as usize] {
+            None => Raw::Absent,
+            Some(c) => match c.get(r) {
+                Cell::Null => Raw::Null,
+                Cell::Bytes(b) => Raw::Bytes(b),
+                Cell::Num(v) => Raw::Num(v),
+            },
+        }
+    }
+}
+
+/// Rows per block within a row group.
+const BLOCK: usize = 1 << 16;
+
+/// Reads a Parquet record file, only the columns of `fields` (the second pass
+/// decodes the hospital, group, cost and special-review columns and skips the
+/// rest), and hands its row groups as blocks to `each` in file order. Row groups
+/// are decoded and built in parallel, as many at a time as there are threads;
+/// see [`super::batch::build`] for the checks. Fields not read are absent from
+/// the blocks.
 pub fn scan(
     path: &Path,
     mapping: &Mapping,
-    only: Option<&[Field]>,
-    mut each: impl FnMut(&Row<'_>) -> Result<(), CalibrateError>,
+    fields: &[Field],
+    known: Option<&HashSet<String>>,
+    mut each: impl FnMut(Batch) -> Result<(), CalibrateError> + Send,
 ) -> Result<ScanInfo, CalibrateError> {
     let rec_err =
         |row: u64, col: Option<&str>, msg: String| CalibrateError::record(path, row, col, msg);
@@ -237,26 +290,35 @@ pub fn scan(
             ));
         }
     }
-    let ungrouped: Vec<&[u8]> = mapping
-        .ungrouped
+    let ctx = Ctx {
+        path,
+        header: &header,
+        columns: &columns,
+        ungrouped: mapping
+            .ungrouped
+            .iter()
+            .map(|s| s.trim().as_bytes())
+            .collect(),
+        empty_ungrouped: true,
+        known,
+        full: fields.contains(&Field::Age),
+    };
+    let wanted: Vec<(Field, usize)> = columns
         .iter()
-        .map(|s| s.trim().as_bytes())
+        .filter(|(f, _)| fields.contains(f))
+        .map(|(&f, &i)| (f, i))
         .collect();
-    let name = |i: usize| header[i].as_str();
-    let mut records = 0u64;
-    let mut unknown_levels = 0u64;
-    // Text fields stored as numbers are formatted here, one slot per field.
-    const TEXT: [Field; 6] = [
-        Field::Hospital,
-        Field::Group,
-        Field::HospitalName,
-        Field::GroupName,
-        Field::Mdc,
-        Field::Level,
-    ];
-    let mut scratch: [String; 6] = Default::default();
+    // Records before each row group.
+    let mut bases = Vec::with_capacity(meta.num_row_groups());
+    let mut total = 0u64;
     for g in 0..meta.num_row_groups() {
-        let damaged = |row: u64, col: Option<&str>, e: parquet::errors::ParquetError| {
+        bases.push(total);
+        total += meta.row_group(g).num_rows().max(0) as u64;
+    }
+    // One row group: its own file handle (a shared `File` has one offset).
+    let decode = |g: usize| -> Result<Vec<Batch>, CalibrateError> {
+        let base = bases[g];
+        let damaged = |col: Option<&str>, e: parquet::errors::ParquetError| {
             let e = e.to_string();
             let advice = match e.split("Disabled feature at compile time: ").nth(1) {
                 Some(codec) => format!(
@@ -265,153 +327,68 @@ pub fn scan(
                 None => "the file may be truncated or damaged: export or copy it again".into(),
             };
             rec_err(
-                row,
+                base + 1,
                 col,
                 format!("cannot read row group {g}: {e}; {advice}"),
             )
         };
-        let rg = reader
-            .get_row_group(g)
-            .map_err(|e| damaged(records + 1, None, e))?;
+        let own;
+        let reader = if g == 0 {
+            &reader
+        } else {
+            own = open(path)?.0;
+            &own
+        };
+        let rg = reader.get_row_group(g).map_err(|e| damaged(None, e))?;
         let n = rg.metadata().num_rows() as usize;
-        let mut cols: [Option<(usize, Column)>; N_FIELDS] = Default::default();
-        for (&f, &i) in &columns {
-            if only.is_some_and(|o| !o.contains(&f)) {
-                continue;
-            }
-            let c = read_column(rg.as_ref(), i, n)
-                .map_err(|e| damaged(records + 1, Some(name(i)), e))?;
-            cols[f as usize] = Some((i, c));
+        let mut readers = Vec::with_capacity(wanted.len());
+        for &(f, i) in &wanted {
+            let r = column_reader(rg.as_ref(), i).map_err(|e| damaged(Some(&header[i]), e))?;
+            readers.push((f, i, r));
         }
-        for r in 0..n {
-            let line = records + 1;
-            for (slot, f) in TEXT.iter().enumerate() {
-                if let Some((_, c)) = &cols[*f as usize]
-                    && let Cell::Num(v) = c.get(r)
-                {
-                    scratch[slot].clear();
-                    let _ = write!(scratch[slot], "{v}");
-                }
+        // Blocks of BLOCK rows: the decoded columns stay in cache.
+        let mut out = Vec::with_capacity(n.div_ceil(BLOCK));
+        for start in (0..n).step_by(BLOCK) {
+            let k = BLOCK.min(n - start);
+            let mut cols: [Option<Column>; N_FIELDS] = Default::default();
+            for (f, i, (r, descr)) in &mut readers {
+                let c = read_column(r, descr, k).map_err(|e| damaged(Some(&header[*i]), e))?;
+                cols[*f as usize] = Some(c);
             }
-            let get = |f: Field| cols[f as usize].as_ref().map(|(i, c)| (*i, c.get(r)));
-            let text = |slot: usize| -> Option<&[u8]> {
-                match get(TEXT[slot]) {
-                    Some((_, Cell::Bytes(b))) => Some(b.trim_ascii()),
-                    Some((_, Cell::Num(_))) => Some(scratch[slot].as_bytes()),
-                    _ => None,
-                }
+            let rows = RowGroupRows {
+                cols,
+                base: base + start as u64,
+                n: k,
             };
-            let utf8 = |slot: usize| -> Result<Option<&str>, CalibrateError> {
-                match text(slot) {
-                    None => Ok(None),
-                    Some(b) => std::str::from_utf8(b)
-                        .map(|t| (!t.is_empty()).then_some(t))
-                        .map_err(|_| {
-                            rec_err(
-                                line,
-                                Some(name(columns[&TEXT[slot]])),
-                                "the field is not valid UTF-8 text (Parquet text is UTF-8)".into(),
-                            )
-                        }),
-                }
-            };
-            // A number field: None when absent or null; an error for text that is not a number.
-            let num = |f: Field, what: &str| -> Result<Option<f64>, CalibrateError> {
-                match get(f) {
-                    None | Some((_, Cell::Null)) => Ok(None),
-                    Some((_, Cell::Num(v))) => Ok(Some(v)),
-                    Some((i, Cell::Bytes(b))) => {
-                        if b.trim_ascii().is_empty() {
-                            return Ok(None);
-                        }
-                        number(b).map(Some).ok_or_else(|| {
-                            rec_err(
-                                line,
-                                Some(name(i)),
-                                format!("{what} `{}` is not a number", String::from_utf8_lossy(b)),
-                            )
-                        })
-                    }
-                }
-            };
-            let hospital = text(0).unwrap_or_default();
-            if hospital.is_empty() {
-                return Err(rec_err(
-                    line,
-                    Some(name(columns[&Field::Hospital])),
-                    "the hospital id is empty; every case needs the hospital that treated it"
-                        .into(),
-                ));
-            }
-            let group = text(1).filter(|g| !g.is_empty() && !ungrouped.contains(g));
-            let cost_col = name(columns[&Field::Cost]);
-            let cost = match num(Field::Cost, "cost").map_err(|_| {
-                rec_err(
-                    line,
-                    Some(cost_col),
-                    "cost is not a number; give the total cost in yuan (e.g. 4521.30)".into(),
-                )
-            })? {
-                Some(c) if c.is_finite() => c,
-                _ => {
-                    return Err(rec_err(
-                        line,
-                        Some(cost_col),
-                        "cost is empty; give the total cost in yuan (e.g. 4521.30)".into(),
-                    ));
-                }
-            };
-            let age = match num(Field::Age, "age")? {
-                Some(a) if a < 0.0 => {
-                    return Err(rec_err(
-                        line,
-                        Some(name(columns[&Field::Age])),
-                        format!("age {a} is negative; ages are in years, 0 or more"),
-                    ));
-                }
-                Some(a) if a > 130.0 => {
-                    return Err(rec_err(
-                        line,
-                        Some(name(columns[&Field::Age])),
-                        format!("age {a} is not plausible (over 130); ages are in years"),
-                    ));
-                }
-                a => a,
-            };
-            let lv = match utf8(5)? {
-                Some(t) => {
-                    let l = level(t);
-                    if l.is_none() {
-                        unknown_levels += 1;
-                    }
-                    l
-                }
-                None => None,
-            };
-            let special = match get(Field::SpecialReview) {
-                None | Some((_, Cell::Null)) => false,
-                Some((_, Cell::Num(v))) => v != 0.0,
-                Some((i, Cell::Bytes(b))) => super::records::special_flag(path, line, name(i), b)?,
-            };
-            let row = Row {
-                line,
-                hospital,
-                hospital_name: utf8(2)?,
-                level: lv,
-                group,
-                group_header: name(columns[&Field::Group]),
-                group_name: utf8(3)?,
-                mdc: utf8(4)?,
-                age,
-                cost,
-                fund_paid: num(Field::FundPaid, "fund payment").ok().flatten(),
-                los: num(Field::Los, "length of stay").ok().flatten(),
-                special,
-            };
-            each(&row)?;
-            records += 1;
+            out.push(batch::build(&rows, &ctx)?);
         }
+        Ok(out)
+    };
+    let mut records = 0u64;
+    let mut unknown_levels = 0u64;
+    let mut fold = |blocks: Vec<Result<Vec<Batch>, CalibrateError>>| -> Result<(), CalibrateError> {
+        for bs in blocks {
+            for b in bs? {
+                records += b.len() as u64;
+                unknown_levels += b.unknown_levels;
+                each(b)?;
+            }
+        }
+        Ok(())
+    };
+    // Decode the next window of row groups while the last one is folded.
+    let window = rayon::current_num_threads().max(1);
+    let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
+    let mut pending = Vec::new();
+    for chunk in groups.chunks(window) {
+        let (next, folded) = rayon::join(
+            || chunk.par_iter().map(|&g| decode(g)).collect::<Vec<_>>(),
+            || fold(std::mem::take(&mut pending)),
+        );
+        folded?;
+        pending = next;
     }
+    fold(pending)?;
     super::records::finish(
         path,
         ScanInfo {

@@ -28,8 +28,9 @@
 
 use super::accumulate::{Accumulator, Cell};
 use super::error::CalibrateError;
+use super::fields::{level, number};
 use super::mapping::{Field, Mapping};
-use super::records::{ScanInfo, level, number};
+use super::records::ScanInfo;
 use super::trim::TrimRule;
 use crate::population::bands::N_BANDS;
 use std::collections::BTreeMap;
@@ -552,7 +553,8 @@ pub fn read_aggregates(
         for (t, a) in g.age.iter_mut().zip(ages) {
             *t += a;
         }
-        let cell = acc.cells.entry((hi as u32, gi as u32)).or_default();
+        let ci = acc.cell_index(hi as u32, gi as u32);
+        let cell = &mut acc.cells[ci].1;
         *cell = Cell {
             n: cell.n + n_all,
             n_drg: cell.n_drg + n_all - n_special,

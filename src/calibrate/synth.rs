@@ -34,6 +34,8 @@ pub struct SynthOptions {
     pub special_share: f64,
     /// Write GB18030 instead of UTF-8.
     pub gb18030: bool,
+    /// Parquet: rows per row group.
+    pub row_group_rows: usize,
 }
 
 impl Default for SynthOptions {
@@ -44,6 +46,7 @@ impl Default for SynthOptions {
             ungrouped_share: 0.0007,
             special_share: 0.002,
             gb18030: false,
+            row_group_rows: 1 << 20,
         }
     }
 }
@@ -271,7 +274,7 @@ pub fn write_records<W: Write>(
 }
 
 /// Writes `opts.records` synthetic records as Parquet (snappy, row groups of
-/// 1 million rows; see `super::parquet_records::ParquetRecordWriter`). The
+/// `opts.row_group_rows`, by default 2^20; see `super::parquet_records::ParquetRecordWriter`). The
 /// records are those [`write_records`] writes for the same options.
 pub fn write_records_parquet(
     groups: &GroupTable,
@@ -279,8 +282,9 @@ pub fn write_records_parquet(
     opts: &SynthOptions,
     out: std::fs::File,
 ) -> io::Result<()> {
-    let mut w = super::parquet_records::ParquetRecordWriter::new(out, &HEADER, 1 << 20)
-        .map_err(io::Error::other)?;
+    let mut w =
+        super::parquet_records::ParquetRecordWriter::new(out, &HEADER, opts.row_group_rows.max(1))
+            .map_err(io::Error::other)?;
     for_each_record(groups, hospitals, opts, |r| {
         w.write(r).map_err(io::Error::other)
     })?;

@@ -280,7 +280,8 @@ pub fn compute(acc: &Accumulator, opts: &Options, profile: Option<&ByBand>) -> T
         vec![0.0; nh],
         vec![0.0; nh],
     );
-    let mut cells: Vec<(&(u32, u32), &super::accumulate::Cell)> = acc.cells.iter().collect();
+    let mut cells: Vec<(&(u32, u32), &super::accumulate::Cell)> =
+        acc.cells.iter().map(|(k, c)| (k, c)).collect();
     cells.sort_by_key(|(k, _)| **k);
     for &(&(h, g), c) in &cells {
         let (h, gr) = (h as usize, &groups[g as usize]);
