@@ -13,7 +13,7 @@
 
 use super::error::CalibrateError;
 use super::fields::{Fnv, HashMap, level, number, special_flag};
-use super::mapping::Field;
+use super::mapping::{Field, Mapping};
 use crate::payment::Level;
 use crate::population::bands::N_BANDS;
 use std::borrow::Cow;
@@ -110,7 +110,34 @@ pub struct Ctx<'a> {
     pub full: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of one scan: `fields` the pass reads (age among them makes
+    /// it pass 1), `mapping`'s "not grouped" codes, and whether an empty or
+    /// null group counts as not grouped without being listed (Parquet).
+    pub fn new(
+        path: &'a Path,
+        header: &'a [String],
+        columns: &'a BTreeMap<Field, usize>,
+        mapping: &'a Mapping,
+        fields: &[Field],
+        known: Option<&'a HashSet<String>>,
+        empty_ungrouped: bool,
+    ) -> Ctx<'a> {
+        Ctx {
+            path,
+            header,
+            columns,
+            ungrouped: mapping
+                .ungrouped
+                .iter()
+                .map(|s| s.trim().as_bytes())
+                .collect(),
+            empty_ungrouped,
+            known,
+            full: fields.contains(&Field::Age),
+        }
+    }
+
     fn col(&self, f: Field) -> Option<&str> {
         self.columns.get(&f).map(|&i| self.header[i].as_str())
     }

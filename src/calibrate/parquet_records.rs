@@ -290,19 +290,7 @@ pub fn scan(
             ));
         }
     }
-    let ctx = Ctx {
-        path,
-        header: &header,
-        columns: &columns,
-        ungrouped: mapping
-            .ungrouped
-            .iter()
-            .map(|s| s.trim().as_bytes())
-            .collect(),
-        empty_ungrouped: true,
-        known,
-        full: fields.contains(&Field::Age),
-    };
+    let ctx = Ctx::new(path, &header, &columns, mapping, fields, known, true);
     let wanted: Vec<(Field, usize)> = columns
         .iter()
         .filter(|(f, _)| fields.contains(f))

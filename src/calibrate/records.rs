@@ -189,19 +189,7 @@ pub fn scan(
         ));
     }
     let columns = mapping.resolve(path, &header)?;
-    let ctx = Ctx {
-        path,
-        header: &header,
-        columns: &columns,
-        ungrouped: mapping
-            .ungrouped
-            .iter()
-            .map(|s| s.trim().as_bytes())
-            .collect(),
-        empty_ungrouped: false,
-        known,
-        full: fields.contains(&Field::Age),
-    };
+    let ctx = Ctx::new(path, &header, &columns, mapping, fields, known, false);
     let mut cols = [None; N_FIELDS];
     for (&f, &i) in &columns {
         if fields.contains(&f) {
