@@ -11,9 +11,12 @@
 
 use drgsim::analysis::{
     Buffers, Lever, LeverSet, Uncertainty, default_ranges, keep_observed, path_rng, project_levers,
-    project_levers_many,
+    project_levers_many, project_levers_many_to,
 };
-use drgsim::projection::{Model, Projection};
+use drgsim::fund::YearRow;
+use drgsim::payment::InpatientDemand;
+use drgsim::population::ByBand;
+use drgsim::projection::{Model, Projection, RowSink};
 use std::path::Path;
 
 /// Every number of a projection, as text that differs when any bit differs
@@ -34,7 +37,26 @@ fn scenarios() -> Vec<std::path::PathBuf> {
     files
 }
 
-/// Projects `points` both ways and asserts they agree path by path.
+/// A two-series sink as Monte Carlo's: months payable and balance of each
+/// (path, fund, year), as bits, and how many rows arrived.
+struct TwoSeries {
+    values: std::collections::BTreeMap<(usize, usize, usize), (u64, u64)>,
+    rows: usize,
+}
+
+impl RowSink for TwoSeries {
+    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &ByBand, _: &InpatientDemand) {
+        self.rows += 1;
+        let v = (r.months_payable.to_bits(), r.balance_wan.to_bits());
+        assert!(
+            self.values.insert((i, fi, t), v).is_none(),
+            "row ({i}, {fi}, {t}) handed twice"
+        );
+    }
+}
+
+/// Projects `points` both ways and asserts they agree path by path, and
+/// that a two-series sink gets the full projection's months and balance.
 fn check(model: &Model, set: &LeverSet, points: &[Vec<f64>], what: &str) {
     let mut many: Vec<Buffers> = (0..points.len())
         .map(|_| Buffers::for_model(model))
@@ -57,6 +79,28 @@ fn check(model: &Model, set: &LeverSet, points: &[Vec<f64>], what: &str) {
     }
     // the draws must actually move the paths apart, or the test checks nothing
     assert!(differ > 0, "{what}: every path is the same");
+    let mut sink = TwoSeries {
+        values: Default::default(),
+        rows: 0,
+    };
+    let mut bufs: Vec<Buffers> = (0..points.len())
+        .map(|_| Buffers::for_model(model))
+        .collect();
+    project_levers_many_to(model, set, &xs, &mut bufs, &mut sink).unwrap();
+    let mut expected = 0;
+    for (i, b) in many.iter().enumerate() {
+        for (fi, f) in b.proj.funds.iter().enumerate() {
+            for (t, r) in f.rows.iter().enumerate() {
+                expected += 1;
+                assert_eq!(
+                    sink.values.get(&(i, fi, t)),
+                    Some(&(r.months_payable.to_bits(), r.balance_wan.to_bits())),
+                    "{what}: path {i} fund {fi} year {t}: the sink's months and balance differ from the full projection's"
+                );
+            }
+        }
+    }
+    assert_eq!(sink.rows, expected, "{what}: one row a path, fund and year");
 }
 
 #[test]

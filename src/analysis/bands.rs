@@ -27,13 +27,16 @@
 //! merge exactly in any order anyway).
 
 use super::error::{Result, bail, err};
-use super::levers::{Buffers, LeverSet, project_levers_many};
+use super::levers::{Buffers, LeverSet, project_levers_many_to};
 use super::montecarlo::{check_memory, summarize_column};
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
 use super::{YearSummary, path_rng};
+use crate::fund::YearRow;
+use crate::payment::InpatientDemand;
+use crate::population::ByBand;
 use crate::population::LANES;
-use crate::projection::Model;
+use crate::projection::{Model, RowSink};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -342,18 +345,13 @@ impl Paths<'_> {
                         }
                         let points: Vec<&[f64]> =
                             (0..lanes).map(|j| &xs[j * k..(j + 1) * k]).collect();
-                        project_levers_many(self.model, self.set, &points, bufs)?;
-                        for (j, b) in bufs.iter().take(lanes).enumerate() {
-                            let i = from + j;
-                            for (fi, f) in b.proj.funds.iter().enumerate() {
-                                let months = 2 * fi * ny;
-                                let balance = months + ny;
-                                for (t, r) in f.rows.iter().enumerate() {
-                                    block[(months + t) * len + i] = r.months_payable;
-                                    block[(balance + t) * len + i] = r.balance_wan;
-                                }
-                            }
-                        }
+                        let mut sink = Columns {
+                            block: &mut *block,
+                            len,
+                            first: from,
+                            ny,
+                        };
+                        project_levers_many_to(self.model, self.set, &points, bufs, &mut sink)?;
                     }
                     if let Some(pb) = self.progress {
                         pb.inc(len as u64);
@@ -361,6 +359,28 @@ impl Paths<'_> {
                     Ok(())
                 },
             )
+    }
+}
+
+/// The Monte Carlo sink of the year loop: a chunk's block of columns, path
+/// `first + i` of `len`, months payable of fund `fi` in column `2 fi ny + t`
+/// and its balance in column `2 fi ny + ny + t` (nothing else of the row is
+/// kept, so the loop does not build it).
+struct Columns<'a> {
+    block: &'a mut [f64],
+    len: usize,
+    first: usize,
+    ny: usize,
+}
+
+impl RowSink for Columns<'_> {
+    #[inline]
+    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &ByBand, _: &InpatientDemand) {
+        let (len, i) = (self.len, self.first + i);
+        let months = 2 * fi * self.ny + t;
+        let balance = months + self.ny;
+        self.block[months * len + i] = r.months_payable;
+        self.block[balance * len + i] = r.balance_wan;
     }
 }
 

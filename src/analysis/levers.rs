@@ -22,7 +22,9 @@
 //! written back.
 
 use super::error::{AnalysisError, Result, bail, err};
-use crate::projection::{Model, Projection, project, project_into, project_many};
+use crate::projection::{
+    Model, Projection, RowSink, project, project_into, project_many, project_many_to,
+};
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use std::collections::BTreeSet;
@@ -765,6 +767,37 @@ pub fn project_levers_many(
     let (ps, mut outs): (Vec<&ParamValues>, Vec<&mut Projection>) =
         bufs.iter_mut().map(|b| (&b.values, &mut b.proj)).unzip();
     project_many(model, &ps, &mut outs);
+    Ok(())
+}
+
+/// [`project_levers_many`] handing the rows to `sink` (as path `i` for
+/// `xs[i]`) instead of keeping them in `bufs[i].proj`: Monte Carlo keeps two
+/// series, not whole projections. The same numbers, bit for bit. Leaves
+/// recompile and project per point, then replay the point's rows to `sink`.
+pub fn project_levers_many_to<S: RowSink + ?Sized>(
+    model: &Model,
+    levers: &LeverSet,
+    xs: &[&[f64]],
+    bufs: &mut [Buffers],
+    sink: &mut S,
+) -> Result<()> {
+    if levers.needs_recompile() {
+        for (i, (x, b)) in xs.iter().zip(bufs.iter_mut()).enumerate() {
+            let proj = project_levers(model, levers, x, b)?;
+            for (fi, f) in proj.funds.iter().enumerate() {
+                for (t, r) in f.rows.iter().enumerate() {
+                    sink.row(i, fi, t, r, &f.members_by_band[t], &f.demand[t]);
+                }
+            }
+        }
+        return Ok(());
+    }
+    let bufs = &mut bufs[..xs.len()];
+    for (x, b) in xs.iter().zip(bufs.iter_mut()) {
+        b.values_with(model, levers, x);
+    }
+    let ps: Vec<&ParamValues> = bufs.iter().map(|b| &b.values).collect();
+    project_many_to(model, &ps, sink);
     Ok(())
 }
 

@@ -97,7 +97,9 @@ pub use streams::{PathRng, path_rng};
 // Re-exported for users of the crate (the command line, tests, benches):
 // the submodules themselves are private to the crate.
 pub use bands::CHUNK;
-pub use levers::{Buffers, Lever, LeverSet, project_levers, project_levers_many, set_arg};
+pub use levers::{
+    Buffers, Lever, LeverSet, project_levers, project_levers_many, project_levers_many_to, set_arg,
+};
 pub use runs::{
     MC_PROBS, OneWayEntry, Outcome, SolveSpec, Uncertainty, check_sections, default_range,
     default_ranges, mc_paths, one_way, ranking_swing, runway_measure, sobol, solve, solve_outcome,

@@ -8,7 +8,10 @@ pub(crate) mod run;
 pub(crate) mod scale;
 
 pub use model::{FundModel, Model};
-pub use run::{FundProjection, Projection, project, project_into, project_many, project_with};
+pub use run::{
+    FundProjection, Projection, RowSink, project, project_into, project_many, project_many_to,
+    project_with,
+};
 
 // Re-exported for users of the crate (the command line, tests, benches).
 pub use firings::{firings, without_rules};

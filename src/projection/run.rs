@@ -7,7 +7,7 @@ use super::rules::{Adjustments, LastYear, RuleState, backstop_wan, cut_share};
 use crate::fund::accounts::{self, AccountInputs};
 use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
-use crate::payment::{InpatientDemand, YearInputs};
+use crate::payment::{InpatientDemand, InpatientYear, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
 use crate::population::{ByBand, Drivers, LANES, Membership, MembershipLanes, N_BANDS};
 use crate::scenario::ParamValues;
@@ -84,21 +84,69 @@ pub fn project_into(model: &Model, p: &ParamValues, out: &mut Projection) {
     project_many(model, &[p], &mut [out]);
 }
 
+/// Where the year loop hands each path's years: the full [`Projection`]
+/// keeps every row (`[&mut Projection]` is a sink), Monte Carlo only the two
+/// series it summarises. The loop is generic over the sink, so a sink that
+/// reads two fields of the row lets the compiler drop the rest of the row's
+/// bookkeeping, without a second copy of the loop.
+pub trait RowSink {
+    /// Year `t` of fund `fi` (the model's order) of path `i` (its index in
+    /// the parameter sets given to [`project_many_to`]): the row, the members
+    /// by band and the inpatient demand handed to the payment model.
+    fn row(
+        &mut self,
+        i: usize,
+        fi: usize,
+        t: usize,
+        row: &YearRow,
+        members: &ByBand,
+        demand: &InpatientDemand,
+    );
+}
+
+/// The full projection: `outs[i]` keeps every row of path `i`.
+impl RowSink for [&mut Projection] {
+    #[inline]
+    fn row(
+        &mut self,
+        i: usize,
+        fi: usize,
+        t: usize,
+        row: &YearRow,
+        members: &ByBand,
+        demand: &InpatientDemand,
+    ) {
+        let out = &mut self[i].funds[fi];
+        out.rows[t] = *row;
+        out.members_by_band[t] = *members;
+        out.demand[t] = *demand;
+    }
+}
+
 /// Projects several parameter sets at once (`ps[i]` into `outs[i]`, buffers
-/// made by [`Projection::for_model`]): the one year loop of drgsim. Paths run
-/// in chunks of `LANES` (16), year by year: year `t` of every path of the
-/// chunk before year `t + 1`, the cohort step across the chunk's paths at once
-/// (`MembershipLanes`). Each path's numbers come from the same operations in
-/// the same order whatever the chunk, so they are bit for bit those of the
-/// path projected alone.
+/// made by [`Projection::for_model`]): [`project_many_to`] with the full
+/// projection as the sink.
 ///
 /// # Panics
 /// If `ps` and `outs` differ in length (a caller's bug).
 pub fn project_many(model: &Model, ps: &[&ParamValues], outs: &mut [&mut Projection]) {
     assert_eq!(ps.len(), outs.len(), "one output per parameter set");
-    for (ps, outs) in ps.chunks(LANES).zip(outs.chunks_mut(LANES)) {
+    project_many_to(model, ps, outs);
+}
+
+/// Projects several parameter sets at once, path `i` (`ps[i]`) handed to
+/// `sink` year by year: the one year loop of drgsim. Paths run in chunks of
+/// `LANES` (16), year by year: year `t` of every path of the chunk before
+/// year `t + 1`, the cohort step across the chunk's paths at once
+/// (`MembershipLanes`), the chunk's inpatient payment in one call
+/// ([`PaymentModel::pay_year_lanes`](crate::payment::PaymentModel::pay_year_lanes)).
+/// Each path's numbers come from the same operations in the same order
+/// whatever the chunk and the sink, so they are bit for bit those of the
+/// path projected alone.
+pub fn project_many_to<S: RowSink + ?Sized>(model: &Model, ps: &[&ParamValues], sink: &mut S) {
+    for (c, ps) in ps.chunks(LANES).enumerate() {
         for (fi, f) in model.funds.iter().enumerate() {
-            project_fund(model, f, fi, ps, outs);
+            project_fund(model, f, fi, ps, c * LANES, sink);
         }
     }
 }
@@ -126,12 +174,15 @@ struct PathState {
     last: LastYear,
 }
 
-fn project_fund(
+/// A chunk of up to `LANES` paths of fund `f`, every year, handed to `sink`
+/// as paths `first + i`.
+fn project_fund<S: RowSink + ?Sized>(
     model: &Model,
     f: &FundModel,
     fi: usize,
     ps: &[&ParamValues],
-    outs: &mut [&mut Projection],
+    first: usize,
+    sink: &mut S,
 ) {
     let n = ps.len();
     let ids = &f.p;
@@ -159,6 +210,14 @@ fn project_fund(
         decline: 0.0,
         selectivity: 0.0,
     }; LANES];
+    let no_demand = InpatientDemand {
+        cases_by_band: [0.0; N_BANDS],
+        cost_per_case_by_band: [0.0; N_BANDS],
+    };
+    let mut demands = [no_demand; LANES];
+    let mut inputs = [YearInputs::NONE; LANES];
+    let mut ips = [InpatientYear::default(); LANES];
+    let mut rows = [YearRow::empty(0); LANES];
     for t in 0..model.years.len() {
         for i in 0..n {
             let (p, s) = (ps[i], &mut st[i]);
@@ -204,222 +263,250 @@ fn project_fund(
                 h.op_cost += mb[i] * v * st[i].visit_idx * c * st[i].op_cost_idx;
             }
         }
+        // Revenue and inpatient demand of every path, then the chunk's
+        // inpatient payment in one call, then the rest of each path's year.
+        let year = model.years.year(t);
         for i in 0..n {
+            rows[i] = YearRow::empty(year);
             let m = mem.members_of(i);
-            let out = &mut outs[i].funds[fi];
-            year(
-                model, f, ps[i], t, &m, heads[i], adjs[i], &mut st[i], th, out,
+            (demands[i], inputs[i]) =
+                revenue(f, ps[i], t, &m, heads[i], adjs[i], &st[i], &mut rows[i]);
+        }
+        f.payment
+            .pay_year_lanes(t, ps, &demands[..n], &inputs[..n], &mut ips[..n]);
+        for i in 0..n {
+            let mut r = rows[i];
+            spending_and_books(
+                f,
+                ps[i],
+                t,
+                heads[i],
+                adjs[i],
+                &demands[i],
+                &inputs[i],
+                &ips[i],
+                &mut st[i],
+                th,
+                &mut r,
             );
+            sink.row(first + i, fi, t, &r, &mem.members_of(i), &demands[i]);
         }
     }
 }
 
-/// Year `t` of one path after the cohort step: revenue, spending, clearing,
-/// backstop and books, written to `out`; updates the path's state.
+/// Year `t` of one path after the cohort step, up to the inpatient payment:
+/// head counts, revenue (into `r`) and the inpatient demand and inputs handed
+/// to the payment engine.
 #[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
 #[inline]
-fn year(
-    model: &Model,
+fn revenue(
     f: &FundModel,
     p: &ParamValues,
     t: usize,
     m: &ByBand,
     h: Heads,
     adj: Adjustments,
-    s: &mut PathState,
-    th: Thresholds,
-    out: &mut FundProjection,
-) {
+    s: &PathState,
+    r: &mut YearRow,
+) -> (InpatientDemand, YearInputs) {
     let ids = &f.p;
     let prof = &f.profile;
-    let PathState {
-        balance,
-        adm_idx,
-        ip_cost_idx,
-        clearing_base,
+    let Heads {
+        members,
+        old,
+        young,
         ..
-    } = *s;
-    let mut balance = balance;
-    let mut clearing_base = clearing_base;
-    {
-        let Heads {
-            members,
-            old,
-            young,
-            op_cost,
-        } = h;
-        let mut r = YearRow::empty(model.years.year(t));
-        r.members = members;
-        r.members_60plus_share = old / members;
-        r.members_under20_share = young / members;
+    } = h;
+    r.members = members;
+    r.members_60plus_share = old / members;
+    r.members_under20_share = young / members;
 
-        // Revenue (yuan -> 万元 by / 1e4).
-        let mut pa_spending = 0.0;
-        match f.kind {
-            FundKind::Resident => {
-                (r.premium_yuan, r.subsidy_yuan) =
-                    adj.standard(p.get(ids.premium, t), p.get(ids.subsidy, t));
-                r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
-                r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
-                r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
-                r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
-                r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
-            }
-            FundKind::Employee => {
-                let retirees: f64 = m
-                    .iter()
-                    .zip(prof.retired_share.iter())
-                    .map(|(m, s)| m * s)
-                    .sum();
-                let active = members - retirees;
-                r.active_workers = active;
-                r.retirees = retirees;
-                r.active_retired_ratio = if retirees > 0.0 {
-                    active / retirees
-                } else {
-                    f64::INFINITY
-                };
-                let acc = accounts::split(&AccountInputs {
-                    active,
-                    retirees,
-                    wage: p.get(ids.wage, t),
-                    rate: p.get(ids.contribution_rate, t),
-                    share: p.get(ids.personal_account_share, t),
-                    worker_rate: p.get(ids.personal_account_rate, t),
-                    retiree_yuan: p.get(ids.retiree_account_yuan, t),
-                });
-                r.personal_account_revenue_wan = acc.credited_wan;
-                r.contributions_pooled_wan = acc.pooled_wan;
-                pa_spending = r.personal_account_revenue_wan * p.get(ids.personal_account_use, t);
-            }
+    // Revenue (yuan -> 万元 by / 1e4).
+    match f.kind {
+        FundKind::Resident => {
+            (r.premium_yuan, r.subsidy_yuan) =
+                adj.standard(p.get(ids.premium, t), p.get(ids.subsidy, t));
+            r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
+            r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
+            r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
+            r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
+            r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
         }
-        r.interest_wan = balance * p.get(ids.interest_rate, t);
-        r.other_income_wan = p.get(ids.other_income_wan, t);
-        r.pooled_revenue_wan = r.premium_wan
-            + r.subsidy_wan
-            + r.contributions_pooled_wan
-            + r.interest_wan
-            + r.other_income_wan;
-        r.revenue_wan = r.pooled_revenue_wan + r.personal_account_revenue_wan;
-
-        // Spending.
-        let mut demand = InpatientDemand {
-            cases_by_band: [0.0; N_BANDS],
-            cost_per_case_by_band: [0.0; N_BANDS],
-        };
-        for b in 0..N_BANDS {
-            demand.cases_by_band[b] = m[b] * prof.admissions[b] * adm_idx;
-            demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * ip_cost_idx;
-            // `demand_level = "tables"`: the level from the group table (model::TablesLevel).
-            if let Some(tl) = &f.tables_level {
-                demand.cases_by_band[b] *= tl.cases_factor;
-                demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * ip_cost_idx;
-            }
-        }
-        // A budget rule that sets the point value is evaluated before payment.
-        let rule_budget_wan = match &f.clearing {
-            Some(c) if c.sets_point_value => {
-                c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan)
-            }
-            _ => f64::NAN,
-        };
-        let benefit_floor = f.rules.benefit.as_ref().map_or(0.0, |b| p.get(b.floor, t));
-        let inputs = YearInputs {
-            budget_yuan: rule_budget_wan * 1e4,
-            benefit_cut: adj.benefit_cut,
-            benefit_floor,
-        };
-        let ip = f.payment.pay_year_with(t, p, &demand, &inputs);
-        r.inpatient_cases = ip.cases;
-        r.drg_cases = ip.drg_cases;
-        r.cmi = ip.cmi;
-        r.base_rate = ip.base_rate;
-        r.point_value = ip.point_value;
-        r.settlement_ratio = ip.fund_settlement_ratio;
-        r.settlement_ratio_full_cost = ip.settlement_ratio;
-        r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
-        r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
-        r.drg_fund_payment_wan = ip.drg_fund_yuan / 1e4;
-        r.drg_fund_ffs_wan = ip.drg_fund_ffs_yuan / 1e4;
-        // The fund pays the hospital payment less what patients paid on the bill
-        // (PRIMER §3): a DRG/DIP case's standard minus the patient's share, a
-        // fee-for-service case reimbursement x cost. A benefit cut (policy rules)
-        // lowers the fund's share of the bill inside the payment engine.
-        r.inpatient_hospital_wan = ip.total_payment_yuan / 1e4;
-        r.inpatient_patient_wan = ip.patient_yuan / 1e4;
-        r.inpatient_wan = ip.fund_yuan / 1e4;
-        r.budget_wan = f64::NAN;
-        let op_share = match &f.rules.benefit {
-            Some(_) => cut_share(
-                p.get(ids.outpatient_reimbursement, t),
-                adj.benefit_cut,
-                benefit_floor,
-            ),
-            None => p.get(ids.outpatient_reimbursement, t),
-        };
-        r.benefit_cut = adj.benefit_cut;
-        r.outpatient_wan = op_cost * op_share / 1e4;
-        r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
-        r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
-        r.other_spending_wan = p.get(ids.other_spending_wan, t);
-        r.personal_account_spending_wan = pa_spending;
-        r.pooled_expenditure_wan = r.inpatient_wan
-            + r.outpatient_wan
-            + r.major_illness_wan
-            + r.out_of_area_wan
-            + r.other_spending_wan;
-
-        // Year-end clearing against the budget (payment::budget, payment::clearing).
-        if let Some(c) = &f.clearing {
-            let adjustment_wan = match c.level {
-                ClearingLevel::Region => {
-                    let budget = c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan);
-                    let actual = match c.covers {
-                        Covers::Drg => r.drg_fund_payment_wan,
-                        Covers::Inpatient => r.inpatient_wan,
-                        Covers::Pooled => r.pooled_expenditure_wan,
-                    };
-                    let y = c.clear_region(budget, actual);
-                    r.budget_wan = budget;
-                    clearing_base = y.next_base_wan;
-                    y.adjustment_wan
-                }
-                level => {
-                    f.payment
-                        .hospital_clearing(t, p, &demand, &inputs, level, &c.corridor)
-                        / 1e4
-                }
+        FundKind::Employee => {
+            let retirees: f64 = m
+                .iter()
+                .zip(prof.retired_share.iter())
+                .map(|(m, s)| m * s)
+                .sum();
+            let active = members - retirees;
+            r.active_workers = active;
+            r.retirees = retirees;
+            r.active_retired_ratio = if retirees > 0.0 {
+                active / retirees
+            } else {
+                f64::INFINITY
             };
-            r.clearing_wan = adjustment_wan;
-            r.inpatient_wan += adjustment_wan;
-            r.pooled_expenditure_wan += adjustment_wan;
+            let acc = accounts::split(&AccountInputs {
+                active,
+                retirees,
+                wage: p.get(ids.wage, t),
+                rate: p.get(ids.contribution_rate, t),
+                share: p.get(ids.personal_account_share, t),
+                worker_rate: p.get(ids.personal_account_rate, t),
+                retiree_yuan: p.get(ids.retiree_account_yuan, t),
+            });
+            r.personal_account_revenue_wan = acc.credited_wan;
+            r.contributions_pooled_wan = acc.pooled_wan;
+            r.personal_account_spending_wan =
+                r.personal_account_revenue_wan * p.get(ids.personal_account_use, t);
         }
-        r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
-        r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
-
-        // Local finance tops up a shortfall (its own revenue line).
-        if let Some(b) = &f.rules.backstop {
-            let before = balance + r.pooled_revenue_wan - r.pooled_expenditure_wan;
-            r.fiscal_backstop_wan = backstop_wan(b, p, t, before, r.pooled_expenditure_wan);
-            r.pooled_revenue_wan += r.fiscal_backstop_wan;
-            r.revenue_wan += r.fiscal_backstop_wan;
-        }
-
-        // Books.
-        r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
-        r.surplus_rate = r.surplus_wan / r.pooled_revenue_wan;
-        balance += r.surplus_wan;
-        r.balance_wan = balance;
-        r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
-        r.status = th.status(balance, r.months_payable);
-        s.last = LastYear {
-            surplus_wan: r.surplus_wan,
-            months_payable: r.months_payable,
-        };
-        s.balance = balance;
-        s.clearing_base = clearing_base;
-        out.rows[t] = r;
-        out.members_by_band[t] = *m;
-        out.demand[t] = demand;
     }
+    r.interest_wan = s.balance * p.get(ids.interest_rate, t);
+    r.other_income_wan = p.get(ids.other_income_wan, t);
+    r.pooled_revenue_wan = r.premium_wan
+        + r.subsidy_wan
+        + r.contributions_pooled_wan
+        + r.interest_wan
+        + r.other_income_wan;
+    r.revenue_wan = r.pooled_revenue_wan + r.personal_account_revenue_wan;
+
+    // Inpatient demand.
+    let mut demand = InpatientDemand {
+        cases_by_band: [0.0; N_BANDS],
+        cost_per_case_by_band: [0.0; N_BANDS],
+    };
+    for b in 0..N_BANDS {
+        demand.cases_by_band[b] = m[b] * prof.admissions[b] * s.adm_idx;
+        demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * s.ip_cost_idx;
+        // `demand_level = "tables"`: the level from the group table (model::TablesLevel).
+        if let Some(tl) = &f.tables_level {
+            demand.cases_by_band[b] *= tl.cases_factor;
+            demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * s.ip_cost_idx;
+        }
+    }
+    // A budget rule that sets the point value is evaluated before payment.
+    let rule_budget_wan = match &f.clearing {
+        Some(c) if c.sets_point_value => c.budget_wan(t, p, s.clearing_base, r.pooled_revenue_wan),
+        _ => f64::NAN,
+    };
+    let benefit_floor = f.rules.benefit.as_ref().map_or(0.0, |b| p.get(b.floor, t));
+    let inputs = YearInputs {
+        budget_yuan: rule_budget_wan * 1e4,
+        benefit_cut: adj.benefit_cut,
+        benefit_floor,
+    };
+    (demand, inputs)
+}
+
+/// Year `t` of one path from the inpatient payment `ip` on: spending,
+/// clearing, backstop and books, into `r`; updates the path's state.
+#[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
+#[inline]
+fn spending_and_books(
+    f: &FundModel,
+    p: &ParamValues,
+    t: usize,
+    h: Heads,
+    adj: Adjustments,
+    demand: &InpatientDemand,
+    inputs: &YearInputs,
+    ip: &InpatientYear,
+    s: &mut PathState,
+    th: Thresholds,
+    r: &mut YearRow,
+) {
+    let ids = &f.p;
+    let Heads {
+        members, op_cost, ..
+    } = h;
+    let mut balance = s.balance;
+    let mut clearing_base = s.clearing_base;
+    let pa_spending = r.personal_account_spending_wan;
+    r.inpatient_cases = ip.cases;
+    r.drg_cases = ip.drg_cases;
+    r.cmi = ip.cmi;
+    r.base_rate = ip.base_rate;
+    r.point_value = ip.point_value;
+    r.settlement_ratio = ip.fund_settlement_ratio;
+    r.settlement_ratio_full_cost = ip.settlement_ratio;
+    r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
+    r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
+    r.drg_fund_payment_wan = ip.drg_fund_yuan / 1e4;
+    r.drg_fund_ffs_wan = ip.drg_fund_ffs_yuan / 1e4;
+    // The fund pays the hospital payment less what patients paid on the bill
+    // (PRIMER §3): a DRG/DIP case's standard minus the patient's share, a
+    // fee-for-service case reimbursement x cost. A benefit cut (policy rules)
+    // lowers the fund's share of the bill inside the payment engine.
+    r.inpatient_hospital_wan = ip.total_payment_yuan / 1e4;
+    r.inpatient_patient_wan = ip.patient_yuan / 1e4;
+    r.inpatient_wan = ip.fund_yuan / 1e4;
+    r.budget_wan = f64::NAN;
+    let op_share = match &f.rules.benefit {
+        Some(_) => cut_share(
+            p.get(ids.outpatient_reimbursement, t),
+            adj.benefit_cut,
+            inputs.benefit_floor,
+        ),
+        None => p.get(ids.outpatient_reimbursement, t),
+    };
+    r.benefit_cut = adj.benefit_cut;
+    r.outpatient_wan = op_cost * op_share / 1e4;
+    r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
+    r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
+    r.other_spending_wan = p.get(ids.other_spending_wan, t);
+    r.pooled_expenditure_wan = r.inpatient_wan
+        + r.outpatient_wan
+        + r.major_illness_wan
+        + r.out_of_area_wan
+        + r.other_spending_wan;
+
+    // Year-end clearing against the budget (payment::budget, payment::clearing).
+    if let Some(c) = &f.clearing {
+        let adjustment_wan = match c.level {
+            ClearingLevel::Region => {
+                let budget = c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan);
+                let actual = match c.covers {
+                    Covers::Drg => r.drg_fund_payment_wan,
+                    Covers::Inpatient => r.inpatient_wan,
+                    Covers::Pooled => r.pooled_expenditure_wan,
+                };
+                let y = c.clear_region(budget, actual);
+                r.budget_wan = budget;
+                clearing_base = y.next_base_wan;
+                y.adjustment_wan
+            }
+            level => {
+                f.payment
+                    .hospital_clearing(t, p, demand, inputs, level, &c.corridor)
+                    / 1e4
+            }
+        };
+        r.clearing_wan = adjustment_wan;
+        r.inpatient_wan += adjustment_wan;
+        r.pooled_expenditure_wan += adjustment_wan;
+    }
+    r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
+    r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
+
+    // Local finance tops up a shortfall (its own revenue line).
+    if let Some(b) = &f.rules.backstop {
+        let before = balance + r.pooled_revenue_wan - r.pooled_expenditure_wan;
+        r.fiscal_backstop_wan = backstop_wan(b, p, t, before, r.pooled_expenditure_wan);
+        r.pooled_revenue_wan += r.fiscal_backstop_wan;
+        r.revenue_wan += r.fiscal_backstop_wan;
+    }
+
+    // Books.
+    r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
+    r.surplus_rate = r.surplus_wan / r.pooled_revenue_wan;
+    balance += r.surplus_wan;
+    r.balance_wan = balance;
+    r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
+    r.status = th.status(balance, r.months_payable);
+    s.last = LastYear {
+        surplus_wan: r.surplus_wan,
+        months_payable: r.months_payable,
+    };
+    s.balance = balance;
+    s.clearing_base = clearing_base;
 }
