@@ -217,7 +217,7 @@ fn project_fund<S: RowSink + ?Sized>(
     let mut demands = [no_demand; LANES];
     let mut inputs = [YearInputs::NONE; LANES];
     let mut ips = [InpatientYear::default(); LANES];
-    let mut rows = [YearRow::empty(0); LANES];
+    let mut revs = [Revenue::default(); LANES];
     for t in 0..model.years.len() {
         for i in 0..n {
             let (p, s) = (ps[i], &mut st[i]);
@@ -267,15 +267,26 @@ fn project_fund<S: RowSink + ?Sized>(
         // inpatient payment in one call, then the rest of each path's year.
         let year = model.years.year(t);
         for i in 0..n {
-            rows[i] = YearRow::empty(year);
             let m = mem.members_of(i);
-            (demands[i], inputs[i]) =
-                revenue(f, ps[i], t, &m, heads[i], adjs[i], &st[i], &mut rows[i]);
+            revs[i] = revenue(
+                f,
+                ps[i],
+                t,
+                &m,
+                heads[i],
+                adjs[i],
+                &st[i],
+                &mut demands[i],
+                &mut inputs[i],
+            );
         }
         f.payment
             .pay_year_lanes(t, ps, &demands[..n], &inputs[..n], &mut ips[..n]);
         for i in 0..n {
-            let mut r = rows[i];
+            // A local row, so a sink that keeps two of its figures lets the
+            // compiler drop the others.
+            let mut r = YearRow::empty(year);
+            revs[i].write(f, heads[i], &mut r);
             spending_and_books(
                 f,
                 ps[i],
@@ -294,11 +305,70 @@ fn project_fund<S: RowSink + ?Sized>(
     }
 }
 
+/// A path's revenue for the year, computed before the chunk's inpatient
+/// payment and written into its row after it (`YearRow` fields of the same
+/// names; `Revenue::write` adds the figures derived from them).
+#[derive(Clone, Copy, Default)]
+struct Revenue {
+    premium_yuan: f64,
+    subsidy_yuan: f64,
+    premium_wan: f64,
+    subsidy_wan: f64,
+    active_workers: f64,
+    retirees: f64,
+    personal_account_revenue_wan: f64,
+    contributions_pooled_wan: f64,
+    personal_account_spending_wan: f64,
+    interest_wan: f64,
+    other_income_wan: f64,
+    pooled_revenue_wan: f64,
+    revenue_wan: f64,
+}
+
+impl Revenue {
+    /// Writes the revenue and the head counts into `r`, with the figures
+    /// derived from them (member shares, subsidy split, active/retired ratio).
+    #[inline(always)]
+    fn write(&self, f: &FundModel, h: Heads, r: &mut YearRow) {
+        r.members = h.members;
+        r.members_60plus_share = h.old / h.members;
+        r.members_under20_share = h.young / h.members;
+        r.premium_yuan = self.premium_yuan;
+        r.subsidy_yuan = self.subsidy_yuan;
+        r.premium_wan = self.premium_wan;
+        r.subsidy_wan = self.subsidy_wan;
+        r.personal_account_revenue_wan = self.personal_account_revenue_wan;
+        r.contributions_pooled_wan = self.contributions_pooled_wan;
+        r.personal_account_spending_wan = self.personal_account_spending_wan;
+        r.interest_wan = self.interest_wan;
+        r.other_income_wan = self.other_income_wan;
+        r.pooled_revenue_wan = self.pooled_revenue_wan;
+        r.revenue_wan = self.revenue_wan;
+        match f.kind {
+            FundKind::Resident => {
+                r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
+                r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
+                r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
+            }
+            FundKind::Employee => {
+                let (active, retirees) = (self.active_workers, self.retirees);
+                r.active_workers = active;
+                r.retirees = retirees;
+                r.active_retired_ratio = if retirees > 0.0 {
+                    active / retirees
+                } else {
+                    f64::INFINITY
+                };
+            }
+        }
+    }
+}
+
 /// Year `t` of one path after the cohort step, up to the inpatient payment:
-/// head counts, revenue (into `r`) and the inpatient demand and inputs handed
-/// to the payment engine.
+/// its revenue, and the inpatient demand and inputs handed to the payment
+/// engine (into `demand`, `inputs`).
 #[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
-#[inline]
+#[inline(always)]
 fn revenue(
     f: &FundModel,
     p: &ParamValues,
@@ -307,19 +377,13 @@ fn revenue(
     h: Heads,
     adj: Adjustments,
     s: &PathState,
-    r: &mut YearRow,
-) -> (InpatientDemand, YearInputs) {
+    demand: &mut InpatientDemand,
+    inputs: &mut YearInputs,
+) -> Revenue {
     let ids = &f.p;
     let prof = &f.profile;
-    let Heads {
-        members,
-        old,
-        young,
-        ..
-    } = h;
-    r.members = members;
-    r.members_60plus_share = old / members;
-    r.members_under20_share = young / members;
+    let members = h.members;
+    let mut r = Revenue::default();
 
     // Revenue (yuan -> 万元 by / 1e4).
     match f.kind {
@@ -328,9 +392,6 @@ fn revenue(
                 adj.standard(p.get(ids.premium, t), p.get(ids.subsidy, t));
             r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
             r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
-            r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
-            r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
-            r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
         }
         FundKind::Employee => {
             let retirees: f64 = m
@@ -341,11 +402,6 @@ fn revenue(
             let active = members - retirees;
             r.active_workers = active;
             r.retirees = retirees;
-            r.active_retired_ratio = if retirees > 0.0 {
-                active / retirees
-            } else {
-                f64::INFINITY
-            };
             let acc = accounts::split(&AccountInputs {
                 active,
                 retirees,
@@ -371,10 +427,6 @@ fn revenue(
     r.revenue_wan = r.pooled_revenue_wan + r.personal_account_revenue_wan;
 
     // Inpatient demand.
-    let mut demand = InpatientDemand {
-        cases_by_band: [0.0; N_BANDS],
-        cost_per_case_by_band: [0.0; N_BANDS],
-    };
     for b in 0..N_BANDS {
         demand.cases_by_band[b] = m[b] * prof.admissions[b] * s.adm_idx;
         demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * s.ip_cost_idx;
@@ -390,18 +442,18 @@ fn revenue(
         _ => f64::NAN,
     };
     let benefit_floor = f.rules.benefit.as_ref().map_or(0.0, |b| p.get(b.floor, t));
-    let inputs = YearInputs {
+    *inputs = YearInputs {
         budget_yuan: rule_budget_wan * 1e4,
         benefit_cut: adj.benefit_cut,
         benefit_floor,
     };
-    (demand, inputs)
+    r
 }
 
 /// Year `t` of one path from the inpatient payment `ip` on: spending,
 /// clearing, backstop and books, into `r`; updates the path's state.
 #[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
-#[inline]
+#[inline(always)]
 fn spending_and_books(
     f: &FundModel,
     p: &ParamValues,
