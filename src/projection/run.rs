@@ -9,7 +9,7 @@ use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
 use crate::payment::{InpatientDemand, InpatientYear, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
-use crate::population::{ByBand, Drivers, LANES, Membership, MembershipLanes, N_BANDS};
+use crate::population::{ByBand, Drivers, LANES, Lanes, Membership, MembershipLanes, N_BANDS};
 use crate::scenario::ParamValues;
 use crate::scenario::schema::FundKind;
 
@@ -241,28 +241,36 @@ fn project_fund<S: RowSink + ?Sized>(
             mem.step(prof, &drivers[..n]);
         }
         // Head counts and outpatient cost across the chunk, each path's sums
-        // in band order (as `Iterator::sum`, from -0.0).
-        let mut heads = [Heads {
-            members: -0.0,
-            old: -0.0,
-            young: -0.0,
-            op_cost: 0.0,
-        }; LANES];
+        // in band order (as `Iterator::sum`, from -0.0), one array a sum so
+        // the loops run across paths.
+        let (mut members, mut old, mut young, mut op_cost) =
+            ([-0.0; LANES], [-0.0; LANES], [-0.0; LANES], [0.0; LANES]);
+        let visit_idx: Lanes = std::array::from_fn(|i| st[i].visit_idx);
+        let op_cost_idx: Lanes = std::array::from_fn(|i| st[i].op_cost_idx);
         for b in 0..N_BANDS {
             let mb = &mem.members[b];
             let (v, c) = (prof.outpatient_visits[b], prof.outpatient_cost[b]);
             for i in 0..n {
-                let h = &mut heads[i];
-                h.members += mb[i];
-                if b >= FIRST_60PLUS {
-                    h.old += mb[i];
+                members[i] += mb[i];
+                op_cost[i] += mb[i] * v * visit_idx[i] * c * op_cost_idx[i];
+            }
+            if b >= FIRST_60PLUS {
+                for i in 0..n {
+                    old[i] += mb[i];
                 }
-                if b < 4 {
-                    h.young += mb[i];
+            }
+            if b < 4 {
+                for i in 0..n {
+                    young[i] += mb[i];
                 }
-                h.op_cost += mb[i] * v * st[i].visit_idx * c * st[i].op_cost_idx;
             }
         }
+        let heads: [Heads; LANES] = std::array::from_fn(|i| Heads {
+            members: members[i],
+            old: old[i],
+            young: young[i],
+            op_cost: op_cost[i],
+        });
         // Revenue and inpatient demand of every path, then the chunk's
         // inpatient payment in one call, then the rest of each path's year.
         let year = model.years.year(t);
