@@ -140,44 +140,36 @@ impl MembershipLanes {
         let [mort, fert, entrants, decline, selectivity] = dr;
         let pass = 1.0 / BAND_WIDTH as f64;
         let stay = 1.0 - pass;
-        // Survival of band b for every lane, computed where it is used (no
-        // 18 x LANES tables to fill and zero each year).
-        let survival = |b: usize, s: &mut Lanes| {
+        // Every lane, also past `n` (drivers 0 there, values unused): the
+        // tables are built in place, not zeroed and then filled.
+        let s: [Lanes; N_BANDS] = std::array::from_fn(|b| {
             let q = 1.0 - profile.survival[b];
-            for i in 0..n {
-                s[i] = (1.0 - q * mort[i]).clamp(0.0, 1.0);
-            }
-        };
+            std::array::from_fn(|i| (1.0 - q * mort[i]).clamp(0.0, 1.0))
+        });
+        let f: [Lanes; N_BANDS] = std::array::from_fn(|b| {
+            let f0 = profile.fertility[b];
+            std::array::from_fn(|i| f0 * fert[i])
+        });
         let x = &mut self.population;
-        let mut s_lo = [0.0; LANES];
-        let mut s_hi = [0.0; LANES];
-        survival(0, &mut s_lo);
         let mut births = [0.0; LANES];
-        let f0 = profile.fertility[0];
         for i in 0..n {
-            births[i] = (s_lo[i] * stay + f0 * fert[i]) * x[0][i];
+            births[i] = (s[0][i] * stay + f[0][i]) * x[0][i];
         }
         for b in 1..N_BANDS {
-            let f0 = profile.fertility[b];
             for i in 0..n {
-                births[i] += f0 * fert[i] * x[b][i];
+                births[i] += f[b][i] * x[b][i];
             }
         }
-        // From the oldest band down, so each x[b - 1] is still last year's;
-        // `s_lo` holds the survival of band b - 1, `s_hi` of band b.
+        // From the oldest band down, so each x[b - 1] is still last year's.
         let last = N_BANDS - 1;
-        survival(last, &mut s_hi);
-        survival(last - 1, &mut s_lo);
         for i in 0..n {
-            x[last][i] = s_lo[i] * pass * x[last - 1][i] + s_hi[i] * x[last][i];
+            x[last][i] = s[last - 1][i] * pass * x[last - 1][i] + s[last][i] * x[last][i];
         }
         for b in (1..last).rev() {
-            s_hi = s_lo;
-            survival(b - 1, &mut s_lo);
             let (lo, hi) = x.split_at_mut(b);
             let (below, here) = (&lo[b - 1], &mut hi[0]);
             for i in 0..n {
-                here[i] = s_lo[i] * pass * below[i] + s_hi[i] * stay * here[i];
+                here[i] = s[b - 1][i] * pass * below[i] + s[b][i] * stay * here[i];
             }
         }
         x[0][..n].copy_from_slice(&births[..n]);
