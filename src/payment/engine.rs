@@ -330,28 +330,4 @@ impl PaymentModel {
             None => self.pay_aggregate(t, p, &f, d),
         }
     }
-
-    /// [`pay_year_with`](Self::pay_year_with) for a chunk of paths at once:
-    /// `out[i]` is, bit for bit, `pay_year_with(t, ps[i], &ds[i], &xs[i])`.
-    /// The year loop hands its chunk of paths here in one call.
-    ///
-    /// # Panics
-    /// If the four slices differ in length (a caller's bug).
-    pub fn pay_year_lanes(
-        &self,
-        t: usize,
-        ps: &[&ParamValues],
-        ds: &[InpatientDemand],
-        xs: &[YearInputs],
-        out: &mut [InpatientYear],
-    ) {
-        let n = ps.len();
-        assert!(
-            ds.len() == n && xs.len() == n && out.len() == n,
-            "one demand, input and output per path"
-        );
-        for i in 0..n {
-            out[i] = self.pay_year_with(t, ps[i], &ds[i], &xs[i]);
-        }
-    }
 }
