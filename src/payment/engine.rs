@@ -132,6 +132,7 @@ impl PaymentModel {
         self.grouped.as_ref().map_or(&[], |g| &g.hospitals)
     }
 
+    #[inline]
     fn factors(&self, t: usize, p: &ParamValues) -> Factors {
         let i = &self.ids;
         let g = |id| p.get(id, t);
@@ -155,6 +156,7 @@ impl PaymentModel {
         }
     }
 
+    #[inline]
     pub(super) fn factors_with(&self, t: usize, p: &ParamValues, x: &YearInputs) -> Factors {
         let mut f = self.factors(t, p);
         f.budget_override = x.budget_yuan;
@@ -272,6 +274,7 @@ impl PaymentModel {
         s
     }
 
+    #[inline]
     pub(super) fn year_from(&self, f: &Factors, s: &Sums, st: Settled) -> InpatientYear {
         let ffs_mode = self.mode == PaymentMode::FeeForService;
         let cmi = rules::cmi(f.drift * s.rw, s.drg_cases);

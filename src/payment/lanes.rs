@@ -31,11 +31,15 @@ use super::year::{Factors, InpatientDemand, InpatientYear, YearInputs};
 use crate::population::bands::N_BANDS;
 use crate::scenario::ParamValues;
 use crate::scenario::payment::PaymentMode;
+use std::cell::RefCell;
 
 /// Paths per block in a full block; a chunk's remainder runs in blocks of [`TAIL`].
 const WIDE: usize = 16;
 /// Paths per block for the remainder of a chunk.
 const TAIL: usize = 4;
+
+// a block is whole register groups
+const _: () = assert!(WIDE % V == 0 && TAIL % V == 0);
 
 /// Which of the year's sums `settle` and `year_from` read under a model's mode:
 /// weight units in every DRG/DIP mode; the recalibration reference only for a
@@ -65,38 +69,19 @@ impl Need {
 }
 
 /// A block's dated factors by lane (the fields of `Factors` that
-/// `accumulate` reads). `level_coef[l]` is `Some` for every lane or none: it
-/// depends on the scenario's parameters, not on their values.
+/// `accumulate` reads). `has_level_coef[l]` is the same for every lane: whether
+/// level l has a coefficient override depends on the scenario's parameters, not
+/// on their values.
 struct LaneFactors<const W: usize> {
     adm: [f64; W],
     costf: [f64; W],
     elig: [f64; W],
     coef_mult: [f64; W],
     deductible: [f64; W],
-    level_coef: [Option<[f64; W]>; 3],
+    has_level_coef: [bool; 3],
+    level_coef: [[f64; W]; 3],
     hosp_cov: [[f64; W]; 3],
     reimb: [[f64; W]; 3],
-}
-
-impl<const W: usize> LaneFactors<W> {
-    /// Lanes `0..n` from `f` (the rest zero: their sums are never read).
-    fn gather(f: &[Factors; W], n: usize) -> LaneFactors<W> {
-        let lane = |get: &dyn Fn(&Factors) -> f64| -> [f64; W] {
-            std::array::from_fn(|i| if i < n { get(&f[i]) } else { 0.0 })
-        };
-        LaneFactors {
-            adm: lane(&|f| f.adm),
-            costf: lane(&|f| f.costf),
-            elig: lane(&|f| f.elig),
-            coef_mult: lane(&|f| f.coef_mult),
-            deductible: lane(&|f| f.deductible),
-            level_coef: std::array::from_fn(|l| {
-                f[0].level_coef[l].map(|_| lane(&|f| f.level_coef[l].unwrap_or(0.0)))
-            }),
-            hosp_cov: std::array::from_fn(|l| lane(&|f| f.hosp_cov[l])),
-            reimb: std::array::from_fn(|l| lane(&|f| f.reimb[l])),
-        }
-    }
 }
 
 /// A block's demand by band and lane, and the products of it that do not
@@ -109,31 +94,114 @@ struct LaneDemand<const W: usize> {
     ncost: [[f64; W]; N_BANDS],
 }
 
-impl<const W: usize> LaneDemand<W> {
-    fn gather(ds: &[InpatientDemand], f: &LaneFactors<W>) -> LaneDemand<W> {
-        let mut d = LaneDemand {
-            n0: [[0.0; W]; N_BANDS],
-            c0: [[0.0; W]; N_BANDS],
-            n: [[0.0; W]; N_BANDS],
-            cost: [[0.0; W]; N_BANDS],
-            ncost: [[0.0; W]; N_BANDS],
-        };
-        for (i, di) in ds.iter().enumerate() {
+thread_local! {
+    /// Each thread's block of [`WIDE`] paths, made once (about 18 kB) and
+    /// refilled by every call.
+    static WIDE_BLOCK: RefCell<Box<Block<WIDE>>> = RefCell::new(Box::new(Block::new()));
+    /// Each thread's block of [`TAIL`] paths.
+    static TAIL_BLOCK: RefCell<Box<Block<TAIL>>> = RefCell::new(Box::new(Block::new()));
+}
+
+/// A block of up to `W` paths: each lane's `Factors` (for `settle` and
+/// `year_from`), the same in lanes, the demand in lanes and the sums. Made once
+/// per thread and refilled block by block; lanes past the block's paths are zero.
+struct Block<const W: usize> {
+    f: [Factors; W],
+    lf: LaneFactors<W>,
+    d: LaneDemand<W>,
+    s: LaneSums<W>,
+}
+
+impl<const W: usize> Block<W> {
+    fn new() -> Block<W> {
+        let z = [0.0; W];
+        Block {
+            f: [Factors::default(); W],
+            lf: LaneFactors {
+                adm: z,
+                costf: z,
+                elig: z,
+                coef_mult: z,
+                deductible: z,
+                has_level_coef: [false; 3],
+                level_coef: [z; 3],
+                hosp_cov: [z; 3],
+                reimb: [z; 3],
+            },
+            d: LaneDemand {
+                n0: [z; N_BANDS],
+                c0: [z; N_BANDS],
+                n: [z; N_BANDS],
+                cost: [z; N_BANDS],
+                ncost: [z; N_BANDS],
+            },
+            s: LaneSums::ZERO,
+        }
+    }
+
+    /// Fills lanes `0..n` from the paths' factors and demand (the rest zero)
+    /// and zeroes the sums.
+    fn load(
+        &mut self,
+        model: &PaymentModel,
+        t: usize,
+        ps: &[&ParamValues],
+        ds: &[InpatientDemand],
+        xs: &[YearInputs],
+    ) {
+        let n = ps.len();
+        debug_assert!(n <= W);
+        for i in 0..n {
+            self.f[i] = model.factors_with(t, ps[i], &xs[i]);
+        }
+        let lf = &mut self.lf;
+        for l in 0..3 {
+            lf.has_level_coef[l] = self.f[0].level_coef[l].is_some();
+        }
+        for i in 0..n {
+            let f = &self.f[i];
+            lf.adm[i] = f.adm;
+            lf.costf[i] = f.costf;
+            lf.elig[i] = f.elig;
+            lf.coef_mult[i] = f.coef_mult;
+            lf.deductible[i] = f.deductible;
+            for l in 0..3 {
+                lf.level_coef[l][i] = f.level_coef[l].unwrap_or(0.0);
+                lf.hosp_cov[l][i] = f.hosp_cov[l];
+                lf.reimb[l][i] = f.reimb[l];
+            }
             for b in 0..N_BANDS {
-                d.n0[b][i] = di.cases_by_band[b];
-                d.c0[b][i] = di.cost_per_case_by_band[b];
+                self.d.n0[b][i] = ds[i].cases_by_band[b];
+                self.d.c0[b][i] = ds[i].cost_per_case_by_band[b];
             }
         }
+        for i in n..W {
+            lf.adm[i] = 0.0;
+            lf.costf[i] = 0.0;
+            lf.elig[i] = 0.0;
+            lf.coef_mult[i] = 0.0;
+            lf.deductible[i] = 0.0;
+            for l in 0..3 {
+                lf.level_coef[l][i] = 0.0;
+                lf.hosp_cov[l][i] = 0.0;
+                lf.reimb[l][i] = 0.0;
+            }
+            for b in 0..N_BANDS {
+                self.d.n0[b][i] = 0.0;
+                self.d.c0[b][i] = 0.0;
+            }
+        }
+        let d = &mut self.d;
         for b in 0..N_BANDS {
             for i in 0..W {
-                let n = d.n0[b][i] * f.adm[i];
-                let cost = d.c0[b][i] * f.costf[i];
+                let n = d.n0[b][i] * lf.adm[i];
+                let cost = d.c0[b][i] * lf.costf[i];
                 d.n[b][i] = n;
                 d.cost[b][i] = cost;
                 d.ncost[b][i] = n * cost;
             }
         }
-        d
+        self.s = LaneSums::ZERO;
     }
 }
 
@@ -192,6 +260,71 @@ impl<const W: usize> LaneSums<W> {
     }
 }
 
+/// Lanes per register group in [`accumulate_lanes`]: one SSE2 vector of f64.
+const V: usize = 2;
+
+/// `V` lanes' sums, held in registers over a level's bands.
+#[derive(Clone, Copy)]
+struct Acc {
+    cases: [f64; V],
+    drg_cases: [f64; V],
+    ffs: [f64; V],
+    ffs_drg: [f64; V],
+    units: [f64; V],
+    units_ref: [f64; V],
+    units_plan: [f64; V],
+    xs_cost: [f64; V],
+    xs_plan: [f64; V],
+    xs_w: [f64; V],
+    rw: [f64; V],
+    patient: [f64; V],
+    patient_drg: [f64; V],
+}
+
+impl<const W: usize> LaneSums<W> {
+    /// Lanes `g..g + V`.
+    #[inline(always)]
+    fn take(&self, g: usize) -> Acc {
+        let v = |a: &[f64; W]| -> [f64; V] { std::array::from_fn(|j| a[g + j]) };
+        Acc {
+            cases: v(&self.cases),
+            drg_cases: v(&self.drg_cases),
+            ffs: v(&self.ffs),
+            ffs_drg: v(&self.ffs_drg),
+            units: v(&self.units),
+            units_ref: v(&self.units_ref),
+            units_plan: v(&self.units_plan),
+            xs_cost: v(&self.xs_cost),
+            xs_plan: v(&self.xs_plan),
+            xs_w: v(&self.xs_w),
+            rw: v(&self.rw),
+            patient: v(&self.patient),
+            patient_drg: v(&self.patient_drg),
+        }
+    }
+
+    /// Writes back lanes `g..g + V`.
+    #[inline(always)]
+    fn put(&mut self, g: usize, a: &Acc) {
+        for j in 0..V {
+            let i = g + j;
+            self.cases[i] = a.cases[j];
+            self.drg_cases[i] = a.drg_cases[j];
+            self.ffs[i] = a.ffs[j];
+            self.ffs_drg[i] = a.ffs_drg[j];
+            self.units[i] = a.units[j];
+            self.units_ref[i] = a.units_ref[j];
+            self.units_plan[i] = a.units_plan[j];
+            self.xs_cost[i] = a.xs_cost[j];
+            self.xs_plan[i] = a.xs_plan[j];
+            self.xs_w[i] = a.xs_w[j];
+            self.rw[i] = a.rw[j];
+            self.patient[i] = a.patient[j];
+            self.patient_drg[i] = a.patient_drg[j];
+        }
+    }
+}
+
 /// `accumulate` for a block of lanes: adds level `level`'s sums with
 /// coefficients `cells` to `s`, lane by lane (the formulas are on
 /// `accumulate` and in the `group_model` module docs; with `share = f_L =
@@ -205,6 +338,10 @@ impl<const W: usize> LaneSums<W> {
 /// `(1 - reimb_L) x ffs + (reimb_L x deductible) x cases` of all cases and of
 /// DRG cases (`benefits::patient_share`), where `u = (k_L x C.units_nc) x
 /// coefficient` under a level coefficient `k_L`, else `C.units x coefficient`.
+///
+/// The lanes go [`V`] at a time (one vector register), their sums held in
+/// registers over the level's bands: each sum still adds band after band, in
+/// band order, from where the previous level left it.
 #[inline(always)]
 fn accumulate_lanes<const W: usize>(
     cells: &Cells,
@@ -214,84 +351,86 @@ fn accumulate_lanes<const W: usize>(
     need: Need,
     s: &mut LaneSums<W>,
 ) {
-    let mut share = [0.0; W];
-    let mut keep = [0.0; W];
-    let mut rd = [0.0; W];
-    for i in 0..W {
-        let r = f.reimb[level][i];
-        share[i] = f.hosp_cov[level][i] * f.elig[i];
-        keep[i] = 1.0 - r;
-        rd[i] = r * f.deductible[i];
-    }
-    let lc = &f.level_coef[level];
-    let mut dn = [0.0; W];
-    let mut dncost = [0.0; W];
-    let mut u = [0.0; W];
-    for (b, c) in cells.iter().enumerate() {
-        let (n, ncost, cost) = (&d.n[b], &d.ncost[b], &d.cost[b]);
-        for i in 0..W {
-            let nf = ncost[i] * c.ffs;
-            let nc = n[i] * c.cases;
-            s.cases[i] += nc;
-            s.ffs[i] += nf;
-            let dni = share[i] * n[i];
-            let dnc = dni * cost[i];
-            let dcases = dni * c.drg_cases;
-            let dffs = dnc * c.ffs_drg;
-            s.drg_cases[i] += dcases;
-            s.ffs_drg[i] += dffs;
-            s.rw[i] += dni * c.rw;
-            s.patient[i] += keep[i] * nf + rd[i] * nc;
-            s.patient_drg[i] += keep[i] * dffs + rd[i] * dcases;
-            dn[i] = dni;
-            dncost[i] = dnc;
-        }
-        if need.units || need.plan {
-            match lc {
-                Some(k) => {
-                    for i in 0..W {
-                        u[i] = k[i] * c.units_nc * f.coef_mult[i];
+    let (lc, kl) = (f.has_level_coef[level], &f.level_coef[level]);
+    for g in (0..W).step_by(V) {
+        let v = |a: &[f64; W]| -> [f64; V] { std::array::from_fn(|j| a[g + j]) };
+        let (cov, elig, reimb, ded) = (
+            v(&f.hosp_cov[level]),
+            v(&f.elig),
+            v(&f.reimb[level]),
+            v(&f.deductible),
+        );
+        let (cm, k) = (v(&f.coef_mult), v(kl));
+        let share: [f64; V] = std::array::from_fn(|j| cov[j] * elig[j]);
+        let keep: [f64; V] = std::array::from_fn(|j| 1.0 - reimb[j]);
+        let rd: [f64; V] = std::array::from_fn(|j| reimb[j] * ded[j]);
+        let mut a = s.take(g);
+        for (b, c) in cells.iter().enumerate() {
+            let (n, cost, ncost) = (v(&d.n[b]), v(&d.cost[b]), v(&d.ncost[b]));
+            let mut dn = [0.0; V];
+            let mut dnc = [0.0; V];
+            for j in 0..V {
+                let nf = ncost[j] * c.ffs;
+                let nc = n[j] * c.cases;
+                a.cases[j] += nc;
+                a.ffs[j] += nf;
+                dn[j] = share[j] * n[j];
+                dnc[j] = dn[j] * cost[j];
+                let dcases = dn[j] * c.drg_cases;
+                let dffs = dnc[j] * c.ffs_drg;
+                a.drg_cases[j] += dcases;
+                a.ffs_drg[j] += dffs;
+                a.rw[j] += dn[j] * c.rw;
+                a.patient[j] += keep[j] * nf + rd[j] * nc;
+                a.patient_drg[j] += keep[j] * dffs + rd[j] * dcases;
+            }
+            let mut u = [0.0; V];
+            if need.units || need.plan {
+                if lc {
+                    for j in 0..V {
+                        u[j] = k[j] * c.units_nc * cm[j];
+                    }
+                } else {
+                    for j in 0..V {
+                        u[j] = c.units * cm[j];
                     }
                 }
-                None => {
-                    for i in 0..W {
-                        u[i] = c.units * f.coef_mult[i];
-                    }
+            }
+            if need.units {
+                for j in 0..V {
+                    a.units[j] += dn[j] * u[j];
+                }
+            }
+            if need.units_ref {
+                for j in 0..V {
+                    let uref = if lc {
+                        k[j] * c.units_nc_ref
+                    } else {
+                        c.units_ref
+                    };
+                    a.units_ref[j] += dn[j] * (uref * cm[j]);
+                }
+            }
+            if need.plan {
+                let (n0, c0) = (v(&d.n0[b]), v(&d.c0[b]));
+                for j in 0..V {
+                    let sn0 = share[j] * n0[j];
+                    a.units_plan[j] += sn0 * u[j];
+                    a.xs_plan[j] += sn0 * c0[j] * c.xs_cost;
+                }
+            }
+            if need.xs_cost {
+                for j in 0..V {
+                    a.xs_cost[j] += dnc[j] * c.xs_cost;
+                }
+            }
+            if need.xs_w {
+                for j in 0..V {
+                    a.xs_w[j] += dn[j] * c.xs_w;
                 }
             }
         }
-        if need.units {
-            for i in 0..W {
-                s.units[i] += dn[i] * u[i];
-            }
-        }
-        if need.units_ref {
-            for i in 0..W {
-                let uref = match lc {
-                    Some(k) => k[i] * c.units_nc_ref,
-                    None => c.units_ref,
-                };
-                s.units_ref[i] += dn[i] * (uref * f.coef_mult[i]);
-            }
-        }
-        if need.plan {
-            let (n0, c0) = (&d.n0[b], &d.c0[b]);
-            for i in 0..W {
-                let sn0 = share[i] * n0[i];
-                s.units_plan[i] += sn0 * u[i];
-                s.xs_plan[i] += sn0 * c0[i] * c.xs_cost;
-            }
-        }
-        if need.xs_cost {
-            for i in 0..W {
-                s.xs_cost[i] += dncost[i] * c.xs_cost;
-            }
-        }
-        if need.xs_w {
-            for i in 0..W {
-                s.xs_w[i] += dn[i] * c.xs_w;
-            }
-        }
+        s.put(g, &a);
     }
 }
 
@@ -325,29 +464,23 @@ impl PaymentModel {
         };
         let need = Need::of(self, gm.recalibrate);
         let wide = n - n % WIDE;
-        for a in (0..wide).step_by(WIDE) {
-            let r = a..a + WIDE;
-            self.pay_block::<WIDE>(
-                gm,
-                need,
-                t,
-                &ps[r.clone()],
-                &ds[r.clone()],
-                &xs[r.clone()],
-                &mut out[r],
-            );
+        if wide > 0 {
+            WIDE_BLOCK.with_borrow_mut(|block| {
+                for a in (0..wide).step_by(WIDE) {
+                    let r = a..a + WIDE;
+                    let (p, d, x) = (&ps[r.clone()], &ds[r.clone()], &xs[r.clone()]);
+                    self.pay_block(block, gm, need, t, p, d, x, &mut out[r]);
+                }
+            });
         }
-        for a in (wide..n).step_by(TAIL) {
-            let r = a..(a + TAIL).min(n);
-            self.pay_block::<TAIL>(
-                gm,
-                need,
-                t,
-                &ps[r.clone()],
-                &ds[r.clone()],
-                &xs[r.clone()],
-                &mut out[r],
-            );
+        if wide < n {
+            TAIL_BLOCK.with_borrow_mut(|block| {
+                for a in (wide..n).step_by(TAIL) {
+                    let r = a..(a + TAIL).min(n);
+                    let (p, d, x) = (&ps[r.clone()], &ds[r.clone()], &xs[r.clone()]);
+                    self.pay_block(block, gm, need, t, p, d, x, &mut out[r]);
+                }
+            });
         }
     }
 
@@ -355,6 +488,7 @@ impl PaymentModel {
     #[allow(clippy::too_many_arguments)] // the chunk's slices, as pay_year_lanes takes them
     fn pay_block<const W: usize>(
         &self,
+        block: &mut Block<W>,
         gm: &GroupModel,
         need: Need,
         t: usize,
@@ -363,24 +497,16 @@ impl PaymentModel {
         xs: &[YearInputs],
         out: &mut [InpatientYear],
     ) {
-        let n = ps.len();
-        debug_assert!(n <= W);
-        let mut f = [Factors::default(); W];
-        for i in 0..n {
-            f[i] = self.factors_with(t, ps[i], &xs[i]);
-        }
-        let lf = LaneFactors::gather(&f, n);
-        let ld = LaneDemand::gather(ds, &lf);
-        let mut s = LaneSums::<W>::ZERO;
+        block.load(self, t, ps, ds, xs);
         for l in 0..3 {
             if gm.present[l] {
-                accumulate_lanes(&gm.levels[l], l, &lf, &ld, need, &mut s);
+                accumulate_lanes(&gm.levels[l], l, &block.lf, &block.d, need, &mut block.s);
             }
         }
-        for i in 0..n {
-            let si = s.lane(i);
-            let st = self.settle(t, ps[i], &f[i], &si, gm.recalibrate);
-            out[i] = self.year_from(&f[i], &si, st);
+        for (i, o) in out.iter_mut().enumerate() {
+            let (f, si) = (&block.f[i], block.s.lane(i));
+            let st = self.settle(t, ps[i], f, &si, gm.recalibrate);
+            *o = self.year_from(f, &si, st);
         }
     }
 }
