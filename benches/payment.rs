@@ -5,11 +5,15 @@
 //! (3,337 hospitals x 100 groups, 40 groups per hospital, generated with a fixed
 //! seed): load and compile the scenario, project it, one year's per-hospital
 //! settlement, the compute of `drgsim hospitals` with and without `--vs`, and
-//! the writing of its report files apart.
+//! the writing of its report files apart. And the Monte Carlo inner call on
+//! the default scenario: one chunk of 16 paths through `pay_year_lanes` beside
+//! the same 16 paths one by one through `pay_year_with`, per path-year.
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use drgsim::payment::{GroupTable, InpatientDemand, PaymentModel, PaymentSpec};
-use drgsim::scenario::{ParamStore, Years};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use drgsim::payment::{
+    GroupTable, InpatientDemand, InpatientYear, PaymentModel, PaymentSpec, YearInputs,
+};
+use drgsim::scenario::{ParamId, ParamStore, ParamValues, Years};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
@@ -94,6 +98,60 @@ fn bench_payment(c: &mut Criterion) {
             black_box(spec.compile("p", &dir(), &mut store, &mut issues))
         })
     });
+}
+
+/// Paths per chunk in the lanes bench (the year loop's chunk).
+const LANES: usize = 16;
+
+/// `pay_year_lanes` on the default scenario (Chuxiong, 732 groups, rate mode):
+/// 16 paths whose parameters differ (every parameter moved by up to 2 %) and
+/// whose demand is the projection's, all 13 years; beside it the same paths
+/// one by one through `pay_year_with`. Throughput is in path-years.
+fn bench_lanes(c: &mut Criterion) {
+    use drgsim::projection::{Model, project};
+    let m = Model::load(&dir().join("chuxiong-rules.toml"), &[]).expect("default scenario loads");
+    let p = project(&m);
+    let n_params = m.store.paths().count();
+    let values: Vec<ParamValues> = (0..LANES)
+        .map(|i| {
+            let mut v = m.values().clone();
+            for id in 0..n_params {
+                let k = 1.0 + 0.02 * ((id * 7 + i * 3) % 11) as f64 / 10.0;
+                for x in v.row_mut(ParamId(id)) {
+                    *x *= k;
+                }
+            }
+            v
+        })
+        .collect();
+    let ps: Vec<&ParamValues> = values.iter().collect();
+    let model = &m.funds[0].payment;
+    let demand = &p.funds[0].demand;
+    let years = demand.len();
+    let ds: Vec<Vec<InpatientDemand>> = demand.iter().map(|d| vec![*d; LANES]).collect();
+    let xs = vec![YearInputs::NONE; LANES];
+    let mut out = vec![InpatientYear::default(); LANES];
+    let mut g = c.benchmark_group("default scenario, 16 paths x 13 years (per path-year)");
+    g.throughput(Throughput::Elements((LANES * years) as u64));
+    g.bench_function("pay_year_lanes", |b| {
+        b.iter(|| {
+            for (t, d) in ds.iter().enumerate() {
+                model.pay_year_lanes(t, black_box(&ps), black_box(d), &xs, &mut out);
+            }
+            black_box(&out);
+        })
+    });
+    g.bench_function("pay_year_with, path by path", |b| {
+        b.iter(|| {
+            for (t, d) in ds.iter().enumerate() {
+                for i in 0..LANES {
+                    out[i] = model.pay_year_with(t, black_box(ps[i]), black_box(&d[i]), &xs[i]);
+                }
+            }
+            black_box(&out);
+        })
+    });
+    g.finish();
 }
 
 /// Writes a provincial-scale table set (100 of the Qingyang groups, 3,337
@@ -220,6 +278,6 @@ fn bench_provincial(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench_payment, bench_provincial
+    targets = bench_lanes, bench_payment, bench_provincial
 }
 criterion_main!(benches);

@@ -132,6 +132,7 @@ impl PaymentModel {
         self.grouped.as_ref().map_or(&[], |g| &g.hospitals)
     }
 
+    #[inline]
     fn factors(&self, t: usize, p: &ParamValues) -> Factors {
         let i = &self.ids;
         let g = |id| p.get(id, t);
@@ -155,6 +156,7 @@ impl PaymentModel {
         }
     }
 
+    #[inline]
     pub(super) fn factors_with(&self, t: usize, p: &ParamValues, x: &YearInputs) -> Factors {
         let mut f = self.factors(t, p);
         f.budget_override = x.budget_yuan;
@@ -272,6 +274,7 @@ impl PaymentModel {
         s
     }
 
+    #[inline]
     pub(super) fn year_from(&self, f: &Factors, s: &Sums, st: Settled) -> InpatientYear {
         let ffs_mode = self.mode == PaymentMode::FeeForService;
         let cmi = rules::cmi(f.drift * s.rw, s.drg_cases);
@@ -328,30 +331,6 @@ impl PaymentModel {
                 self.year_from(&f, &s, st)
             }
             None => self.pay_aggregate(t, p, &f, d),
-        }
-    }
-
-    /// [`pay_year_with`](Self::pay_year_with) for a chunk of paths at once:
-    /// `out[i]` is, bit for bit, `pay_year_with(t, ps[i], &ds[i], &xs[i])`.
-    /// The year loop hands its chunk of paths here in one call.
-    ///
-    /// # Panics
-    /// If the four slices differ in length (a caller's bug).
-    pub fn pay_year_lanes(
-        &self,
-        t: usize,
-        ps: &[&ParamValues],
-        ds: &[InpatientDemand],
-        xs: &[YearInputs],
-        out: &mut [InpatientYear],
-    ) {
-        let n = ps.len();
-        assert!(
-            ds.len() == n && xs.len() == n && out.len() == n,
-            "one demand, input and output per path"
-        );
-        for i in 0..n {
-            out[i] = self.pay_year_with(t, ps[i], &ds[i], &xs[i]);
         }
     }
 }

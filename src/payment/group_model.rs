@@ -64,17 +64,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// of [`OutlierTails`]), `xs_cost`, `xs_w` the expected high-outlier excess.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(super) struct Coef {
-    cases: f64,
-    drg_cases: f64,
-    ffs: f64,
-    ffs_drg: f64,
-    units: f64,
-    units_nc: f64,
-    units_ref: f64,
-    units_nc_ref: f64,
-    xs_cost: f64,
-    xs_w: f64,
-    rw: f64,
+    pub(super) cases: f64,
+    pub(super) drg_cases: f64,
+    pub(super) ffs: f64,
+    pub(super) ffs_drg: f64,
+    pub(super) units: f64,
+    pub(super) units_nc: f64,
+    pub(super) units_ref: f64,
+    pub(super) units_nc_ref: f64,
+    pub(super) xs_cost: f64,
+    pub(super) xs_w: f64,
+    pub(super) rw: f64,
 }
 
 impl Coef {

@@ -11,6 +11,7 @@
 //!   `aggregate` (no tables), `hospital_year` (per-hospital results and
 //!   clearing), `benefits` (patient's share of the bill) and `year` (what the
 //!   year loop hands in and gets back).
+//! - `lanes`: the engine for a chunk of paths at once (`pay_year_lanes`).
 //! - `negotiation`: per-hospital results, comparisons, winners and losers.
 
 mod aggregate;
@@ -25,6 +26,7 @@ mod group_model;
 pub(crate) mod groups;
 mod hospital_year;
 pub(crate) mod hospitals;
+mod lanes;
 pub(crate) mod negotiation;
 pub(crate) mod rules;
 pub(crate) mod scale;

@@ -80,7 +80,7 @@ impl YearInputs {
 /// A year's dated parameters as scalars: `adm = 1 + admissions`, `costf = (1 +
 /// length_of_stay) x (1 + cost_per_case)`, `drift = 1 + cmi_drift`, `elig =
 /// grouping_rate x group_coverage x max(0, 1 - excluded_stays - special_review)`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Factors {
     pub(super) adm: f64,
     pub(super) costf: f64,

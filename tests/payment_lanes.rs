@@ -1,0 +1,162 @@
+//! The payment engine in lanes equals the engine path by path, bit for bit:
+//! `PaymentModel::pay_year_lanes` against `pay_year_with` for every bundled
+//! scenario's payment models (rate, point value, recalibration, level
+//! coefficients, the aggregate form), chunks of 1, 5, 16 and 37 paths whose
+//! parameters, demand, budget override and benefit cut differ lane by lane.
+
+mod common;
+
+use drgsim::payment::{InpatientDemand, InpatientYear, PaymentMode, YearInputs};
+use drgsim::scenario::{ParamId, ParamValues};
+
+/// Every field of a year as bits, so equal means bit for bit (NaN included).
+fn bits(y: &InpatientYear) -> [u64; 17] {
+    [
+        y.cases,
+        y.drg_cases,
+        y.ffs_equivalent_yuan,
+        y.drg_ffs_equivalent_yuan,
+        y.drg_payment_yuan,
+        y.other_payment_yuan,
+        y.total_payment_yuan,
+        y.cmi,
+        y.base_rate,
+        y.point_value,
+        y.settlement_ratio,
+        y.patient_yuan,
+        y.drg_patient_yuan,
+        y.fund_yuan,
+        y.drg_fund_yuan,
+        y.drg_fund_ffs_yuan,
+        y.fund_settlement_ratio,
+    ]
+    .map(f64::to_bits)
+}
+
+/// Lane `i`'s parameter values: every parameter moved by its own small factor
+/// (lane 0 unchanged), so lanes differ in every dated factor.
+fn lane_values(base: &ParamValues, n_params: usize, i: usize) -> ParamValues {
+    let mut v = base.clone();
+    for id in 0..n_params {
+        let k = 1.0 + 0.004 * (i as f64) * (((id * 7 + i * 3) % 11) as f64 - 5.0) / 5.0;
+        for x in v.row_mut(ParamId(id)) {
+            *x *= k;
+        }
+    }
+    v
+}
+
+/// Lane `i`'s demand: the projection's, cases and costs tilted by band.
+fn lane_demand(d: &InpatientDemand, i: usize) -> InpatientDemand {
+    let mut d = *d;
+    for b in 0..d.cases_by_band.len() {
+        d.cases_by_band[b] *= 1.0 + 0.01 * ((i * 5 + b) % 7) as f64;
+        d.cost_per_case_by_band[b] *= 1.0 - 0.003 * ((i + 2 * b) % 5) as f64;
+    }
+    d
+}
+
+/// Lane `i`'s year inputs: none, a budget override with a benefit cut above
+/// the floor, or a deep cut down to the floor.
+fn lane_inputs(i: usize) -> YearInputs {
+    match i % 3 {
+        0 => YearInputs::NONE,
+        1 => YearInputs {
+            budget_yuan: 4.0e8 * (1.0 + 0.1 * i as f64),
+            benefit_cut: 0.02,
+            benefit_floor: 0.5,
+        },
+        _ => YearInputs {
+            budget_yuan: f64::NAN,
+            benefit_cut: 0.3,
+            benefit_floor: 0.55,
+        },
+    }
+}
+
+#[test]
+fn pay_year_lanes_equals_pay_year_with_bit_for_bit_in_every_bundled_scenario() {
+    let mut modes = Vec::new();
+    let mut checked = 0;
+    for path in common::bundled() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (m, p) = common::run(&name);
+        let n_params = m.store.paths().count();
+        let n_years = m.years.len();
+        let values: Vec<ParamValues> = (0..37)
+            .map(|i| lane_values(m.values(), n_params, i))
+            .collect();
+        for (fm, fp) in m.funds.iter().zip(&p.funds) {
+            let model = &fm.payment;
+            modes.push((model.mode(), model.is_grouped()));
+            for t in [0, n_years / 2, n_years - 1] {
+                for lanes in [1, 5, 16, 37] {
+                    let ps: Vec<&ParamValues> = values[..lanes].iter().collect();
+                    let ds: Vec<InpatientDemand> =
+                        (0..lanes).map(|i| lane_demand(&fp.demand[t], i)).collect();
+                    let xs: Vec<YearInputs> = (0..lanes).map(lane_inputs).collect();
+                    let mut out = vec![InpatientYear::default(); lanes];
+                    model.pay_year_lanes(t, &ps, &ds, &xs, &mut out);
+                    for i in 0..lanes {
+                        let alone = model.pay_year_with(t, ps[i], &ds[i], &xs[i]);
+                        assert_eq!(
+                            bits(&out[i]),
+                            bits(&alone),
+                            "{name}, fund {}, year {t}, lane {i} of {lanes}:\n{:?}\n{:?}",
+                            fm.id,
+                            out[i],
+                            alone
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} lanes checked");
+    for want in [
+        (PaymentMode::DrgRate, true),
+        (PaymentMode::PointValue, true),
+        (PaymentMode::DrgRate, false),
+    ] {
+        assert!(
+            modes.contains(&want),
+            "no bundled scenario with {want:?}: {modes:?}"
+        );
+    }
+}
+
+#[test]
+fn lanes_differ_when_their_parameters_differ() {
+    // guards the test above: lanes that were all alike would prove nothing
+    let (m, p) = common::run("chuxiong-2023.toml");
+    let n_params = m.store.paths().count();
+    let values: Vec<ParamValues> = (0..5)
+        .map(|i| lane_values(m.values(), n_params, i))
+        .collect();
+    let ps: Vec<&ParamValues> = values.iter().collect();
+    let ds: Vec<InpatientDemand> = (0..5)
+        .map(|i| lane_demand(&p.funds[0].demand[3], i))
+        .collect();
+    let xs = vec![YearInputs::NONE; 5];
+    let mut out = vec![InpatientYear::default(); 5];
+    m.funds[0]
+        .payment
+        .pay_year_lanes(3, &ps, &ds, &xs, &mut out);
+    for i in 1..5 {
+        assert_ne!(out[i].fund_yuan, out[0].fund_yuan, "lane {i}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "one demand, input and output per path")]
+fn pay_year_lanes_refuses_slices_of_different_lengths() {
+    let (m, p) = common::run("chuxiong-2023.toml");
+    let ps = vec![m.values(); 3];
+    let ds = vec![p.funds[0].demand[0]; 2];
+    let xs = vec![YearInputs::NONE; 3];
+    let mut out = vec![InpatientYear::default(); 3];
+    m.funds[0]
+        .payment
+        .pay_year_lanes(0, &ps, &ds, &xs, &mut out);
+}
