@@ -328,3 +328,77 @@ pub fn read_file(path: &Path) -> Result<String, Diagnostics> {
         .caused_by(e))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path returns exactly what `str::parse` returns, or declines.
+    #[test]
+    fn fast_decimal_is_str_parse_bit_for_bit() {
+        let mut cells: Vec<String> = [
+            "0", "-0", "+1", "1.", ".5", "0.012862", "160363.59", "25.7120", "9007199254740992",
+            "9007199254740993", "0.1", "0.3", "123456789.123456789", "1e5", "", ".", "-", "1.2.3",
+            "0x10", " 1", "1 ", "nan", "inf", "00000000000000000001.5",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // pseudo-random decimals of every length and point position
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 10_u64.pow((x >> 60) as u32 % 19 + 1)).to_string();
+            let point = (x >> 40) as usize % (digits.len() + 1);
+            let mut s = digits.clone();
+            if (x >> 20) % 4 != 0 {
+                s.insert(point, '.');
+            }
+            if (x >> 30) % 3 == 0 {
+                s.insert(0, '-');
+            }
+            cells.push(s);
+        }
+        let mut fast = 0;
+        for s in &cells {
+            let want = s.parse::<f64>().ok();
+            match fast_decimal(s.as_bytes()) {
+                Some(v) => {
+                    fast += 1;
+                    let want = want.unwrap_or_else(|| panic!("`{s}` is no number to std"));
+                    assert_eq!(v.to_bits(), want.to_bits(), "`{s}`");
+                }
+                None => {
+                    let body = s.trim_start_matches(['-', '+']);
+                    let n = body.bytes().filter(u8::is_ascii_digit).count();
+                    let plain = body.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                        && body.matches('.').count() <= 1
+                        && s.len() - body.len() <= 1;
+                    assert!(
+                        !(plain && (1..=15).contains(&n)),
+                        "`{s}` declined though plain and short"
+                    );
+                }
+            }
+        }
+        assert!(fast > 15_000, "the fast path takes most cells ({fast})");
+    }
+
+    #[test]
+    fn streamed_rows_are_the_rows_read() {
+        let text = "# note\na,b\n1,x\n\n2,\"y,z\"\n# c\n3,w\n";
+        let sheet = Sheet::read(Path::new("t.csv"), text).unwrap();
+        let (head, mut rows) = Sheet::open(Path::new("t.csv"), text).unwrap();
+        assert_eq!(head.header, sheet.header);
+        let mut rec = csv::StringRecord::new();
+        let mut got = Vec::new();
+        while let Some(line) = rows.next_into(&mut rec).unwrap() {
+            got.push((line, rec.clone()));
+        }
+        assert_eq!(got.len(), 3);
+        assert_eq!(got, sheet.rows);
+        assert_eq!(got[1].1.get(1), Some("y,z"));
+    }
+}
