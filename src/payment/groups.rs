@@ -272,33 +272,40 @@ impl GroupTable {
         let total: f64 = self.groups.iter().map(|g| g.cases).sum();
         self.groups
             .iter()
-            .map(|g| {
-                let mut s = [0.0; N_BANDS];
-                for (b, sb) in s.iter_mut().enumerate() {
-                    *sb = if n[b] > 0.0 {
-                        g.cases * g.age_shares[b] / n[b]
-                    } else if total > 0.0 {
-                        g.cases / total
-                    } else {
-                        0.0
-                    };
-                }
-                s
-            })
+            .map(|g| std::array::from_fn(|b| band_share(g, b, &n, total)))
             .collect()
     }
 
     /// Mean reference cost per case of band b's patients:
     /// `M_b = sum_g s_gb x mean_cost_g`.
+    ///
+    /// The shares are computed on the fly as in
+    /// [`GroupTable::band_group_shares`] (same expressions, same order, so
+    /// the same bits), without the groups x bands table.
     pub fn cost_per_case_by_band(&self) -> ByBand {
-        let s = self.band_group_shares();
+        let n = self.cases_by_band();
+        let total: f64 = self.groups.iter().map(|g| g.cases).sum();
         let mut m = [0.0; N_BANDS];
-        for (g, sg) in self.groups.iter().zip(&s) {
+        for g in &self.groups {
             for (b, mb) in m.iter_mut().enumerate() {
-                *mb += sg[b] * g.mean_cost;
+                *mb += band_share(g, b, &n, total) * g.mean_cost;
             }
         }
         m
+    }
+}
+
+/// `s_gb` of [`GroupTable::band_group_shares`] for group `g` and band `b`,
+/// given the band totals `n` ([`GroupTable::cases_by_band`]) and the total
+/// cases.
+#[inline]
+fn band_share(g: &Group, b: usize, n: &ByBand, total: f64) -> f64 {
+    if n[b] > 0.0 {
+        g.cases * g.age_shares[b] / n[b]
+    } else if total > 0.0 {
+        g.cases / total
+    } else {
+        0.0
     }
 }
 
