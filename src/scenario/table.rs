@@ -378,10 +378,10 @@ mod tests {
             let digits = (x % 10_u64.pow((x >> 60) as u32 % 19 + 1)).to_string();
             let point = (x >> 40) as usize % (digits.len() + 1);
             let mut s = digits.clone();
-            if (x >> 20) % 4 != 0 {
+            if !(x >> 20).is_multiple_of(4) {
                 s.insert(point, '.');
             }
-            if (x >> 30) % 3 == 0 {
+            if (x >> 30).is_multiple_of(3) {
                 s.insert(0, '-');
             }
             cells.push(s);
