@@ -168,7 +168,7 @@ fn verdict(path: &Path, sets: &[String]) -> std::result::Result<Model, String> {
         .map_err(|e| format!("error in the analysis sections:\n  {e}"))?;
     let projection = project(&m);
     drgsim::report::check_projection(&projection).map_err(|e| e.to_string())?;
-    for w in warnings::warnings(path, sets, &m, &projection) {
+    for w in warnings::warnings(&m, &projection) {
         eprintln!("warning: {}: {w}", path.display());
     }
     Ok(m)

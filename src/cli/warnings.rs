@@ -2,25 +2,17 @@
 //! the user meant: printed by `validate` and by every command that runs them.
 
 use drgsim::projection::{Model, Projection};
-use drgsim::scenario::RawScenario;
-use std::path::Path;
 use toml::{Table, Value};
 
 /// Years after the horizon from which a `from` start of growth is suspicious.
 const FROM_SLACK: i32 = 10;
 
-/// Every warning for the scenario at `path` with `sets`, already loaded as
-/// `model` and projected as `projection`.
-pub fn warnings(
-    path: &Path,
-    sets: &[String],
-    model: &Model,
-    projection: &Projection,
-) -> Vec<String> {
+/// Every warning for a scenario loaded as `model` (its file and `--set`
+/// arguments as read, `model.raw`, not read again) and projected as
+/// `projection`.
+pub fn warnings(model: &Model, projection: &Projection) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(raw) = RawScenario::load(path, sets) {
-        walk(&raw.doc, "", model, &mut out);
-    }
+    walk(&model.raw.doc, "", model, &mut out);
     for f in &projection.funds {
         if f.rows.iter().any(|r| r.drg_cases > 0.0)
             && f.rows.iter().all(|r| r.drg_cases == 0.0 || r.cmi == 0.0)

@@ -25,14 +25,16 @@ use std::time::SystemTime;
 /// Identity of a file's content as far as the file system tells.
 type Stamp = (u64, Option<SystemTime>);
 
-type Cache<T> = Mutex<BTreeMap<PathBuf, (Stamp, Arc<T>)>>;
+pub(crate) type Cache<T> = Mutex<BTreeMap<PathBuf, (Stamp, Arc<T>)>>;
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.len(), m.modified().ok()))
 }
 
-fn cached<T>(
+/// `load(path)`, kept in `cache` for the file's version (length and
+/// modification time); failures are not kept.
+pub(crate) fn cached<T>(
     cache: &Cache<T>,
     path: &Path,
     load: impl FnOnce(&Path) -> Result<T, Diagnostics>,

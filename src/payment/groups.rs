@@ -108,10 +108,12 @@ impl GroupTable {
     /// Every row is checked; all problems are returned together.
     pub fn parse(file: &Path, text: &str) -> Result<GroupTable, Diagnostics> {
         PARSES.fetch_add(1, Ordering::Relaxed);
-        let sheet = Sheet::read(file, text)?;
+        // Rows are read one at a time into one record: at 15,000 groups the
+        // table is never held twice.
+        let (sheet, mut records) = Sheet::open(file, text)?;
         let mut errors = Vec::new();
         let mut assumed = Vec::new();
-        let has = |c: &str| sheet.header.iter().any(|h| h == c);
+        let has = |c: &str| sheet.has(c);
         let has_cv = has("cost_cv");
         let has_excluded = has("excluded");
         let n_age = (0..N_BANDS).filter(|&b| has(&age_column(b))).count();
@@ -137,50 +139,60 @@ impl GroupTable {
             .collect();
         let col_refs: Vec<&str> = cols.iter().map(|s| s.as_str()).collect();
         if !sheet.require(&col_refs, &mut errors) {
+            // malformed CSV further down is reported first, as when the
+            // whole table was read before any check
+            let mut rec = csv::StringRecord::new();
+            while records.next_into(&mut rec)?.is_some() {}
             return Err(Diagnostics(errors));
         }
         // Columns looked up once; `require` checked the ones read below.
         let age_names: Vec<String> = (0..N_BANDS).map(age_column).collect();
         let col = |c: &'static str| sheet.column(c);
         let (c_weight, c_cost, c_cases) = (col("weight"), col("mean_cost"), col("cases"));
+        let (c_code, c_name, c_mdc) = (col("code"), col("name"), col("mdc"));
         let c_cv = col("cost_cv");
+        let c_excluded = col("excluded").filter(|_| has_excluded);
         let c_age: Vec<_> = age_names.iter().filter_map(|n| sheet.column(n)).collect();
-        let (Some(c_weight), Some(c_cost), Some(c_cases)) = (c_weight, c_cost, c_cases) else {
+        let (Some(c_weight), Some(c_cost), Some(c_cases), Some(c_code), Some(c_name), Some(c_mdc)) =
+            (c_weight, c_cost, c_cases, c_code, c_name, c_mdc)
+        else {
             return Err(Diagnostics(errors));
         };
-        let mut groups = Vec::with_capacity(sheet.rows.len());
-        let mut seen: HashMap<&str, u64> = HashMap::with_capacity(sheet.rows.len());
-        for (line, rec) in &sheet.rows {
-            let line = *line;
+        let mut groups = Vec::new();
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut rec = csv::StringRecord::new();
+        while let Some(line) = records.next_into(&mut rec)? {
             let n_err = errors.len();
-            let code = sheet.string(line, rec, "code", &mut errors);
-            if let Some(c) = &code {
-                let text = sheet.text(rec, "code");
-                if let Some(first) = seen.get(text) {
-                    errors.push(sheet.error(
-                        line,
-                        Some("code"),
-                        format!("duplicate group code `{c}` (first on line {first}); codes must be unique"),
-                    ));
-                } else {
-                    seen.insert(text, line);
-                }
-            }
-            let name = sheet.text(rec, "name").to_string();
-            let mdc = sheet.text(rec, "mdc").to_string();
-            let weight = sheet.number_at(line, rec, c_weight, 0.0, true, &mut errors);
-            let mean_cost = sheet.number_at(line, rec, c_cost, 0.0, false, &mut errors);
+            let code = sheet.text_at(&rec, c_code);
+            let code = if code.is_empty() {
+                errors.push(sheet.error(line, Some("code"), "empty; give a value".into()));
+                None
+            } else if let Some(first) = seen.get(code) {
+                errors.push(sheet.error(
+                    line,
+                    Some("code"),
+                    format!("duplicate group code `{code}` (first on line {first}); codes must be unique"),
+                ));
+                Some(code.to_string())
+            } else {
+                seen.insert(code.to_string(), line);
+                Some(code.to_string())
+            };
+            let name = sheet.text_at(&rec, c_name).to_string();
+            let mdc = sheet.text_at(&rec, c_mdc).to_string();
+            let weight = sheet.number_at(line, &rec, c_weight, 0.0, true, &mut errors);
+            let mean_cost = sheet.number_at(line, &rec, c_cost, 0.0, false, &mut errors);
             let cost_cv = match c_cv.filter(|_| has_cv) {
-                Some(c) => sheet.number_at(line, rec, c, 0.0, true, &mut errors),
+                Some(c) => sheet.number_at(line, &rec, c, 0.0, true, &mut errors),
                 None => Some(DEFAULT_COST_CV),
             };
-            let cases = sheet.number_at(line, rec, c_cases, 0.0, true, &mut errors);
-            let excluded = has_excluded && sheet.flag(line, rec, "excluded", &mut errors);
+            let cases = sheet.number_at(line, &rec, c_cases, 0.0, true, &mut errors);
+            let excluded = c_excluded.is_some_and(|c| sheet.flag_at(line, &rec, c, &mut errors));
             let mut age_shares = [1.0 / N_BANDS as f64; N_BANDS];
             let mut shares_ok = has_age;
             if has_age {
                 for (s, &c) in age_shares.iter_mut().zip(&c_age) {
-                    match sheet.number_at(line, rec, c, 0.0, true, &mut errors) {
+                    match sheet.number_at(line, &rec, c, 0.0, true, &mut errors) {
                         Some(v) => *s = v,
                         None => shares_ok = false,
                     }
@@ -260,33 +272,40 @@ impl GroupTable {
         let total: f64 = self.groups.iter().map(|g| g.cases).sum();
         self.groups
             .iter()
-            .map(|g| {
-                let mut s = [0.0; N_BANDS];
-                for (b, sb) in s.iter_mut().enumerate() {
-                    *sb = if n[b] > 0.0 {
-                        g.cases * g.age_shares[b] / n[b]
-                    } else if total > 0.0 {
-                        g.cases / total
-                    } else {
-                        0.0
-                    };
-                }
-                s
-            })
+            .map(|g| std::array::from_fn(|b| band_share(g, b, &n, total)))
             .collect()
     }
 
     /// Mean reference cost per case of band b's patients:
     /// `M_b = sum_g s_gb x mean_cost_g`.
+    ///
+    /// The shares are computed on the fly as in
+    /// [`GroupTable::band_group_shares`] (same expressions, same order, so
+    /// the same bits), without the groups x bands table.
     pub fn cost_per_case_by_band(&self) -> ByBand {
-        let s = self.band_group_shares();
+        let n = self.cases_by_band();
+        let total: f64 = self.groups.iter().map(|g| g.cases).sum();
         let mut m = [0.0; N_BANDS];
-        for (g, sg) in self.groups.iter().zip(&s) {
+        for g in &self.groups {
             for (b, mb) in m.iter_mut().enumerate() {
-                *mb += sg[b] * g.mean_cost;
+                *mb += band_share(g, b, &n, total) * g.mean_cost;
             }
         }
         m
+    }
+}
+
+/// `s_gb` of [`GroupTable::band_group_shares`] for group `g` and band `b`,
+/// given the band totals `n` ([`GroupTable::cases_by_band`]) and the total
+/// cases.
+#[inline]
+fn band_share(g: &Group, b: usize, n: &ByBand, total: f64) -> f64 {
+    if n[b] > 0.0 {
+        g.cases * g.age_shares[b] / n[b]
+    } else if total > 0.0 {
+        g.cases / total
+    } else {
+        0.0
     }
 }
 

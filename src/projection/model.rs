@@ -376,8 +376,12 @@ fn compile_fund(
     let profile_path = raw
         .base_dir(&format!("{path}.members.profile"))
         .join(&f.members.profile);
-    let profile = match AgeProfile::load(&profile_path) {
-        Ok(p) => Some(p),
+    // read once per process and file version, like the group tables: the
+    // range ends and tails analysis checks compile the scenario again
+    static PROFILES: crate::payment::cache::Cache<AgeProfile> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let profile = match crate::payment::cache::cached(&PROFILES, &profile_path, AgeProfile::load) {
+        Ok(p) => Some((*p).clone()),
         Err(d) => {
             // Each problem in the table, under the scenario line that names it.
             let at = format!("{path}.members.profile");

@@ -336,6 +336,11 @@ impl ParamDecl {
 
     /// Whether `rel` (a path under `funds.<id>.`) names this parameter.
     pub fn matches(&self, rel: &str) -> bool {
+        // Most declarations have no `{level}`: then matching is equality (a
+        // compile looks up a few hundred paths, each against the registry).
+        if !self.path.as_bytes().contains(&b'{') {
+            return self.path == rel;
+        }
         let mut a = self.path.split('.');
         let mut b = rel.split('.');
         loop {

@@ -37,14 +37,33 @@ impl RawScenario {
     /// names: the files read, the merged document and where each value was
     /// written (which decides the folder a table path is relative to). Two
     /// scenarios with the same fingerprint compile alike.
+    ///
+    /// Analysis keys the checks it has passed by this text, about thirty
+    /// times a command, so it is written without formatting a path per key:
+    /// an origin names its file by position in `chain` (every file read is
+    /// there), and the keys are sorted once, by reference.
     pub fn fingerprint(&self) -> String {
-        let mut origins: Vec<String> = self
-            .origins
-            .iter()
-            .map(|(k, v)| format!("{k}={v:?}"))
-            .collect();
-        origins.sort_unstable();
-        format!("{:?}\n{}\n{}", self.chain, self.doc, origins.join("\n"))
+        use std::fmt::Write;
+        let mut origins: Vec<(&String, &Origin)> = self.origins.iter().collect();
+        origins.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut out = format!("{:?}\n{}\n", self.chain, self.doc);
+        for (k, o) in origins {
+            // writing to a String cannot fail
+            let _ = match o {
+                Origin::File { file, line } => {
+                    match self
+                        .chain
+                        .iter()
+                        .position(|c| c.as_os_str() == file.as_os_str())
+                    {
+                        Some(i) => writeln!(out, "{k}={line}@{i}"),
+                        None => writeln!(out, "{k}={line}@{file:?}"),
+                    }
+                }
+                Origin::CommandLine => writeln!(out, "{k}=set"),
+            };
+        }
+        out
     }
 
     /// Reads `file`, following `extends`, and applies `sets` (`a.b.c=value`).
