@@ -11,8 +11,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::analysis::Axis;
-use drgsim::analysis::{Lever, LeverSet};
 use drgsim::analysis::{self, OneWayEntry, Uncertainty};
+use drgsim::analysis::{Lever, LeverSet};
 use drgsim::projection::Model;
 use std::hint::black_box;
 use std::path::Path;
