@@ -79,7 +79,7 @@ pub(crate) fn at(p: &Param, m: Move, year: i32, base_year: i32) -> f64 {
             growth_after,
         } => {
             let mut cursor = Cursor::new(values);
-            cursor.at(values, *interpolate, *growth_after, m, year)
+            cursor.at(*interpolate, *growth_after, m, year)
         }
     }
 }
@@ -91,10 +91,17 @@ pub(crate) fn fill(p: &Param, m: Move, base_year: i32, first_year: i32, out: &mu
     match p {
         Param::Growth { growth, from, .. } => {
             let from = from.unwrap_or(base_year);
+            // a constant rate (the usual case) computed once: `g + d` shifted
+            let fixed = match (&**growth, m) {
+                (Param::Const(g), Move::Scale(_)) => Some(*g),
+                (Param::Const(g), Move::Shift(d)) => Some(g + d),
+                _ => None,
+            };
             for i in 0..out.len() {
                 let year = first_year + i as i32;
                 out[i] = if i > 0 && year > from {
-                    out[i - 1] * (1.0 + rate(growth, m, year, base_year))
+                    let g = fixed.unwrap_or_else(|| rate(growth, m, year, base_year));
+                    out[i - 1] * (1.0 + g)
                 } else {
                     at(p, m, year, base_year)
                 };
@@ -108,7 +115,7 @@ pub(crate) fn fill(p: &Param, m: Move, base_year: i32, first_year: i32, out: &mu
             let mut cursor = Cursor::new(values);
             for (i, slot) in out.iter_mut().enumerate() {
                 let year = first_year + i as i32;
-                *slot = cursor.at(values, *interpolate, *growth_after, m, year);
+                *slot = cursor.at(*interpolate, *growth_after, m, year);
             }
         }
         Param::Const(_) => {
@@ -125,32 +132,28 @@ struct Cursor<'a> {
     entries: std::collections::btree_map::Iter<'a, i32, f64>,
     prev: Option<(i32, f64)>,
     next: Option<(i32, f64)>,
+    /// First and last entries (`None` only for an empty table, which a
+    /// compiled scenario never has).
+    ends: Option<((i32, f64), (i32, f64))>,
 }
 
 impl<'a> Cursor<'a> {
     fn new(values: &'a BTreeMap<i32, f64>) -> Self {
         let mut entries = values.iter();
         let next = entries.next().map(|(&y, &v)| (y, v));
+        let ends = next.zip(values.last_key_value().map(|(&y, &v)| (y, v)));
         Cursor {
             entries,
             prev: None,
             next,
+            ends,
         }
     }
 
     /// [`Param::at`] of the moved table in `year` (years must not decrease
     /// from one call to the next).
-    fn at(
-        &mut self,
-        values: &BTreeMap<i32, f64>,
-        interpolate: Interp,
-        growth_after: Option<f64>,
-        m: Move,
-        year: i32,
-    ) -> f64 {
-        let (Some((&first_year, &first)), Some((&last_year, &last))) =
-            (values.first_key_value(), values.last_key_value())
-        else {
+    fn at(&mut self, interpolate: Interp, growth_after: Option<f64>, m: Move, year: i32) -> f64 {
+        let Some(((first_year, first), (last_year, last))) = self.ends else {
             // unreachable for a compiled scenario (tables are non-empty)
             return f64::NAN;
         };
