@@ -332,6 +332,54 @@ fn tornado_renders() {
 }
 
 #[test]
+fn tornado_label_of_the_narrower_bar_on_one_side_stays_readable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stem = dir.path().join("tornado");
+    let mut c = tornado_data();
+    // Both settings right of the base, far apart: the narrower bar's label
+    // goes inside the wider bar, in white.
+    c.rows.push(TornadoRow {
+        label: "Admissions".into(),
+        low_outcome: 2040.0,
+        high_outcome: 2036.0,
+        low_setting: "lowA".into(),
+        high_setting: "highA".into(),
+    });
+    // One setting at the base, the other far right: the one at the base is
+    // labelled on the empty (left) side, in the usual colour.
+    c.rows.push(TornadoRow {
+        label: "Subsidy".into(),
+        low_outcome: 2041.0,
+        high_outcome: 2034.0,
+        low_setting: "lowS".into(),
+        high_setting: "highS".into(),
+    });
+    tornado(&stem, &c).expect("draw");
+    let svg = fs::read_to_string(with_suffix(&stem, ".svg")).expect("svg");
+    let text_of = |label: &str| {
+        // The SVG backend writes a text element's content on its own line.
+        let end = svg.find(&format!(">\n{label}\n<")).expect(label);
+        let start = svg[..end].rfind("<text").expect("text element");
+        svg[start..end].to_string()
+    };
+    let white = |t: &str| t.contains("fill=\"#FFFFFF\"");
+    assert!(white(&text_of("highA")), "{}", text_of("highA"));
+    assert!(!white(&text_of("lowA")), "{}", text_of("lowA"));
+    assert!(!white(&text_of("highS")), "{}", text_of("highS"));
+    // highS is drawn right-aligned (left of the base), lowS left-aligned.
+    assert!(
+        text_of("highS").contains("text-anchor=\"end\""),
+        "{}",
+        text_of("highS")
+    );
+    assert!(
+        !text_of("lowS").contains("text-anchor=\"end\""),
+        "{}",
+        text_of("lowS")
+    );
+}
+
+#[test]
 fn tornado_rejects_empty_and_nan_base() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut c = tornado_data();

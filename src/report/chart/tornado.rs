@@ -5,6 +5,17 @@ use super::*;
 /// Tornado row labels longer than this are shortened.
 pub(super) const TORNADO_LABEL_CHARS: usize = 40;
 
+/// Where the label of the narrower of two bars on one side of the base goes.
+#[derive(Clone, Copy)]
+enum Inner {
+    /// At its bar's end, outside it (the usual place).
+    Normal,
+    /// The bar has no width: on the empty side of the base.
+    OtherSide,
+    /// In white, inside the wider bar just past the narrower bar's end.
+    White,
+}
+
 impl Chart for Tornado {
     fn validate(&self) -> Result<(), String> {
         if self.rows.is_empty() {
@@ -107,6 +118,9 @@ impl Chart for Tornado {
             .light_line_style(TRANSPARENT)
             .draw()
             .s()?;
+        // Pixels per unit of the outcome axis (to test whether a label fits in a bar).
+        let (px, _) = chart.plotting_area().get_pixel_range();
+        let px_per_unit = f64::from(px.end - px.start) / (x1 - x0);
         let low_color = RGBColor(31, 119, 180);
         let high_color = RGBColor(255, 127, 14);
         let half = 0.35;
@@ -137,10 +151,42 @@ impl Chart for Tornado {
                 |v: f64, is_high: bool| v - base > tol || ((v - base).abs() <= tol && is_high);
             // Both settings on one side and close together: one label "low / high"
             // at the farther end instead of two printed over each other.
-            let shared = r.low_outcome.is_finite()
+            let same_side = r.low_outcome.is_finite()
                 && r.high_outcome.is_finite()
-                && right_of(r.low_outcome, false) == right_of(r.high_outcome, true)
-                && (r.low_outcome - r.high_outcome).abs() < 0.15 * span;
+                && right_of(r.low_outcome, false) == right_of(r.high_outcome, true);
+            let mut shared = same_side && (r.low_outcome - r.high_outcome).abs() < 0.15 * span;
+            // On one side but far apart, the narrower bar's label would sit
+            // inside the wider bar: at the base it goes to the empty side of
+            // the base, otherwise in white inside the wider bar where it fits,
+            // else the two share the label at the far end.
+            let mut inner = Inner::Normal;
+            if same_side && !shared {
+                let (near, near_setting) =
+                    if (r.low_outcome - base).abs() <= (r.high_outcome - base).abs() {
+                        (r.low_outcome, &r.low_setting)
+                    } else {
+                        (r.high_outcome, &r.high_setting)
+                    };
+                let far = if near == r.low_outcome {
+                    r.high_outcome
+                } else {
+                    r.low_outcome
+                };
+                inner = if (near - base).abs() <= tol {
+                    Inner::OtherSide
+                } else {
+                    let (w, _) = root
+                        .estimate_text_size(near_setting, &text_style(font - 1.0))
+                        .s()?;
+                    let room = (far - near).abs() * px_per_unit;
+                    if f64::from(w) + 12.0 <= room {
+                        Inner::White
+                    } else {
+                        shared = true;
+                        Inner::Normal
+                    }
+                };
+            }
             for (k, (v, color, setting, is_high)) in bars.into_iter().enumerate() {
                 if !v.is_finite() {
                     continue;
@@ -156,7 +202,15 @@ impl Chart for Tornado {
                     (true, 0) => format!("{} / {}", r.low_setting, r.high_setting),
                     (true, _) => continue,
                 };
-                let right = right_of(v, is_high);
+                let mut right = right_of(v, is_high);
+                let mut style = text_style(font - 1.0);
+                if k == 1 {
+                    match inner {
+                        Inner::Normal => {}
+                        Inner::OtherSide => right = !right,
+                        Inner::White => style = style.color(&WHITE),
+                    }
+                }
                 let (dx, hpos) = if right {
                     (5, HPos::Left)
                 } else {
@@ -165,11 +219,7 @@ impl Chart for Tornado {
                 chart
                     .draw_series(std::iter::once(
                         EmptyElement::at((v, y))
-                            + Text::new(
-                                setting,
-                                (dx, 0),
-                                text_style(font - 1.0).pos(Pos::new(hpos, VPos::Center)),
-                            ),
+                            + Text::new(setting, (dx, 0), style.pos(Pos::new(hpos, VPos::Center))),
                     ))
                     .s()?;
             }
