@@ -11,8 +11,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::analysis::Axis;
-use drgsim::analysis::Lever;
 use drgsim::analysis::{self, OneWayEntry, Uncertainty};
+use drgsim::analysis::{Lever, LeverSet};
 use drgsim::projection::Model;
 use std::hint::black_box;
 use std::path::Path;
@@ -51,6 +51,37 @@ fn bench(c: &mut Criterion) {
                 "monte carlo {n} paths x {years} years, {threads} thread(s): {ns:.0} ns CPU per path-year"
             );
         }
+    }
+    // Monte Carlo outside the year loop, per path: the correlated draw of
+    // the six uncertain parameters (own ChaCha stream, Gaussian copula,
+    // inverse CDFs) and the levers written into a copy of the model's values.
+    {
+        let set = LeverSet::new(unc.levers.clone());
+        let mut xs = vec![0.0; unc.sampler.dim()];
+        let mut values = model.values().clone();
+        let paths = 10_000u64;
+        g.throughput(Throughput::Elements(paths));
+        g.bench_function("monte carlo draws: sample per path", |b| {
+            b.iter(|| {
+                for p in 0..paths {
+                    let mut rng = analysis::path_rng(1, p);
+                    unc.sampler.sample_into(&mut rng, &mut xs).unwrap();
+                }
+                black_box(xs[0])
+            })
+        });
+        let base = set.base_values();
+        g.bench_function("monte carlo draws: levers applied per path", |b| {
+            b.iter(|| {
+                for p in 0..paths {
+                    for (x, b) in xs.iter_mut().zip(&base) {
+                        *x = b + 1e-6 * p as f64;
+                    }
+                    set.apply(&model, &xs, &mut values);
+                }
+                black_box(&values);
+            })
+        });
     }
     g.throughput(Throughput::Elements(1));
     g.bench_function("uncertainty tail checks (6 distributions)", |b| {

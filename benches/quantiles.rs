@@ -1,5 +1,6 @@
 //! Quantile summaries of Monte Carlo columns: inserting values into the
-//! streaming sketch (`analysis::Sketch`, relative accuracy 1e-4) and exact
+//! streaming sketch (`analysis::Sketch`, relative accuracy 1e-4) one by one
+//! and a chunk at a time (`add_slice`, what the Monte Carlo does), and exact
 //! type-7 quantiles by selection.
 //!
 //! Each bench declares its values as throughput, so criterion prints `thrpt`
@@ -47,6 +48,17 @@ fn bench(c: &mut Criterion) {
                 let mut s = Sketch::new(RELATIVE_ACCURACY);
                 for &v in &values {
                     s.add(v);
+                }
+                black_box(s.count())
+            })
+        });
+        // the Monte Carlo's streaming path: the same sketch, a column of
+        // 512 paths (one chunk) at a time
+        g.bench_function(format!("sketch add_slice, {name} column"), |b| {
+            b.iter(|| {
+                let mut s = Sketch::new(RELATIVE_ACCURACY);
+                for chunk in values.chunks(512) {
+                    s.add_slice(chunk);
                 }
                 black_box(s.count())
             })

@@ -419,8 +419,9 @@ impl Streaming {
             for (b, &t) in self.below.iter_mut().zip(&self.thresholds) {
                 *b += u64::from(v < t);
             }
-            self.sketch.add(v);
         }
+        // the sketch skips the NaNs itself; `add_slice` = `add` of each
+        self.sketch.add_slice(values);
     }
 
     fn finish(self) -> ColumnSummary {

@@ -22,6 +22,7 @@
 //! written back.
 
 use super::error::{AnalysisError, Result, bail, err};
+use super::moved::{self, Move};
 use crate::projection::{
     Model, Projection, RowSink, project, project_into, project_many, project_many_to,
 };
@@ -516,6 +517,19 @@ impl LeverSet {
                         fill_from(values.row_mut(*id), from, c + x);
                         continue;
                     }
+                    // growth forms and tables: the moved values straight
+                    // from the definition (`moved`; no Param built)
+                    (Some(Part::Scale), _) | (Some(Part::Shift), _) => {
+                        let m = if l.part() == Some(Part::Scale) {
+                            Move::Scale(x)
+                        } else {
+                            Move::Shift(x)
+                        };
+                        let base_year = model.store.years().base_year;
+                        moved::fill(def, m, base_year, base_year, values.row_mut(*id));
+                        keep_until(model, *id, from, values);
+                        continue;
+                    }
                     _ => {}
                 }
             }
@@ -524,11 +538,7 @@ impl LeverSet {
                 p = self.levers[i].modify(&p, xs[i]);
             }
             model.store.evaluate_into(*id, &p, values);
-            if from > 0 {
-                let keep = model.values().row(*id);
-                let n = from.min(keep.len());
-                values.row_mut(*id)[..n].copy_from_slice(&keep[..n]);
-            }
+            keep_until(model, *id, from, values);
         }
     }
 
@@ -684,6 +694,15 @@ impl LeverSet {
     }
 }
 
+/// Restores the years before `from` of parameter `id` to the model's values.
+fn keep_until(model: &Model, id: ParamId, from: usize, values: &mut ParamValues) {
+    if from > 0 {
+        let keep = model.values().row(id);
+        let n = from.min(keep.len());
+        values.row_mut(id)[..n].copy_from_slice(&keep[..n]);
+    }
+}
+
 /// Sets `row[from..]` to `x`.
 fn fill_from(row: &mut [f64], from: usize, x: f64) {
     if let Some(r) = row.get_mut(from..) {
@@ -805,6 +824,67 @@ pub fn project_levers_many_to<S: RowSink + ?Sized>(
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    /// The general path `apply` took for every growth form and table before
+    /// the closed forms of `moved`: build the moved `Param`, evaluate it,
+    /// keep the years before `from`.
+    fn apply_by_param(set: &LeverSet, model: &Model, xs: &[f64], values: &mut ParamValues) {
+        for (id, _, def, idx) in &set.groups {
+            let mut p = def.clone();
+            for &i in idx {
+                p = set.levers[i].modify(&p, xs[i]);
+            }
+            model.store.evaluate_into(*id, &p, values);
+            let from = set.levers[idx[0]].from;
+            keep_until(model, *id, from, values);
+        }
+    }
+
+    /// Scale and shift levers on constants, growth forms and tables of the
+    /// default scenario, moved from the base year or later: the values
+    /// `LeverSet::apply` writes equal the moved `Param`'s bit for bit.
+    #[test]
+    fn apply_equals_evaluating_the_moved_param() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(crate::scenario::bundled::DEFAULT);
+        let model = Model::load(&path, &[]).unwrap();
+        let paths = [
+            "funds.resident.premiums.premium", // table, linear, growth_after
+            "funds.resident.premiums.subsidy", // table
+            "funds.resident.demography.mortality_multiplier", // growth form
+            "funds.resident.spending.inpatient_cost_growth", // constant
+        ];
+        let mut seen_forms = BTreeSet::new();
+        for p in paths {
+            for part in ["scale", "shift"] {
+                for from in [0, 3] {
+                    let lever = Lever::resolve(&model, &format!("{p}.{part}"))
+                        .unwrap()
+                        .moved_from(from)
+                        .unwrap();
+                    seen_forms.insert(form(lever.definition().unwrap()));
+                    let set = LeverSet::new(vec![lever]);
+                    for x in [0.93, 1.0, 1.041_234_5, -0.012_345, 0.0, 0.02] {
+                        let mut got = model.values().clone();
+                        set.apply(&model, &[x], &mut got);
+                        let mut want = model.values().clone();
+                        apply_by_param(&set, &model, &[x], &mut want);
+                        let id = set.groups[0].0;
+                        let (g, w) = (got.row(id), want.row(id));
+                        assert!(
+                            g.iter().zip(w).all(|(a, b)| a.to_bits() == b.to_bits()),
+                            "{p}.{part} from {from} at {x}: {g:?} != {w:?}"
+                        );
+                        if x != 1.0 && x != 0.0 {
+                            assert_ne!(g, model.values().row(id), "{p}.{part} did not move");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(seen_forms.len(), 3, "{seen_forms:?}");
+    }
 
     #[derive(Deserialize)]
     struct W {

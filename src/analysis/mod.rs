@@ -59,6 +59,7 @@ pub(crate) mod grid;
 pub(crate) mod levers;
 pub(crate) mod montecarlo;
 pub(crate) mod morris;
+pub(crate) mod moved;
 pub(crate) mod oneway;
 pub(crate) mod root;
 pub(crate) mod runs;

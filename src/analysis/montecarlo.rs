@@ -154,10 +154,13 @@ pub(super) fn type7(n: usize, p: f64, order: impl Fn(usize) -> f64) -> f64 {
 
 /// Type-7 quantiles of `values` (NaN-free, any order) at each of `probs`, by
 /// selection instead of a full sort: the order statistics the quantiles need
-/// are put in place by `select_nth_unstable` (expected `O(n)` each, on a
-/// shrinking tail), ascending. Same numbers as sorting and calling
-/// [`quantile`], bit for bit (the same order statistics, `f64::total_cmp`
-/// order). `values` is left partially ordered.
+/// are put in place by `select_nth_unstable` (expected `O(n)` each), the
+/// middle one of the ranks first and then each side's ranks within that side
+/// only, so the ranks of the usual 5-95 % bands cost about `2.6 n`
+/// comparisons-worth of selection instead of `3.5 n` from the bottom up.
+/// Same numbers as sorting and calling [`quantile`], bit for bit (the same
+/// order statistics, `f64::total_cmp` order). `values` is left partially
+/// ordered.
 pub fn quantiles_by_selection(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     let n = values.len();
     let mut ranks: Vec<usize> = probs
@@ -167,13 +170,23 @@ pub fn quantiles_by_selection(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    let mut from = 0;
-    for &r in &ranks {
-        // Everything before `from` is already <= everything from `from` on.
-        values[from..].select_nth_unstable_by(r - from, f64::total_cmp);
-        from = r + 1;
-    }
+    select_ranks(values, 0, &ranks);
     probs.iter().map(|&p| type7(n, p, |k| values[k])).collect()
+}
+
+/// Puts the order statistics of ranks `ranks` (ascending, distinct, each in
+/// `offset..offset + values.len()`) in place in `values`, which holds ranks
+/// `offset..` of the whole: the middle rank by selection, then the ranks
+/// below it among the smaller values and those above among the larger.
+fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let r = ranks[mid] - offset;
+    let (below, _, above) = values.select_nth_unstable_by(r, f64::total_cmp);
+    select_ranks(below, offset, &ranks[..mid]);
+    select_ranks(above, offset + r + 1, &ranks[mid + 1..]);
 }
 
 /// Summary of one column of values (one series in one year, across paths)
