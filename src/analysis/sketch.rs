@@ -326,26 +326,37 @@ impl Sketch {
     /// Adds one value; NaN is ignored (the caller counts it).
     #[inline]
     pub fn add(&mut self, x: f64) {
+        match self.classify(x) {
+            Some((true, k)) => self.pos.add(k, 1),
+            Some((false, k)) => self.neg.add(k, 1),
+            None => {}
+        }
+    }
+
+    /// Records `x` in the extremes and, if it is zero-bucket or infinite, in
+    /// those counts; returns `(positive, key)` for a value the buckets count
+    /// (`None`: NaN, the zero bucket or infinite, already counted). The one
+    /// classification [`Sketch::add`] and [`Sketch::add_slice`] share.
+    #[inline]
+    fn classify(&mut self, x: f64) -> Option<(bool, i64)> {
         if x.is_nan() {
-            return;
+            return None;
         }
         self.min = self.min.min(x);
         self.max = self.max.max(x);
         let m = x.abs();
         if m < self.zero_below {
             self.zero += 1;
+            None
         } else if m == f64::INFINITY {
             if x > 0.0 {
                 self.pos_inf += 1;
             } else {
                 self.neg_inf += 1;
             }
-        } else if x > 0.0 {
-            let k = self.key(m);
-            self.pos.add(k, 1);
+            None
         } else {
-            let k = self.key(m);
-            self.neg.add(k, 1);
+            Some((x > 0.0, self.key(m)))
         }
     }
 
@@ -361,26 +372,16 @@ impl Sketch {
         for block in values.chunks(BLOCK) {
             let (mut np, mut nn) = (0, 0);
             for &x in block {
-                if x.is_nan() {
-                    continue;
-                }
-                self.min = self.min.min(x);
-                self.max = self.max.max(x);
-                let m = x.abs();
-                if m < self.zero_below {
-                    self.zero += 1;
-                } else if m == f64::INFINITY {
-                    if x > 0.0 {
-                        self.pos_inf += 1;
-                    } else {
-                        self.neg_inf += 1;
+                match self.classify(x) {
+                    Some((true, k)) => {
+                        pos[np] = k;
+                        np += 1;
                     }
-                } else if x > 0.0 {
-                    pos[np] = self.key(m);
-                    np += 1;
-                } else {
-                    neg[nn] = self.key(m);
-                    nn += 1;
+                    Some((false, k)) => {
+                        neg[nn] = k;
+                        nn += 1;
+                    }
+                    None => {}
                 }
             }
             self.pos.add_keys(&pos[..np]);
