@@ -103,7 +103,7 @@ pub use levers::{
 };
 pub use runs::{
     MC_PROBS, OneWayEntry, Outcome, SolveSpec, Uncertainty, check_sections, default_range,
-    default_ranges, mc_paths, one_way, ranking_swing, runway_measure, sobol, solve, solve_outcome,
-    two_way, year_index,
+    default_ranges, mc_paths, one_way, quantile_percent, ranking_swing, runway_measure, sobol,
+    solve, solve_outcome, two_way, year_index,
 };
 pub use solve::{Window, default_move_from, keep_observed, round_for_notice};

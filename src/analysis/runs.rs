@@ -615,6 +615,14 @@ pub fn runway_measure(p: &Projection, fund: usize, w: Window) -> f64 {
     }
 }
 
+/// The quantile a goal seek with probability `p` holds, in percent, as text:
+/// `1 - p` in percent rounded to six decimals and written without trailing
+/// zeros (`0.9` gives "10", not "9.999999999999998"; `0.975` gives "2.5").
+pub fn quantile_percent(p: f64) -> String {
+    let q = ((1.0 - p) * 100.0 * 1e6).round() / 1e6;
+    format!("{q}")
+}
+
 /// The outcome a goal seek evaluates at `x`: the runway measure, or with a
 /// probability `P` its `1 - P` quantile over the Monte Carlo paths (common
 /// random numbers: the same draws for every `x`).
@@ -680,7 +688,7 @@ pub fn solve(model: &Model, s: &SolveSpec) -> Result<Solved> {
             match &s.probability {
                 Some((p, n, _, _)) => format!(
                     "the {} % quantile over {n} paths of months payable",
-                    (1.0 - p) * 100.0
+                    quantile_percent(*p)
                 ),
                 None => "months payable".into(),
             },
@@ -743,4 +751,17 @@ pub fn sobol(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile_percent;
+
+    #[test]
+    fn quantile_percent_is_written_without_float_noise() {
+        assert_eq!(quantile_percent(0.9), "10");
+        assert_eq!(quantile_percent(0.975), "2.5");
+        assert_eq!(quantile_percent(0.5), "50");
+        assert_eq!(quantile_percent(0.999), "0.1");
+    }
 }

@@ -620,8 +620,8 @@ pub fn solve(a: &SolveArgs, style: Style) -> Result<()> {
     let when = window.describe(&model);
     let measure = match &spec.probability {
         Some((p, n, _, _)) => format!(
-            "the {:.0} % quantile over {n} paths of months payable",
-            (1.0 - p) * 100.0
+            "the {} % quantile over {n} paths of months payable",
+            analysis::quantile_percent(*p)
         ),
         None => "months payable".into(),
     };

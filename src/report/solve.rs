@@ -5,10 +5,10 @@ use super::ReportError;
 use super::atomic::write_atomic;
 use super::labels::{Key, Style, fill, scenario_name};
 use super::lever::sheet;
-use super::markdown::{fmt_num, table};
+use super::markdown::table;
 use super::params::param_label;
 use crate::analysis::levers::{LeverSet, set_arg};
-use crate::analysis::runs::{SolveSpec, Solved};
+use crate::analysis::runs::{SolveSpec, Solved, quantile_percent};
 use crate::projection::Model;
 use std::path::Path;
 
@@ -131,10 +131,7 @@ pub fn markdown(model: &Model, spec: &SolveSpec, r: &Solved, style: Style) -> St
         )
     };
     let measure = match &spec.probability {
-        Some((p, n, _, _)) => fill(
-            &fill(t(Key::SolveQuantile), fmt_num((1.0 - p) * 100.0, 0)),
-            n,
-        ),
+        Some((p, n, _, _)) => fill(&fill(t(Key::SolveQuantile), quantile_percent(*p)), n),
         None => t(Key::MonthsPayable).to_string(),
     };
     let prob = spec
