@@ -2,33 +2,38 @@
 //! summarised by column.
 //!
 //! Paths run in chunks of [`CHUNK`] (a unit of parallel work). Each chunk
-//! writes its outcomes as columns, one per (fund, series, year), into its own
-//! block of one flat buffer (`16 x funds x years` bytes a path, no vector per
-//! path).
+//! writes its outcomes as columns, one per (fund, series, year), into a block
+//! of its own (`16 x funds x years` bytes a path, no vector per path). The
+//! chunks are projected on every thread and handed to the summaries in path
+//! order, [`GROUP`] chunks at a time, by [`produce_in_order`]: the thread
+//! that completes a group summarises it while the others go on projecting,
+//! so no thread waits at a batch boundary.
 //!
-//! Up to [`EXACT_PATHS`] paths the buffer holds every path, and the per-year
-//! summaries run in parallel, one column at a time: quantiles by selection
+//! Up to [`EXACT_PATHS`] paths every column keeps all its values, and the
+//! per-year summaries run in parallel at the end, one column at a time:
+//! quantiles by selection
 //! ([`quantiles_by_selection`](super::montecarlo::quantiles_by_selection)),
-//! probabilities by counting, means summed in path order. Above it the paths
-//! run in batches of a fixed size through one reused buffer, and each column
-//! is summarised as it streams: a [`Sketch`] (DDSketch log buckets, relative
-//! accuracy [`RELATIVE_ACCURACY`]) for the quantiles, exact counts for the
-//! probabilities, the path-order sum for the mean. Memory is then bounded by
-//! the batch and the sketches' bucket cap, whatever the number of paths.
+//! probabilities by counting, means summed in path order. Above it each
+//! column is summarised as it streams: a [`Sketch`] (DDSketch log buckets,
+//! relative accuracy [`RELATIVE_ACCURACY`]) for the quantiles, exact counts
+//! for the probabilities, the path-order sum for the mean. Memory is then
+//! bounded by the chunks in flight ([`WINDOW`]) and the sketches' bucket
+//! cap, whatever the number of paths.
 //! Each sketch counts values within [`ZERO_BUCKET_MONTHS`] months of zero
 //! (for balances, that many months of the fund's base-year pooled
 //! expenditure, see [`zero_buckets`]) as zeros, so a balance crossing zero
 //! does not span more buckets than a sketch keeps.
 //!
 //! Reproducible bit for bit whatever the thread count: path `i` draws from
-//! its own stream [`path_rng`]`(seed, i)`, chunk and batch boundaries do not
-//! depend on the threads, every sum runs in path order, and each column's
-//! summary is updated by one task in path order (a sketch's counts would
-//! merge exactly in any order anyway).
+//! its own stream [`path_rng`]`(seed, i)`, chunk boundaries do not depend on
+//! the threads, and every column's summary takes its values in path order
+//! (every sum runs in path order; a sketch's counts would merge exactly in
+//! any order anyway).
 
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, LeverSet, project_levers_many_to};
 use super::montecarlo::{check_memory, summarize_column};
+use super::ordered::produce_in_order;
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
 use super::{YearSummary, path_rng};
@@ -88,12 +93,17 @@ pub const EXACT_PATHS: u64 = 100_000;
 /// default scenario on the 2-core reference machine).
 pub const MAX_PATHS: u64 = 1_000_000_000;
 
-/// Paths projected between two passes of the streaming summaries (a whole
-/// number of chunks): 8 chunks, so a batch's outcomes (`16 x funds x years`
-/// bytes a path, 852 KB for one fund over 13 years) are still in cache when
-/// the summaries read them, and the memory a run holds is a few MB. The
-/// results do not depend on it (every column is summed in path order).
-const BATCH: usize = 8 * CHUNK;
+/// Chunks summarised together, in path order (a pass of the streaming
+/// summaries over every column): 8 chunks, so a group's outcomes (`16 x funds
+/// x years` bytes a path, 852 KB for one fund over 13 years) are still in
+/// cache when the summaries read them. The results do not depend on it
+/// (every column is summed in path order).
+const GROUP: usize = 8;
+
+/// How many chunks the projection may run ahead of the summaries
+/// ([`produce_in_order`]): the memory a streaming run holds is about this
+/// many chunks' outcomes plus one per thread, a few MB.
+const WINDOW: usize = 4 * GROUP;
 
 /// How a run's quantiles were computed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -158,10 +168,11 @@ pub(crate) fn monte_carlo_with(
         // per path: its outcomes, plus one column being summarised per thread
         check_memory(n, bytes_per_path(model) + 8 * workers)?;
     } else {
-        // one batch of outcomes, and two sketches of at most MAX_BUCKETS
+        // the chunks in flight, and two sketches of at most MAX_BUCKETS
         // counts per column, whatever the number of paths
         let sketches = (2 * nf * ny * 2 * MAX_BUCKETS * 8) as u64;
-        check_memory(1, BATCH as u64 * bytes_per_path(model) + sketches)?;
+        let in_flight = (WINDOW as u64 + workers) * CHUNK as u64;
+        check_memory(1, in_flight * bytes_per_path(model) + sketches)?;
     }
     let n = usize::try_from(n).map_err(|_| err!("{n} paths do not fit in memory"))?;
     let series = 2 * nf * ny;
@@ -183,24 +194,27 @@ pub(crate) fn monte_carlo_with(
         ny,
         progress,
     };
+    let n_chunks = n.div_ceil(CHUNK);
     let job = || -> Result<(Vec<ColumnSummary>, QuantileMethod)> {
         if exact {
-            let mut data = vec![0.0f64; n * series];
-            ctx.run(0, &mut data)?;
-            let data = &data;
-            let columns = (0..series)
-                .into_par_iter()
-                .map_init(Vec::new, |col: &mut Vec<f64>, s| {
-                    col.clear();
-                    col.reserve(n);
-                    for (c, block) in data.chunks(CHUNK * series).enumerate() {
+            // every column's non-NaN values in path order, then each
+            // column summarised on its own (in parallel)
+            let mut columns = vec![Vec::with_capacity(n); series];
+            ctx.run(n, n_chunks, |blocks| {
+                for (s, col) in columns.iter_mut().enumerate() {
+                    for block in blocks {
                         let len = block.len() / series;
-                        debug_assert!(c * CHUNK + len <= n);
                         col.extend(block[s * len..(s + 1) * len].iter().filter(|v| !v.is_nan()));
                     }
+                }
+            })?;
+            let columns = columns
+                .into_par_iter()
+                .enumerate()
+                .map(|(s, mut col)| {
                     let n_nan = n - col.len();
                     (
-                        summarize_column(col, &MC_PROBS, &thresholds(s)),
+                        summarize_column(&mut col, &MC_PROBS, &thresholds(s)),
                         col.len(),
                         n_nan,
                     )
@@ -212,19 +226,14 @@ pub(crate) fn monte_carlo_with(
         let mut acc: Vec<Streaming> = (0..series)
             .map(|s| Streaming::new(thresholds(s), zero[s / ny]))
             .collect();
-        let mut data = vec![0.0f64; BATCH.min(n) * series];
-        for first in (0..n).step_by(BATCH) {
-            let len = BATCH.min(n - first);
-            let data = &mut data[..len * series];
-            ctx.run(first, data)?;
-            let data = &*data;
-            acc.par_iter_mut().enumerate().for_each(|(s, a)| {
-                for block in data.chunks(CHUNK * series) {
+        ctx.run(n, n_chunks, |blocks| {
+            for (s, a) in acc.iter_mut().enumerate() {
+                for block in blocks {
                     let len = block.len() / series;
                     a.extend(&block[s * len..(s + 1) * len]);
                 }
-            });
-        }
+            }
+        })?;
         let collapsed = acc.iter().any(|a| a.sketch.collapsed());
         let columns = acc.into_iter().map(Streaming::finish).collect();
         let method = QuantileMethod::Sketch {
@@ -321,47 +330,51 @@ struct Paths<'a> {
 }
 
 impl Paths<'_> {
-    /// Projects paths `first, first + 1, ...` into `data` (`series` values a
-    /// path), chunk by chunk in parallel: chunk `c` holds its `len` paths as
-    /// columns, value of column `s` for its path `i` at `s * len + i`.
-    fn run(&self, first: usize, data: &mut [f64]) -> Result<()> {
-        let (series, ny) = (self.series, self.ny);
+    /// Projects paths `0..n` in chunks of [`CHUNK`] on every thread of the
+    /// current pool and hands the chunks' blocks to `consume` in path order,
+    /// [`GROUP`] chunks at a time ([`produce_in_order`]). Chunk `c` holds
+    /// its `len` paths `c CHUNK ..` as columns: the value of column `s` for
+    /// its path `i` at `s * len + i`.
+    fn run(
+        &self,
+        n: usize,
+        n_chunks: usize,
+        consume: impl FnMut(&[Vec<f64>]) + Send,
+    ) -> Result<()> {
         let k = self.unc.sampler.dim();
-        data.par_chunks_mut(CHUNK * series)
-            .enumerate()
-            .try_for_each_init(
-                || {
-                    let bufs: Vec<Buffers> =
-                        (0..LANES).map(|_| Buffers::for_model(self.model)).collect();
-                    (vec![0.0; LANES * k], bufs)
-                },
-                |(xs, bufs), (c, block)| -> Result<()> {
-                    let len = block.len() / series;
-                    for from in (0..len).step_by(LANES) {
-                        let lanes = LANES.min(len - from);
-                        for j in 0..lanes {
-                            let path = (first + c * CHUNK + from + j) as u64;
-                            let mut rng = path_rng(self.seed, path);
-                            self.unc
-                                .sampler
-                                .sample_into(&mut rng, &mut xs[j * k..(j + 1) * k])?;
-                        }
-                        let points: Vec<&[f64]> =
-                            (0..lanes).map(|j| &xs[j * k..(j + 1) * k]).collect();
-                        let mut sink = Columns {
-                            block: &mut *block,
-                            len,
-                            first: from,
-                            ny,
-                        };
-                        project_levers_many_to(self.model, self.set, &points, bufs, &mut sink)?;
+        let scratch = || {
+            let bufs: Vec<Buffers> = (0..LANES).map(|_| Buffers::for_model(self.model)).collect();
+            (vec![0.0; LANES * k], bufs)
+        };
+        let produce =
+            |c: usize, block: &mut Vec<f64>, (xs, bufs): &mut (Vec<f64>, Vec<Buffers>)| {
+                let first = c * CHUNK;
+                let len = CHUNK.min(n - first);
+                // every value is written by the sink below
+                block.resize(len * self.series, 0.0);
+                for from in (0..len).step_by(LANES) {
+                    let lanes = LANES.min(len - from);
+                    for j in 0..lanes {
+                        let mut rng = path_rng(self.seed, (first + from + j) as u64);
+                        self.unc
+                            .sampler
+                            .sample_into(&mut rng, &mut xs[j * k..(j + 1) * k])?;
                     }
-                    if let Some(pb) = self.progress {
-                        pb.inc(len as u64);
-                    }
-                    Ok(())
-                },
-            )
+                    let points: Vec<&[f64]> = (0..lanes).map(|j| &xs[j * k..(j + 1) * k]).collect();
+                    let mut sink = Columns {
+                        block,
+                        len,
+                        first: from,
+                        ny: self.ny,
+                    };
+                    project_levers_many_to(self.model, self.set, &points, bufs, &mut sink)?;
+                }
+                if let Some(pb) = self.progress {
+                    pb.inc(len as u64);
+                }
+                Ok(())
+            };
+        produce_in_order(n_chunks, GROUP, WINDOW, scratch, produce, consume)
     }
 }
 

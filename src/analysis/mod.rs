@@ -61,6 +61,7 @@ pub(crate) mod montecarlo;
 pub(crate) mod morris;
 pub(crate) mod moved;
 pub(crate) mod oneway;
+pub(crate) mod ordered;
 pub(crate) mod root;
 pub(crate) mod runs;
 pub(crate) mod sampler;
