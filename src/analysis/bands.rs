@@ -25,18 +25,19 @@
 //! does not span more buckets than a sketch keeps.
 //!
 //! Reproducible bit for bit whatever the thread count: path `i` draws from
-//! its own stream [`path_rng`]`(seed, i)`, chunk boundaries do not depend on
+//! its own stream [`path_rng`](super::path_rng)`(seed, i)`, chunk boundaries do not depend on
 //! the threads, and every column's summary takes its values in path order
 //! (every sum runs in path order; a sketch's counts would merge exactly in
 //! any order anyway).
 
+use super::YearSummary;
 use super::error::{Result, bail, err};
 use super::levers::{Buffers, LeverSet, project_levers_many_to};
 use super::montecarlo::{check_memory, summarize_column};
 use super::ordered::produce_in_order;
 use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
-use super::{YearSummary, path_rng};
+use super::streams::PathStreams;
 use crate::fund::YearRow;
 use crate::payment::InpatientDemand;
 use crate::population::ByBand;
@@ -189,7 +190,7 @@ pub(crate) fn monte_carlo_with(
         model,
         unc,
         set: &set,
-        seed,
+        streams: PathStreams::new(seed),
         series,
         ny,
         progress,
@@ -323,7 +324,8 @@ struct Paths<'a> {
     model: &'a Model,
     unc: &'a Uncertainty,
     set: &'a LeverSet,
-    seed: u64,
+    /// Path `i` draws from `streams.rng(i)` = [`path_rng`](super::path_rng)`(seed, i)`.
+    streams: PathStreams,
     series: usize,
     ny: usize,
     progress: Option<&'a ProgressBar>,
@@ -355,7 +357,7 @@ impl Paths<'_> {
                 for from in (0..len).step_by(LANES) {
                     let lanes = LANES.min(len - from);
                     for j in 0..lanes {
-                        let mut rng = path_rng(self.seed, (first + from + j) as u64);
+                        let mut rng = self.streams.rng((first + from + j) as u64);
                         self.unc
                             .sampler
                             .sample_into(&mut rng, &mut xs[j * k..(j + 1) * k])?;

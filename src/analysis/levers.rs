@@ -22,14 +22,14 @@
 //! written back.
 
 use super::error::{AnalysisError, Result, bail, err};
-use super::moved::{self, Move};
+use super::moved::{self, Move, TablePlan};
 use crate::projection::{
     Model, Projection, RowSink, project, project_into, project_many, project_many_to,
 };
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use std::collections::BTreeSet;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Which part of a dated parameter a lever moves.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -425,6 +425,9 @@ pub struct LeverSet {
     levers: Vec<Lever>,
     /// (parameter, definition, indices of the levers moving it), in first-seen order.
     groups: Vec<(ParamId, String, Param, Vec<usize>)>,
+    /// Per group, its table's years looked up once (the first time the
+    /// group is moved by `.scale` or `.shift`; `None` if it is not a table).
+    plans: Vec<OnceLock<Option<TablePlan>>>,
     slow: bool,
 }
 
@@ -449,6 +452,7 @@ impl LeverSet {
         }
         LeverSet {
             levers,
+            plans: groups.iter().map(|_| OnceLock::new()).collect(),
             groups,
             slow,
         }
@@ -493,7 +497,7 @@ impl LeverSet {
     /// the model's values, or a copy of them with only these rows changed).
     /// Leaves are ignored here (see [`LeverSet::needs_recompile`]).
     pub fn apply(&self, model: &Model, xs: &[f64], values: &mut ParamValues) {
-        for (id, _, def, idx) in &self.groups {
+        for ((id, _, def, idx), plan) in self.groups.iter().zip(&self.plans) {
             // Years before the first lever's `from` keep the scenario's values.
             let from = self.levers[idx[0]].from;
             if idx.iter().any(|&i| self.levers[i].from != from) {
@@ -526,7 +530,12 @@ impl LeverSet {
                             Move::Shift(x)
                         };
                         let base_year = model.store.years().base_year;
-                        moved::fill(def, m, base_year, base_year, values.row_mut(*id));
+                        let row = values.row_mut(*id);
+                        let len = row.len();
+                        match plan.get_or_init(|| TablePlan::of(def, base_year, len)) {
+                            Some(plan) if plan.fits(base_year, len) => plan.fill(m, row),
+                            _ => moved::fill(def, m, base_year, base_year, row),
+                        }
                         keep_until(model, *id, from, values);
                         continue;
                     }

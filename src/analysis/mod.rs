@@ -94,7 +94,7 @@ pub use root::{
 pub use sampler::Sampler;
 pub use sketch::{RELATIVE_ACCURACY, Sketch};
 pub use sobol::{SobolResult, sobol_for_sampler, sobol_indices, sobol_indices_with};
-pub use streams::{PathRng, path_rng};
+pub use streams::{PathRng, PathStreams, path_rng};
 
 // Re-exported for users of the crate (the command line, tests, benches):
 // the submodules themselves are private to the crate.

@@ -191,6 +191,107 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// A table's years looked up once for a fill of `len` years from
+/// `first_year`: for each year, the entries [`Cursor::at`] reads and how it
+/// combines them, so that moving the table on every Monte Carlo path costs a
+/// multiplication or two a year and no walk of its `BTreeMap`. The moved
+/// values are computed by the same operations in the same order as
+/// `Cursor::at`'s, bit for bit.
+#[derive(Clone, Debug)]
+pub(crate) struct TablePlan {
+    first_year: i32,
+    years: Vec<TableYear>,
+}
+
+/// What one year of a [`TablePlan`] reads.
+#[derive(Clone, Copy, Debug)]
+enum TableYear {
+    /// `leaf(v)`: the first entry (at or before it), an entry's own year, or
+    /// the held entry of a step table.
+    Entry(f64),
+    /// After the last entry: `leaf(last) * factor` with `factor = (1 +
+    /// growth_after)^(year - last_year)`, or `leaf(last)` without growth.
+    After { last: f64, factor: Option<f64> },
+    /// Linear between two entries: `a + (b - a) * num / den` with `a =
+    /// leaf(v0)`, `b = leaf(v1)`, `num = year - y0`, `den = y1 - y0`.
+    Lerp {
+        v0: f64,
+        v1: f64,
+        num: f64,
+        den: f64,
+    },
+}
+
+impl TablePlan {
+    /// The plan of `p` for `len` years from `first_year` (`None` unless `p`
+    /// is a non-empty table).
+    pub(crate) fn of(p: &Param, first_year: i32, len: usize) -> Option<TablePlan> {
+        let Param::Table {
+            values,
+            interpolate,
+            growth_after,
+        } = p
+        else {
+            return None;
+        };
+        let (&first_key, &first) = values.first_key_value()?;
+        let (&last_year, &last) = values.last_key_value()?;
+        let years = (first_year..)
+            .take(len)
+            .map(|year| {
+                if year <= first_key {
+                    return TableYear::Entry(first);
+                }
+                if year >= last_year {
+                    let factor = growth_after.map(|g| (1.0 + g).powi(year - last_year));
+                    return TableYear::After { last, factor };
+                }
+                // first_key < year < last_year: an entry on each side, the
+                // same ones the cursor holds (`prev` at or before the year)
+                let (Some((&y0, &v0)), Some((&y1, &v1))) = (
+                    values.range(..=year).next_back(),
+                    values.range(year + 1..).next(),
+                ) else {
+                    return TableYear::Entry(f64::NAN);
+                };
+                match interpolate {
+                    Interp::Step => TableYear::Entry(v0),
+                    Interp::Linear if y0 == year => TableYear::Entry(v0),
+                    Interp::Linear => TableYear::Lerp {
+                        v0,
+                        v1,
+                        num: f64::from(year - y0),
+                        den: f64::from(y1 - y0),
+                    },
+                }
+            })
+            .collect();
+        Some(TablePlan { first_year, years })
+    }
+
+    /// Whether the plan is the one for a fill of `len` years from `first_year`.
+    pub(crate) fn fits(&self, first_year: i32, len: usize) -> bool {
+        self.first_year == first_year && self.years.len() == len
+    }
+
+    /// [`fill`] of the table moved by `m` (the plan must [fit](Self::fits) `out`).
+    pub(crate) fn fill(&self, m: Move, out: &mut [f64]) {
+        for (slot, y) in out.iter_mut().zip(&self.years) {
+            *slot = match *y {
+                TableYear::Entry(v) => m.leaf(v),
+                TableYear::After { last, factor } => match factor {
+                    Some(f) => m.leaf(last) * f,
+                    None => m.leaf(last),
+                },
+                TableYear::Lerp { v0, v1, num, den } => {
+                    let (a, b) = (m.leaf(v0), m.leaf(v1));
+                    a + (b - a) * num / den
+                }
+            };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +386,12 @@ mod tests {
             let mut got = vec![f64::NAN; n];
             fill(&p, m, base_year, first_year, &mut got);
             prop_assert!(same_bits(&got, &want), "{p:?} {m:?}: {got:?} != {want:?}");
+            if let Some(plan) = TablePlan::of(&p, first_year, n) {
+                prop_assert!(plan.fits(first_year, n));
+                let mut planned = vec![f64::NAN; n];
+                plan.fill(m, &mut planned);
+                prop_assert!(same_bits(&planned, &want), "plan {p:?} {m:?}: {planned:?} != {want:?}");
+            }
             for (i, w) in want.iter().enumerate() {
                 let a = at(&p, m, first_year + i as i32, base_year);
                 prop_assert_eq!(a.to_bits(), w.to_bits());
@@ -317,6 +424,9 @@ mod tests {
             let mut got = vec![0.0; 13];
             fill(&premium, Move::Scale(x), 2023, 2023, &mut got);
             assert!(same_bits(&got, &want), "{got:?} != {want:?}");
+            let plan = TablePlan::of(&premium, 2023, 13).unwrap();
+            plan.fill(Move::Scale(x), &mut got);
+            assert!(same_bits(&got, &want), "plan: {got:?} != {want:?}");
         }
         for d in [-0.01, -0.003_21, 0.0, 0.01] {
             let want = reference(&mortality, Move::Shift(d), 2023, 2023, 13);
