@@ -29,6 +29,7 @@ use crate::projection::{
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use std::collections::BTreeSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Which part of a dated parameter a lever moves.
@@ -671,10 +672,16 @@ impl LeverSet {
     /// in `validate`'s verdict and again for its own run compile once each.
     /// Failures are not remembered: they are reported every time.
     pub fn check(&self, model: &Model, xs: &[f64]) -> Result<()> {
-        use std::hash::{DefaultHasher, Hash, Hasher};
+        self.check_keyed(model, scenario_key(model), xs)
+    }
+
+    /// [`LeverSet::check`] with the scenario's part of the key given
+    /// ([`scenario_key`]`(model)`), so that checking many lever settings of
+    /// one scenario hashes its fingerprint once.
+    pub(super) fn check_keyed(&self, model: &Model, scenario: u64, xs: &[f64]) -> Result<()> {
         static PASSED: Mutex<BTreeSet<u64>> = Mutex::new(BTreeSet::new());
         let mut h = DefaultHasher::new();
-        model.raw.fingerprint().hash(&mut h);
+        scenario.hash(&mut h);
         for (p, v) in self.to_sets(xs) {
             (p, v.to_string()).hash(&mut h);
         }
@@ -701,6 +708,14 @@ impl LeverSet {
         set.insert(key);
         Ok(())
     }
+}
+
+/// The part of a [`LeverSet::check`] key that depends on the scenario only:
+/// a 64-bit hash of its [`RawScenario::fingerprint`].
+pub(super) fn scenario_key(model: &Model) -> u64 {
+    let mut h = DefaultHasher::new();
+    model.raw.fingerprint().hash(&mut h);
+    h.finish()
 }
 
 /// Restores the years before `from` of parameter `id` to the model's values.
