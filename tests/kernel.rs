@@ -1,4 +1,4 @@
-//! The chunked year loop (`projection::project_many`, 16 paths a chunk, year
+//! The chunked year loop (`projection::project_many`, `LANES` paths a chunk, year
 //! by year) against paths projected one at a time, on every bundled scenario:
 //! with its `[uncertainty]` draws (kept off the years of record, as Monte
 //! Carlo runs them) and with every built-in sensitivity lever (scale, shift,
@@ -105,7 +105,7 @@ fn check(model: &Model, set: &LeverSet, points: &[Vec<f64>], what: &str) {
 
 #[test]
 fn chunked_year_loop_equals_paths_projected_alone_on_every_bundled_scenario() {
-    // 37 paths: two full chunks of 16 and a partial one
+    // 37 paths: full chunks of `LANES` and a partial one
     const N: usize = 37;
     let mut with_draws = 0;
     let mut loaded = 0;

@@ -136,7 +136,7 @@ pub fn project_many(model: &Model, ps: &[&ParamValues], outs: &mut [&mut Project
 
 /// Projects several parameter sets at once, path `i` (`ps[i]`) handed to
 /// `sink` year by year: the one year loop of drgsim. Paths run in chunks of
-/// `LANES` (16), year by year: year `t` of every path of the chunk before
+/// `LANES` (4), year by year: year `t` of every path of the chunk before
 /// year `t + 1`, the cohort step across the chunk's paths at once
 /// (`MembershipLanes`), the chunk's inpatient payment in one call
 /// ([`PaymentModel::pay_year_lanes`](crate::payment::PaymentModel::pay_year_lanes)).
@@ -158,6 +158,8 @@ struct Heads {
     old: f64,
     young: f64,
     op_cost: f64,
+    /// Retired members (employee funds; -0.0 otherwise).
+    retirees: f64,
 }
 
 /// One path's state carried from one year to the next.
@@ -240,28 +242,44 @@ fn project_fund<S: RowSink + ?Sized>(
         if t > 0 {
             mem.step(prof, &drivers[..n]);
         }
-        // Head counts and outpatient cost across the chunk, each path's sums
-        // in band order (as `Iterator::sum`, from -0.0), one array a sum so
-        // the loops run across paths.
-        let (mut members, mut old, mut young, mut op_cost) =
-            ([-0.0; LANES], [-0.0; LANES], [-0.0; LANES], [0.0; LANES]);
+        // Head counts, outpatient cost and (employee funds) retirees across
+        // the chunk, each path's sums in band order (as `Iterator::sum`, from
+        // -0.0), one array a sum so the loops run across paths. Every loop
+        // runs over all `LANES` lanes (a constant trip count, so they
+        // vectorise); a lane past `n` holds a harmless copy of the start and
+        // is never read.
+        let (mut members, mut old, mut young, mut op_cost, mut retirees) = (
+            [-0.0; LANES],
+            [-0.0; LANES],
+            [-0.0; LANES],
+            [0.0; LANES],
+            [-0.0; LANES],
+        );
         let visit_idx: Lanes = std::array::from_fn(|i| st[i].visit_idx);
         let op_cost_idx: Lanes = std::array::from_fn(|i| st[i].op_cost_idx);
         for b in 0..N_BANDS {
             let mb = &mem.members[b];
             let (v, c) = (prof.outpatient_visits[b], prof.outpatient_cost[b]);
-            for i in 0..n {
+            for i in 0..LANES {
                 members[i] += mb[i];
                 op_cost[i] += mb[i] * v * visit_idx[i] * c * op_cost_idx[i];
             }
             if b >= FIRST_60PLUS {
-                for i in 0..n {
+                for i in 0..LANES {
                     old[i] += mb[i];
                 }
             }
             if b < 4 {
-                for i in 0..n {
+                for i in 0..LANES {
                     young[i] += mb[i];
+                }
+            }
+        }
+        if f.kind == FundKind::Employee {
+            for b in 0..N_BANDS {
+                let (mb, share) = (&mem.members[b], prof.retired_share[b]);
+                for i in 0..LANES {
+                    retirees[i] += mb[i] * share;
                 }
             }
         }
@@ -270,23 +288,33 @@ fn project_fund<S: RowSink + ?Sized>(
             old: old[i],
             young: young[i],
             op_cost: op_cost[i],
+            retirees: retirees[i],
         });
-        // Revenue and inpatient demand of every path, then the chunk's
-        // inpatient payment in one call, then the rest of each path's year.
+        // Inpatient demand handed to the payment model, band by band across
+        // the chunk: `cases_b = members_b x admissions_b x admission index`
+        // and `cost_b = inpatient cost_b x cost index` (with
+        // `demand_level = "tables"` the level from the group table,
+        // model::TablesLevel).
+        let adm_idx: Lanes = std::array::from_fn(|i| st[i].adm_idx);
+        let ip_cost_idx: Lanes = std::array::from_fn(|i| st[i].ip_cost_idx);
+        for b in 0..N_BANDS {
+            let (mb, adm) = (&mem.members[b], prof.admissions[b]);
+            let mut cases: Lanes = std::array::from_fn(|i| mb[i] * adm * adm_idx[i]);
+            let mut cost: Lanes = std::array::from_fn(|i| prof.inpatient_cost[b] * ip_cost_idx[i]);
+            if let Some(tl) = &f.tables_level {
+                cases = cases.map(|c| c * tl.cases_factor);
+                cost = std::array::from_fn(|i| tl.cost_per_case_by_band[b] * ip_cost_idx[i]);
+            }
+            for (i, d) in demands[..n].iter_mut().enumerate() {
+                d.cases_by_band[b] = cases[i];
+                d.cost_per_case_by_band[b] = cost[i];
+            }
+        }
+        // Revenue of every path, then the chunk's inpatient payment in one
+        // call, then the rest of each path's year.
         let year = model.years.year(t);
         for i in 0..n {
-            let m = mem.members_of(i);
-            revs[i] = revenue(
-                f,
-                ps[i],
-                t,
-                &m,
-                heads[i],
-                adjs[i],
-                &st[i],
-                &mut demands[i],
-                &mut inputs[i],
-            );
+            revs[i] = revenue(f, ps[i], t, heads[i], adjs[i], &st[i], &mut inputs[i]);
         }
         f.payment
             .pay_year_lanes(t, ps, &demands[..n], &inputs[..n], &mut ips[..n]);
@@ -373,23 +401,18 @@ impl Revenue {
 }
 
 /// Year `t` of one path after the cohort step, up to the inpatient payment:
-/// its revenue, and the inpatient demand and inputs handed to the payment
-/// engine (into `demand`, `inputs`).
-#[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
+/// its revenue, and the inputs handed to the payment engine (into `inputs`).
 #[inline(always)]
 fn revenue(
     f: &FundModel,
     p: &ParamValues,
     t: usize,
-    m: &ByBand,
     h: Heads,
     adj: Adjustments,
     s: &PathState,
-    demand: &mut InpatientDemand,
     inputs: &mut YearInputs,
 ) -> Revenue {
     let ids = &f.p;
-    let prof = &f.profile;
     let members = h.members;
     let mut r = Revenue::default();
 
@@ -402,11 +425,7 @@ fn revenue(
             r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
         }
         FundKind::Employee => {
-            let retirees: f64 = m
-                .iter()
-                .zip(prof.retired_share.iter())
-                .map(|(m, s)| m * s)
-                .sum();
+            let retirees = h.retirees;
             let active = members - retirees;
             r.active_workers = active;
             r.retirees = retirees;
@@ -434,16 +453,6 @@ fn revenue(
         + r.other_income_wan;
     r.revenue_wan = r.pooled_revenue_wan + r.personal_account_revenue_wan;
 
-    // Inpatient demand.
-    for b in 0..N_BANDS {
-        demand.cases_by_band[b] = m[b] * prof.admissions[b] * s.adm_idx;
-        demand.cost_per_case_by_band[b] = prof.inpatient_cost[b] * s.ip_cost_idx;
-        // `demand_level = "tables"`: the level from the group table (model::TablesLevel).
-        if let Some(tl) = &f.tables_level {
-            demand.cases_by_band[b] *= tl.cases_factor;
-            demand.cost_per_case_by_band[b] = tl.cost_per_case_by_band[b] * s.ip_cost_idx;
-        }
-    }
     // A budget rule that sets the point value is evaluated before payment.
     let rule_budget_wan = match &f.clearing {
         Some(c) if c.sets_point_value => c.budget_wan(t, p, s.clearing_base, r.pooled_revenue_wan),
