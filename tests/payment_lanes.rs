@@ -1,7 +1,7 @@
 //! The payment engine in lanes equals the engine path by path, bit for bit:
 //! `PaymentModel::pay_year_lanes` against `pay_year_with` for every bundled
 //! scenario's payment models (rate, point value, recalibration, level
-//! coefficients, the aggregate form), chunks of 1, 5, 16 and 37 paths whose
+//! coefficients, the aggregate form), chunks of 1 to 5, 16 and 37 paths whose
 //! parameters, demand, budget override and benefit cut differ lane by lane.
 
 mod common;
@@ -90,7 +90,7 @@ fn pay_year_lanes_equals_pay_year_with_bit_for_bit_in_every_bundled_scenario() {
             let model = &fm.payment;
             modes.push((model.mode(), model.is_grouped()));
             for t in [0, n_years / 2, n_years - 1] {
-                for lanes in [1, 5, 16, 37] {
+                for lanes in (1..=5).chain([16, 37]) {
                     let ps: Vec<&ParamValues> = values[..lanes].iter().collect();
                     let ds: Vec<InpatientDemand> =
                         (0..lanes).map(|i| lane_demand(&fp.demand[t], i)).collect();

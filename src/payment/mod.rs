@@ -49,6 +49,8 @@ pub use year::{InpatientDemand, InpatientYear, YearInputs};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lanes;
 
 // Re-exported for users of the crate (the command line, tests, benches).
 pub use clearing::{Band, Bands, BaseRule, Corridor, clear, grown_budget, to_fen};

@@ -13,14 +13,14 @@ fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-fn store(horizon: i32) -> ParamStore {
+pub(super) fn store(horizon: i32) -> ParamStore {
     ParamStore::new(Years {
         base_year: 2025,
         horizon,
     })
 }
 
-fn compile(
+pub(super) fn compile(
     toml_text: &str,
     dir: &Path,
     st: &mut ParamStore,
@@ -165,7 +165,7 @@ H1,City,tertiary,1.0,600,1.2,1.1
 H2,County,secondary,0.8,400,0.8,0.9
 ";
 
-fn small_dir() -> tempfile::TempDir {
+pub(super) fn small_dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("groups.csv"), SMALL_GROUPS).unwrap();
     std::fs::write(d.path().join("hospitals.csv"), SMALL_HOSPITALS).unwrap();
@@ -177,7 +177,7 @@ fn small_dir() -> tempfile::TempDir {
     d
 }
 
-fn small_demand() -> InpatientDemand {
+pub(super) fn small_demand() -> InpatientDemand {
     let g = GroupTable::parse(Path::new("groups.csv"), SMALL_GROUPS).unwrap();
     InpatientDemand {
         cases_by_band: g.cases_by_band(),
