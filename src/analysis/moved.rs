@@ -153,19 +153,22 @@ impl<'a> Cursor<'a> {
     /// [`Param::at`] of the moved table in `year` (years must not decrease
     /// from one call to the next).
     fn at(&mut self, interpolate: Interp, growth_after: Option<f64>, m: Move, year: i32) -> f64 {
+        self.lookup(interpolate, growth_after, year).value(m)
+    }
+
+    /// What the table reads in `year` (years must not decrease from one call
+    /// to the next), before any move.
+    fn lookup(&mut self, interpolate: Interp, growth_after: Option<f64>, year: i32) -> TableYear {
         let Some(((first_year, first), (last_year, last))) = self.ends else {
             // unreachable for a compiled scenario (tables are non-empty)
-            return f64::NAN;
+            return TableYear::Entry(f64::NAN);
         };
         if year <= first_year {
-            return m.leaf(first);
+            return TableYear::Entry(first);
         }
         if year >= last_year {
-            let last = m.leaf(last);
-            return match growth_after {
-                Some(g) => last * (1.0 + g).powi(year - last_year),
-                None => last,
-            };
+            let factor = growth_after.map(|g| (1.0 + g).powi(year - last_year));
+            return TableYear::After { last, factor };
         }
         while let Some((y, v)) = self.next
             && y <= year
@@ -175,35 +178,36 @@ impl<'a> Cursor<'a> {
         }
         // first_year < year < last_year: an entry on each side
         let (Some((y0, v0)), Some((y1, v1))) = (self.prev, self.next) else {
-            return f64::NAN;
+            return TableYear::Entry(f64::NAN);
         };
-        let v0 = m.leaf(v0);
         match interpolate {
-            Interp::Step => v0,
+            Interp::Step => TableYear::Entry(v0),
             // `BTreeMap::range(year..)` finds the entry of `year` itself
             // when there is one: then `y1 == y0` and the value is `v0`
-            Interp::Linear if y0 == year => v0,
-            Interp::Linear => {
-                let v1 = m.leaf(v1);
-                v0 + (v1 - v0) * f64::from(year - y0) / f64::from(y1 - y0)
-            }
+            Interp::Linear if y0 == year => TableYear::Entry(v0),
+            Interp::Linear => TableYear::Lerp {
+                v0,
+                v1,
+                num: f64::from(year - y0),
+                den: f64::from(y1 - y0),
+            },
         }
     }
 }
 
 /// A table's years looked up once for a fill of `len` years from
-/// `first_year`: for each year, the entries [`Cursor::at`] reads and how it
-/// combines them, so that moving the table on every Monte Carlo path costs a
-/// multiplication or two a year and no walk of its `BTreeMap`. The moved
-/// values are computed by the same operations in the same order as
-/// `Cursor::at`'s, bit for bit.
+/// `first_year`: for each year, what [`Cursor::lookup`] finds, so that moving
+/// the table on every Monte Carlo path costs a multiplication or two a year
+/// and no walk of its `BTreeMap`. The moved values are
+/// [`TableYear::value`], the same code as `Cursor::at`'s, bit for bit.
 #[derive(Clone, Debug)]
 pub(crate) struct TablePlan {
     first_year: i32,
     years: Vec<TableYear>,
 }
 
-/// What one year of a [`TablePlan`] reads.
+/// What one year of a table reads ([`Cursor::lookup`]), before any move; a
+/// [`TablePlan`] keeps one a year.
 #[derive(Clone, Copy, Debug)]
 enum TableYear {
     /// `leaf(v)`: the first entry (at or before it), an entry's own year, or
@@ -222,6 +226,26 @@ enum TableYear {
     },
 }
 
+impl TableYear {
+    /// This year's value of the table moved by `m` ([`Param::at`] of the
+    /// moved table): `leaf(v)`, `leaf(last) x factor`, or `a + (b - a) x num
+    /// / den` with `a = leaf(v0)`, `b = leaf(v1)`.
+    #[inline]
+    fn value(self, m: Move) -> f64 {
+        match self {
+            TableYear::Entry(v) => m.leaf(v),
+            TableYear::After { last, factor } => match factor {
+                Some(f) => m.leaf(last) * f,
+                None => m.leaf(last),
+            },
+            TableYear::Lerp { v0, v1, num, den } => {
+                let (a, b) = (m.leaf(v0), m.leaf(v1));
+                a + (b - a) * num / den
+            }
+        }
+    }
+}
+
 impl TablePlan {
     /// The plan of `p` for `len` years from `first_year` (`None` unless `p`
     /// is a non-empty table).
@@ -234,37 +258,13 @@ impl TablePlan {
         else {
             return None;
         };
-        let (&first_key, &first) = values.first_key_value()?;
-        let (&last_year, &last) = values.last_key_value()?;
+        if values.is_empty() {
+            return None;
+        }
+        let mut cursor = Cursor::new(values);
         let years = (first_year..)
             .take(len)
-            .map(|year| {
-                if year <= first_key {
-                    return TableYear::Entry(first);
-                }
-                if year >= last_year {
-                    let factor = growth_after.map(|g| (1.0 + g).powi(year - last_year));
-                    return TableYear::After { last, factor };
-                }
-                // first_key < year < last_year: an entry on each side, the
-                // same ones the cursor holds (`prev` at or before the year)
-                let (Some((&y0, &v0)), Some((&y1, &v1))) = (
-                    values.range(..=year).next_back(),
-                    values.range(year + 1..).next(),
-                ) else {
-                    return TableYear::Entry(f64::NAN);
-                };
-                match interpolate {
-                    Interp::Step => TableYear::Entry(v0),
-                    Interp::Linear if y0 == year => TableYear::Entry(v0),
-                    Interp::Linear => TableYear::Lerp {
-                        v0,
-                        v1,
-                        num: f64::from(year - y0),
-                        den: f64::from(y1 - y0),
-                    },
-                }
-            })
+            .map(|year| cursor.lookup(*interpolate, *growth_after, year))
             .collect();
         Some(TablePlan { first_year, years })
     }
@@ -277,17 +277,7 @@ impl TablePlan {
     /// [`fill`] of the table moved by `m` (the plan must [fit](Self::fits) `out`).
     pub(crate) fn fill(&self, m: Move, out: &mut [f64]) {
         for (slot, y) in out.iter_mut().zip(&self.years) {
-            *slot = match *y {
-                TableYear::Entry(v) => m.leaf(v),
-                TableYear::After { last, factor } => match factor {
-                    Some(f) => m.leaf(last) * f,
-                    None => m.leaf(last),
-                },
-                TableYear::Lerp { v0, v1, num, den } => {
-                    let (a, b) = (m.leaf(v0), m.leaf(v1));
-                    a + (b - a) * num / den
-                }
-            };
+            *slot = y.value(m);
         }
     }
 }
