@@ -6,13 +6,15 @@
 //! seed): load and compile the scenario, project it, one year's per-hospital
 //! settlement, the compute of `drgsim hospitals` with and without `--vs`, and
 //! the writing of its report files apart. And the Monte Carlo inner call on
-//! the default scenario: one chunk of 16 paths through `pay_year_lanes` beside
-//! the same 16 paths one by one through `pay_year_with`, per path-year.
+//! the default scenario: 16 paths in chunks of `LANES` (the year loop's
+//! chunk) through `pay_year_lanes` beside the same 16 paths one by one through
+//! `pay_year_with`, per path-year.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::payment::{
-    GroupTable, InpatientDemand, InpatientYear, PaymentModel, PaymentSpec, YearInputs,
+    DemandLanes, GroupTable, InpatientDemand, InpatientYear, PaymentModel, PaymentSpec, YearInputs,
 };
+use drgsim::population::LANES;
 use drgsim::scenario::{ParamId, ParamStore, ParamValues, Years};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -100,19 +102,20 @@ fn bench_payment(c: &mut Criterion) {
     });
 }
 
-/// Paths per chunk in the lanes bench (the year loop's chunk).
-const LANES: usize = 16;
+/// Paths in the lanes bench.
+const PATHS: usize = 16;
 
 /// `pay_year_lanes` on the default scenario (Chuxiong, 732 groups, rate mode):
 /// 16 paths whose parameters differ (every parameter moved by up to 2 %) and
-/// whose demand is the projection's, all 13 years; beside it the same paths
-/// one by one through `pay_year_with`. Throughput is in path-years.
+/// whose demand is the projection's, all 13 years, in chunks of `LANES`;
+/// beside it the same paths one by one through `pay_year_with`. Throughput
+/// is in path-years.
 fn bench_lanes(c: &mut Criterion) {
     use drgsim::projection::{Model, project};
     let m = Model::load(&dir().join("chuxiong-rules.toml"), &[]).expect("default scenario loads");
     let p = project(&m);
     let n_params = m.store.paths().count();
-    let values: Vec<ParamValues> = (0..LANES)
+    let values: Vec<ParamValues> = (0..PATHS)
         .map(|i| {
             let mut v = m.values().clone();
             for id in 0..n_params {
@@ -128,15 +131,28 @@ fn bench_lanes(c: &mut Criterion) {
     let model = &m.funds[0].payment;
     let demand = &p.funds[0].demand;
     let years = demand.len();
-    let ds: Vec<Vec<InpatientDemand>> = demand.iter().map(|d| vec![*d; LANES]).collect();
-    let xs = vec![YearInputs::NONE; LANES];
-    let mut out = vec![InpatientYear::default(); LANES];
+    let ds: Vec<Vec<InpatientDemand>> = demand.iter().map(|d| vec![*d; PATHS]).collect();
+    let lanes: Vec<Vec<DemandLanes>> = ds
+        .iter()
+        .map(|d| d.chunks(LANES).map(DemandLanes::from_paths).collect())
+        .collect();
+    let xs = vec![YearInputs::NONE; PATHS];
+    let mut out = vec![InpatientYear::default(); PATHS];
     let mut g = c.benchmark_group("default scenario, 16 paths x 13 years (per path-year)");
-    g.throughput(Throughput::Elements((LANES * years) as u64));
+    g.throughput(Throughput::Elements((PATHS * years) as u64));
     g.bench_function("pay_year_lanes", |b| {
         b.iter(|| {
-            for (t, d) in ds.iter().enumerate() {
-                model.pay_year_lanes(t, black_box(&ps), black_box(d), &xs, &mut out);
+            for (t, d) in lanes.iter().enumerate() {
+                for (k, dl) in d.iter().enumerate() {
+                    let r = k * LANES..((k + 1) * LANES).min(PATHS);
+                    model.pay_year_lanes(
+                        t,
+                        black_box(&ps[r.clone()]),
+                        black_box(dl),
+                        &xs[r.clone()],
+                        &mut out[r],
+                    );
+                }
             }
             black_box(&out);
         })
@@ -144,7 +160,7 @@ fn bench_lanes(c: &mut Criterion) {
     g.bench_function("pay_year_with, path by path", |b| {
         b.iter(|| {
             for (t, d) in ds.iter().enumerate() {
-                for i in 0..LANES {
+                for i in 0..PATHS {
                     out[i] = model.pay_year_with(t, black_box(ps[i]), black_box(&d[i]), &xs[i]);
                 }
             }

@@ -1,12 +1,14 @@
 //! The payment engine in lanes equals the engine path by path, bit for bit:
 //! `PaymentModel::pay_year_lanes` against `pay_year_with` for every bundled
 //! scenario's payment models (rate, point value, recalibration, level
-//! coefficients, the aggregate form), chunks of 1 to 5, 16 and 37 paths whose
-//! parameters, demand, budget override and benefit cut differ lane by lane.
+//! coefficients, the aggregate form): 37 paths in chunks of every size up to
+//! `LANES`, whose parameters, demand, budget override and benefit cut differ
+//! lane by lane.
 
 mod common;
 
-use drgsim::payment::{InpatientDemand, InpatientYear, PaymentMode, YearInputs};
+use drgsim::payment::{DemandLanes, InpatientDemand, InpatientYear, PaymentMode, YearInputs};
+use drgsim::population::LANES;
 use drgsim::scenario::{ParamId, ParamValues};
 
 /// Every field of a year as bits, so equal means bit for bit (NaN included).
@@ -90,24 +92,30 @@ fn pay_year_lanes_equals_pay_year_with_bit_for_bit_in_every_bundled_scenario() {
             let model = &fm.payment;
             modes.push((model.mode(), model.is_grouped()));
             for t in [0, n_years / 2, n_years - 1] {
-                for lanes in (1..=5).chain([16, 37]) {
-                    let ps: Vec<&ParamValues> = values[..lanes].iter().collect();
+                // 37 paths in chunks of every size up to `LANES`, each chunk
+                // starting where the last ended
+                for size in 1..=LANES {
+                    let xs: Vec<YearInputs> = (0..37).map(lane_inputs).collect();
                     let ds: Vec<InpatientDemand> =
-                        (0..lanes).map(|i| lane_demand(&fp.demand[t], i)).collect();
-                    let xs: Vec<YearInputs> = (0..lanes).map(lane_inputs).collect();
-                    let mut out = vec![InpatientYear::default(); lanes];
-                    model.pay_year_lanes(t, &ps, &ds, &xs, &mut out);
-                    for i in 0..lanes {
-                        let alone = model.pay_year_with(t, ps[i], &ds[i], &xs[i]);
-                        assert_eq!(
-                            bits(&out[i]),
-                            bits(&alone),
-                            "{name}, fund {}, year {t}, lane {i} of {lanes}:\n{:?}\n{:?}",
-                            fm.id,
-                            out[i],
-                            alone
-                        );
-                        checked += 1;
+                        (0..37).map(|i| lane_demand(&fp.demand[t], i)).collect();
+                    for first in (0..37).step_by(size) {
+                        let idx = first..(first + size).min(37);
+                        let ps: Vec<&ParamValues> = values[idx.clone()].iter().collect();
+                        let lanes = DemandLanes::from_paths(&ds[idx.clone()]);
+                        let mut out = vec![InpatientYear::default(); idx.len()];
+                        model.pay_year_lanes(t, &ps, &lanes, &xs[idx.clone()], &mut out);
+                        for (i, k) in idx.enumerate() {
+                            let alone = model.pay_year_with(t, ps[i], &ds[k], &xs[k]);
+                            assert_eq!(
+                                bits(&out[i]),
+                                bits(&alone),
+                                "{name}, fund {}, year {t}, path {k} in a chunk of {size}:\n{:?}\n{:?}",
+                                fm.id,
+                                out[i],
+                                alone
+                            );
+                            checked += 1;
+                        }
                     }
                 }
             }
@@ -131,31 +139,44 @@ fn lanes_differ_when_their_parameters_differ() {
     // guards the test above: lanes that were all alike would prove nothing
     let (m, p) = common::run("chuxiong-2023.toml");
     let n_params = m.store.paths().count();
-    let values: Vec<ParamValues> = (0..5)
+    let values: Vec<ParamValues> = (0..LANES)
         .map(|i| lane_values(m.values(), n_params, i))
         .collect();
     let ps: Vec<&ParamValues> = values.iter().collect();
-    let ds: Vec<InpatientDemand> = (0..5)
+    let ds: Vec<InpatientDemand> = (0..LANES)
         .map(|i| lane_demand(&p.funds[0].demand[3], i))
         .collect();
-    let xs = vec![YearInputs::NONE; 5];
-    let mut out = vec![InpatientYear::default(); 5];
+    let xs = vec![YearInputs::NONE; LANES];
+    let mut out = vec![InpatientYear::default(); LANES];
     m.funds[0]
         .payment
-        .pay_year_lanes(3, &ps, &ds, &xs, &mut out);
-    for i in 1..5 {
+        .pay_year_lanes(3, &ps, &DemandLanes::from_paths(&ds), &xs, &mut out);
+    for i in 1..LANES {
         assert_ne!(out[i].fund_yuan, out[0].fund_yuan, "lane {i}");
     }
 }
 
 #[test]
-#[should_panic(expected = "one demand, input and output per path")]
+#[should_panic(expected = "one input and output per path")]
 fn pay_year_lanes_refuses_slices_of_different_lengths() {
     let (m, p) = common::run("chuxiong-2023.toml");
     let ps = vec![m.values(); 3];
-    let ds = vec![p.funds[0].demand[0]; 2];
-    let xs = vec![YearInputs::NONE; 3];
+    let ds = DemandLanes::from_paths(&[p.funds[0].demand[0]; 2]);
+    let xs = vec![YearInputs::NONE; 2];
     let mut out = vec![InpatientYear::default(); 3];
+    m.funds[0]
+        .payment
+        .pay_year_lanes(0, &ps, &ds, &xs, &mut out);
+}
+
+#[test]
+#[should_panic(expected = "paths a chunk")]
+fn pay_year_lanes_refuses_more_paths_than_lanes() {
+    let (m, p) = common::run("chuxiong-2023.toml");
+    let ps = vec![m.values(); LANES + 1];
+    let ds = DemandLanes::from_paths(&[p.funds[0].demand[0]; 1]);
+    let xs = vec![YearInputs::NONE; LANES + 1];
+    let mut out = vec![InpatientYear::default(); LANES + 1];
     m.funds[0]
         .payment
         .pay_year_lanes(0, &ps, &ds, &xs, &mut out);

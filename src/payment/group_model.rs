@@ -30,8 +30,9 @@
 //! - expected high-outlier excess in cost terms (x c_b, yuan) and in weight units
 //!   (for points), and plain `sum RW` for the CMI.
 //!
-//! `pay_year` is then O(levels x bands) = 54 multiply-adds per quantity, with
-//! dated parameters (coverage, rate, coefficients, behaviour) applied as scalars:
+//! `pay_year` is then one dot product of the demand with the coefficients per
+//! quantity and level (O(levels x bands)), with dated parameters (coverage,
+//! rate, coefficients, behaviour) applied as scalars to the sums:
 //!
 //! - DRG share of a level's cases: `f_L = hospital_coverage_L x group_coverage x
 //!   grouping_rate x (1 - excluded_stays_share - special_review_share)`, applied to
@@ -145,8 +146,104 @@ pub(super) struct Sums {
     pub(super) patient_drg: f64,
 }
 
+/// The demand's dot products with one hospital's (or one level's)
+/// coefficients, over bands in band order from 0: with `n_b` the band's cases
+/// and `m_b = n_b x c_b` its fee-for-service cost (`c_b` the cost per case),
+/// `cases = sum_b n_b C.cases_b`, likewise `drg_cases`, `rw`, `xs_w`, `units`
+/// and `units_ref` (`C.units_nc`, `C.units_nc_ref` under a level coefficient),
+/// and `ffs = sum_b m_b C.ffs_b`, likewise `ffs_drg` and `xs_cost`.
+///
+/// Everything the year's factors do to a band is a factor common to all bands
+/// (`n = n0 x adm`, `cost = c0 x costf`, the DRG share), so the factors are
+/// applied once to these sums ([`Sums::add_level`]), not band by band.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct Dots {
+    pub(super) cases: f64,
+    pub(super) drg_cases: f64,
+    pub(super) rw: f64,
+    pub(super) xs_w: f64,
+    pub(super) units: f64,
+    pub(super) units_ref: f64,
+    pub(super) ffs: f64,
+    pub(super) ffs_drg: f64,
+    pub(super) xs_cost: f64,
+}
+
+impl Dots {
+    /// The dot products of demand `d` with `cells` (see the type's docs);
+    /// `nc` picks the weight units without the hospital coefficient (a level
+    /// coefficient replaces it).
+    pub(super) fn of(cells: &Cells, nc: bool, d: &InpatientDemand) -> Dots {
+        let mut o = Dots::default();
+        for (b, c) in cells.iter().enumerate() {
+            let n = d.cases_by_band[b];
+            let m = n * d.cost_per_case_by_band[b];
+            let (u, uref) = if nc {
+                (c.units_nc, c.units_nc_ref)
+            } else {
+                (c.units, c.units_ref)
+            };
+            o.cases += n * c.cases;
+            o.drg_cases += n * c.drg_cases;
+            o.rw += n * c.rw;
+            o.xs_w += n * c.xs_w;
+            o.units += n * u;
+            o.units_ref += n * uref;
+            o.ffs += m * c.ffs;
+            o.ffs_drg += m * c.ffs_drg;
+            o.xs_cost += m * c.xs_cost;
+        }
+        o
+    }
+}
+
+impl Sums {
+    /// Adds one hospital's (or one level's) year at hospital level index
+    /// `level`, from its dot products `o` ([`Dots`]) and the year's factors:
+    /// with `a = adm`, `k = costf`, `f_L = hospital_coverage_L x elig` (the
+    /// DRG share), `dn = f_L x a`, `u = coefficient` (`k_L x coefficient`
+    /// under a level coefficient):
+    ///
+    /// `cases += a cases_o`, `ffs += (a k) ffs_o`, `drg_cases += dn drg_o`,
+    /// `ffs_drg += (dn k) ffs_drg_o`, `units += (dn u) units_o`, `units_ref +=
+    /// (dn u) units_ref_o`, `units_plan += (f_L u) units_o` (the plan counts
+    /// cases before behaviour), `xs_cost += (dn k) xs_cost_o`, `xs_plan += f_L
+    /// xs_cost_o`, `xs_w += dn xs_w_o`, `rw += dn rw_o`, and the patients'
+    /// shares of the level's bill, of all cases and of DRG cases
+    /// ([`patient_share`], linear in the bill and the cases).
+    #[inline(always)]
+    pub(super) fn add_level(&mut self, o: &Dots, level: usize, f: &Factors) {
+        let share = f.hosp_cov[level] * f.elig;
+        let u = match f.level_coef[level] {
+            Some(k) => k * f.coef_mult,
+            None => f.coef_mult,
+        };
+        let dn = share * f.adm;
+        let cases = f.adm * o.cases;
+        let ffs = (f.adm * f.costf) * o.ffs;
+        let drg_cases = dn * o.drg_cases;
+        let ffs_drg = (dn * f.costf) * o.ffs_drg;
+        self.cases += cases;
+        self.ffs += ffs;
+        self.drg_cases += drg_cases;
+        self.ffs_drg += ffs_drg;
+        self.units += (dn * u) * o.units;
+        self.units_ref += (dn * u) * o.units_ref;
+        self.units_plan += (share * u) * o.units;
+        self.xs_cost += (dn * f.costf) * o.xs_cost;
+        self.xs_plan += share * o.xs_cost;
+        self.xs_w += dn * o.xs_w;
+        self.rw += dn * o.rw;
+        let (reimb, ded) = (f.reimb[level], f.deductible);
+        self.patient += patient_share(ffs, cases, reimb, ded);
+        self.patient_drg += patient_share(ffs_drg, drg_cases, reimb, ded);
+    }
+}
+
 /// Adds the sums of one hospital (or one level) with coefficients `cells` at
-/// hospital level index `level` for the year's factors and demand.
+/// hospital level index `level` for the year's factors and demand: the
+/// demand's dot products with the coefficients ([`Dots::of`]), then the
+/// factors ([`Sums::add_level`]).
 pub(super) fn accumulate(
     cells: &Cells,
     level: usize,
@@ -154,39 +251,8 @@ pub(super) fn accumulate(
     d: &InpatientDemand,
     s: &mut Sums,
 ) {
-    let share = f.hosp_cov[level] * f.elig;
-    let lc = f.level_coef[level];
-    for (b, c) in cells.iter().enumerate() {
-        let n0 = d.cases_by_band[b];
-        let c0 = d.cost_per_case_by_band[b];
-        let n = n0 * f.adm;
-        let cost = c0 * f.costf;
-        let (u, uref) = match lc {
-            Some(k) => (k * c.units_nc, k * c.units_nc_ref),
-            None => (c.units, c.units_ref),
-        };
-        let u = u * f.coef_mult;
-        let uref = uref * f.coef_mult;
-        s.cases += n * c.cases;
-        s.ffs += n * cost * c.ffs;
-        let dn = share * n;
-        s.drg_cases += dn * c.drg_cases;
-        s.ffs_drg += dn * cost * c.ffs_drg;
-        s.units += dn * u;
-        s.units_ref += dn * uref;
-        s.units_plan += share * n0 * u;
-        s.xs_cost += dn * cost * c.xs_cost;
-        s.xs_plan += share * n0 * c0 * c.xs_cost;
-        s.xs_w += dn * c.xs_w;
-        s.rw += dn * c.rw;
-        s.patient += patient_share(n * cost * c.ffs, n * c.cases, f.reimb[level], f.deductible);
-        s.patient_drg += patient_share(
-            dn * cost * c.ffs_drg,
-            dn * c.drg_cases,
-            f.reimb[level],
-            f.deductible,
-        );
-    }
+    let o = Dots::of(cells, f.level_coef[level].is_some(), d);
+    s.add_level(&o, level, f);
 }
 
 impl GroupModel {

@@ -1,49 +1,93 @@
 //! The payment engine for a chunk of paths at once
-//! ([`PaymentModel::pay_year_lanes`]): the group-level sums of
-//! `group_model::accumulate` computed in lanes, one lane per path.
+//! ([`PaymentModel::pay_year_lanes`]): the demand's dot products with the
+//! group-level coefficients (`group_model::Dots`) computed in lanes, one lane
+//! per path.
 //!
 //! # Layout
 //!
-//! Paths go `V` at a time, one lane each of a vector register: the lanes'
-//! dated factors (`LaneFactors`) and year's sums (`Acc`) are `[f64; V]` held
-//! in registers over every level and band, a band's coefficients (`Coef`) are
-//! loaded once for the lanes, and each operation runs on all lanes at once.
-//! Each mode's loop is compiled on its own (`Need`: the sums the mode reads,
-//! as constants; the level coefficient's presence, a constant too), with no
-//! test inside the band loop. On a CPU with AVX the same code runs compiled
-//! for AVX (`grouped_lanes_avx`, chosen at run time), else for the x86-64
-//! baseline.
+//! The chunk's demand comes band by band across the paths ([`DemandLanes`]),
+//! so a band's cases and costs of all `LANES` paths are one load each, and each
+//! dot product is `LANES` sums side by side (one 256-bit register with AVX,
+//! two 128-bit ones on the x86-64 baseline). A band's coefficients are
+//! loaded once for all lanes. Each mode's loop is compiled on its own (`Need`:
+//! the sums the mode reads, as constants; the level coefficient's presence, a
+//! constant too), with no test inside the band loop. On a CPU with AVX the same
+//! code runs compiled for AVX (`grouped_lanes_avx`, chosen at run time), else
+//! for the x86-64 baseline. The year's factors are then applied to each lane's
+//! dot products once (`Sums::add_level`), path by path.
 //!
 //! # Same numbers as one path alone
 //!
 //! Every lane performs, term for term, the floating-point operations of
-//! `accumulate` for its path, in the same order (bands in order within a level,
-//! levels in order, each product associated as there): a lane's sums, and so its
-//! [`InpatientYear`], equal `pay_year_with` for that path bit for bit
-//! (tests/payment_lanes.rs checks every bundled scenario, `payment::tests` the
-//! AVX and baseline forms in every mode). The one saving that changes no value:
-//! sums that the model's mode never reads (`Need`) are not formed. The rate or
-//! point value (`settle`) and the year's result (`year_from`) are the scalar
-//! engine's own, per lane. The aggregate form (no tables) is a few dozen
-//! operations a path and runs path by path through `pay_year_with`.
+//! `Dots::of` for its path, in the same order (bands in order, from 0), and
+//! the factors, the rate or point value (`settle`) and the year's result
+//! (`year_from`) are the scalar engine's own: a lane's [`InpatientYear`] equals
+//! `pay_year_with` for that path bit for bit (tests/payment_lanes.rs checks
+//! every bundled scenario, `payment::tests_lanes` the AVX and baseline forms in
+//! every mode). The one saving that changes no value: dot products that the
+//! model's mode never reads (`Need`) are not formed. The aggregate form (no
+//! tables) is a few dozen operations a path and runs path by path through
+//! `pay_year_with`.
 
 use super::engine::PaymentModel;
-use super::group_model::{Cells, GroupModel, Sums};
-use super::year::{Factors, InpatientDemand, InpatientYear, YearInputs};
+use super::group_model::{Cells, Dots, GroupModel, Sums};
+use super::year::{InpatientDemand, InpatientYear, YearInputs};
+use crate::population::LANES;
 use crate::population::bands::N_BANDS;
 use crate::scenario::ParamValues;
 use crate::scenario::payment::PaymentMode;
 
-/// Lanes (paths) at a time: one 128-bit vector of f64 (SSE2, the x86-64
-/// baseline, or AVX's VEX form). Four lanes (AVX 256-bit) ran no faster: the
-/// sums and factors of four lanes do not fit in the sixteen registers.
-const V: usize = 2;
+/// The inpatient demand of a chunk of up to [`LANES`] paths, band by band
+/// across the paths: `cases[b][i]` and `cost[b][i]` are
+/// [`InpatientDemand::cases_by_band`] and
+/// [`InpatientDemand::cost_per_case_by_band`] of band `b` of path `i`. The
+/// year loop fills it as it computes the demand; lanes past the chunk's paths
+/// are never read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DemandLanes {
+    /// Cases by band, per lane.
+    pub cases: [[f64; LANES]; N_BANDS],
+    /// Fee-for-service cost per case by band, per lane (yuan).
+    pub cost: [[f64; LANES]; N_BANDS],
+}
 
-/// No demand: the lanes past the last path.
-const NO_DEMAND: InpatientDemand = InpatientDemand {
-    cases_by_band: [0.0; N_BANDS],
-    cost_per_case_by_band: [0.0; N_BANDS],
-};
+impl DemandLanes {
+    /// No demand in any lane.
+    pub const NONE: DemandLanes = DemandLanes {
+        cases: [[0.0; LANES]; N_BANDS],
+        cost: [[0.0; LANES]; N_BANDS],
+    };
+
+    /// The demands of up to `LANES` paths, path `i` in lane `i` (the other
+    /// lanes without demand).
+    ///
+    /// # Panics
+    /// If `ds` holds more than `LANES` demands (a caller's bug).
+    pub fn from_paths(ds: &[InpatientDemand]) -> DemandLanes {
+        assert!(ds.len() <= LANES, "at most {LANES} paths a chunk");
+        let mut out = DemandLanes::NONE;
+        for (i, d) in ds.iter().enumerate() {
+            out.set(i, d);
+        }
+        out
+    }
+
+    /// Puts demand `d` in lane `i`.
+    pub fn set(&mut self, i: usize, d: &InpatientDemand) {
+        for b in 0..N_BANDS {
+            self.cases[b][i] = d.cases_by_band[b];
+            self.cost[b][i] = d.cost_per_case_by_band[b];
+        }
+    }
+
+    /// The demand of lane `i`.
+    pub fn lane(&self, i: usize) -> InpatientDemand {
+        InpatientDemand {
+            cases_by_band: std::array::from_fn(|b| self.cases[b][i]),
+            cost_per_case_by_band: std::array::from_fn(|b| self.cost[b][i]),
+        }
+    }
+}
 
 /// Which of the year's sums `settle` and `year_from` read under a model's
 /// mode, as constants so that each mode's band loop is compiled on its own,
@@ -108,194 +152,116 @@ impl Need for Points {
 }
 
 /// One value per lane.
-type L = [f64; V];
+type L = [f64; LANES];
 
-/// The dated factors of `V` lanes that the band loop reads, one array a
-/// factor (lane `j` from `Factors` of path `j`): `share_L = hosp_cov_L x elig`,
-/// `keep_L = 1 - reimb_L`, `rd_L = reimb_L x deductible`, `k_L` the level
-/// coefficient (0 without one).
-struct LaneFactors {
-    adm: L,
-    costf: L,
-    cm: L,
-    share: [L; 3],
-    keep: [L; 3],
-    rd: [L; 3],
-    k: [L; 3],
-}
-
-impl LaneFactors {
-    #[inline(always)]
-    fn of(f: &[Factors; V]) -> LaneFactors {
-        use std::array::from_fn;
-        LaneFactors {
-            adm: from_fn(|j| f[j].adm),
-            costf: from_fn(|j| f[j].costf),
-            cm: from_fn(|j| f[j].coef_mult),
-            share: from_fn(|l| from_fn(|j| f[j].hosp_cov[l] * f[j].elig)),
-            keep: from_fn(|l| from_fn(|j| 1.0 - f[j].reimb[l])),
-            rd: from_fn(|l| from_fn(|j| f[j].reimb[l] * f[j].deductible)),
-            k: from_fn(|l| from_fn(|j| f[j].level_coef[l].unwrap_or(0.0))),
-        }
-    }
-}
-
-/// `V` lanes' year sums (the fields of `Sums`), held in registers.
+/// [`Dots`] of `LANES` lanes, one array a dot product.
 #[derive(Clone, Copy)]
-struct Acc {
-    cases: [f64; V],
-    drg_cases: [f64; V],
-    ffs: [f64; V],
-    ffs_drg: [f64; V],
-    units: [f64; V],
-    units_ref: [f64; V],
-    units_plan: [f64; V],
-    xs_cost: [f64; V],
-    xs_plan: [f64; V],
-    xs_w: [f64; V],
-    rw: [f64; V],
-    patient: [f64; V],
-    patient_drg: [f64; V],
+struct DotLanes {
+    cases: L,
+    drg_cases: L,
+    rw: L,
+    xs_w: L,
+    units: L,
+    units_ref: L,
+    ffs: L,
+    ffs_drg: L,
+    xs_cost: L,
 }
 
-impl Acc {
-    const ZERO: Acc = Acc {
-        cases: [0.0; V],
-        drg_cases: [0.0; V],
-        ffs: [0.0; V],
-        ffs_drg: [0.0; V],
-        units: [0.0; V],
-        units_ref: [0.0; V],
-        units_plan: [0.0; V],
-        xs_cost: [0.0; V],
-        xs_plan: [0.0; V],
-        xs_w: [0.0; V],
-        rw: [0.0; V],
-        patient: [0.0; V],
-        patient_drg: [0.0; V],
+impl DotLanes {
+    const ZERO: DotLanes = DotLanes {
+        cases: [0.0; LANES],
+        drg_cases: [0.0; LANES],
+        rw: [0.0; LANES],
+        xs_w: [0.0; LANES],
+        units: [0.0; LANES],
+        units_ref: [0.0; LANES],
+        ffs: [0.0; LANES],
+        ffs_drg: [0.0; LANES],
+        xs_cost: [0.0; LANES],
     };
 
-    /// Lane `j`'s sums.
-    fn lane(&self, j: usize) -> Sums {
-        Sums {
+    /// Lane `j`'s dot products (those the mode does not form are 0).
+    fn lane(&self, j: usize) -> Dots {
+        Dots {
             cases: self.cases[j],
             drg_cases: self.drg_cases[j],
-            ffs: self.ffs[j],
-            ffs_drg: self.ffs_drg[j],
+            rw: self.rw[j],
+            xs_w: self.xs_w[j],
             units: self.units[j],
             units_ref: self.units_ref[j],
-            units_plan: self.units_plan[j],
+            ffs: self.ffs[j],
+            ffs_drg: self.ffs_drg[j],
             xs_cost: self.xs_cost[j],
-            xs_plan: self.xs_plan[j],
-            xs_w: self.xs_w[j],
-            rw: self.rw[j],
-            patient: self.patient[j],
-            patient_drg: self.patient_drg[j],
         }
     }
 }
 
-/// `accumulate` for `V` lanes: adds level `level`'s sums with coefficients
-/// `cells` to `a`, lane by lane (the formulas are on `accumulate` and in the
-/// `group_model` module docs; with `n = n0 x adm`, `cost = c0 x costf`, `share =
-/// f_L = hospital_coverage_L x elig`, `dn = share x n`):
-///
-/// `cases += n x C.cases`, `ffs += (n x cost) x C.ffs`, `drg_cases += dn x
-/// C.drg_cases`, `ffs_drg += (dn x cost) x C.ffs_drg`, `units += dn x u`,
-/// `units_ref += dn x u_ref`, `units_plan += (share x n0) x u`, `xs_cost +=
-/// (dn x cost) x C.xs_cost`, `xs_plan += ((share x n0) x c0) x C.xs_cost`,
-/// `xs_w += dn x C.xs_w`, `rw += dn x C.rw`, and the patients' shares
-/// `(1 - reimb_L) x ffs + (reimb_L x deductible) x cases` of all cases and of
-/// DRG cases (`benefits::patient_share`), where `u = (k_L x C.units_nc) x
-/// coefficient` under a level coefficient `k_L` (`LC`), else `C.units x
-/// coefficient`, and `u_ref` likewise from the reference weights. Each sum adds
-/// band after band, in band order, from where the previous level left it;
-/// only the sums `N` needs are formed.
+/// `Dots::of` for `LANES` lanes at once (the formulas are on `Dots`): each
+/// dot product adds band after band, in band order, from 0; only those `N`
+/// needs are formed, and `NC` picks the weight units without the hospital
+/// coefficient (a level coefficient replaces it).
 #[inline(always)]
-fn accumulate_lanes<N: Need, const LC: bool>(
-    cells: &Cells,
-    level: usize,
-    f: &LaneFactors,
-    d: &[&InpatientDemand; V],
-    a: &mut Acc,
-) {
-    let (share, keep, rd, k) = (f.share[level], f.keep[level], f.rd[level], f.k[level]);
+fn dots_lanes<N: Need, const NC: bool>(cells: &Cells, d: &DemandLanes) -> DotLanes {
+    let mut o = DotLanes::ZERO;
     for (b, c) in cells.iter().enumerate() {
-        for j in 0..V {
-            let n0 = d[j].cases_by_band[b];
-            let c0 = d[j].cost_per_case_by_band[b];
-            let n = n0 * f.adm[j];
-            let cost = c0 * f.costf[j];
-            let nf = n * cost * c.ffs;
-            let nc = n * c.cases;
-            let dn = share[j] * n;
-            let dnc = dn * cost;
-            let dcases = dn * c.drg_cases;
-            let dffs = dnc * c.ffs_drg;
-            a.cases[j] += nc;
-            a.ffs[j] += nf;
-            a.drg_cases[j] += dcases;
-            a.ffs_drg[j] += dffs;
-            a.rw[j] += dn * c.rw;
-            a.patient[j] += keep[j] * nf + rd[j] * nc;
-            a.patient_drg[j] += keep[j] * dffs + rd[j] * dcases;
+        let (n, cost) = (&d.cases[b], &d.cost[b]);
+        let (u, uref) = if NC {
+            (c.units_nc, c.units_nc_ref)
+        } else {
+            (c.units, c.units_ref)
+        };
+        for j in 0..LANES {
+            let m = n[j] * cost[j];
+            o.cases[j] += n[j] * c.cases;
+            o.drg_cases[j] += n[j] * c.drg_cases;
+            o.rw[j] += n[j] * c.rw;
+            o.ffs[j] += m * c.ffs;
+            o.ffs_drg[j] += m * c.ffs_drg;
+            if N::XS_W {
+                o.xs_w[j] += n[j] * c.xs_w;
+            }
             if N::UNITS || N::PLAN {
-                let u = if LC {
-                    k[j] * c.units_nc * f.cm[j]
-                } else {
-                    c.units * f.cm[j]
-                };
-                if N::UNITS {
-                    a.units[j] += dn * u;
-                }
-                if N::PLAN {
-                    let sn0 = share[j] * n0;
-                    a.units_plan[j] += sn0 * u;
-                    a.xs_plan[j] += sn0 * c0 * c.xs_cost;
-                }
+                o.units[j] += n[j] * u;
             }
             if N::UNITS_REF {
-                let uref = if LC {
-                    k[j] * c.units_nc_ref
-                } else {
-                    c.units_ref
-                };
-                a.units_ref[j] += dn * (uref * f.cm[j]);
+                o.units_ref[j] += n[j] * uref;
             }
-            if N::XS_COST {
-                a.xs_cost[j] += dnc * c.xs_cost;
-            }
-            if N::XS_W {
-                a.xs_w[j] += dn * c.xs_w;
+            if N::XS_COST || N::PLAN {
+                o.xs_cost[j] += m * c.xs_cost;
             }
         }
     }
+    o
 }
 
 impl PaymentModel {
-    /// [`pay_year_with`](Self::pay_year_with) for a chunk of paths at once:
-    /// `out[i]` is, bit for bit, `pay_year_with(t, ps[i], &ds[i], &xs[i])`.
-    /// The year loop hands its chunk of paths here in one call; the group form
-    /// runs `V` paths at a time, in the lanes of vector registers (see the module docs).
+    /// [`pay_year_with`](Self::pay_year_with) for a chunk of up to
+    /// [`LANES`] paths at once: `out[i]` is, bit for bit,
+    /// `pay_year_with(t, ps[i], &ds.lane(i), &xs[i])`. The year loop hands
+    /// its chunk of paths here in one call; the group form runs the paths in
+    /// the lanes of vector registers (see the module docs).
     ///
     /// # Panics
-    /// If the four slices differ in length (a caller's bug).
+    /// If `ps`, `xs` and `out` differ in length or hold more than `LANES`
+    /// paths (a caller's bug).
     pub fn pay_year_lanes(
         &self,
         t: usize,
         ps: &[&ParamValues],
-        ds: &[InpatientDemand],
+        ds: &DemandLanes,
         xs: &[YearInputs],
         out: &mut [InpatientYear],
     ) {
         let n = ps.len();
         assert!(
-            ds.len() == n && xs.len() == n && out.len() == n,
-            "one demand, input and output per path"
+            xs.len() == n && out.len() == n,
+            "one input and output per path"
         );
+        assert!(n <= LANES, "at most {LANES} paths a chunk");
         let Some(gm) = &self.grouped else {
             for i in 0..n {
-                out[i] = self.pay_year_with(t, ps[i], &ds[i], &xs[i]);
+                out[i] = self.pay_year_with(t, ps[i], &ds.lane(i), &xs[i]);
             }
             return;
         };
@@ -336,59 +302,53 @@ impl PaymentModel {
         self.grouped_lanes_body::<N>(gm, c, out)
     }
 
-    /// `grouped_lanes_body` compiled for AVX. The lanes stay two a register
-    /// (four measured no faster: more sums than registers); the gain is AVX's
-    /// three-operand instructions (fewer register copies). AVX brings no fused
-    /// multiply-add (that is FMA, not enabled here) and Rust never contracts
-    /// `a x b + c` on its own, so every operation rounds as in the SSE2 form:
-    /// the same numbers on every CPU.
+    /// `grouped_lanes_body` compiled for AVX: the four lanes in one 256-bit
+    /// register. AVX brings no fused multiply-add (that is FMA, not enabled
+    /// here) and Rust never contracts `a x b + c` on its own, so every
+    /// operation rounds as in the SSE2 form: the same numbers on every CPU.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx")]
     fn grouped_lanes_avx<N: Need>(&self, gm: &GroupModel, c: Chunk, out: &mut [InpatientYear]) {
         self.grouped_lanes_body::<N>(gm, c, out)
     }
 
-    /// The group form for a mode that reads the sums `N`: `V` paths at a
-    /// time, their factors, their sums level after level, then each path's
-    /// rate or point value and year.
+    /// The group form for a mode that reads the sums `N`: the dot products
+    /// of every level in lanes, then each path's factors, sums (levels in
+    /// order), rate or point value and year.
     #[inline(always)]
     fn grouped_lanes_body<N: Need>(&self, gm: &GroupModel, c: Chunk, out: &mut [InpatientYear]) {
-        let n = c.ps.len();
         let lc = self.ids.level_coefficients.map(|o| o.is_some());
-        for g in (0..n).step_by(V) {
-            let m = (n - g).min(V);
-            let mut f = [Factors::default(); V];
-            let mut d = [&NO_DEMAND; V];
-            for j in 0..m {
-                f[j] = self.factors_with(c.t, c.ps[g + j], &c.xs[g + j]);
-                d[j] = &c.ds[g + j];
+        let mut dots = [DotLanes::ZERO; 3];
+        for l in 0..3 {
+            if gm.present[l] {
+                dots[l] = if lc[l] {
+                    dots_lanes::<N, true>(&gm.levels[l], c.ds)
+                } else {
+                    dots_lanes::<N, false>(&gm.levels[l], c.ds)
+                };
             }
-            let lf = LaneFactors::of(&f);
-            let mut a = Acc::ZERO;
+        }
+        for (j, (p, x)) in c.ps.iter().zip(c.xs).enumerate() {
+            let f = self.factors_with(c.t, p, x);
+            let mut s = Sums::default();
             for l in 0..3 {
                 if gm.present[l] {
-                    if lc[l] {
-                        accumulate_lanes::<N, true>(&gm.levels[l], l, &lf, &d, &mut a);
-                    } else {
-                        accumulate_lanes::<N, false>(&gm.levels[l], l, &lf, &d, &mut a);
-                    }
+                    s.add_level(&dots[l].lane(j), l, &f);
                 }
             }
-            for j in 0..m {
-                let s = a.lane(j);
-                let st = self.settle(c.t, c.ps[g + j], &f[j], &s, gm.recalibrate);
-                out[g + j] = self.year_from(&f[j], &s, st);
-            }
+            let st = self.settle(c.t, p, &f, &s, gm.recalibrate);
+            out[j] = self.year_from(&f, &s, st);
         }
     }
 }
 
 /// A chunk of paths for one year: path `i`'s parameters `ps[i]`, demand
-/// `ds[i]` and year inputs `xs[i]` (equal lengths).
+/// `ds.lane(i)` and year inputs `xs[i]` (`ps` and `xs` of equal lengths, at
+/// most `LANES`).
 #[derive(Clone, Copy)]
 pub(super) struct Chunk<'a> {
     pub(super) t: usize,
     pub(super) ps: &'a [&'a ParamValues],
-    pub(super) ds: &'a [InpatientDemand],
+    pub(super) ds: &'a DemandLanes,
     pub(super) xs: &'a [YearInputs],
 }

@@ -41,6 +41,7 @@ pub use engine::PaymentModel;
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospital_year::HospitalResult;
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalInfo, HospitalTable, Level};
+pub use lanes::DemandLanes;
 pub use negotiation::{
     HospitalReport, HospitalRow, LevelSummary, alliance_summary, compare, hospital_report,
     level_summary, sort_by_change, top_movers,

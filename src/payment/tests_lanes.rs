@@ -1,9 +1,11 @@
 //! The payment engine in lanes (`lanes`), compiled for AVX and for the
 //! x86-64 baseline, against the engine path by path, bit for bit, in every
-//! mode, on the small tables of `payment::tests`.
+//! mode, on the small tables of `payment::tests`, in chunks of every size up
+//! to `LANES`.
 
 use super::tests::{compile, small_demand, small_dir, store};
 use super::*;
+use crate::population::LANES;
 use crate::population::bands::N_BANDS;
 use crate::scenario::ParamValues;
 
@@ -91,30 +93,36 @@ fn lanes_in_avx_and_baseline_forms_equal_path_by_path_in_every_mode() {
             })
             .collect();
         for t in 0..3 {
-            for n in 1..=9 {
-                let ps: Vec<&ParamValues> = values[..n].iter().collect();
-                let c = lanes::Chunk {
-                    t,
-                    ps: &ps,
-                    ds: &dem[..n],
-                    xs: &xs[..n],
-                };
-                let mut base = vec![InpatientYear::default(); n];
-                m.grouped_lanes(gm, false, c, &mut base);
-                let mut auto = vec![InpatientYear::default(); n];
-                m.pay_year_lanes(t, &ps, &dem[..n], &xs[..n], &mut auto);
-                for i in 0..n {
-                    let alone = m.pay_year_with(t, ps[i], &dem[i], &xs[i]);
-                    assert_eq!(
-                        year_bits(&base[i]),
-                        year_bits(&alone),
-                        "{spec}: t {t}, lane {i} of {n}"
-                    );
-                    assert_eq!(
-                        year_bits(&auto[i]),
-                        year_bits(&alone),
-                        "{spec}: t {t}, lane {i} of {n}"
-                    );
+            // every chunk size up to `LANES`, and the lanes of a chunk at
+            // every position of the nine paths
+            for first in 0..9 {
+                for n in 1..=LANES.min(9 - first) {
+                    let idx = first..first + n;
+                    let ps: Vec<&ParamValues> = values[idx.clone()].iter().collect();
+                    let ds = DemandLanes::from_paths(&dem[idx.clone()]);
+                    let c = lanes::Chunk {
+                        t,
+                        ps: &ps,
+                        ds: &ds,
+                        xs: &xs[idx.clone()],
+                    };
+                    let mut base = vec![InpatientYear::default(); n];
+                    m.grouped_lanes(gm, false, c, &mut base);
+                    let mut auto = vec![InpatientYear::default(); n];
+                    m.pay_year_lanes(t, &ps, &ds, &xs[idx.clone()], &mut auto);
+                    for (i, k) in idx.enumerate() {
+                        let alone = m.pay_year_with(t, ps[i], &dem[k], &xs[k]);
+                        assert_eq!(
+                            year_bits(&base[i]),
+                            year_bits(&alone),
+                            "{spec}: t {t}, lane {i} of {n} from path {first}"
+                        );
+                        assert_eq!(
+                            year_bits(&auto[i]),
+                            year_bits(&alone),
+                            "{spec}: t {t}, lane {i} of {n} from path {first}"
+                        );
+                    }
                 }
             }
         }

@@ -7,7 +7,7 @@ use super::rules::{Adjustments, LastYear, RuleState, backstop_wan, cut_share};
 use crate::fund::accounts::{self, AccountInputs};
 use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
-use crate::payment::{InpatientDemand, InpatientYear, YearInputs};
+use crate::payment::{DemandLanes, InpatientDemand, InpatientYear, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
 use crate::population::{ByBand, Drivers, LANES, Lanes, Membership, MembershipLanes, N_BANDS};
 use crate::scenario::ParamValues;
@@ -217,6 +217,7 @@ fn project_fund<S: RowSink + ?Sized>(
         cost_per_case_by_band: [0.0; N_BANDS],
     };
     let mut demands = [no_demand; LANES];
+    let mut lanes = DemandLanes::NONE;
     let mut inputs = [YearInputs::NONE; LANES];
     let mut ips = [InpatientYear::default(); LANES];
     let mut revs = [Revenue::default(); LANES];
@@ -309,6 +310,8 @@ fn project_fund<S: RowSink + ?Sized>(
                 d.cases_by_band[b] = cases[i];
                 d.cost_per_case_by_band[b] = cost[i];
             }
+            lanes.cases[b] = cases;
+            lanes.cost[b] = cost;
         }
         // Revenue of every path, then the chunk's inpatient payment in one
         // call, then the rest of each path's year.
@@ -317,7 +320,7 @@ fn project_fund<S: RowSink + ?Sized>(
             revs[i] = revenue(f, ps[i], t, heads[i], adjs[i], &st[i], &mut inputs[i]);
         }
         f.payment
-            .pay_year_lanes(t, ps, &demands[..n], &inputs[..n], &mut ips[..n]);
+            .pay_year_lanes(t, ps, &lanes, &inputs[..n], &mut ips[..n]);
         for i in 0..n {
             // A local row, so a sink that keeps two of its figures lets the
             // compiler drop the others.
