@@ -238,12 +238,44 @@ pub fn cut_share(share: f64, cut: f64, floor: f64) -> f64 {
     (share - cut).max(share.min(floor))
 }
 
-/// The fiscal backstop (财政兜底) for a year: local finance pays
-/// `min(cap, max(0, below_months x spending / 12 - balance))`, 万元, where
-/// `balance` is the year-end balance before the transfer.
-pub fn backstop_wan(b: &Backstop, p: &ParamValues, t: usize, balance: f64, spending: f64) -> f64 {
+/// A year's fiscal backstop: the transfer and the year-end balance after it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Topup {
+    /// Local finance's transfer, 万元: `min(cap, max(0, below_months x
+    /// spending / 12 - balance))`.
+    pub transfer_wan: f64,
+    /// The balance after the transfer, 万元: exactly the line
+    /// `below_months x spending / 12` when the cap does not bind, `balance +
+    /// cap` when it does, `balance` when there is no shortfall.
+    pub balance_wan: f64,
+}
+
+/// The fiscal backstop (财政兜底) for a year, where `balance` is the
+/// year-end balance before the transfer (万元). A transfer the cap does not
+/// bind lands the balance exactly on the line, not on `balance + (line -
+/// balance)`, which rounds to a few units in the last place either side: a
+/// fund topped up to zero (`below_months = 0`) then ends the year at 0, never
+/// at a rounding residue below it that would count as depleted.
+pub fn topup(b: &Backstop, p: &ParamValues, t: usize, balance: f64, spending: f64) -> Topup {
     let line = p.get(b.below_months, t) * spending / 12.0;
-    (line - balance).max(0.0).min(p.get(b.cap_wan, t))
+    let need = (line - balance).max(0.0);
+    let cap = p.get(b.cap_wan, t);
+    if need > cap {
+        Topup {
+            transfer_wan: cap,
+            balance_wan: balance + cap,
+        }
+    } else if need > 0.0 {
+        Topup {
+            transfer_wan: need,
+            balance_wan: line,
+        }
+    } else {
+        Topup {
+            transfer_wan: need,
+            balance_wan: balance,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -410,8 +442,16 @@ mod tests {
         let b = r.backstop.unwrap();
         let p = s.values();
         // line = 1 month of 12,000 = 1,000
-        assert_eq!(backstop_wan(&b, p, 1, 1_200.0, 12_000.0), 0.0);
-        assert_eq!(backstop_wan(&b, p, 1, 800.0, 12_000.0), 200.0);
-        assert_eq!(backstop_wan(&b, p, 1, -300.0, 12_000.0), 500.0, "capped");
+        assert_eq!(topup(&b, p, 1, 1_200.0, 12_000.0).transfer_wan, 0.0);
+        assert_eq!(topup(&b, p, 1, 800.0, 12_000.0).transfer_wan, 200.0);
+        assert_eq!(
+            topup(&b, p, 1, -300.0, 12_000.0).transfer_wan,
+            500.0,
+            "capped"
+        );
+        // uncapped, the balance lands on the line exactly; capped, short of it
+        assert_eq!(topup(&b, p, 1, 800.0, 12_000.0).balance_wan, 1_000.0);
+        assert_eq!(topup(&b, p, 1, -300.0, 12_000.0).balance_wan, 200.0);
+        assert_eq!(topup(&b, p, 1, 1_200.0, 12_000.0).balance_wan, 1_200.0);
     }
 }

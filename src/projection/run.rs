@@ -3,7 +3,7 @@
 //! sensitivity call it thousands of times.
 
 use super::model::{FundModel, Model};
-use super::rules::{Adjustments, LastYear, RuleState, backstop_wan, cut_share};
+use super::rules::{Adjustments, LastYear, RuleState, cut_share, topup};
 use crate::fund::accounts::{self, AccountInputs};
 use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
@@ -560,18 +560,25 @@ fn spending_and_books(
     r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
     r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
 
-    // Local finance tops up a shortfall (its own revenue line).
+    // Local finance tops up a shortfall (its own revenue line); a topped-up
+    // year ends where the backstop leaves it (exactly on its line unless
+    // capped: `rules::topup`).
+    let mut topped = None;
     if let Some(b) = &f.rules.backstop {
         let before = balance + r.pooled_revenue_wan - r.pooled_expenditure_wan;
-        r.fiscal_backstop_wan = backstop_wan(b, p, t, before, r.pooled_expenditure_wan);
+        let top = topup(b, p, t, before, r.pooled_expenditure_wan);
+        r.fiscal_backstop_wan = top.transfer_wan;
         r.pooled_revenue_wan += r.fiscal_backstop_wan;
         r.revenue_wan += r.fiscal_backstop_wan;
+        if top.transfer_wan > 0.0 {
+            topped = Some(top.balance_wan);
+        }
     }
 
     // Books.
     r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
     r.surplus_rate = r.surplus_wan / r.pooled_revenue_wan;
-    balance += r.surplus_wan;
+    balance = topped.unwrap_or(balance + r.surplus_wan);
     r.balance_wan = balance;
     r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
     r.status = th.status(balance, r.months_payable);
