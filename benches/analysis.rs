@@ -7,7 +7,8 @@
 //! criterion prints `thrpt` in elements per second: ns per path-year is
 //! 1e9 / thrpt (CPU of all threads together; multiply by the cores for CPU
 //! per path-year). The CPU per path-year of one 200,000-path run on 1 and 2
-//! threads is printed besides (`/proc/self/stat`, 10 ms ticks).
+//! threads is printed besides (`/proc/self/stat`, 10 ms ticks), for this
+//! scenario and for the command line's default (`chuxiong-rules.toml`).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::analysis::Axis;
@@ -39,17 +40,31 @@ fn bench(c: &mut Criterion) {
         });
     }
     // The figure: CPU (user + system, all threads) per path-year of
-    // one run, from /proc/self/stat, printed beside criterion's wall-clock throughput.
-    for (n, threads) in [(200_000u64, 1usize), (200_000, 2)] {
-        if let Some(ns) = cpu_ns_per_path_year(
-            || {
-                drgsim::analysis::monte_carlo(&model, &unc, n, 1, Some(threads), None).unwrap();
-            },
-            n * years,
-        ) {
-            println!(
-                "monte carlo {n} paths x {years} years, {threads} thread(s): {ns:.0} ns CPU per path-year"
-            );
+    // one run, from /proc/self/stat, printed beside criterion's wall-clock
+    // throughput; for Chuxiong 2023 (no response, the benches above) and for
+    // the command line's default scenario (the same region with its rules:
+    // budget cleared every year, benefit trimming, fiscal backstop).
+    let rules = Model::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/chuxiong-rules.toml"),
+        &[],
+    )
+    .expect("default scenario loads");
+    let rules_unc = Uncertainty::of_model(&rules).expect("[uncertainty]");
+    for (name, m, u) in [
+        ("chuxiong-2023", &model, &unc),
+        ("chuxiong-rules", &rules, &rules_unc),
+    ] {
+        for (n, threads) in [(200_000u64, 1usize), (200_000, 2)] {
+            if let Some(ns) = cpu_ns_per_path_year(
+                || {
+                    drgsim::analysis::monte_carlo(m, u, n, 1, Some(threads), None).unwrap();
+                },
+                n * years,
+            ) {
+                println!(
+                    "monte carlo {name} {n} paths x {years} years, {threads} thread(s): {ns:.0} ns CPU per path-year"
+                );
+            }
         }
     }
     // Monte Carlo outside the year loop, per path: the correlated draw of
