@@ -13,26 +13,7 @@ use drgsim::scenario::{ParamId, ParamValues};
 
 /// Every field of a year as bits, so equal means bit for bit (NaN included).
 fn bits(y: &InpatientYear) -> [u64; 17] {
-    [
-        y.cases,
-        y.drg_cases,
-        y.ffs_equivalent_yuan,
-        y.drg_ffs_equivalent_yuan,
-        y.drg_payment_yuan,
-        y.other_payment_yuan,
-        y.total_payment_yuan,
-        y.cmi,
-        y.base_rate,
-        y.point_value,
-        y.settlement_ratio,
-        y.patient_yuan,
-        y.drg_patient_yuan,
-        y.fund_yuan,
-        y.drg_fund_yuan,
-        y.drg_fund_ffs_yuan,
-        y.fund_settlement_ratio,
-    ]
-    .map(f64::to_bits)
+    y.numbers().map(f64::to_bits)
 }
 
 /// Lane `i`'s parameter values: every parameter moved by its own small factor

@@ -55,6 +55,32 @@ pub struct InpatientYear {
     pub fund_settlement_ratio: f64,
 }
 
+impl InpatientYear {
+    /// Every figure, in field order (as `YearRow::numbers` for a year row):
+    /// compared as bits, equal means bit for bit, NaN included.
+    pub fn numbers(&self) -> [f64; 17] {
+        [
+            self.cases,
+            self.drg_cases,
+            self.ffs_equivalent_yuan,
+            self.drg_ffs_equivalent_yuan,
+            self.drg_payment_yuan,
+            self.other_payment_yuan,
+            self.total_payment_yuan,
+            self.cmi,
+            self.base_rate,
+            self.point_value,
+            self.settlement_ratio,
+            self.patient_yuan,
+            self.drg_patient_yuan,
+            self.fund_yuan,
+            self.drg_fund_yuan,
+            self.drg_fund_ffs_yuan,
+            self.fund_settlement_ratio,
+        ]
+    }
+}
+
 /// What the year loop decides each year and hands the payment engine.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct YearInputs {
