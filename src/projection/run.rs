@@ -212,12 +212,7 @@ fn project_fund<S: RowSink + ?Sized>(
         decline: 0.0,
         selectivity: 0.0,
     }; LANES];
-    let no_demand = InpatientDemand {
-        cases_by_band: [0.0; N_BANDS],
-        cost_per_case_by_band: [0.0; N_BANDS],
-    };
-    let mut demands = [no_demand; LANES];
-    let mut lanes = DemandLanes::NONE;
+    let mut demand = DemandLanes::NONE;
     let mut inputs = [YearInputs::NONE; LANES];
     let mut ips = [InpatientYear::default(); LANES];
     let mut revs = [Revenue::default(); LANES];
@@ -306,12 +301,8 @@ fn project_fund<S: RowSink + ?Sized>(
                 cases = cases.map(|c| c * tl.cases_factor);
                 cost = std::array::from_fn(|i| tl.cost_per_case_by_band[b] * ip_cost_idx[i]);
             }
-            for (i, d) in demands[..n].iter_mut().enumerate() {
-                d.cases_by_band[b] = cases[i];
-                d.cost_per_case_by_band[b] = cost[i];
-            }
-            lanes.cases[b] = cases;
-            lanes.cost[b] = cost;
+            demand.cases[b] = cases;
+            demand.cost[b] = cost;
         }
         // Revenue of every path, then the chunk's inpatient payment in one
         // call, then the rest of each path's year.
@@ -320,26 +311,17 @@ fn project_fund<S: RowSink + ?Sized>(
             revs[i] = revenue(f, ps[i], t, heads[i], adjs[i], &st[i], &mut inputs[i]);
         }
         f.payment
-            .pay_year_lanes(t, ps, &lanes, &inputs[..n], &mut ips[..n]);
+            .pay_year_lanes(t, ps, &demand, &inputs[..n], &mut ips[..n]);
         for i in 0..n {
             // A local row, so a sink that keeps two of its figures lets the
             // compiler drop the others.
             let mut r = YearRow::empty(year);
             revs[i].write(f, heads[i], &mut r);
             spending_and_books(
-                f,
-                ps[i],
-                t,
-                heads[i],
-                adjs[i],
-                &demands[i],
-                &inputs[i],
-                &ips[i],
-                &mut st[i],
-                th,
+                f, ps[i], t, heads[i], adjs[i], &demand, i, &inputs[i], &ips[i], &mut st[i], th,
                 &mut r,
             );
-            sink.row(first + i, fi, t, &r, &mem.members_of(i), &demands[i]);
+            sink.row(first + i, fi, t, &r, &mem.members_of(i), &demand.lane(i));
         }
     }
 }
@@ -470,8 +452,9 @@ fn revenue(
     r
 }
 
-/// Year `t` of one path from the inpatient payment `ip` on: spending,
-/// clearing, backstop and books, into `r`; updates the path's state.
+/// Year `t` of one path (lane `lane` of the chunk's `demand`) from the
+/// inpatient payment `ip` on: spending, clearing, backstop and books, into
+/// `r`; updates the path's state.
 #[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
 #[inline(always)]
 fn spending_and_books(
@@ -480,7 +463,8 @@ fn spending_and_books(
     t: usize,
     h: Heads,
     adj: Adjustments,
-    demand: &InpatientDemand,
+    demand: &DemandLanes,
+    lane: usize,
     inputs: &YearInputs,
     ip: &InpatientYear,
     s: &mut PathState,
@@ -549,7 +533,7 @@ fn spending_and_books(
             }
             level => {
                 f.payment
-                    .hospital_clearing(t, p, demand, inputs, level, &c.corridor)
+                    .hospital_clearing(t, p, &demand.lane(lane), inputs, level, &c.corridor)
                     / 1e4
             }
         };
