@@ -264,6 +264,18 @@ pub struct Sketch {
     max: f64,
 }
 
+/// What [`Sketch::sort`] decides for one value.
+#[derive(Clone, Copy)]
+struct Sorted {
+    /// Bucket key of the magnitude (meaningful where `pos` or `neg`).
+    key: i64,
+    pos: bool,
+    neg: bool,
+    zero: bool,
+    pos_inf: bool,
+    neg_inf: bool,
+}
+
 impl Sketch {
     /// An empty sketch of relative accuracy `accuracy` (in `(0, 1)`); only
     /// zeros and subnormals (below `f64::MIN_POSITIVE`) go to the zero bucket.
@@ -326,37 +338,36 @@ impl Sketch {
     /// Adds one value; NaN is ignored (the caller counts it).
     #[inline]
     pub fn add(&mut self, x: f64) {
-        match self.classify(x) {
-            Some((true, k)) => self.pos.add(k, 1),
-            Some((false, k)) => self.neg.add(k, 1),
-            None => {}
+        // `f64::min`/`max` skip a NaN
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        let s = self.sort(x);
+        self.zero += u64::from(s.zero);
+        self.pos_inf += u64::from(s.pos_inf);
+        self.neg_inf += u64::from(s.neg_inf);
+        if s.pos {
+            self.pos.add(s.key, 1);
+        } else if s.neg {
+            self.neg.add(s.key, 1);
         }
     }
 
-    /// Records `x` in the extremes and, if it is zero-bucket or infinite, in
-    /// those counts; returns `(positive, key)` for a value the buckets count
-    /// (`None`: NaN, the zero bucket or infinite, already counted). The one
-    /// classification [`Sketch::add`] and [`Sketch::add_slice`] share.
-    #[inline]
-    fn classify(&mut self, x: f64) -> Option<(bool, i64)> {
-        if x.is_nan() {
-            return None;
-        }
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+    /// Where `x` goes, decided without a branch on the value (the one
+    /// classification [`Sketch::add`] and [`Sketch::add_slice`] share): the
+    /// bucket key of its magnitude and the one count it adds to, a sign's
+    /// buckets, the zero bucket or a sign's infinity (none for NaN).
+    #[inline(always)]
+    fn sort(&self, x: f64) -> Sorted {
         let m = x.abs();
-        if m < self.zero_below {
-            self.zero += 1;
-            None
-        } else if m == f64::INFINITY {
-            if x > 0.0 {
-                self.pos_inf += 1;
-            } else {
-                self.neg_inf += 1;
-            }
-            None
-        } else {
-            Some((x > 0.0, self.key(m)))
+        let inf = m == f64::INFINITY;
+        let counted = m >= self.zero_below && !inf; // false for NaN
+        Sorted {
+            key: self.key(m),
+            pos: counted & (x > 0.0),
+            neg: counted & (x < 0.0),
+            zero: m < self.zero_below,
+            pos_inf: inf & (x > 0.0),
+            neg_inf: inf & (x < 0.0),
         }
     }
 
@@ -379,20 +390,17 @@ impl Sketch {
             let (mut zero, mut pos_inf, mut neg_inf) = (0, 0, 0);
             let (mut lo, mut hi) = (self.min, self.max);
             for &x in block {
-                // `f64::min`/`max` skip a NaN, as `classify` does
+                // `f64::min`/`max` skip a NaN, as in `add`
                 lo = lo.min(x);
                 hi = hi.max(x);
-                let m = x.abs();
-                let (is_zero, is_inf) = (m < self.zero_below, m == f64::INFINITY);
-                let counted = m >= self.zero_below && !is_inf; // false for NaN
-                let k = self.key(m);
-                pos[np] = k;
-                neg[nn] = k;
-                np += usize::from(counted & (x > 0.0));
-                nn += usize::from(counted & (x < 0.0));
-                zero += u64::from(is_zero);
-                pos_inf += u64::from(is_inf & (x > 0.0));
-                neg_inf += u64::from(is_inf & (x < 0.0));
+                let s = self.sort(x);
+                pos[np] = s.key;
+                neg[nn] = s.key;
+                np += usize::from(s.pos);
+                nn += usize::from(s.neg);
+                zero += u64::from(s.zero);
+                pos_inf += u64::from(s.pos_inf);
+                neg_inf += u64::from(s.neg_inf);
             }
             (self.min, self.max) = (lo, hi);
             self.zero += zero;
