@@ -148,6 +148,7 @@ fn bench_lanes(c: &mut Criterion) {
                     model.pay_year_lanes(
                         t,
                         black_box(&ps[r.clone()]),
+                        None,
                         black_box(dl),
                         &xs[r.clone()],
                         &mut out[r],

@@ -84,7 +84,7 @@ fn pay_year_lanes_equals_pay_year_with_bit_for_bit_in_every_bundled_scenario() {
                         let ps: Vec<&ParamValues> = values[idx.clone()].iter().collect();
                         let lanes = DemandLanes::from_paths(&ds[idx.clone()]);
                         let mut out = vec![InpatientYear::default(); idx.len()];
-                        model.pay_year_lanes(t, &ps, &lanes, &xs[idx.clone()], &mut out);
+                        model.pay_year_lanes(t, &ps, None, &lanes, &xs[idx.clone()], &mut out);
                         for (i, k) in idx.enumerate() {
                             let alone = model.pay_year_with(t, ps[i], &ds[k], &xs[k]);
                             assert_eq!(
@@ -131,7 +131,7 @@ fn lanes_differ_when_their_parameters_differ() {
     let mut out = vec![InpatientYear::default(); LANES];
     m.funds[0]
         .payment
-        .pay_year_lanes(3, &ps, &DemandLanes::from_paths(&ds), &xs, &mut out);
+        .pay_year_lanes(3, &ps, None, &DemandLanes::from_paths(&ds), &xs, &mut out);
     for i in 1..LANES {
         assert_ne!(out[i].fund_yuan, out[0].fund_yuan, "lane {i}");
     }
@@ -147,7 +147,7 @@ fn pay_year_lanes_refuses_slices_of_different_lengths() {
     let mut out = vec![InpatientYear::default(); 3];
     m.funds[0]
         .payment
-        .pay_year_lanes(0, &ps, &ds, &xs, &mut out);
+        .pay_year_lanes(0, &ps, None, &ds, &xs, &mut out);
 }
 
 #[test]
@@ -160,5 +160,67 @@ fn pay_year_lanes_refuses_more_paths_than_lanes() {
     let mut out = vec![InpatientYear::default(); LANES + 1];
     m.funds[0]
         .payment
-        .pay_year_lanes(0, &ps, &ds, &xs, &mut out);
+        .pay_year_lanes(0, &ps, None, &ds, &xs, &mut out);
+}
+
+#[test]
+fn same_factors_is_refused_when_a_varying_parameter_is_one_the_payment_reads() {
+    let (m, _) = common::run("chuxiong-rules.toml");
+    let pay = &m.funds[0].payment;
+    let id = |path: &str| m.store.find(path).unwrap_or_else(|| panic!("{path}"));
+    assert!(pay.same_factors(&[]).is_some(), "nothing varies");
+    let premium = id("funds.resident.premiums.premium");
+    let cost_growth = id("funds.resident.spending.inpatient_cost_growth");
+    assert!(
+        pay.same_factors(&[premium, cost_growth]).is_some(),
+        "the default Monte Carlo moves no payment parameter"
+    );
+    // every parameter of the payment section, and the inpatient benefits
+    let mut refused = 0;
+    for (p, path) in m.store.paths() {
+        if path.starts_with("funds.resident.payment.")
+            || path == "funds.resident.spending.inpatient_reimbursement"
+            || path == "funds.resident.spending.inpatient_deductible"
+        {
+            assert!(pay.same_factors(&[premium, p]).is_none(), "{path}");
+            refused += 1;
+        }
+    }
+    assert!(refused >= 15, "{refused} payment parameters checked");
+    let outpatient = id("funds.resident.spending.outpatient_reimbursement");
+    assert!(
+        pay.same_factors(&[outpatient]).is_some(),
+        "outpatient benefits are not the inpatient payment's"
+    );
+}
+
+#[test]
+fn shared_factors_give_each_path_its_own_year_bit_for_bit() {
+    // paths that share every parameter but differ in demand, budget and
+    // benefit cut: the chunk's factors evaluated once equal each path's own
+    let mut checked = 0;
+    for path in common::bundled() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (m, p) = common::run(&name);
+        for (fm, fp) in m.funds.iter().zip(&p.funds) {
+            let model = &fm.payment;
+            let same = model.same_factors(&[]);
+            assert!(same.is_some(), "{name}: nothing varies");
+            for t in [0, m.years.len() / 2, m.years.len() - 1] {
+                let ps = vec![m.values(); LANES];
+                let ds: Vec<InpatientDemand> =
+                    (0..LANES).map(|i| lane_demand(&fp.demand[t], i)).collect();
+                let xs: Vec<YearInputs> = (0..LANES).map(lane_inputs).collect();
+                let mut out = vec![InpatientYear::default(); LANES];
+                let lanes = DemandLanes::from_paths(&ds);
+                model.pay_year_lanes(t, &ps, same, &lanes, &xs, &mut out);
+                for i in 0..LANES {
+                    let alone = model.pay_year_with(t, ps[i], &ds[i], &xs[i]);
+                    assert_eq!(bits(&out[i]), bits(&alone), "{name}, year {t}, lane {i}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} lanes checked");
 }

@@ -23,9 +23,7 @@
 
 use super::error::{AnalysisError, Result, bail, err};
 use super::moved::{self, Move, TablePlan};
-use crate::projection::{
-    Model, Projection, RowSink, project, project_into, project_many, project_many_to,
-};
+use crate::projection::{Model, Projection, RowSink, project, project_into, project_varying_to};
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use std::collections::BTreeSet;
@@ -429,6 +427,9 @@ pub struct LeverSet {
     /// Per group, its table's years looked up once (the first time the
     /// group is moved by `.scale` or `.shift`; `None` if it is not a table).
     plans: Vec<OnceLock<Option<TablePlan>>>,
+    /// The groups' parameters: the only rows in which the values of two
+    /// points differ (`projection::project_varying_to`).
+    moved: Vec<ParamId>,
     slow: bool,
 }
 
@@ -454,6 +455,7 @@ impl LeverSet {
         LeverSet {
             levers,
             plans: groups.iter().map(|_| OnceLock::new()).collect(),
+            moved: groups.iter().map(|g| g.0).collect(),
             groups,
             slow,
         }
@@ -809,7 +811,7 @@ pub fn project_levers_many(
     }
     let (ps, mut outs): (Vec<&ParamValues>, Vec<&mut Projection>) =
         bufs.iter_mut().map(|b| (&b.values, &mut b.proj)).unzip();
-    project_many(model, &ps, &mut outs);
+    project_varying_to(model, &ps, Some(&levers.moved), &mut outs[..]);
     Ok(())
 }
 
@@ -840,7 +842,7 @@ pub fn project_levers_many_to<S: RowSink + ?Sized>(
         b.values_with(model, levers, x);
     }
     let ps: Vec<&ParamValues> = bufs.iter().map(|b| &b.values).collect();
-    project_many_to(model, &ps, sink);
+    project_varying_to(model, &ps, Some(&levers.moved), sink);
     Ok(())
 }
 

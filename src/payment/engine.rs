@@ -53,6 +53,70 @@ pub(crate) struct Ids {
     pub cost_per_case: ParamId,
 }
 
+impl Ids {
+    /// Calls `f` with every parameter the payment reads. The destructuring
+    /// names every field, so a parameter added to `Ids` does not compile
+    /// until it is listed here too (a parameter left out would let paths that
+    /// differ in it share the year's factors: `PaymentModel::same_factors`).
+    fn each(&self, mut f: impl FnMut(ParamId)) {
+        let Ids {
+            base_rate,
+            budget_wan,
+            budget_basis: _,
+            point_value_floor,
+            point_value_ceiling,
+            coverage,
+            cmi,
+            coefficient,
+            level_coefficients,
+            hospital_coverage,
+            grouping_rate,
+            group_coverage,
+            excluded_stays,
+            special_review,
+            marginal_share,
+            cmi_drift,
+            admissions,
+            length_of_stay,
+            cost_per_case,
+        } = self;
+        let optional = [
+            base_rate,
+            budget_wan,
+            point_value_floor,
+            point_value_ceiling,
+        ];
+        for id in optional.into_iter().chain(level_coefficients).flatten() {
+            f(*id);
+        }
+        for id in [
+            coverage,
+            cmi,
+            coefficient,
+            grouping_rate,
+            group_coverage,
+            excluded_stays,
+            special_review,
+            marginal_share,
+            cmi_drift,
+            admissions,
+            length_of_stay,
+            cost_per_case,
+        ]
+        .into_iter()
+        .chain(hospital_coverage)
+        {
+            f(*id);
+        }
+    }
+}
+
+/// Proof, from [`PaymentModel::same_factors`], that the paths handed to
+/// [`PaymentModel::pay_year_lanes`] differ in no parameter the payment reads,
+/// so the year's factors are evaluated once for a chunk, not per path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SameFactors(());
+
 /// A compiled payment model (see the module docs for the formulas).
 #[derive(Clone, Debug)]
 pub struct PaymentModel {
@@ -133,7 +197,7 @@ impl PaymentModel {
     }
 
     #[inline]
-    fn factors(&self, t: usize, p: &ParamValues) -> Factors {
+    pub(super) fn factors(&self, t: usize, p: &ParamValues) -> Factors {
         let i = &self.ids;
         let g = |id| p.get(id, t);
         Factors {
@@ -156,9 +220,33 @@ impl PaymentModel {
         }
     }
 
+    /// [`SameFactors`] when no parameter in `varying` (those that may differ
+    /// between the paths of a call) is one the payment reads, its benefit
+    /// rules included; `None` otherwise.
+    pub fn same_factors(&self, varying: &[ParamId]) -> Option<SameFactors> {
+        let mut reads = false;
+        self.ids.each(|id| reads |= varying.contains(&id));
+        if let Some(BenefitIds {
+            reimbursement,
+            deductible,
+        }) = &self.benefits
+        {
+            for id in reimbursement.iter().chain(deductible) {
+                reads |= varying.contains(id);
+            }
+        }
+        (!reads).then_some(SameFactors(()))
+    }
+
     #[inline]
     pub(super) fn factors_with(&self, t: usize, p: &ParamValues, x: &YearInputs) -> Factors {
-        let mut f = self.factors(t, p);
+        self.with_inputs(self.factors(t, p), x)
+    }
+
+    /// The year's factors `f` with what the year loop decided for the path:
+    /// the budget of a budget rule and a benefit cut.
+    #[inline]
+    pub(super) fn with_inputs(&self, mut f: Factors, x: &YearInputs) -> Factors {
         f.budget_override = x.budget_yuan;
         if x.benefit_cut > 0.0 {
             f.reimb = f

@@ -29,7 +29,7 @@
 //! tables) is a few dozen operations a path and runs path by path through
 //! `pay_year_with`.
 
-use super::engine::PaymentModel;
+use super::engine::{PaymentModel, SameFactors};
 use super::group_model::{Cells, Dots, GroupModel, Sums};
 use super::year::{InpatientDemand, InpatientYear, YearInputs};
 use crate::population::LANES;
@@ -240,7 +240,10 @@ impl PaymentModel {
     /// [`LANES`] paths at once: `out[i]` is, bit for bit,
     /// `pay_year_with(t, ps[i], &ds.lane(i), &xs[i])`. The year loop hands
     /// its chunk of paths here in one call; the group form runs the paths in
-    /// the lanes of vector registers (see the module docs).
+    /// the lanes of vector registers (see the module docs). With `same`
+    /// ([`PaymentModel::same_factors`]: the paths differ in no parameter the
+    /// payment reads) the year's factors are evaluated once, from `ps[0]`,
+    /// for the whole chunk.
     ///
     /// # Panics
     /// If `ps`, `xs` and `out` differ in length or hold more than `LANES`
@@ -249,6 +252,7 @@ impl PaymentModel {
         &self,
         t: usize,
         ps: &[&ParamValues],
+        same: Option<SameFactors>,
         ds: &DemandLanes,
         xs: &[YearInputs],
         out: &mut [InpatientYear],
@@ -269,7 +273,14 @@ impl PaymentModel {
         let avx = std::arch::is_x86_feature_detected!("avx");
         #[cfg(not(target_arch = "x86_64"))]
         let avx = false;
-        self.grouped_lanes(gm, avx, Chunk { t, ps, ds, xs }, out);
+        let c = Chunk {
+            t,
+            ps,
+            same: same.is_some(),
+            ds,
+            xs,
+        };
+        self.grouped_lanes(gm, avx, c, out);
     }
 
     /// The group form of [`pay_year_lanes`](Self::pay_year_lanes), compiled
@@ -328,8 +339,17 @@ impl PaymentModel {
                 };
             }
         }
+        // The chunk's factors once when its paths share the payment's
+        // parameters, else each path's own.
+        let shared = match c.ps.first() {
+            Some(p) if c.same => Some(self.factors(c.t, p)),
+            _ => None,
+        };
         for (j, (p, x)) in c.ps.iter().zip(c.xs).enumerate() {
-            let f = self.factors_with(c.t, p, x);
+            let f = match shared {
+                Some(f) => self.with_inputs(f, x),
+                None => self.factors_with(c.t, p, x),
+            };
             let mut s = Sums::default();
             for l in 0..3 {
                 if gm.present[l] {
@@ -349,6 +369,8 @@ impl PaymentModel {
 pub(super) struct Chunk<'a> {
     pub(super) t: usize,
     pub(super) ps: &'a [&'a ParamValues],
+    /// The paths differ in no parameter the payment reads (`SameFactors`).
+    pub(super) same: bool,
     pub(super) ds: &'a DemandLanes,
     pub(super) xs: &'a [YearInputs],
 }

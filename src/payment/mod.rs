@@ -37,7 +37,7 @@ pub use crate::scenario::payment::{
     BudgetBasis, LevelParams, PaymentMode, PaymentSpec, Recalibration,
 };
 pub use benefits::{BenefitIds, patient_share, trimmed_share};
-pub use engine::PaymentModel;
+pub use engine::{PaymentModel, SameFactors};
 pub use groups::{Group, GroupTable, WeightTable, read_demand_csv};
 pub use hospital_year::HospitalResult;
 pub use hospitals::{Hospital, HospitalGroupVolumes, HospitalInfo, HospitalTable, Level};

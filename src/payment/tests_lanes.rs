@@ -83,13 +83,14 @@ fn lanes_in_avx_and_baseline_forms_equal_path_by_path_in_every_mode() {
                     let c = lanes::Chunk {
                         t,
                         ps: &ps,
+                        same: false,
                         ds: &ds,
                         xs: &xs[idx.clone()],
                     };
                     let mut base = vec![InpatientYear::default(); n];
                     m.grouped_lanes(gm, false, c, &mut base);
                     let mut auto = vec![InpatientYear::default(); n];
-                    m.pay_year_lanes(t, &ps, &ds, &xs[idx.clone()], &mut auto);
+                    m.pay_year_lanes(t, &ps, None, &ds, &xs[idx.clone()], &mut auto);
                     for (i, k) in idx.enumerate() {
                         let alone = m.pay_year_with(t, ps[i], &dem[k], &xs[k]);
                         assert_eq!(

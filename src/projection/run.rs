@@ -7,11 +7,11 @@ use super::rules::{Adjustments, LastYear, RuleState, cut_share, topup};
 use crate::fund::accounts::{self, AccountInputs};
 use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
-use crate::payment::{DemandLanes, InpatientDemand, InpatientYear, YearInputs};
+use crate::payment::{DemandLanes, InpatientDemand, InpatientYear, SameFactors, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
 use crate::population::{ByBand, Drivers, LANES, Lanes, Membership, MembershipLanes, N_BANDS};
-use crate::scenario::ParamValues;
 use crate::scenario::schema::FundKind;
+use crate::scenario::{ParamId, ParamValues};
 
 /// A projection: every fund, every year.
 #[derive(Clone, Debug, PartialEq)]
@@ -144,9 +144,27 @@ pub fn project_many(model: &Model, ps: &[&ParamValues], outs: &mut [&mut Project
 /// whatever the chunk and the sink, so they are bit for bit those of the
 /// path projected alone.
 pub fn project_many_to<S: RowSink + ?Sized>(model: &Model, ps: &[&ParamValues], sink: &mut S) {
+    project_varying_to(model, ps, None, sink)
+}
+
+/// [`project_many_to`] for parameter sets that differ only in the rows
+/// `varying` (Monte Carlo and sensitivity: the model's values with their
+/// levers' rows moved): a fund whose payment reads none of them evaluates the
+/// year's payment factors once per chunk, not once per path
+/// ([`PaymentModel::same_factors`](crate::payment::PaymentModel::same_factors)).
+/// The same numbers, bit for bit, when the sets do differ only there; `None`
+/// for sets that may differ anywhere.
+pub fn project_varying_to<S: RowSink + ?Sized>(
+    model: &Model,
+    ps: &[&ParamValues],
+    varying: Option<&[ParamId]>,
+    sink: &mut S,
+) {
     for (c, ps) in ps.chunks(LANES).enumerate() {
         for (fi, f) in model.funds.iter().enumerate() {
-            project_fund(model, f, fi, ps, c * LANES, sink);
+            // a few dozen comparisons a chunk, and no allocation
+            let same = varying.and_then(|v| f.payment.same_factors(v));
+            project_fund(model, f, fi, ps, same, c * LANES, sink);
         }
     }
 }
@@ -177,12 +195,13 @@ struct PathState {
 }
 
 /// A chunk of up to `LANES` paths of fund `f`, every year, handed to `sink`
-/// as paths `first + i`.
+/// as paths `first + i` (`same`: the paths share the payment's parameters).
 fn project_fund<S: RowSink + ?Sized>(
     model: &Model,
     f: &FundModel,
     fi: usize,
     ps: &[&ParamValues],
+    same: Option<SameFactors>,
     first: usize,
     sink: &mut S,
 ) {
@@ -311,7 +330,7 @@ fn project_fund<S: RowSink + ?Sized>(
             revs[i] = revenue(f, ps[i], t, heads[i], adjs[i], &st[i], &mut inputs[i]);
         }
         f.payment
-            .pay_year_lanes(t, ps, &demand, &inputs[..n], &mut ips[..n]);
+            .pay_year_lanes(t, ps, same, &demand, &inputs[..n], &mut ips[..n]);
         for i in 0..n {
             // A local row, so a sink that keeps two of its figures lets the
             // compiler drop the others.
