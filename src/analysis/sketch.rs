@@ -264,18 +264,6 @@ pub struct Sketch {
     max: f64,
 }
 
-/// What [`Sketch::sort`] decides for one value.
-#[derive(Clone, Copy)]
-struct Sorted {
-    /// Bucket key of the magnitude (meaningful where `pos` or `neg`).
-    key: i64,
-    pos: bool,
-    neg: bool,
-    zero: bool,
-    pos_inf: bool,
-    neg_inf: bool,
-}
-
 impl Sketch {
     /// An empty sketch of relative accuracy `accuracy` (in `(0, 1)`); only
     /// zeros and subnormals (below `f64::MIN_POSITIVE`) go to the zero bucket.
@@ -338,36 +326,37 @@ impl Sketch {
     /// Adds one value; NaN is ignored (the caller counts it).
     #[inline]
     pub fn add(&mut self, x: f64) {
-        // `f64::min`/`max` skip a NaN
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-        let s = self.sort(x);
-        self.zero += u64::from(s.zero);
-        self.pos_inf += u64::from(s.pos_inf);
-        self.neg_inf += u64::from(s.neg_inf);
-        if s.pos {
-            self.pos.add(s.key, 1);
-        } else if s.neg {
-            self.neg.add(s.key, 1);
+        match self.classify(x) {
+            Some((true, k)) => self.pos.add(k, 1),
+            Some((false, k)) => self.neg.add(k, 1),
+            None => {}
         }
     }
 
-    /// Where `x` goes, decided without a branch on the value (the one
-    /// classification [`Sketch::add`] and [`Sketch::add_slice`] share): the
-    /// bucket key of its magnitude and the one count it adds to, a sign's
-    /// buckets, the zero bucket or a sign's infinity (none for NaN).
-    #[inline(always)]
-    fn sort(&self, x: f64) -> Sorted {
+    /// Records `x` in the extremes and, if it is zero-bucket or infinite, in
+    /// those counts; returns `(positive, key)` for a value the buckets count
+    /// (`None`: NaN, the zero bucket or infinite, already counted). The one
+    /// classification [`Sketch::add`] and [`Sketch::add_slice`] share.
+    #[inline]
+    fn classify(&mut self, x: f64) -> Option<(bool, i64)> {
+        if x.is_nan() {
+            return None;
+        }
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
         let m = x.abs();
-        let inf = m == f64::INFINITY;
-        let counted = m >= self.zero_below && !inf; // false for NaN
-        Sorted {
-            key: self.key(m),
-            pos: counted & (x > 0.0),
-            neg: counted & (x < 0.0),
-            zero: m < self.zero_below,
-            pos_inf: inf & (x > 0.0),
-            neg_inf: inf & (x < 0.0),
+        if m < self.zero_below {
+            self.zero += 1;
+            None
+        } else if m == f64::INFINITY {
+            if x > 0.0 {
+                self.pos_inf += 1;
+            } else {
+                self.neg_inf += 1;
+            }
+            None
+        } else {
+            Some((x > 0.0, self.key(m)))
         }
     }
 
@@ -375,37 +364,26 @@ impl Sketch {
     /// [`Sketch::add`] of each (the same keys reach each sign's buckets in the
     /// same order), faster on long runs: the keys of a block of values are
     /// computed first (no memory traffic), then the counts incremented in one
-    /// tight loop per sign. The first pass has no branch on the value: a
-    /// balance series changes sign and lands on the zero bucket from path to
-    /// path, and a mispredicted branch a value cost more than the rest of the
-    /// pass. Every value's key is written to both signs' lists and only the
-    /// count of its own list moves on (NaN, zero-bucket and infinite values
-    /// move neither and are counted apart, as [`Sketch::add`] does).
+    /// tight loop per sign.
     pub fn add_slice(&mut self, values: &[f64]) {
         const BLOCK: usize = 256;
         let mut pos = [0i64; BLOCK];
         let mut neg = [0i64; BLOCK];
         for block in values.chunks(BLOCK) {
             let (mut np, mut nn) = (0, 0);
-            let (mut zero, mut pos_inf, mut neg_inf) = (0, 0, 0);
-            let (mut lo, mut hi) = (self.min, self.max);
             for &x in block {
-                // `f64::min`/`max` skip a NaN, as in `add`
-                lo = lo.min(x);
-                hi = hi.max(x);
-                let s = self.sort(x);
-                pos[np] = s.key;
-                neg[nn] = s.key;
-                np += usize::from(s.pos);
-                nn += usize::from(s.neg);
-                zero += u64::from(s.zero);
-                pos_inf += u64::from(s.pos_inf);
-                neg_inf += u64::from(s.neg_inf);
+                match self.classify(x) {
+                    Some((true, k)) => {
+                        pos[np] = k;
+                        np += 1;
+                    }
+                    Some((false, k)) => {
+                        neg[nn] = k;
+                        nn += 1;
+                    }
+                    None => {}
+                }
             }
-            (self.min, self.max) = (lo, hi);
-            self.zero += zero;
-            self.pos_inf += pos_inf;
-            self.neg_inf += neg_inf;
             self.pos.add_keys(&pos[..np]);
             self.neg.add_keys(&neg[..nn]);
         }
