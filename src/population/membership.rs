@@ -122,104 +122,216 @@ impl MembershipLanes {
     /// selective leaving removes more of the bands with high propensity (the
     /// young and healthy). Each `d_b` is capped at 1.
     pub fn step(&mut self, profile: &AgeProfile, d: &[Drivers]) {
-        // Drivers as lanes. Every loop below runs over all `LANES` lanes (a
-        // constant trip count: they vectorise); a lane past the chunk's
-        // paths steps with drivers 0 (no deaths, births, entrants or
-        // leaving), harmless and never read.
-        let (mut mort, mut fert, mut entrants, mut decline, mut selectivity) = (
-            [0.0; LANES],
-            [0.0; LANES],
-            [0.0; LANES],
-            [0.0; LANES],
-            [0.0; LANES],
-        );
+        // Drivers as lanes. Every operation below acts on all `LANES` lanes;
+        // a lane past the chunk's paths steps with drivers 0 (no deaths,
+        // births, entrants or leaving), harmless and never read.
+        let mut dl = DriverLanes::default();
         for (i, d) in d.iter().take(self.n).enumerate() {
-            mort[i] = d.mortality_multiplier;
-            fert[i] = d.fertility_multiplier;
-            entrants[i] = d.entrants;
-            decline[i] = d.decline;
-            selectivity[i] = d.selectivity;
+            dl.mort[i] = d.mortality_multiplier;
+            dl.fert[i] = d.fertility_multiplier;
+            dl.entrants[i] = d.entrants;
+            dl.decline[i] = d.decline;
+            dl.selectivity[i] = d.selectivity;
         }
-        let pass = 1.0 / BAND_WIDTH as f64;
-        let stay = 1.0 - pass;
-        // Survival of band `b` in each lane, `clamp(1 - (1 - s0_b) m, 0, 1)`.
-        let survival = |b: usize| -> Lanes {
-            let q = 1.0 - profile.survival[b];
-            let mut s = [0.0; LANES];
-            for i in 0..LANES {
-                s[i] = (1.0 - q * mort[i]).clamp(0.0, 1.0);
-            }
-            s
-        };
-        let x = &mut self.population;
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: `step_avx` needs AVX, which the CPU has (checked above).
+            return unsafe { self.step_avx(profile, &dl) };
+        }
+        self.step_lanes(profile, &dl)
+    }
+
+    /// [`step_lanes`](Self::step_lanes) compiled for AVX: the four lanes in
+    /// one 256-bit register. Without FMA (not enabled) every operation rounds
+    /// as in the SSE2 form, so every CPU gets the same numbers.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn step_avx(&mut self, profile: &AgeProfile, d: &DriverLanes) {
+        self.step_lanes(profile, d)
+    }
+
+    /// The step across lanes, written in whole-lane operations ([`V`]: one
+    /// AVX or two SSE2 instructions each), with no branch on a lane's value.
+    #[inline(always)]
+    fn step_lanes(&mut self, profile: &AgeProfile, d: &DriverLanes) {
+        let pass = V::splat(1.0 / BAND_WIDTH as f64);
+        let stay = V::splat(1.0 - 1.0 / BAND_WIDTH as f64);
+        let (one, zero) = (V::splat(1.0), V::splat(0.0));
+        let mort = V(d.mort);
+        let fert = V(d.fert);
+        // Survival of every band in each lane, `clamp(1 - (1 - s0_b) m, 0, 1)`.
+        let s = by_band(
+            #[inline(always)]
+            |b| (one - V::splat(1.0 - profile.survival[b]) * mort).clamp(zero, one),
+        );
+        let old = by_band(
+            #[inline(always)]
+            |b| V(self.population[b]),
+        );
         // Births from last year's population: `(s_0 4/5 + f_0) x_0 + sum_b>0 f_b x_b`
         // (the first row of the band matrix, in `cohort::band_step`'s order).
-        let s0 = survival(0);
-        let mut births = [0.0; LANES];
-        for i in 0..LANES {
-            births[i] = (s0[i] * stay + profile.fertility[0] * fert[i]) * x[0][i];
-        }
+        let mut births = (s[0] * stay + V::splat(profile.fertility[0]) * fert) * old[0];
         for b in 1..N_BANDS {
-            let f0 = profile.fertility[b];
-            for i in 0..LANES {
-                births[i] += f0 * fert[i] * x[b][i];
-            }
+            births = births + V::splat(profile.fertility[b]) * fert * old[b];
         }
-        // From the oldest band down, so each x[b - 1] is still last year's;
-        // `s_here` is the survival of band `b`, `s_below` of band `b - 1`.
+        // Survivors passing up from band `b - 1` and staying in band `b`
+        // (the open band keeps all its survivors), then entrants.
         let last = N_BANDS - 1;
-        let mut s_here = survival(last);
-        for b in (1..N_BANDS).rev() {
-            let s_below = if b == 1 { s0 } else { survival(b - 1) };
-            let (lo, hi) = x.split_at_mut(b);
-            let (below, here) = (&lo[b - 1], &mut hi[0]);
-            if b == last {
-                // The open band keeps all its survivors.
-                for i in 0..LANES {
-                    here[i] = s_below[i] * pass * below[i] + s_here[i] * here[i];
-                }
-            } else {
-                for i in 0..LANES {
-                    here[i] = s_below[i] * pass * below[i] + s_here[i] * stay * here[i];
-                }
-            }
-            s_here = s_below;
-        }
-        x[0] = births;
-        let mut total = [0.0; LANES];
-        let mut weighted = [0.0; LANES];
-        for b in 0..N_BANDS {
-            let share = profile.entrant_share[b];
-            let w = profile.leave_propensity[b];
-            let (xb, eb) = (&mut x[b], &self.enrollment_rate[b]);
-            for i in 0..LANES {
-                xb[i] += entrants[i] * share;
-                let m = xb[i] * eb[i];
-                total[i] += m;
-                weighted[i] += m * w;
-            }
-        }
-        let mut w_bar = [0.0; LANES];
-        for i in 0..LANES {
-            w_bar[i] = if total[i] > 0.0 {
-                weighted[i] / total[i]
-            } else {
-                1.0
-            };
-        }
-        for b in 0..N_BANDS {
-            let w = profile.leave_propensity[b];
-            let (xb, eb, mb) = (&x[b], &mut self.enrollment_rate[b], &mut self.members[b]);
-            for i in 0..LANES {
-                let rel = if w_bar[i] > 0.0 { w / w_bar[i] } else { 1.0 };
-                let sel = selectivity[i];
-                let d_b = (decline[i] * ((1.0 - sel) + sel * rel)).clamp(-1.0, 1.0);
-                let e = (eb[i] * (1.0 - d_b)).clamp(0.0, 1.0);
-                eb[i] = e;
-                mb[i] = xb[i] * e;
-            }
-        }
+        let entrants = V(d.entrants);
+        let mut total = V::splat(0.0);
+        let mut weighted = V::splat(0.0);
+        each_band(
+            #[inline(always)]
+            |b| {
+                let aged = if b == 0 {
+                    births
+                } else if b == last {
+                    s[b - 1] * pass * old[b - 1] + s[b] * old[b]
+                } else {
+                    s[b - 1] * pass * old[b - 1] + s[b] * stay * old[b]
+                };
+                let x = aged + entrants * V::splat(profile.entrant_share[b]);
+                self.population[b] = x.0;
+                let m = x * V(self.enrollment_rate[b]);
+                total = total + m;
+                weighted = weighted + m * V::splat(profile.leave_propensity[b]);
+            },
+        );
+        // `w_bar` where members are left (else 1); where `w_bar > 0` leaving
+        // follows the propensity, else it is uniform (`rel = 1`).
+        // (`den` is `w_bar` where it is used, 1 elsewhere: every lane divides
+        // by something, and the selection keeps `rel = w_b / w_bar` only where
+        // `w_bar > 0`.)
+        let w_bar = V::select(total.gt(zero), weighted / total, one);
+        let spread = w_bar.gt(zero);
+        let den = V::select(spread, w_bar, one);
+        let sel = V(d.selectivity);
+        let keep = one - sel;
+        let decline = V(d.decline);
+        each_band(
+            #[inline(always)]
+            |b| {
+                let rel = V::select(spread, V::splat(profile.leave_propensity[b]) / den, one);
+                let d_b = (decline * (keep + sel * rel)).clamp(-one, one);
+                let e = (V(self.enrollment_rate[b]) * (one - d_b)).clamp(zero, one);
+                self.enrollment_rate[b] = e.0;
+                self.members[b] = (V(self.population[b]) * e).0;
+            },
+        );
     }
+}
+
+/// `f(0)`, `f(1)`, ... `f(N_BANDS - 1)` written out: straight-line code,
+/// which the compiler vectorises lane-wise (one instruction an operation),
+/// where a loop over bands it would vectorise across bands (two bands a
+/// register, then shuffles back into lanes).
+#[inline(always)]
+fn each_band(mut f: impl FnMut(usize)) {
+    const _: () = assert!(N_BANDS == 18, "each_band lists 18 bands");
+    macro_rules! each {
+        ($($b:literal)*) => { $( f($b); )* };
+    }
+    each!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17);
+}
+
+/// `[f(0), f(1), ... f(N_BANDS - 1)]` written out (as [`each_band`]).
+#[inline(always)]
+fn by_band<T>(mut f: impl FnMut(usize) -> T) -> [T; N_BANDS] {
+    macro_rules! each {
+        ($($b:literal)*) => { [$( f($b), )*] };
+    }
+    each!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17)
+}
+
+/// The lanes of a chunk as one value: each operation acts lane by lane, a
+/// lane's result rounded as the scalar operation would (no fused
+/// multiply-add), so the compiler emits one vector instruction (AVX) or two
+/// (SSE2) for it, never a loop it might vectorise across bands instead.
+#[derive(Clone, Copy)]
+struct V(Lanes);
+
+/// A lane-by-lane comparison result (all bits set where true).
+#[derive(Clone, Copy)]
+struct Mask([u64; LANES]);
+
+impl V {
+    #[inline(always)]
+    fn splat(x: f64) -> V {
+        V([x; LANES])
+    }
+    #[inline(always)]
+    fn zip(self, o: V, f: impl Fn(f64, f64) -> f64) -> V {
+        V(std::array::from_fn(|i| f(self.0[i], o.0[i])))
+    }
+    /// `clamp(lo, hi)` lane by lane ([`f64::clamp`]).
+    #[inline(always)]
+    fn clamp(self, lo: V, hi: V) -> V {
+        V(std::array::from_fn(|i| self.0[i].clamp(lo.0[i], hi.0[i])))
+    }
+    /// `self > o` lane by lane.
+    #[inline(always)]
+    fn gt(self, o: V) -> Mask {
+        Mask(std::array::from_fn(|i| {
+            if self.0[i] > o.0[i] { u64::MAX } else { 0 }
+        }))
+    }
+    /// `a` where `m` holds, else `b`, by bits (no branch).
+    #[inline(always)]
+    fn select(m: Mask, a: V, b: V) -> V {
+        V(std::array::from_fn(|i| {
+            f64::from_bits((a.0[i].to_bits() & m.0[i]) | (b.0[i].to_bits() & !m.0[i]))
+        }))
+    }
+}
+
+impl std::ops::Add for V {
+    type Output = V;
+    #[inline(always)]
+    fn add(self, o: V) -> V {
+        self.zip(o, |a, b| a + b)
+    }
+}
+
+impl std::ops::Sub for V {
+    type Output = V;
+    #[inline(always)]
+    fn sub(self, o: V) -> V {
+        self.zip(o, |a, b| a - b)
+    }
+}
+
+impl std::ops::Mul for V {
+    type Output = V;
+    #[inline(always)]
+    fn mul(self, o: V) -> V {
+        self.zip(o, |a, b| a * b)
+    }
+}
+
+impl std::ops::Div for V {
+    type Output = V;
+    #[inline(always)]
+    fn div(self, o: V) -> V {
+        self.zip(o, |a, b| a / b)
+    }
+}
+
+impl std::ops::Neg for V {
+    type Output = V;
+    #[inline(always)]
+    fn neg(self) -> V {
+        V(self.0.map(|a| -a))
+    }
+}
+
+/// One year's [`Drivers`] of a chunk's paths, one array a driver.
+#[derive(Default)]
+struct DriverLanes {
+    mort: Lanes,
+    fert: Lanes,
+    entrants: Lanes,
+    decline: Lanes,
+    selectivity: Lanes,
 }
 
 #[cfg(test)]
@@ -341,29 +453,58 @@ mod tests {
             };
             p.entrant_share[b] = next() / N_BANDS as f64;
         }
-        // a path with a mortality multiplier big enough that survival clamps at 0
-        for n in [1, LANES - 1, LANES] {
-            let start = Membership::start(1000.0, &p);
+        // no propensity to leave anywhere: `w_bar = 0`, uniform leaving
+        let mut flat = p.clone();
+        flat.leave_propensity = [0.0; N_BANDS];
+        // path 1 with a mortality multiplier big enough that survival clamps
+        // at 0 in some bands, path 2 in every band and without births or
+        // entrants (no members left: `w_bar` falls back to 1)
+        for (p, n) in [(&p, 1), (&p, LANES - 1), (&p, LANES), (&flat, LANES)] {
+            let start = Membership::start(1000.0, p);
             let mut lanes = MembershipLanes::start(&start, n);
+            // the baseline (SSE2) form, whatever this CPU has
+            let mut baseline = MembershipLanes::start(&start, n);
             let mut single = vec![start; n];
             for _year in 0..13 {
                 let d: Vec<Drivers> = (0..n)
                     .map(|i| Drivers {
-                        mortality_multiplier: if i == 1 { 30.0 } else { 2.0 * next() },
-                        fertility_multiplier: 2.0 * next(),
-                        entrants: 10.0 * next(),
+                        mortality_multiplier: match i {
+                            1 => 30.0,
+                            2 => 1e9,
+                            _ => 2.0 * next(),
+                        },
+                        fertility_multiplier: if i == 2 { 0.0 } else { 2.0 * next() },
+                        entrants: if i == 2 { 0.0 } else { 10.0 * next() },
                         decline: 0.1 * next() - 0.02,
                         selectivity: next(),
                     })
                     .collect();
-                lanes.step(&p, &d);
+                lanes.step(p, &d);
+                let mut dl = DriverLanes::default();
+                for (i, d) in d.iter().enumerate() {
+                    dl.mort[i] = d.mortality_multiplier;
+                    dl.fert[i] = d.fertility_multiplier;
+                    dl.entrants[i] = d.entrants;
+                    dl.decline[i] = d.decline;
+                    dl.selectivity[i] = d.selectivity;
+                }
+                baseline.step_lanes(p, &dl);
                 for (i, m) in single.iter_mut().enumerate() {
-                    m.step(&p, &d[i]);
-                    for b in 0..N_BANDS {
-                        assert_eq!(m.members[b].to_bits(), lanes.members[b][i].to_bits());
-                        assert_eq!(m.population[b].to_bits(), lanes.population[b][i].to_bits());
+                    m.step(p, &d[i]);
+                    for l in [&lanes, &baseline] {
+                        for b in 0..N_BANDS {
+                            assert_eq!(m.members[b].to_bits(), l.members[b][i].to_bits());
+                            assert_eq!(m.population[b].to_bits(), l.population[b][i].to_bits());
+                            assert_eq!(
+                                m.enrollment_rate[b].to_bits(),
+                                l.enrollment_rate[b][i].to_bits()
+                            );
+                        }
                     }
                 }
+            }
+            if n > 2 {
+                assert_eq!(single[2].total(), 0.0, "path 2 has no members left");
             }
         }
     }
