@@ -124,6 +124,9 @@ pub struct PaymentModel {
     pub(super) ids: Ids,
     pub(super) grouped: Option<Arc<GroupModel>>,
     pub(super) benefits: Option<BenefitIds>,
+    /// Every parameter the payment reads, sorted ([`Self::reads`]): what
+    /// [`Self::same_factors`] looks the varying rows up in.
+    reads: Vec<ParamId>,
 }
 
 /// Rate / point value settled at region level.
@@ -144,7 +147,9 @@ impl PaymentModel {
             ids,
             grouped: None,
             benefits: None,
+            reads: Vec::new(),
         }
+        .with_reads()
     }
 
     /// The group form: compiles the tables ([`GroupModel::compile`]).
@@ -165,13 +170,33 @@ impl PaymentModel {
             ids,
             grouped: Some(gm),
             benefits: None,
+            reads: Vec::new(),
         }
+        .with_reads()
     }
 
     /// Attaches the fund's benefit rules. Without them patients pay nothing and
     /// the fund pays the whole hospital payment.
     pub fn with_benefits(mut self, b: BenefitIds) -> PaymentModel {
         self.benefits = Some(b);
+        self.with_reads()
+    }
+
+    /// Lists the parameters the payment reads (`reads`): every one of its
+    /// [`Ids`] (`Ids::each`, exhaustive) and of its benefit rules.
+    fn with_reads(mut self) -> PaymentModel {
+        let mut reads = Vec::new();
+        self.ids.each(|id| reads.push(id));
+        if let Some(BenefitIds {
+            reimbursement,
+            deductible,
+        }) = &self.benefits
+        {
+            reads.extend(reimbursement.iter().chain(deductible));
+        }
+        reads.sort_unstable();
+        reads.dedup();
+        self.reads = reads;
         self
     }
 
@@ -224,17 +249,7 @@ impl PaymentModel {
     /// between the paths of a call) is one the payment reads, its benefit
     /// rules included; `None` otherwise.
     pub fn same_factors(&self, varying: &[ParamId]) -> Option<SameFactors> {
-        let mut reads = false;
-        self.ids.each(|id| reads |= varying.contains(&id));
-        if let Some(BenefitIds {
-            reimbursement,
-            deductible,
-        }) = &self.benefits
-        {
-            for id in reimbursement.iter().chain(deductible) {
-                reads |= varying.contains(id);
-            }
-        }
+        let reads = varying.iter().any(|v| self.reads.binary_search(v).is_ok());
         (!reads).then_some(SameFactors(()))
     }
 

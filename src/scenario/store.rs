@@ -9,7 +9,7 @@
 use super::param::Param;
 
 /// Handle of one dated parameter inside a [`ParamStore`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ParamId(pub usize);
 
 /// Years of a projection: index 0 is the base year, the last index the horizon.
