@@ -6,9 +6,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drgsim::fund::YearRow;
-use drgsim::payment::InpatientDemand;
-use drgsim::population::{ByBand, LANES};
-use drgsim::projection::{Model, Projection, RowSink, project_into, project_many_to};
+use drgsim::population::LANES;
+use drgsim::projection::{Model, PathDetail, Projection, RowSink, project_into, project_many_to};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -20,7 +19,7 @@ struct TwoSeries {
 
 impl RowSink for TwoSeries {
     #[inline]
-    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &ByBand, _: &InpatientDemand) {
+    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &PathDetail<'_>) {
         let at = ((i * 8 + fi) * self.ny + t) * 2;
         self.values[at] = r.months_payable;
         self.values[at + 1] = r.balance_wan;

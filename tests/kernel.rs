@@ -14,9 +14,7 @@ use drgsim::analysis::{
     project_levers_many, project_levers_many_to,
 };
 use drgsim::fund::YearRow;
-use drgsim::payment::InpatientDemand;
-use drgsim::population::ByBand;
-use drgsim::projection::{Model, Projection, RowSink};
+use drgsim::projection::{Model, PathDetail, Projection, RowSink};
 use std::path::Path;
 
 /// Every number of a projection, as text that differs when any bit differs
@@ -45,7 +43,7 @@ struct TwoSeries {
 }
 
 impl RowSink for TwoSeries {
-    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &ByBand, _: &InpatientDemand) {
+    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &PathDetail<'_>) {
         self.rows += 1;
         let v = (r.months_payable.to_bits(), r.balance_wan.to_bits());
         assert!(

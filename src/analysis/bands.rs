@@ -39,10 +39,8 @@ use super::runs::{MC_PROBS, Uncertainty, in_pool};
 use super::sketch::{MAX_BUCKETS, RELATIVE_ACCURACY, Sketch};
 use super::streams::PathStreams;
 use crate::fund::YearRow;
-use crate::payment::InpatientDemand;
-use crate::population::ByBand;
 use crate::population::LANES;
-use crate::projection::{Model, RowSink};
+use crate::projection::{Model, PathDetail, RowSink};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -393,7 +391,7 @@ struct Columns<'a> {
 
 impl RowSink for Columns<'_> {
     #[inline]
-    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &ByBand, _: &InpatientDemand) {
+    fn row(&mut self, i: usize, fi: usize, t: usize, r: &YearRow, _: &PathDetail<'_>) {
         let (len, i) = (self.len, self.first + i);
         let months = 2 * fi * self.ny + t;
         let balance = months + self.ny;

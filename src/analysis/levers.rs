@@ -23,7 +23,9 @@
 
 use super::error::{AnalysisError, Result, bail, err};
 use super::moved::{self, Move, TablePlan};
-use crate::projection::{Model, Projection, RowSink, project, project_into, project_varying_to};
+use crate::projection::{
+    Model, PathDetail, Projection, RowSink, project, project_into, project_varying_to,
+};
 use crate::scenario::source::RawScenario;
 use crate::scenario::{Interp, Param, ParamId, ParamValues};
 use std::collections::BTreeSet;
@@ -831,7 +833,8 @@ pub fn project_levers_many_to<S: RowSink + ?Sized>(
             let proj = project_levers(model, levers, x, b)?;
             for (fi, f) in proj.funds.iter().enumerate() {
                 for (t, r) in f.rows.iter().enumerate() {
-                    sink.row(i, fi, t, r, &f.members_by_band[t], &f.demand[t]);
+                    let detail = PathDetail::of(&f.members_by_band[t], &f.demand[t]);
+                    sink.row(i, fi, t, r, &detail);
                 }
             }
         }

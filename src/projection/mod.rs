@@ -9,8 +9,8 @@ pub(crate) mod scale;
 
 pub use model::{FundModel, Model};
 pub use run::{
-    FundProjection, Projection, RowSink, project, project_into, project_many, project_many_to,
-    project_varying_to, project_with,
+    FundProjection, PathDetail, Projection, RowSink, project, project_into, project_many,
+    project_many_to, project_varying_to, project_with,
 };
 
 // Re-exported for users of the crate (the command line, tests, benches).

@@ -91,35 +91,64 @@ pub fn project_into(model: &Model, p: &ParamValues, out: &mut Projection) {
 /// bookkeeping, without a second copy of the loop.
 pub trait RowSink {
     /// Year `t` of fund `fi` (the model's order) of path `i` (its index in
-    /// the parameter sets given to [`project_many_to`]): the row, the members
-    /// by band and the inpatient demand handed to the payment model.
-    fn row(
-        &mut self,
-        i: usize,
-        fi: usize,
-        t: usize,
-        row: &YearRow,
-        members: &ByBand,
-        demand: &InpatientDemand,
-    );
+    /// the parameter sets given to [`project_many_to`]): the row, and the
+    /// members by band and inpatient demand behind it (`detail`, read only
+    /// by a sink that keeps them).
+    fn row(&mut self, i: usize, fi: usize, t: usize, row: &YearRow, detail: &PathDetail<'_>);
+}
+
+/// A path-year's members by band and the inpatient demand handed to the
+/// payment model, where the year loop keeps them (one lane of the chunk's
+/// arrays) or where a stored projection does: gathered only when asked for.
+#[derive(Clone, Copy)]
+pub struct PathDetail<'a>(Detail<'a>);
+
+#[derive(Clone, Copy)]
+enum Detail<'a> {
+    Lane {
+        members: &'a MembershipLanes,
+        demand: &'a DemandLanes,
+        lane: usize,
+    },
+    Path {
+        members: &'a ByBand,
+        demand: &'a InpatientDemand,
+    },
+}
+
+impl<'a> PathDetail<'a> {
+    /// The detail of a path kept on its own (a stored [`FundProjection`]'s year).
+    pub fn of(members: &'a ByBand, demand: &'a InpatientDemand) -> PathDetail<'a> {
+        PathDetail(Detail::Path { members, demand })
+    }
+
+    /// Members by band.
+    #[inline]
+    pub fn members(&self) -> ByBand {
+        match self.0 {
+            Detail::Lane { members, lane, .. } => members.members_of(lane),
+            Detail::Path { members, .. } => *members,
+        }
+    }
+
+    /// The inpatient demand handed to the payment model.
+    #[inline]
+    pub fn demand(&self) -> InpatientDemand {
+        match self.0 {
+            Detail::Lane { demand, lane, .. } => demand.lane(lane),
+            Detail::Path { demand, .. } => *demand,
+        }
+    }
 }
 
 /// The full projection: `outs[i]` keeps every row of path `i`.
 impl RowSink for [&mut Projection] {
     #[inline]
-    fn row(
-        &mut self,
-        i: usize,
-        fi: usize,
-        t: usize,
-        row: &YearRow,
-        members: &ByBand,
-        demand: &InpatientDemand,
-    ) {
+    fn row(&mut self, i: usize, fi: usize, t: usize, row: &YearRow, detail: &PathDetail<'_>) {
         let out = &mut self[i].funds[fi];
         out.rows[t] = *row;
-        out.members_by_band[t] = *members;
-        out.demand[t] = *demand;
+        out.members_by_band[t] = detail.members();
+        out.demand[t] = detail.demand();
     }
 }
 
@@ -340,7 +369,12 @@ fn project_fund<S: RowSink + ?Sized>(
                 f, ps[i], t, heads[i], adjs[i], &demand, i, &inputs[i], &ips[i], &mut st[i], th,
                 &mut r,
             );
-            sink.row(first + i, fi, t, &r, &mem.members_of(i), &demand.lane(i));
+            let detail = PathDetail(Detail::Lane {
+                members: &mem,
+                demand: &demand,
+                lane: i,
+            });
+            sink.row(first + i, fi, t, &r, &detail);
         }
     }
 }
