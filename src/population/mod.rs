@@ -2,6 +2,7 @@
 
 pub(crate) mod bands;
 pub(crate) mod cohort;
+pub(crate) mod lanes;
 pub(crate) mod membership;
 pub(crate) mod profile;
 

@@ -2,14 +2,15 @@
 //! allocation-free once its output buffers exist, because Monte Carlo and
 //! sensitivity call it thousands of times.
 
-use super::model::{FundModel, Model};
+use super::model::{FundModel, Model, TablesLevel};
 use super::rules::{Adjustments, LastYear, RuleState, cut_share, topup};
 use crate::fund::accounts::{self, AccountInputs};
 use crate::fund::{Thresholds, YearRow, months_payable};
 use crate::payment::budget::{ClearingLevel, Covers};
 use crate::payment::{DemandLanes, InpatientDemand, InpatientYear, SameFactors, YearInputs};
 use crate::population::bands::FIRST_60PLUS;
-use crate::population::{ByBand, Drivers, LANES, Lanes, Membership, MembershipLanes, N_BANDS};
+use crate::population::lanes::{V, each_band};
+use crate::population::{AgeProfile, ByBand, Drivers, LANES, Membership, MembershipLanes, N_BANDS};
 use crate::scenario::schema::FundKind;
 use crate::scenario::{ParamId, ParamValues};
 
@@ -193,7 +194,21 @@ pub fn project_varying_to<S: RowSink + ?Sized>(
         for (fi, f) in model.funds.iter().enumerate() {
             // a few dozen comparisons a chunk, and no allocation
             let same = varying.and_then(|v| f.payment.same_factors(v));
-            project_fund(model, f, fi, ps, same, c * LANES, sink);
+            let chunk = Chunk {
+                model,
+                f,
+                fi,
+                ps,
+                same,
+                first: c * LANES,
+            };
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx") {
+                // SAFETY: `project_fund_avx` needs AVX, which the CPU has.
+                unsafe { project_fund_avx(chunk, sink) };
+                continue;
+            }
+            project_fund(chunk, sink);
         }
     }
 }
@@ -223,17 +238,39 @@ struct PathState {
     last: LastYear,
 }
 
-/// A chunk of up to `LANES` paths of fund `f`, every year, handed to `sink`
-/// as paths `first + i` (`same`: the paths share the payment's parameters).
-fn project_fund<S: RowSink + ?Sized>(
-    model: &Model,
-    f: &FundModel,
+/// A chunk of up to `LANES` paths of fund `f` (number `fi`), to be handed to
+/// the sink as paths `first + i` (`same`: the paths share the payment's
+/// parameters).
+#[derive(Clone, Copy)]
+struct Chunk<'a> {
+    model: &'a Model,
+    f: &'a FundModel,
     fi: usize,
-    ps: &[&ParamValues],
+    ps: &'a [&'a ParamValues],
     same: Option<SameFactors>,
     first: usize,
-    sink: &mut S,
-) {
+}
+
+/// [`project_fund`] compiled for AVX: the lane operations (`V`) one 256-bit
+/// instruction each. Without FMA every operation rounds as in the baseline
+/// form, so every CPU gets the same numbers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn project_fund_avx<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
+    project_fund(c, sink)
+}
+
+/// A chunk's paths, every year, handed to `sink`.
+#[inline(always)]
+fn project_fund<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
+    let Chunk {
+        model,
+        f,
+        fi,
+        ps,
+        same,
+        first,
+    } = c;
     let n = ps.len();
     let ids = &f.p;
     let prof = &f.profile;
@@ -286,72 +323,27 @@ fn project_fund<S: RowSink + ?Sized>(
         if t > 0 {
             mem.step(prof, &drivers[..n]);
         }
-        // Head counts, outpatient cost and (employee funds) retirees across
-        // the chunk, each path's sums in band order (as `Iterator::sum`, from
-        // -0.0), one array a sum so the loops run across paths. Every loop
-        // runs over all `LANES` lanes (a constant trip count, so they
-        // vectorise); a lane past `n` holds a harmless copy of the start and
-        // is never read.
-        let (mut members, mut old, mut young, mut op_cost, mut retirees) = (
-            [-0.0; LANES],
-            [-0.0; LANES],
-            [-0.0; LANES],
-            [0.0; LANES],
-            [-0.0; LANES],
-        );
-        let visit_idx: Lanes = std::array::from_fn(|i| st[i].visit_idx);
-        let op_cost_idx: Lanes = std::array::from_fn(|i| st[i].op_cost_idx);
-        for b in 0..N_BANDS {
-            let mb = &mem.members[b];
-            let (v, c) = (prof.outpatient_visits[b], prof.outpatient_cost[b]);
-            for i in 0..LANES {
-                members[i] += mb[i];
-                op_cost[i] += mb[i] * v * visit_idx[i] * c * op_cost_idx[i];
+        // Head counts, outpatient cost, (employee funds) retirees and the
+        // inpatient demand handed to the payment model, across the chunk
+        // (`heads_and_demand`); lanes past `n` hold a harmless copy of the
+        // start and are never read.
+        let idx = |g: fn(&PathState) -> f64| V(std::array::from_fn(|i| g(&st[i])));
+        let ix = Indices {
+            visit: idx(|s| s.visit_idx),
+            op_cost: idx(|s| s.op_cost_idx),
+            admissions: idx(|s| s.adm_idx),
+            ip_cost: idx(|s| s.ip_cost_idx),
+        };
+        let heads = match (f.kind, &f.tables_level) {
+            (FundKind::Resident, None) => heads_and_demand::<false>(f, &mem, ix, None, &mut demand),
+            (FundKind::Resident, Some(tl)) => {
+                heads_and_demand::<false>(f, &mem, ix, Some(tl), &mut demand)
             }
-            if b >= FIRST_60PLUS {
-                for i in 0..LANES {
-                    old[i] += mb[i];
-                }
+            (FundKind::Employee, None) => heads_and_demand::<true>(f, &mem, ix, None, &mut demand),
+            (FundKind::Employee, Some(tl)) => {
+                heads_and_demand::<true>(f, &mem, ix, Some(tl), &mut demand)
             }
-            if b < 4 {
-                for i in 0..LANES {
-                    young[i] += mb[i];
-                }
-            }
-        }
-        if f.kind == FundKind::Employee {
-            for b in 0..N_BANDS {
-                let (mb, share) = (&mem.members[b], prof.retired_share[b]);
-                for i in 0..LANES {
-                    retirees[i] += mb[i] * share;
-                }
-            }
-        }
-        let heads: [Heads; LANES] = std::array::from_fn(|i| Heads {
-            members: members[i],
-            old: old[i],
-            young: young[i],
-            op_cost: op_cost[i],
-            retirees: retirees[i],
-        });
-        // Inpatient demand handed to the payment model, band by band across
-        // the chunk: `cases_b = members_b x admissions_b x admission index`
-        // and `cost_b = inpatient cost_b x cost index` (with
-        // `demand_level = "tables"` the level from the group table,
-        // model::TablesLevel).
-        let adm_idx: Lanes = std::array::from_fn(|i| st[i].adm_idx);
-        let ip_cost_idx: Lanes = std::array::from_fn(|i| st[i].ip_cost_idx);
-        for b in 0..N_BANDS {
-            let (mb, adm) = (&mem.members[b], prof.admissions[b]);
-            let mut cases: Lanes = std::array::from_fn(|i| mb[i] * adm * adm_idx[i]);
-            let mut cost: Lanes = std::array::from_fn(|i| prof.inpatient_cost[b] * ip_cost_idx[i]);
-            if let Some(tl) = &f.tables_level {
-                cases = cases.map(|c| c * tl.cases_factor);
-                cost = std::array::from_fn(|i| tl.cost_per_case_by_band[b] * ip_cost_idx[i]);
-            }
-            demand.cases[b] = cases;
-            demand.cost[b] = cost;
-        }
+        };
         // Revenue of every path, then the chunk's inpatient payment in one
         // call, then the rest of each path's year.
         let year = model.years.year(t);
@@ -376,6 +368,106 @@ fn project_fund<S: RowSink + ?Sized>(
             });
             sink.row(first + i, fi, t, &r, &detail);
         }
+    }
+}
+
+/// The chunk's per-path indices of the year (cumulated growth).
+#[derive(Clone, Copy)]
+struct Indices {
+    visit: V,
+    op_cost: V,
+    admissions: V,
+    ip_cost: V,
+}
+
+/// Head counts and outpatient cost of every path of the chunk, and their
+/// inpatient demand into `demand`, band by band across the lanes (bands
+/// written out, `each_band`; `EMPLOYEE` and the demand level chosen outside
+/// the bands). Each path's sums run in band order, from -0.0 as
+/// `Iterator::sum` (the outpatient cost from 0.0), the retirees only in
+/// employee funds (-0.0 otherwise). Demand: `cases_b = members_b x
+/// admissions_b x admission index` and `cost_b = inpatient cost_b x cost
+/// index`; with `demand_level = "tables"` the cases x `K` and the cost per
+/// case from the group table (`model::TablesLevel`).
+#[inline(always)]
+fn heads_and_demand<const EMPLOYEE: bool>(
+    f: &FundModel,
+    mem: &MembershipLanes,
+    ix: Indices,
+    tl: Option<&TablesLevel>,
+    demand: &mut DemandLanes,
+) -> [Heads; LANES] {
+    let prof = &f.profile;
+    let mut sums = HeadSums {
+        members: V::splat(-0.0),
+        old: V::splat(-0.0),
+        young: V::splat(-0.0),
+        retirees: V::splat(-0.0),
+        op_cost: V::splat(0.0),
+    };
+    match tl {
+        None => each_band(
+            #[inline(always)]
+            |b| {
+                demand.cases[b] = sums.add::<EMPLOYEE>(prof, mem, ix, b).0;
+                demand.cost[b] = (V::splat(prof.inpatient_cost[b]) * ix.ip_cost).0;
+            },
+        ),
+        Some(tl) => each_band(
+            #[inline(always)]
+            |b| {
+                let cases = sums.add::<EMPLOYEE>(prof, mem, ix, b);
+                demand.cases[b] = (cases * V::splat(tl.cases_factor)).0;
+                demand.cost[b] = (V::splat(tl.cost_per_case_by_band[b]) * ix.ip_cost).0;
+            },
+        ),
+    }
+    std::array::from_fn(|i| Heads {
+        members: sums.members.0[i],
+        old: sums.old.0[i],
+        young: sums.young.0[i],
+        op_cost: sums.op_cost.0[i],
+        retirees: sums.retirees.0[i],
+    })
+}
+
+/// [`Heads`] of the chunk's lanes, summed band by band.
+struct HeadSums {
+    members: V,
+    old: V,
+    young: V,
+    retirees: V,
+    op_cost: V,
+}
+
+impl HeadSums {
+    /// Adds band `b` and returns its cases before any table level:
+    /// `members_b x admissions_b x admission index`.
+    #[inline(always)]
+    fn add<const EMPLOYEE: bool>(
+        &mut self,
+        prof: &AgeProfile,
+        mem: &MembershipLanes,
+        ix: Indices,
+        b: usize,
+    ) -> V {
+        let mb = V(mem.members[b]);
+        self.members = self.members + mb;
+        self.op_cost = self.op_cost
+            + mb * V::splat(prof.outpatient_visits[b])
+                * ix.visit
+                * V::splat(prof.outpatient_cost[b])
+                * ix.op_cost;
+        if b >= FIRST_60PLUS {
+            self.old = self.old + mb;
+        }
+        if b < 4 {
+            self.young = self.young + mb;
+        }
+        if EMPLOYEE {
+            self.retirees = self.retirees + mb * V::splat(prof.retired_share[b]);
+        }
+        mb * V::splat(prof.admissions[b]) * ix.admissions
     }
 }
 
