@@ -6,6 +6,7 @@ pub(crate) mod model;
 pub(crate) mod rules;
 pub(crate) mod run;
 pub(crate) mod scale;
+pub(crate) mod year;
 
 pub use model::{FundModel, Model};
 pub use run::{

@@ -2,15 +2,13 @@
 //! allocation-free once its output buffers exist, because Monte Carlo and
 //! sensitivity call it thousands of times.
 
-use super::model::{FundModel, Model, TablesLevel};
-use super::rules::{Adjustments, LastYear, RuleState, cut_share, topup};
-use crate::fund::accounts::{self, AccountInputs};
-use crate::fund::{Thresholds, YearRow, months_payable};
-use crate::payment::budget::{ClearingLevel, Covers};
+use super::model::{FundModel, Model};
+use super::rules::{Adjustments, LastYear, RuleState};
+use super::year::{Indices, PathState, books, heads_and_demand, revenue, spending};
+use crate::fund::YearRow;
 use crate::payment::{DemandLanes, InpatientDemand, InpatientYear, SameFactors, YearInputs};
-use crate::population::bands::FIRST_60PLUS;
-use crate::population::lanes::{V, each_band};
-use crate::population::{AgeProfile, ByBand, Drivers, LANES, Membership, MembershipLanes, N_BANDS};
+use crate::population::lanes::V;
+use crate::population::{ByBand, Drivers, LANES, Membership, MembershipLanes, N_BANDS};
 use crate::scenario::schema::FundKind;
 use crate::scenario::{ParamId, ParamValues};
 
@@ -213,31 +211,6 @@ pub fn project_varying_to<S: RowSink + ?Sized>(
     }
 }
 
-/// A path's head counts and outpatient cost for the year (summed across the chunk).
-#[derive(Clone, Copy)]
-struct Heads {
-    members: f64,
-    old: f64,
-    young: f64,
-    op_cost: f64,
-    /// Retired members (employee funds; -0.0 otherwise).
-    retirees: f64,
-}
-
-/// One path's state carried from one year to the next.
-#[derive(Clone, Copy)]
-struct PathState {
-    balance: f64,
-    adm_idx: f64,
-    ip_cost_idx: f64,
-    visit_idx: f64,
-    op_cost_idx: f64,
-    /// Budget base carried from one year's clearing to the next (万元).
-    clearing_base: f64,
-    rules: RuleState,
-    last: LastYear,
-}
-
 /// A chunk of up to `LANES` paths of fund `f` (number `fi`), to be handed to
 /// the sink as paths `first + i` (`same`: the paths share the payment's
 /// parameters).
@@ -300,7 +273,6 @@ fn project_fund<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
     let mut demand = DemandLanes::NONE;
     let mut inputs = [YearInputs::NONE; LANES];
     let mut ips = [InpatientYear::default(); LANES];
-    let mut revs = [Revenue::default(); LANES];
     for t in 0..model.years.len() {
         for i in 0..n {
             let (p, s) = (ps[i], &mut st[i]);
@@ -334,33 +306,21 @@ fn project_fund<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
             admissions: idx(|s| s.adm_idx),
             ip_cost: idx(|s| s.ip_cost_idx),
         };
-        let heads = match (f.kind, &f.tables_level) {
-            (FundKind::Resident, None) => heads_and_demand::<false>(f, &mem, ix, None, &mut demand),
-            (FundKind::Resident, Some(tl)) => {
-                heads_and_demand::<false>(f, &mem, ix, Some(tl), &mut demand)
-            }
-            (FundKind::Employee, None) => heads_and_demand::<true>(f, &mem, ix, None, &mut demand),
-            (FundKind::Employee, Some(tl)) => {
-                heads_and_demand::<true>(f, &mem, ix, Some(tl), &mut demand)
-            }
-        };
+        let heads = heads_and_demand(f, &mem, ix, &mut demand);
         // Revenue of every path, then the chunk's inpatient payment in one
         // call, then the rest of each path's year.
         let year = model.years.year(t);
-        for i in 0..n {
-            revs[i] = revenue(f, ps[i], t, heads[i], adjs[i], &st[i], &mut inputs[i]);
-        }
+        let rev = revenue(f, ps, t, &heads, &adjs, &st, &mut inputs[..n]);
         f.payment
             .pay_year_lanes(t, ps, same, &demand, &inputs[..n], &mut ips[..n]);
+        let sp = spending(f, ps, t, &heads, &adjs, &inputs[..n], &ips[..n]);
         for i in 0..n {
             // A local row, so a sink that keeps two of its figures lets the
             // compiler drop the others.
             let mut r = YearRow::empty(year);
-            revs[i].write(f, heads[i], &mut r);
-            spending_and_books(
-                f, ps[i], t, heads[i], adjs[i], &demand, i, &inputs[i], &ips[i], &mut st[i], th,
-                &mut r,
-            );
+            rev.write(f, &heads, i, &mut r);
+            let x = (&inputs[i], &ips[i], adjs[i]);
+            books(f, ps[i], t, &sp, &demand, i, x, &mut st[i], th, &mut r);
             let detail = PathDetail(Detail::Lane {
                 members: &mem,
                 demand: &demand,
@@ -369,352 +329,4 @@ fn project_fund<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
             sink.row(first + i, fi, t, &r, &detail);
         }
     }
-}
-
-/// The chunk's per-path indices of the year (cumulated growth).
-#[derive(Clone, Copy)]
-struct Indices {
-    visit: V,
-    op_cost: V,
-    admissions: V,
-    ip_cost: V,
-}
-
-/// Head counts and outpatient cost of every path of the chunk, and their
-/// inpatient demand into `demand`, band by band across the lanes (bands
-/// written out, `each_band`; `EMPLOYEE` and the demand level chosen outside
-/// the bands). Each path's sums run in band order, from -0.0 as
-/// `Iterator::sum` (the outpatient cost from 0.0), the retirees only in
-/// employee funds (-0.0 otherwise). Demand: `cases_b = members_b x
-/// admissions_b x admission index` and `cost_b = inpatient cost_b x cost
-/// index`; with `demand_level = "tables"` the cases x `K` and the cost per
-/// case from the group table (`model::TablesLevel`).
-#[inline(always)]
-fn heads_and_demand<const EMPLOYEE: bool>(
-    f: &FundModel,
-    mem: &MembershipLanes,
-    ix: Indices,
-    tl: Option<&TablesLevel>,
-    demand: &mut DemandLanes,
-) -> [Heads; LANES] {
-    let prof = &f.profile;
-    let mut sums = HeadSums {
-        members: V::splat(-0.0),
-        old: V::splat(-0.0),
-        young: V::splat(-0.0),
-        retirees: V::splat(-0.0),
-        op_cost: V::splat(0.0),
-    };
-    match tl {
-        None => each_band(
-            #[inline(always)]
-            |b| {
-                demand.cases[b] = sums.add::<EMPLOYEE>(prof, mem, ix, b).0;
-                demand.cost[b] = (V::splat(prof.inpatient_cost[b]) * ix.ip_cost).0;
-            },
-        ),
-        Some(tl) => each_band(
-            #[inline(always)]
-            |b| {
-                let cases = sums.add::<EMPLOYEE>(prof, mem, ix, b);
-                demand.cases[b] = (cases * V::splat(tl.cases_factor)).0;
-                demand.cost[b] = (V::splat(tl.cost_per_case_by_band[b]) * ix.ip_cost).0;
-            },
-        ),
-    }
-    std::array::from_fn(|i| Heads {
-        members: sums.members.0[i],
-        old: sums.old.0[i],
-        young: sums.young.0[i],
-        op_cost: sums.op_cost.0[i],
-        retirees: sums.retirees.0[i],
-    })
-}
-
-/// [`Heads`] of the chunk's lanes, summed band by band.
-struct HeadSums {
-    members: V,
-    old: V,
-    young: V,
-    retirees: V,
-    op_cost: V,
-}
-
-impl HeadSums {
-    /// Adds band `b` and returns its cases before any table level:
-    /// `members_b x admissions_b x admission index`.
-    #[inline(always)]
-    fn add<const EMPLOYEE: bool>(
-        &mut self,
-        prof: &AgeProfile,
-        mem: &MembershipLanes,
-        ix: Indices,
-        b: usize,
-    ) -> V {
-        let mb = V(mem.members[b]);
-        self.members = self.members + mb;
-        self.op_cost = self.op_cost
-            + mb * V::splat(prof.outpatient_visits[b])
-                * ix.visit
-                * V::splat(prof.outpatient_cost[b])
-                * ix.op_cost;
-        if b >= FIRST_60PLUS {
-            self.old = self.old + mb;
-        }
-        if b < 4 {
-            self.young = self.young + mb;
-        }
-        if EMPLOYEE {
-            self.retirees = self.retirees + mb * V::splat(prof.retired_share[b]);
-        }
-        mb * V::splat(prof.admissions[b]) * ix.admissions
-    }
-}
-
-/// A path's revenue for the year, computed before the chunk's inpatient
-/// payment and written into its row after it (`YearRow` fields of the same
-/// names; `Revenue::write` adds the figures derived from them).
-#[derive(Clone, Copy, Default)]
-struct Revenue {
-    premium_yuan: f64,
-    subsidy_yuan: f64,
-    premium_wan: f64,
-    subsidy_wan: f64,
-    active_workers: f64,
-    retirees: f64,
-    personal_account_revenue_wan: f64,
-    contributions_pooled_wan: f64,
-    personal_account_spending_wan: f64,
-    interest_wan: f64,
-    other_income_wan: f64,
-    pooled_revenue_wan: f64,
-    revenue_wan: f64,
-}
-
-impl Revenue {
-    /// Writes the revenue and the head counts into `r`, with the figures
-    /// derived from them (member shares, subsidy split, active/retired ratio).
-    #[inline(always)]
-    fn write(&self, f: &FundModel, h: Heads, r: &mut YearRow) {
-        r.members = h.members;
-        r.members_60plus_share = h.old / h.members;
-        r.members_under20_share = h.young / h.members;
-        r.premium_yuan = self.premium_yuan;
-        r.subsidy_yuan = self.subsidy_yuan;
-        r.premium_wan = self.premium_wan;
-        r.subsidy_wan = self.subsidy_wan;
-        r.personal_account_revenue_wan = self.personal_account_revenue_wan;
-        r.contributions_pooled_wan = self.contributions_pooled_wan;
-        r.personal_account_spending_wan = self.personal_account_spending_wan;
-        r.interest_wan = self.interest_wan;
-        r.other_income_wan = self.other_income_wan;
-        r.pooled_revenue_wan = self.pooled_revenue_wan;
-        r.revenue_wan = self.revenue_wan;
-        match f.kind {
-            FundKind::Resident => {
-                r.subsidy_central_wan = r.subsidy_wan * f.subsidy_split[0];
-                r.subsidy_provincial_wan = r.subsidy_wan * f.subsidy_split[1];
-                r.subsidy_local_wan = r.subsidy_wan * f.subsidy_split[2];
-            }
-            FundKind::Employee => {
-                let (active, retirees) = (self.active_workers, self.retirees);
-                r.active_workers = active;
-                r.retirees = retirees;
-                r.active_retired_ratio = if retirees > 0.0 {
-                    active / retirees
-                } else {
-                    f64::INFINITY
-                };
-            }
-        }
-    }
-}
-
-/// Year `t` of one path after the cohort step, up to the inpatient payment:
-/// its revenue, and the inputs handed to the payment engine (into `inputs`).
-#[inline(always)]
-fn revenue(
-    f: &FundModel,
-    p: &ParamValues,
-    t: usize,
-    h: Heads,
-    adj: Adjustments,
-    s: &PathState,
-    inputs: &mut YearInputs,
-) -> Revenue {
-    let ids = &f.p;
-    let members = h.members;
-    let mut r = Revenue::default();
-
-    // Revenue (yuan -> 万元 by / 1e4).
-    match f.kind {
-        FundKind::Resident => {
-            (r.premium_yuan, r.subsidy_yuan) =
-                adj.standard(p.get(ids.premium, t), p.get(ids.subsidy, t));
-            r.premium_wan = members * p.get(ids.paying_share, t) * r.premium_yuan / 1e4;
-            r.subsidy_wan = members * p.get(ids.subsidy_heads_share, t) * r.subsidy_yuan / 1e4;
-        }
-        FundKind::Employee => {
-            let retirees = h.retirees;
-            let active = members - retirees;
-            r.active_workers = active;
-            r.retirees = retirees;
-            let acc = accounts::split(&AccountInputs {
-                active,
-                retirees,
-                wage: p.get(ids.wage, t),
-                rate: p.get(ids.contribution_rate, t),
-                share: p.get(ids.personal_account_share, t),
-                worker_rate: p.get(ids.personal_account_rate, t),
-                retiree_yuan: p.get(ids.retiree_account_yuan, t),
-            });
-            r.personal_account_revenue_wan = acc.credited_wan;
-            r.contributions_pooled_wan = acc.pooled_wan;
-            r.personal_account_spending_wan =
-                r.personal_account_revenue_wan * p.get(ids.personal_account_use, t);
-        }
-    }
-    r.interest_wan = s.balance * p.get(ids.interest_rate, t);
-    r.other_income_wan = p.get(ids.other_income_wan, t);
-    r.pooled_revenue_wan = r.premium_wan
-        + r.subsidy_wan
-        + r.contributions_pooled_wan
-        + r.interest_wan
-        + r.other_income_wan;
-    r.revenue_wan = r.pooled_revenue_wan + r.personal_account_revenue_wan;
-
-    // A budget rule that sets the point value is evaluated before payment.
-    let rule_budget_wan = match &f.clearing {
-        Some(c) if c.sets_point_value => c.budget_wan(t, p, s.clearing_base, r.pooled_revenue_wan),
-        _ => f64::NAN,
-    };
-    let benefit_floor = f.rules.benefit.as_ref().map_or(0.0, |b| p.get(b.floor, t));
-    *inputs = YearInputs {
-        budget_yuan: rule_budget_wan * 1e4,
-        benefit_cut: adj.benefit_cut,
-        benefit_floor,
-    };
-    r
-}
-
-/// Year `t` of one path (lane `lane` of the chunk's `demand`) from the
-/// inpatient payment `ip` on: spending, clearing, backstop and books, into
-/// `r`; updates the path's state.
-#[allow(clippy::too_many_arguments)] // the loop's own pieces, one call site
-#[inline(always)]
-fn spending_and_books(
-    f: &FundModel,
-    p: &ParamValues,
-    t: usize,
-    h: Heads,
-    adj: Adjustments,
-    demand: &DemandLanes,
-    lane: usize,
-    inputs: &YearInputs,
-    ip: &InpatientYear,
-    s: &mut PathState,
-    th: Thresholds,
-    r: &mut YearRow,
-) {
-    let ids = &f.p;
-    let Heads {
-        members, op_cost, ..
-    } = h;
-    let mut balance = s.balance;
-    let mut clearing_base = s.clearing_base;
-    let pa_spending = r.personal_account_spending_wan;
-    r.inpatient_cases = ip.cases;
-    r.drg_cases = ip.drg_cases;
-    r.cmi = ip.cmi;
-    r.base_rate = ip.base_rate;
-    r.point_value = ip.point_value;
-    r.settlement_ratio = ip.fund_settlement_ratio;
-    r.settlement_ratio_full_cost = ip.settlement_ratio;
-    r.inpatient_ffs_equivalent_wan = ip.ffs_equivalent_yuan / 1e4;
-    r.drg_payment_wan = ip.drg_payment_yuan / 1e4;
-    r.drg_fund_payment_wan = ip.drg_fund_yuan / 1e4;
-    r.drg_fund_ffs_wan = ip.drg_fund_ffs_yuan / 1e4;
-    // The fund pays the hospital payment less what patients paid on the bill
-    // (PRIMER §3): a DRG/DIP case's standard minus the patient's share, a
-    // fee-for-service case reimbursement x cost. A benefit cut (policy rules)
-    // lowers the fund's share of the bill inside the payment engine.
-    r.inpatient_hospital_wan = ip.total_payment_yuan / 1e4;
-    r.inpatient_patient_wan = ip.patient_yuan / 1e4;
-    r.inpatient_wan = ip.fund_yuan / 1e4;
-    r.budget_wan = f64::NAN;
-    let op_share = match &f.rules.benefit {
-        Some(_) => cut_share(
-            p.get(ids.outpatient_reimbursement, t),
-            adj.benefit_cut,
-            inputs.benefit_floor,
-        ),
-        None => p.get(ids.outpatient_reimbursement, t),
-    };
-    r.benefit_cut = adj.benefit_cut;
-    r.outpatient_wan = op_cost * op_share / 1e4;
-    r.major_illness_wan = members * p.get(ids.major_illness_per_member, t) / 1e4;
-    r.out_of_area_wan = members * p.get(ids.out_of_area_per_member, t) / 1e4;
-    r.other_spending_wan = p.get(ids.other_spending_wan, t);
-    r.pooled_expenditure_wan = r.inpatient_wan
-        + r.outpatient_wan
-        + r.major_illness_wan
-        + r.out_of_area_wan
-        + r.other_spending_wan;
-
-    // Year-end clearing against the budget (payment::budget, payment::clearing).
-    if let Some(c) = &f.clearing {
-        let adjustment_wan = match c.level {
-            ClearingLevel::Region => {
-                let budget = c.budget_wan(t, p, clearing_base, r.pooled_revenue_wan);
-                let actual = match c.covers {
-                    Covers::Drg => r.drg_fund_payment_wan,
-                    Covers::Inpatient => r.inpatient_wan,
-                    Covers::Pooled => r.pooled_expenditure_wan,
-                };
-                let y = c.clear_region(budget, actual);
-                r.budget_wan = budget;
-                clearing_base = y.next_base_wan;
-                y.adjustment_wan
-            }
-            level => {
-                f.payment
-                    .hospital_clearing(t, p, &demand.lane(lane), inputs, level, &c.corridor)
-                    / 1e4
-            }
-        };
-        r.clearing_wan = adjustment_wan;
-        r.inpatient_wan += adjustment_wan;
-        r.pooled_expenditure_wan += adjustment_wan;
-    }
-    r.expenditure_wan = r.pooled_expenditure_wan + pa_spending;
-    r.spending_per_member_yuan = r.pooled_expenditure_wan * 1e4 / members;
-
-    // Local finance tops up a shortfall (its own revenue line); a topped-up
-    // year ends where the backstop leaves it (exactly on its line unless
-    // capped: `rules::topup`).
-    let mut topped = None;
-    if let Some(b) = &f.rules.backstop {
-        let before = balance + r.pooled_revenue_wan - r.pooled_expenditure_wan;
-        let top = topup(b, p, t, before, r.pooled_expenditure_wan);
-        r.fiscal_backstop_wan = top.transfer_wan;
-        r.pooled_revenue_wan += r.fiscal_backstop_wan;
-        r.revenue_wan += r.fiscal_backstop_wan;
-        if top.transfer_wan > 0.0 {
-            topped = Some(top.balance_wan);
-        }
-    }
-
-    // Books.
-    r.surplus_wan = r.pooled_revenue_wan - r.pooled_expenditure_wan;
-    r.surplus_rate = r.surplus_wan / r.pooled_revenue_wan;
-    balance = topped.unwrap_or(balance + r.surplus_wan);
-    r.balance_wan = balance;
-    r.months_payable = months_payable(balance, r.pooled_expenditure_wan);
-    r.status = th.status(balance, r.months_payable);
-    s.last = LastYear {
-        surplus_wan: r.surplus_wan,
-        months_payable: r.months_payable,
-    };
-    s.balance = balance;
-    s.clearing_base = clearing_base;
 }
