@@ -41,6 +41,10 @@ pub(super) struct PathState {
 /// the paths repeats the first path's value: harmless, never read).
 #[inline(always)]
 fn param(ps: &[&ParamValues], id: ParamId, t: usize) -> V {
+    if let [a, b, c, d] = ps {
+        // a full chunk (all but the last of a run)
+        return V([a.get(id, t), b.get(id, t), c.get(id, t), d.get(id, t)]);
+    }
     let first = ps[0].get(id, t);
     V(std::array::from_fn(|i| {
         if i < ps.len() {
