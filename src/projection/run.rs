@@ -188,9 +188,24 @@ pub fn project_varying_to<S: RowSink + ?Sized>(
     varying: Option<&[ParamId]>,
     sink: &mut S,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    let avx = std::arch::is_x86_feature_detected!("avx");
+    #[cfg(not(target_arch = "x86_64"))]
+    let avx = false;
+    project_chunks(model, ps, varying, avx, sink)
+}
+
+/// The chunks of [`project_varying_to`], compiled for AVX when `avx` (the CPU
+/// has it) and for the x86-64 baseline otherwise.
+fn project_chunks<S: RowSink + ?Sized>(
+    model: &Model,
+    ps: &[&ParamValues],
+    varying: Option<&[ParamId]>,
+    avx: bool,
+    sink: &mut S,
+) {
     for (c, ps) in ps.chunks(LANES).enumerate() {
         for (fi, f) in model.funds.iter().enumerate() {
-            // a few dozen comparisons a chunk, and no allocation
             let same = varying.and_then(|v| f.payment.same_factors(v));
             let chunk = Chunk {
                 model,
@@ -201,11 +216,13 @@ pub fn project_varying_to<S: RowSink + ?Sized>(
                 first: c * LANES,
             };
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx") {
-                // SAFETY: `project_fund_avx` needs AVX, which the CPU has.
+            if avx {
+                // SAFETY: `project_fund_avx` needs AVX; `avx` is set only
+                // when the CPU has it.
                 unsafe { project_fund_avx(chunk, sink) };
                 continue;
             }
+            let _ = avx;
             project_fund(chunk, sink);
         }
     }
@@ -327,6 +344,73 @@ fn project_fund<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
                 lane: i,
             });
             sink.row(first + i, fi, t, &r, &detail);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seven paths (two chunks, the second short) of `model`, each with its
+    /// own demography, enrollment, cost growth and premium.
+    fn paths(model: &Model) -> Vec<ParamValues> {
+        (0..7)
+            .map(|i| {
+                let mut v = model.values().clone();
+                let k = i as f64;
+                for f in &model.funds {
+                    v.row_mut(f.p.decline)
+                        .iter_mut()
+                        .for_each(|x| *x += 0.004 * k);
+                    v.row_mut(f.p.mortality_multiplier)
+                        .iter_mut()
+                        .for_each(|x| *x *= 1.0 + 0.05 * k);
+                    v.row_mut(f.p.inpatient_cost_growth)
+                        .iter_mut()
+                        .for_each(|x| *x -= 0.003 * k);
+                    v.row_mut(f.p.premium)
+                        .iter_mut()
+                        .for_each(|x| *x *= 1.0 - 0.02 * k);
+                }
+                v
+            })
+            .collect()
+    }
+
+    /// The year loop compiled for the x86-64 baseline gives every path the
+    /// numbers of the AVX form bit for bit (`Debug` prints each float's
+    /// shortest round-trip form, so equal text is equal bits up to NaN
+    /// payloads), in a resident fund with rules, an employee fund and a
+    /// region with hospital tables.
+    #[test]
+    fn baseline_and_avx_year_loops_agree_bit_for_bit() {
+        #[cfg(target_arch = "x86_64")]
+        let avx = std::arch::is_x86_feature_detected!("avx");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx = false;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for name in [
+            "chuxiong-rules.toml",
+            "fengdu-2023.toml",
+            "qingyang-2025h1.toml",
+        ] {
+            let model = Model::load(&dir.join(name), &[]).unwrap();
+            let values = paths(&model);
+            let ps: Vec<&ParamValues> = values.iter().collect();
+            let run = |avx: bool| {
+                let mut outs: Vec<Projection> =
+                    ps.iter().map(|_| Projection::for_model(&model)).collect();
+                let mut refs: Vec<&mut Projection> = outs.iter_mut().collect();
+                project_chunks(&model, &ps, None, avx, &mut refs[..]);
+                format!("{outs:?}")
+            };
+            let baseline = run(false);
+            let single = format!("{:?}", project_with(&model, ps[6]));
+            assert!(baseline.contains(&single[..single.len() - 1]), "{name}");
+            if avx {
+                assert!(baseline == run(true), "{name}: baseline and AVX differ");
+            }
         }
     }
 }
