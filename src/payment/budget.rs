@@ -191,6 +191,7 @@ impl ClearingModel {
     /// The region-level budget of year index `t`, 万元, before spending is known:
     /// base year `budget_wan`; then the growth rule on `prev_base_wan`, the
     /// revenue rule on `pooled_revenue_wan`, or the fixed value.
+    #[inline]
     pub fn budget_wan(
         &self,
         t: usize,
@@ -216,6 +217,7 @@ impl ClearingModel {
     }
 
     /// Clears a region-level year: `actual_wan` against `budget_wan`.
+    #[inline]
     pub fn clear_region(&self, budget_wan: f64, actual_wan: f64) -> ClearingYear {
         let c = clear(budget_wan, actual_wan, &self.corridor);
         ClearingYear {

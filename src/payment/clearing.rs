@@ -116,6 +116,7 @@ impl Bands {
 
     /// The shared amount of a difference `d >= 0` against a budget `budget`:
     /// `sum_i share_i x (min(d, e_i B) - e_(i-1) B)^+` with `e_(-1) = 0`.
+    #[inline]
     pub fn apply(&self, d: f64, budget: f64) -> f64 {
         let mut lo = 0.0;
         let mut out = 0.0;
@@ -180,6 +181,7 @@ pub struct Cleared {
 /// - `O = A - B > 0`: `fund_covers = cover(O)`, `hospital_returns = O - fund_covers`,
 ///   `final = B + fund_covers`;
 /// - next base: `A`, `B`, or `B + fund_covers` / `B - surplus_cut x S`.
+#[inline]
 pub fn clear(budget: f64, actual: f64, c: &Corridor) -> Cleared {
     let d = budget - actual;
     let mut r = Cleared {
@@ -219,6 +221,7 @@ pub fn clear(budget: f64, actual: f64, c: &Corridor) -> Cleared {
 
 /// Next year's budget from a base: `base x (1 + growth)`, growth capped at
 /// `cap` (NaN = no cap).
+#[inline]
 pub fn grown_budget(base: f64, growth: f64, cap: f64) -> f64 {
     let g = if cap.is_finite() {
         growth.min(cap)
@@ -231,6 +234,7 @@ pub fn grown_budget(base: f64, growth: f64, cap: f64) -> f64 {
 /// Revenue-linked budget (以收定支): `expected pooled revenue x (1 - reserve share)
 /// x covered share`, the covered share being the part of spending the budget
 /// covers (1 for all pooled spending).
+#[inline]
 pub fn revenue_budget(revenue: f64, reserve_share: f64, covered_share: f64) -> f64 {
     revenue * (1.0 - reserve_share) * covered_share
 }
