@@ -48,7 +48,7 @@ impl V {
         V([x; LANES])
     }
     #[inline(always)]
-    pub(crate) fn zip(self, o: V, f: impl Fn(f64, f64) -> f64) -> V {
+    fn zip(self, o: V, f: impl Fn(f64, f64) -> f64) -> V {
         V(std::array::from_fn(|i| f(self.0[i], o.0[i])))
     }
     /// `clamp(lo, hi)` lane by lane ([`f64::clamp`]).

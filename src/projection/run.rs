@@ -336,8 +336,9 @@ fn project_fund<S: RowSink + ?Sized>(c: Chunk<'_>, sink: &mut S) {
             // compiler drop the others.
             let mut r = YearRow::empty(year);
             rev.write(f, &heads, i, &mut r);
-            let x = (&inputs[i], &ips[i], adjs[i]);
-            books(f, ps[i], t, &sp, &demand, i, x, &mut st[i], th, &mut r);
+            books(
+                f, ps[i], t, &sp, &demand, i, &inputs[i], &ips[i], adjs[i], &mut st[i], th, &mut r,
+            );
             let detail = PathDetail(Detail::Lane {
                 members: &mem,
                 demand: &demand,

@@ -398,12 +398,13 @@ pub(super) fn books(
     sp: &Spending,
     demand: &DemandLanes,
     i: usize,
-    x: (&YearInputs, &InpatientYear, Adjustments),
+    inputs: &YearInputs,
+    ip: &InpatientYear,
+    adj: Adjustments,
     s: &mut PathState,
     th: Thresholds,
     r: &mut YearRow,
 ) {
-    let (inputs, ip, adj) = x;
     let mut balance = s.balance;
     let mut clearing_base = s.clearing_base;
     let pa_spending = r.personal_account_spending_wan;
