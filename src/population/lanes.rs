@@ -7,7 +7,20 @@
 //! compiler vectorises.
 
 use super::bands::N_BANDS;
-use super::membership::{LANES, Lanes};
+
+/// Paths a [`MembershipLanes`](super::MembershipLanes) steps together (the
+/// width of the year loop's chunk: `projection::project_many` runs up to this
+/// many paths year by year).
+///
+/// Four: a lane operation is one AVX register or two SSE2 ones, and a chunk's
+/// working set (its paths' parameter tables, about 10 KB each, and the loop's
+/// lane arrays) stays near L1: with 16 lanes a 20,000-path Monte Carlo run
+/// missed L1 22.5 M times, with 4 lanes 6.7 M times, for the same
+/// instructions; 8 lanes ran no faster than 4 (issue 11, fifth step).
+pub const LANES: usize = 4;
+
+/// One value per lane (path) of a chunk.
+pub type Lanes = [f64; LANES];
 
 /// `f(0)`, `f(1)`, ... `f(N_BANDS - 1)` written out: straight-line code,
 /// which the compiler vectorises lane-wise (one instruction an operation),

@@ -3,7 +3,7 @@
 
 use super::bands::{BAND_WIDTH, ByBand, N_BANDS};
 use super::cohort::BandVector;
-use super::lanes::{V, by_band, each_band};
+use super::lanes::{LANES, Lanes, V, by_band, each_band};
 use super::profile::AgeProfile;
 
 /// Membership of one fund in one year.
@@ -53,18 +53,6 @@ impl Membership {
         self.members.iter().sum()
     }
 }
-
-/// Paths a [`MembershipLanes`] steps together (the width of the year loop's
-/// chunk: `projection::project_many` runs up to this many paths year by year).
-///
-/// Four: the lane loops are two SSE2 registers wide, and a chunk's working
-/// set (its paths' parameter tables, about 10 KB each, and the loop's lane
-/// arrays) stays near L1: with 16 lanes a 20,000-path Monte Carlo run missed
-/// L1 22.5 M times, with 4 lanes 6.7 M times, for the same instructions.
-pub const LANES: usize = 4;
-
-/// One value per lane (path) of a chunk.
-pub type Lanes = [f64; LANES];
 
 /// The membership of up to [`LANES`] paths of one fund, structure of arrays
 /// (`population[b][i]` = band `b` of path `i`), stepped together so the inner

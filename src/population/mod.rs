@@ -8,5 +8,6 @@ pub(crate) mod profile;
 
 pub use bands::{BAND_LABELS, ByBand, N_BANDS, band_start};
 pub use cohort::{BandMatrix, band_transition, growth_rate, leslie, project as project_cohort};
-pub use membership::{Drivers, LANES, Lanes, Membership, MembershipLanes};
+pub use lanes::{LANES, Lanes};
+pub use membership::{Drivers, Membership, MembershipLanes};
 pub use profile::AgeProfile;
